@@ -1,0 +1,70 @@
+/**
+ * Arc: a local-first coordination hub for AI agents. This entry point parses
+ * the command line and runs one command.
+ *
+ * @module
+ */
+
+import { UsageError } from "./src/cli/args.ts";
+import { runServe } from "./src/cli/serve.ts";
+import { IMPLEMENTATION, VERSION } from "./src/protocol.ts";
+
+const HELP = `Arc ${VERSION}: a coordination hub for AI agents (Arc protocol v1)
+
+Usage: arc <command> [options]
+
+Commands:
+  serve       run a hub in the foreground (see: arc serve --help)
+
+Options:
+  -h, --help      show this help
+  -V, --version   print the version
+
+Start a hub on 127.0.0.1:6969 with storage in ./arc.sqlite3:
+  arc serve
+`;
+
+// deno-lint-ignore no-console
+const out = (line: string) => console.log(line);
+// deno-lint-ignore no-console
+const err = (line: string) => console.error(line);
+
+async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  switch (command) {
+    case undefined:
+    case "help":
+    case "-h":
+    case "--help":
+      out(HELP);
+      return 0;
+    case "-V":
+    case "--version":
+    case "version":
+      out(`${IMPLEMENTATION} ${VERSION}`);
+      return 0;
+    case "serve":
+      return await runServe(rest, out);
+    default:
+      throw new UsageError(
+        `unknown command '${command}' (run 'arc --help' to see the commands)`,
+      );
+  }
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exitCode = await main(Deno.args);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      err(`arc: ${error.message}`);
+      Deno.exitCode = 2;
+    } else if (error instanceof RangeError || error instanceof TypeError) {
+      err(`arc: ${error.message}`);
+      Deno.exitCode = 1;
+    } else {
+      err(`arc: ${(error as Error)?.stack ?? error}`);
+      Deno.exitCode = 1;
+    }
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * `arc serve`: runs the hub in the foreground until SIGINT, SIGTERM or an
+ * armed shutdown fires.
+ *
+ * @module
+ */
+
+import { dirname, join } from "node:path";
+import { type HubOptions, resolveConfig } from "../config.ts";
+import { Hub } from "../hub/hub.ts";
+import { serveHub } from "../http/server.ts";
+import { DEFAULTS, VERSION } from "../protocol.ts";
+import { SqliteStore } from "../store/sqlite.ts";
+import { toIso } from "../time.ts";
+import { intFlag, parseFlags } from "./args.ts";
+
+/** Help text for `arc serve`. */
+export const SERVE_HELP = `Usage: arc serve [options]
+
+Runs an Arc hub in the foreground. Prints one line when it listens:
+  arc listening on http://127.0.0.1:6969 (storage=..., journal_mode=wal, instance=mh1-...)
+and stops cleanly on Ctrl-C / SIGTERM.
+
+Options:
+  --host HOST                 bind address (default ${DEFAULTS.host}; a non-loopback
+                              address also needs --allow-remote)
+  --port N                    TCP port, 0 picks a free one (default ${DEFAULTS.port})
+  --storage FILE              SQLite database file (default ${DEFAULTS.storage})
+  --spool-dir DIR             relay spool directory (default ${DEFAULTS.spoolDir})
+  --allow-remote              serve peers that are not on this machine
+  --presence-ttl SEC          seconds of silence before a session expires (default ${DEFAULTS.presenceTtlSec}, at least ${DEFAULTS.minPresenceTtlSec})
+  --max-body-chars N          longest message body (default ${DEFAULTS.maxBodyChars})
+  --max-attachment-chars N    largest inline attachment, JSON text (default ${DEFAULTS.maxAttachmentChars})
+  --max-attachments N         most attachments per message (default ${DEFAULTS.maxAttachments})
+  --quiet                     log only the startup line
+  -h, --help                  show this help
+
+Examples:
+  arc serve
+  arc serve --port 0 --storage /tmp/team/arc.sqlite3
+  arc serve --host 0.0.0.0 --allow-remote
+`;
+
+/** Reads `serve` flags into hub options. */
+export function parseServeFlags(
+  args: string[],
+): HubOptions & { help: boolean } {
+  const { values } = parseFlags(args, {
+    host: { type: "string" },
+    port: { type: "string" },
+    storage: { type: "string" },
+    "spool-dir": { type: "string" },
+    "allow-remote": { type: "boolean" },
+    quiet: { type: "boolean" },
+    "presence-ttl": { type: "string" },
+    "max-body-chars": { type: "string" },
+    "max-attachment-chars": { type: "string" },
+    "max-attachments": { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  const options: HubOptions = {};
+  const set = <K extends keyof HubOptions>(k: K, v: HubOptions[K]) => {
+    if (v !== undefined) options[k] = v;
+  };
+  set("host", values.host);
+  set("port", intFlag("port", values.port));
+  set("storage", values.storage);
+  set("spoolDir", values["spool-dir"]);
+  set("allowRemote", values["allow-remote"]);
+  set("quiet", values.quiet);
+  set("presenceTtlSec", intFlag("presence-ttl", values["presence-ttl"]));
+  set("maxBodyChars", intFlag("max-body-chars", values["max-body-chars"]));
+  set(
+    "maxAttachmentChars",
+    intFlag("max-attachment-chars", values["max-attachment-chars"]),
+  );
+  set(
+    "maxAttachments",
+    intFlag("max-attachments", values["max-attachments"]),
+  );
+  return { ...options, help: values.help ?? false };
+}
+
+/** Runs the hub until it is stopped; resolves with the process exit code. */
+export async function runServe(
+  args: string[],
+  out: (line: string) => void,
+): Promise<number> {
+  const options = parseServeFlags(args);
+  if (options.help) {
+    out(SERVE_HELP);
+    return 0;
+  }
+  const config = resolveConfig(options);
+  const log = config.quiet
+    ? () => {}
+    : (line: string) => out(`[arc ${toIso(Date.now())}] ${line}`);
+  const store = SqliteStore.open(config.storagePath);
+  const hub = await Hub.create(config, store, { log });
+  let running;
+  try {
+    running = serveHub(hub, { log: (line) => out(`[arc] ${line}`) });
+  } catch (error) {
+    await hub.close();
+    throw error;
+  }
+  hub.onShutdown = () => void running.shutdown();
+  const pidfile = join(dirname(config.storagePath), ".arc.pid");
+  writePidfile(pidfile, running.port, running.url);
+  out(
+    `arc listening on ${running.url} (storage=${config.storagePath}, journal_mode=${store.info.journalMode}, instance=${hub.instanceId}, allow_remote=${config.allowRemote}, version=${VERSION})`,
+  );
+  if (!store.info.walMode) {
+    out(
+      "warning: SQLite is not in WAL mode; several hubs sharing this file may not coordinate correctly",
+    );
+  }
+  if (config.allowRemote) {
+    out(
+      "warning: --allow-remote serves every peer that can reach this address; Arc v1 has no authentication",
+    );
+  }
+  const stop = () => {
+    log("signal received, shutting down");
+    void running.shutdown();
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+  try {
+    await running.finished;
+  } finally {
+    Deno.removeSignalListener("SIGINT", stop);
+    Deno.removeSignalListener("SIGTERM", stop);
+    removePidfile(pidfile, running.port);
+    log("stopped");
+  }
+  return 0;
+}
+
+function writePidfile(path: string, port: number, url: string): void {
+  try {
+    Deno.writeTextFileSync(
+      path,
+      JSON.stringify({ pid: Deno.pid, port, url }),
+    );
+  } catch {
+    // The pidfile only helps discovery; the hub runs without it.
+  }
+}
+
+function removePidfile(path: string, port: number): void {
+  try {
+    const info = JSON.parse(Deno.readTextFileSync(path));
+    if (info.pid === Deno.pid && info.port === port) Deno.removeSync(path);
+  } catch {
+    // Already gone or replaced by another hub: leave it.
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * Hub options: what a caller passes ({@linkcode HubOptions}, all optional)
+ * and what the hub runs with ({@linkcode ResolvedConfig}, all filled and
+ * checked). Nothing else in the hub reads flags or the environment.
+ *
+ * @module
+ */
+
+import { basename, dirname, isAbsolute, join } from "node:path";
+import { DEFAULTS, LOOPBACK_HOSTS } from "./protocol.ts";
+
+/** Options for a hub; every field falls back to `DEFAULTS`. */
+export interface HubOptions {
+  /** Bind address. @default "127.0.0.1" */
+  host?: string;
+  /** TCP port; 0 picks a free one. @default 6969 */
+  port?: number;
+  /** SQLite database file. @default "arc.sqlite3" */
+  storage?: string;
+  /** Relay spool directory. @default ".arc-relay" */
+  spoolDir?: string;
+  /** Serve peers that are not on loopback. @default false */
+  allowRemote?: boolean;
+  /** Log only the startup line. @default false */
+  quiet?: boolean;
+  /** Longest message body, in characters. @default 128000 */
+  maxBodyChars?: number;
+  /** Largest inline attachment, in characters of its JSON text. @default 256000 */
+  maxAttachmentChars?: number;
+  /** Most attachments per message. @default 32 */
+  maxAttachments?: number;
+  /** Seconds without activity before a session expires. @default 120 */
+  presenceTtlSec?: number;
+  /** Largest `limit` a read may ask for. @default 500 */
+  maxQueryLimit?: number;
+}
+
+/** Options after defaults and checks; paths are absolute. */
+export interface ResolvedConfig {
+  host: string;
+  port: number;
+  storagePath: string;
+  spoolDir: string;
+  allowRemote: boolean;
+  quiet: boolean;
+  maxBodyChars: number;
+  maxAttachmentChars: number;
+  maxAttachments: number;
+  presenceTtlSec: number;
+  maxQueryLimit: number;
+  /** Largest request body accepted, in bytes, derived from the message limits. */
+  maxRequestBytes: number;
+}
+
+function checkInt(
+  name: string,
+  value: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(
+      `Cannot start the hub as '${name}' must be an integer from ${min} to ${max}: current value is ${value}`,
+    );
+  }
+  return value;
+}
+
+/** True for an address that only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "");
+  return LOOPBACK_HOSTS.has(h) || h.startsWith("127.") ||
+    h === "::ffff:127.0.0.1";
+}
+
+/**
+ * Fills defaults, checks every value and makes paths absolute (the storage
+ * directory is created when missing).
+ *
+ * @throws {RangeError} when a value is out of range or the storage path is unusable
+ */
+export function resolveConfig(
+  options: HubOptions = {},
+  cwd: string = Deno.cwd(),
+): ResolvedConfig {
+  const host = options.host ?? DEFAULTS.host;
+  const allowRemote = options.allowRemote ?? false;
+  if (!allowRemote && !isLoopbackHost(host)) {
+    throw new RangeError(
+      `Cannot bind ${host} without --allow-remote: Arc has no authentication in protocol v1, so a non-loopback address must be asked for explicitly`,
+    );
+  }
+  const maxBodyChars = checkInt(
+    "max-body-chars",
+    options.maxBodyChars ?? DEFAULTS.maxBodyChars,
+    1,
+  );
+  const maxAttachmentChars = checkInt(
+    "max-attachment-chars",
+    options.maxAttachmentChars ?? DEFAULTS.maxAttachmentChars,
+    1,
+  );
+  const maxAttachments = checkInt(
+    "max-attachments",
+    options.maxAttachments ?? DEFAULTS.maxAttachments,
+    0,
+    10_000,
+  );
+  return {
+    host,
+    port: checkInt("port", options.port ?? DEFAULTS.port, 0, 65535),
+    storagePath: resolveStorage(options.storage ?? DEFAULTS.storage, cwd),
+    spoolDir: absolute(options.spoolDir ?? DEFAULTS.spoolDir, cwd),
+    allowRemote,
+    quiet: options.quiet ?? false,
+    maxBodyChars,
+    maxAttachmentChars,
+    maxAttachments,
+    presenceTtlSec: checkInt(
+      "presence-ttl",
+      options.presenceTtlSec ?? DEFAULTS.presenceTtlSec,
+      DEFAULTS.minPresenceTtlSec,
+      86_400 * 365,
+    ),
+    maxQueryLimit: checkInt(
+      "max-query-limit",
+      options.maxQueryLimit ?? DEFAULTS.maxQueryLimit,
+      1,
+      100_000,
+    ),
+    // The body text may arrive as \uXXXX escapes (6 bytes a character);
+    // attachments are measured on their JSON text already; 64 KiB for framing.
+    maxRequestBytes: 6 * maxBodyChars + maxAttachmentChars * maxAttachments +
+      65_536,
+  };
+}
+
+function absolute(path: string, cwd: string): string {
+  return isAbsolute(path) ? path : join(cwd, path);
+}
+
+function resolveStorage(path: string, cwd: string): string {
+  if (!path.trim()) {
+    throw new RangeError("Cannot start the hub as 'storage' is empty");
+  }
+  const full = absolute(path, cwd);
+  const dir = dirname(full);
+  try {
+    if (Deno.statSync(full).isDirectory) {
+      throw new RangeError(
+        `Cannot use storage ${full}: it is a directory, not a database file`,
+      );
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw explain(error, full);
+  }
+  try {
+    Deno.mkdirSync(dir, { recursive: true });
+    return join(Deno.realPathSync(dir), basename(full));
+  } catch (error) {
+    throw explain(error, dir);
+  }
+}
+
+function explain(error: unknown, path: string): Error {
+  if (error instanceof RangeError) return error;
+  if (
+    error instanceof Deno.errors.NotCapable ||
+    error instanceof Deno.errors.PermissionDenied
+  ) {
+    return new RangeError(
+      `Cannot use storage at ${path}: this process is not allowed to read and write there (check the --allow-read/--allow-write flags or file permissions)`,
+      { cause: error },
+    );
+  }
+  return new RangeError(
+    `Cannot use storage at ${path}: ${(error as Error).message}`,
+    { cause: error },
+  );
+}

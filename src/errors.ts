@@ -1,0 +1,36 @@
+/**
+ * The few named errors the hub throws. They carry no HTTP knowledge: the
+ * HTTP layer maps each class to a status in one place (`src/http/errors.ts`).
+ *
+ * @module
+ */
+
+/** Input that breaks a protocol rule (HTTP 400). */
+export class ValidationError extends Error {
+  override name = "ValidationError";
+}
+
+/** A named thing that does not exist or is not yours (HTTP 404). */
+export class NotFoundError extends Error {
+  override name = "NotFoundError";
+}
+
+/** A write that collides with live state, e.g. an active session (HTTP 409). */
+export class ConflictError extends Error {
+  override name = "ConflictError";
+}
+
+/** A request the hub refuses to serve for this peer (HTTP 403). */
+export class ForbiddenError extends Error {
+  override name = "ForbiddenError";
+}
+
+/** The message id space (2^53 − 1) is used up; the hub refuses to mint more (HTTP 500). */
+export class IdExhaustedError extends Error {
+  override name = "IdExhaustedError";
+}
+
+/** The storage cannot take writes right now: busy, read-only or full (HTTP 503). */
+export class StorageUnavailableError extends Error {
+  override name = "StorageUnavailableError";
+}

@@ -1,0 +1,218 @@
+/**
+ * The Hono application: every Arc protocol v1 route, the envelopes, the
+ * `X-Arc-Instance` header and the remote-peer guard. Routes parse input and
+ * call the hub; errors are turned into responses by `src/http/errors.ts`.
+ *
+ * @module
+ */
+
+import { type Context, Hono } from "hono";
+import { isLoopbackHost } from "../config.ts";
+import { ForbiddenError } from "../errors.ts";
+import type { Hub } from "../hub/hub.ts";
+import { Query } from "../hub/params.ts";
+import type { JsonObject } from "../store/types.ts";
+import { readJsonObject } from "./body.ts";
+import { describeError, errorResponse } from "./errors.ts";
+import { streamResponse } from "./sse.ts";
+import { DASHBOARD_HTML } from "./dashboard.ts";
+
+/** Per-request facts from the server (absent for in-process callers). */
+export interface ArcEnv {
+  Bindings: {
+    /** The peer's address; undefined for requests that never crossed a socket. */
+    remoteAddr?: Deno.Addr;
+  };
+}
+
+/** Options for {@linkcode createApp}. */
+export interface AppOptions {
+  /** Logs unexpected errors. @default nothing */
+  log?: (line: string) => void;
+}
+
+/** Builds the HTTP application for a hub. */
+export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
+  const log = options.log ?? (() => {});
+  const app = new Hono<ArcEnv>();
+  const ok = (c: Context, result: unknown, status: 200 | 201 = 200) =>
+    c.json({ ok: true, result }, status);
+  const query = (c: Context) => new Query(new URL(c.req.url).searchParams);
+  const body = (c: Context): Promise<JsonObject> =>
+    readJsonObject(c.req.raw, hub.config.maxRequestBytes);
+
+  app.use(async (c, next) => {
+    const addr = c.env?.remoteAddr;
+    if (
+      !hub.config.allowRemote && addr && addr.transport === "tcp" &&
+      !isLoopbackHost(addr.hostname)
+    ) {
+      throw new ForbiddenError(
+        `remote access is disabled on this hub: ${addr.hostname} is not a loopback peer (the operator can enable it with POST /v1/network on a hub started with --host 0.0.0.0 --allow-remote)`,
+      );
+    }
+    await next();
+  });
+
+  app.onError((error, c) => {
+    const { status, message, unexpected } = describeError(error);
+    if (unexpected) {
+      log(
+        `unexpected error on ${c.req.method} ${new URL(c.req.url).pathname}: ${
+          (error as Error)?.stack ?? error
+        }`,
+      );
+    }
+    return withInstance(errorResponse(status, message), hub);
+  });
+
+  app.notFound((c) =>
+    withInstance(
+      errorResponse(
+        404,
+        `not found: ${c.req.method} ${new URL(c.req.url).pathname}`,
+      ),
+      hub,
+    )
+  );
+
+  // The instance header goes on every response, including streams.
+  app.use(async (c, next) => {
+    await next();
+    c.res.headers.set("X-Arc-Instance", hub.instanceId);
+  });
+
+  app.get("/", (c) => c.html(DASHBOARD_HTML));
+
+  // ── sessions and agents ────────────────────────────────────────────
+  app.post(
+    "/v1/sessions",
+    async (c) => ok(c, await hub.createSession(await body(c)), 201),
+  );
+  app.post(
+    "/v1/sessions/:agent/rename",
+    async (c) =>
+      ok(c, await hub.renameSession(c.req.param("agent"), await body(c))),
+  );
+  app.delete(
+    "/v1/sessions/:id",
+    async (c) => ok(c, await hub.deleteSession(c.req.param("id"))),
+  );
+  app.get("/v1/agents", async (c) => ok(c, await hub.listAgents(query(c))));
+  app.get("/v1/bootstrap", async (c) => ok(c, await hub.bootstrap(query(c))));
+
+  // ── channels and hub info ──────────────────────────────────────────
+  app.get("/v1/channels", async (c) => ok(c, await hub.listChannels()));
+  app.post("/v1/channels", async (c) => {
+    const { channel, created } = await hub.createChannel(await body(c));
+    return ok(c, channel, created ? 201 : 200);
+  });
+  app.get("/v1/hub-info", (c) => ok(c, hub.hubInfo()));
+
+  // ── messages ───────────────────────────────────────────────────────
+  app.post(
+    "/v1/messages",
+    async (c) => ok(c, await hub.postMessage(await body(c)), 201),
+  );
+  app.get(
+    "/v1/messages",
+    async (c) => ok(c, await hub.readMessages(query(c), c.req.raw.signal)),
+  );
+  app.get(
+    "/v1/events",
+    async (c) => ok(c, await hub.events(query(c), c.req.raw.signal)),
+  );
+  app.get(
+    "/v1/inbox/:agent",
+    async (c) => ok(c, await hub.inbox(c.req.param("agent"), query(c))),
+  );
+  app.get("/v1/stream", (c) => {
+    const q = query(c);
+    const agentId = q.get("agent_id");
+    if (!agentId) {
+      return withInstance(
+        errorResponse(400, "agent_id query parameter is required"),
+        hub,
+      );
+    }
+    const channels = (q.get("channels") ?? "").split(",").map((s) => s.trim())
+      .filter(Boolean);
+    return streamResponse(hub, {
+      agentId,
+      channels,
+      sinceId: q.sinceId(),
+      excludeSelf: q.flag("exclude_self"),
+    }, c.req.raw.signal);
+  });
+
+  // ── threads ────────────────────────────────────────────────────────
+  app.get("/v1/threads", async (c) => ok(c, await hub.listThreads()));
+  app.get(
+    "/v1/threads/:id",
+    async (c) => ok(c, await hub.getThread(c.req.param("id"))),
+  );
+
+  // ── claims and locks ───────────────────────────────────────────────
+  app.post("/v1/claims", async (c) => {
+    const { acquired, row } = await hub.acquireClaim(await body(c));
+    return c.json({ ok: true, acquired, result: row }, acquired ? 201 : 200);
+  });
+  app.post("/v1/claims/refresh", async (c) => {
+    const row = await hub.refreshClaim(await body(c));
+    return c.json({ ok: true, acquired: true, result: row });
+  });
+  app.post(
+    "/v1/claims/release",
+    async (c) => ok(c, await hub.releaseClaim(await body(c))),
+  );
+  app.get("/v1/claims", async (c) => ok(c, await hub.listClaims(query(c))));
+  app.post("/v1/locks", async (c) => {
+    const { acquired, row } = await hub.acquireLock(await body(c));
+    return c.json({ ok: true, acquired, result: row }, acquired ? 201 : 200);
+  });
+  app.post("/v1/locks/refresh", async (c) => {
+    const row = await hub.refreshLock(await body(c));
+    return c.json({ ok: true, acquired: true, result: row });
+  });
+  app.post(
+    "/v1/locks/release",
+    async (c) => ok(c, await hub.releaseLock(await body(c))),
+  );
+  app.get("/v1/locks", async (c) => ok(c, await hub.listLocks(query(c))));
+
+  // ── tasks ──────────────────────────────────────────────────────────
+  app.get("/v1/tasks", async (c) => ok(c, await hub.listTasks(query(c))));
+  app.post("/v1/tasks/:id{[0-9]+}/complete", async (c) => {
+    await body(c);
+    const { task, parentCompleted } = await hub.completeTask(
+      Number(c.req.param("id")),
+    );
+    return c.json(
+      parentCompleted
+        ? { ok: true, result: task, parent_completed: true }
+        : { ok: true, result: task },
+    );
+  });
+
+  // ── admin ──────────────────────────────────────────────────────────
+  app.get("/v1/shutdown", (c) => ok(c, hub.shutdownStatus()));
+  app.post(
+    "/v1/shutdown",
+    async (c) => ok(c, await hub.armShutdown(await body(c))),
+  );
+  app.post("/v1/shutdown/cancel", async (c) => {
+    await body(c);
+    return ok(c, await hub.cancelShutdown());
+  });
+  app.post(
+    "/v1/network",
+    async (c) => ok(c, hub.setNetwork(await body(c))),
+  );
+
+  return app;
+}
+
+function withInstance(response: Response, hub: Hub): Response {
+  response.headers.set("X-Arc-Instance", hub.instanceId);
+  return response;
+}

@@ -1,0 +1,74 @@
+/**
+ * Reads a POST body as one JSON object, refusing oversized bodies before
+ * reading them whole (by `Content-Length`, or by counting bytes as they
+ * stream in when the length is not declared).
+ *
+ * @module
+ */
+
+import { ValidationError } from "../errors.ts";
+import { isObject } from "../hub/params.ts";
+import type { JsonObject } from "../store/types.ts";
+
+/**
+ * Parses the request body: UTF-8, valid JSON, an object. An empty body reads as `{}`.
+ *
+ * @throws {ValidationError} for every way the body can be wrong
+ */
+export async function readJsonObject(
+  req: Request,
+  maxBytes: number,
+): Promise<JsonObject> {
+  const declared = req.headers.get("content-length");
+  if (declared !== null && Number(declared) > maxBytes) {
+    await req.body?.cancel().catch(() => {});
+    throw tooLarge(maxBytes);
+  }
+  if (!req.body) return {};
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = req.body.getReader();
+  while (true) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  if (total === 0) return {};
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(
+      bytes,
+    );
+  } catch {
+    throw new ValidationError("request body must be valid UTF-8");
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ValidationError(
+      `malformed JSON: ${(error as Error).message}`,
+    );
+  }
+  if (!isObject(value)) {
+    throw new ValidationError("request body must be a JSON object");
+  }
+  return value;
+}
+
+function tooLarge(maxBytes: number): ValidationError {
+  return new ValidationError(
+    `request body exceeds max size (${maxBytes} bytes; see max_body_chars, max_attachment_chars and max_attachments in /v1/hub-info)`,
+  );
+}

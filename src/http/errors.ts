@@ -1,0 +1,59 @@
+/**
+ * The one place where errors become HTTP responses: each hub error class
+ * maps to its status and the `{ok: false, error}` envelope. Anything else is
+ * a bug: it is logged and answered with a plain 500.
+ *
+ * @module
+ */
+
+import {
+  ConflictError,
+  ForbiddenError,
+  IdExhaustedError,
+  NotFoundError,
+  StorageUnavailableError,
+  ValidationError,
+} from "../errors.ts";
+
+/** Status and message for an error thrown while serving a request. */
+export function describeError(
+  error: unknown,
+): { status: number; message: string; unexpected: boolean } {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof ValidationError) {
+    return { status: 400, message, unexpected: false };
+  }
+  if (error instanceof NotFoundError) {
+    return { status: 404, message, unexpected: false };
+  }
+  if (error instanceof ConflictError) {
+    return { status: 409, message, unexpected: false };
+  }
+  if (error instanceof ForbiddenError) {
+    return { status: 403, message, unexpected: false };
+  }
+  if (error instanceof IdExhaustedError) {
+    return { status: 500, message, unexpected: false };
+  }
+  if (error instanceof StorageUnavailableError) {
+    return { status: 503, message, unexpected: false };
+  }
+  // JSON nested too deep to walk, or a string too long to build.
+  if (error instanceof RangeError) {
+    return {
+      status: 400,
+      message: `request could not be processed: ${message}`,
+      unexpected: false,
+    };
+  }
+  return { status: 500, message: "internal error", unexpected: true };
+}
+
+/** The error envelope as a JSON response. */
+export function errorResponse(
+  status: number,
+  message: string,
+  headers: HeadersInit = {},
+): Response {
+  return Response.json({ ok: false, error: message }, { status, headers });
+}

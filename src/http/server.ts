@@ -1,0 +1,67 @@
+/**
+ * Runs the Hono app on `Deno.serve` and shuts it down in order: wake every
+ * waiter so long-polls answer and streams end, let in-flight responses
+ * finish, then close the store.
+ *
+ * @module
+ */
+
+import type { Hub } from "../hub/hub.ts";
+import { createApp } from "./app.ts";
+
+/** Options for {@linkcode serveHub}. */
+export interface ServeOptions {
+  /** Where unexpected errors are logged. @default nothing */
+  log?: (line: string) => void;
+}
+
+/** A listening hub. */
+export interface RunningHub extends AsyncDisposable {
+  /** Base URL clients use, e.g. `http://127.0.0.1:6969`. */
+  readonly url: string;
+  /** The bound port (useful with port 0). */
+  readonly port: number;
+  /** Resolves once the server has stopped and the store is closed. */
+  readonly finished: Promise<void>;
+  /** Stops accepting, finishes in-flight responses and closes the store. */
+  shutdown(): Promise<void>;
+}
+
+/** Starts serving the hub on its configured address. */
+export function serveHub(hub: Hub, options: ServeOptions = {}): RunningHub {
+  const app = createApp(hub, options);
+  const server = Deno.serve(
+    {
+      hostname: hub.config.host,
+      port: hub.config.port,
+      onListen: () => {},
+    },
+    (req, info) => app.fetch(req, { remoteAddr: info.remoteAddr }),
+  );
+  const port = server.addr.port;
+  const url = `http://${formatHost(hub.config.host)}:${port}`;
+  let stopping: Promise<void> | undefined;
+  const shutdown = () => {
+    stopping ??= (async () => {
+      hub.notifier.close();
+      await server.shutdown();
+      await hub.close();
+    })();
+    return stopping;
+  };
+  const finished = server.finished.then(() => shutdown());
+  return {
+    url,
+    port,
+    finished,
+    shutdown,
+    [Symbol.asyncDispose]: shutdown,
+  };
+}
+
+/** The host part of a URL clients can use; wildcard binds are reached on loopback. */
+export function formatHost(host: string): string {
+  if (host === "0.0.0.0") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}

@@ -1,0 +1,64 @@
+/**
+ * `GET /v1/stream`: server-sent events for one agent's view. Each message is
+ * one `data:` event; a comment line goes out every heartbeat interval so
+ * proxies keep the connection open and a vanished client is noticed. The
+ * stream is pulled, so a client that stops reading makes the hub stop
+ * producing instead of buffering.
+ *
+ * @module
+ */
+
+import type { FeedOptions, Hub } from "../hub/hub.ts";
+import { DEFAULTS } from "../protocol.ts";
+
+const encoder = new TextEncoder();
+
+/** Builds the event-stream response; it ends when the client leaves or the hub shuts down. */
+export function streamResponse(
+  hub: Hub,
+  options: FeedOptions,
+  requestSignal: AbortSignal,
+  heartbeatMs: number = DEFAULTS.sseHeartbeatSec * 1000,
+): Response {
+  const feed = hub.openFeed(options);
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  requestSignal.addEventListener("abort", onAbort, { once: true });
+  const finish = () => {
+    requestSignal.removeEventListener("abort", onAbort);
+    stop.abort();
+    feed[Symbol.dispose]();
+  };
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode(": connected\n\n"));
+    },
+    async pull(controller) {
+      try {
+        const rows = await feed.next(heartbeatMs, stop.signal);
+        if (hub.notifier.closed || stop.signal.aborted) {
+          finish();
+          controller.close();
+          return;
+        }
+        const text = rows.length
+          ? rows.map((m) => `data: ${JSON.stringify(m)}\n\n`).join("")
+          : ": keepalive\n\n";
+        controller.enqueue(encoder.encode(text));
+      } catch (error) {
+        finish();
+        controller.error(error);
+      }
+    },
+    cancel() {
+      finish();
+    },
+  });
+  return new Response(body, {
+    headers: {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache",
+      "x-accel-buffering": "no",
+    },
+  });
+}

@@ -1,0 +1,819 @@
+/**
+ * The hub's rules, independent of HTTP: sessions and presence, channels,
+ * messages and their visibility, long-poll waits, claims, locks, tasks,
+ * threads, the presence sweeper, the change probe and the shutdown timer.
+ * Routes call these methods and wrap what they return in envelopes.
+ *
+ * @module
+ */
+
+import { isLoopbackHost, type ResolvedConfig } from "../config.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
+import {
+  DEFAULT_CHANNEL,
+  DEFAULTS,
+  IMPLEMENTATION,
+  MESSAGE_KINDS,
+  PROTOCOL_VERSION,
+  STANDARD_FEATURES,
+  SYSTEM_AGENT,
+  VENDOR,
+  VENDOR_FEATURES,
+  VERSION,
+} from "../protocol.ts";
+import type {
+  Acquired,
+  Channel,
+  Claim,
+  JsonObject,
+  Lock,
+  Message,
+  MessageQuery,
+  Session,
+  Store,
+  Task,
+  TaskCompletion,
+  ThreadDetail,
+  ThreadSummary,
+} from "../store/types.ts";
+import { type MessageLimits, normalizeMessage } from "./messages.ts";
+import { type MessageMatch, Notifier, type Subscription } from "./notifier.ts";
+import {
+  checkTtl,
+  type Query,
+  readFields,
+  toInt,
+  toStr,
+  truthy,
+} from "./params.ts";
+
+/** Options for {@linkcode Hub.create}. */
+export interface HubCreateOptions {
+  /** Where log lines go. @default nothing is logged */
+  log?: (line: string) => void;
+  /** How often to look for writes by other processes, in ms. @default 200 */
+  changeProbeMs?: number;
+}
+
+/** Shutdown timer state as `GET /v1/shutdown` reports it. */
+export interface ShutdownStatus {
+  remaining_sec: number;
+  delay_sec: number;
+}
+
+/** What `POST /v1/tasks/{id}/complete` reports. */
+export interface CompletedTask {
+  task: Task;
+  parentCompleted: boolean;
+}
+
+/** Arguments of an SSE feed. */
+export interface FeedOptions {
+  agentId: string;
+  channels: string[];
+  sinceId: number;
+  excludeSelf: boolean;
+}
+
+/** A cursor over the messages one agent may see, woken by the notifier. */
+export interface Feed extends Disposable {
+  /** Resolves with new messages, or an empty list when `waitMs` passes without any. */
+  next(waitMs: number, signal?: AbortSignal): Promise<Message[]>;
+}
+
+/** The coordination rules over one store. */
+export class Hub implements AsyncDisposable {
+  readonly config: ResolvedConfig;
+  readonly store: Store;
+  readonly notifier = new Notifier();
+  readonly instanceId: string;
+  /** Set by the server: stops serving and exits, used when a shutdown fires. */
+  onShutdown: () => void = () => {};
+  #log: (line: string) => void;
+  #sweepTimer: ReturnType<typeof setInterval> | undefined;
+  #probeTimer: ReturnType<typeof setInterval> | undefined;
+  #probeMs: number;
+  #lastToken: number | undefined;
+  #shutdown:
+    | {
+      timer: ReturnType<typeof setTimeout> | undefined;
+      deadline: number;
+      delay: number;
+    }
+    | undefined;
+  #closed = false;
+
+  private constructor(
+    config: ResolvedConfig,
+    store: Store,
+    instanceId: string,
+    options: HubCreateOptions,
+  ) {
+    this.config = config;
+    this.store = store;
+    this.instanceId = instanceId;
+    this.#log = options.log ?? (() => {});
+    this.#probeMs = options.changeProbeMs ?? 200;
+  }
+
+  /**
+   * Builds a hub on an open store and starts its background work (presence
+   * sweeper, change probe).
+   */
+  static async create(
+    config: ResolvedConfig,
+    store: Store,
+    options: HubCreateOptions = {},
+  ): Promise<Hub> {
+    const instanceId = await deriveInstanceId(
+      store.info.storagePath,
+      await store.birthMarker(),
+    );
+    const hub = new Hub(config, store, instanceId, options);
+    hub.#start();
+    return hub;
+  }
+
+  get limits(): MessageLimits {
+    return this.config;
+  }
+
+  #start(): void {
+    const everyMs = Math.max(1, Math.floor(this.config.presenceTtlSec / 3)) *
+      1000;
+    this.#sweepTimer = setInterval(() => {
+      this.sweep().catch((e) => this.#log(`presence sweep failed: ${e}`));
+    }, everyMs);
+    this.#probeTimer = setInterval(() => this.#probe(), this.#probeMs);
+  }
+
+  /** Wakes waiters when another process committed to the shared store. */
+  async #probe(): Promise<void> {
+    if (this.notifier.size === 0) {
+      this.#lastToken = undefined;
+      return;
+    }
+    try {
+      const token = await this.store.changeToken();
+      if (token === undefined) return;
+      if (this.#lastToken !== undefined && token !== this.#lastToken) {
+        this.notifier.pulse();
+      }
+      this.#lastToken = token;
+    } catch (error) {
+      this.#log(`change probe failed: ${error}`);
+    }
+  }
+
+  /** Expires stale sessions and recovers their claims and locks. */
+  async sweep(): Promise<void> {
+    if (this.#closed) return;
+    const recovery = await this.store.recoverExpired(
+      this.config.presenceTtlSec,
+    );
+    for (const s of recovery.expired) {
+      this.#log(
+        `session expired: agent=${s.agent_id} session=${s.session_id}`,
+      );
+    }
+    for (const c of recovery.releasedClaims) {
+      this.#log(
+        `claim recovered: key=${c.claim_key} stale_owner=${c.owner_agent_id}`,
+      );
+    }
+    for (const l of recovery.releasedLocks) {
+      this.#log(
+        `lock recovered: path=${l.file_path} stale_owner=${l.agent_id}`,
+      );
+    }
+    this.notifier.publish(recovery.posted);
+  }
+
+  /** Stops background work, wakes every waiter and closes the store. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#sweepTimer);
+    clearInterval(this.#probeTimer);
+    if (this.#shutdown?.timer !== undefined) clearTimeout(this.#shutdown.timer);
+    this.notifier.close();
+    await this.store.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  // ── hub info ───────────────────────────────────────────────────────
+
+  hubInfo(): JsonObject {
+    const c = this.config;
+    const info = this.store.info;
+    return {
+      storage_path: info.storagePath,
+      instance_id: this.instanceId,
+      journal_mode: info.journalMode,
+      wal_mode: info.walMode,
+      default_channel: DEFAULT_CHANNEL,
+      max_body_chars: c.maxBodyChars,
+      max_attachment_chars: c.maxAttachmentChars,
+      max_attachments: c.maxAttachments,
+      allow_remote: c.allowRemote,
+      protocol_version: PROTOCOL_VERSION,
+      implementation: IMPLEMENTATION,
+      implementation_version: VERSION,
+      features: [...STANDARD_FEATURES, ...VENDOR_FEATURES],
+      message_kinds: [...MESSAGE_KINDS],
+      [VENDOR]: {
+        backend: info.backend,
+        listen_host: c.host,
+        presence_ttl_sec: c.presenceTtlSec,
+        max_query_limit: c.maxQueryLimit,
+        max_request_bytes: c.maxRequestBytes,
+        sse_heartbeat_sec: DEFAULTS.sseHeartbeatSec,
+        long_poll_max_sec: DEFAULTS.maxTimeoutSec,
+      },
+    };
+  }
+
+  // ── sessions and agents ────────────────────────────────────────────
+
+  async createSession(body: JsonObject): Promise<Session> {
+    const f = readFields(body, {
+      agent_id: { type: "string", required: true },
+      display_name: { type: "string" },
+      capabilities: { type: "list" },
+      metadata: { type: "object" },
+      replace: { type: "bool" },
+    });
+    return await this.store.createSession({
+      agent_id: f.agent_id,
+      display_name: f.display_name || f.agent_id,
+      capabilities: (f.capabilities ?? []).map((c) => toStr(c, "capabilities")),
+      metadata: f.metadata ?? {},
+      replace: f.replace ?? false,
+    }, this.config.presenceTtlSec);
+  }
+
+  async renameSession(agentId: string, body: JsonObject): Promise<Session> {
+    const f = readFields(body, {
+      display_name: { type: "string", required: true },
+    });
+    if (f.display_name.length > DEFAULTS.maxDisplayNameChars) {
+      throw new ValidationError(
+        `display_name must be ${DEFAULTS.maxDisplayNameChars} characters or fewer`,
+      );
+    }
+    const session = await this.store.renameSession(agentId, f.display_name);
+    if (!session) throw new NotFoundError("no active session for agent_id");
+    return session;
+  }
+
+  async deleteSession(sessionId: string): Promise<JsonObject> {
+    const session = await this.store.deleteSession(sessionId);
+    if (!session) throw new NotFoundError("session not found");
+    return { session_id: sessionId, deleted: true };
+  }
+
+  async listAgents(query: Query): Promise<Session[]> {
+    const as = query.get("as");
+    if (as) await this.store.touchAgent(as);
+    await this.sweep();
+    const capability = query.get("capability");
+    const agents = await this.store.listActiveSessions();
+    return capability
+      ? agents.filter((a) => a.capabilities.includes(capability))
+      : agents;
+  }
+
+  async bootstrap(query: Query): Promise<JsonObject> {
+    const agentId = query.get("agent_id");
+    if (!agentId) {
+      throw new ValidationError("agent_id query parameter is required");
+    }
+    await this.sweep();
+    const [session, latest, live] = await Promise.all([
+      this.store.getActiveSession(agentId),
+      this.store.latestVisibleId(agentId),
+      this.store.listActiveSessions(),
+    ]);
+    return {
+      agent_id: agentId,
+      session,
+      latest_visible_id: latest,
+      live_agents: live,
+      default_channel: DEFAULT_CHANNEL,
+    };
+  }
+
+  // ── channels ───────────────────────────────────────────────────────
+
+  listChannels(): Promise<Channel[]> {
+    return this.store.listChannels();
+  }
+
+  createChannel(
+    body: JsonObject,
+  ): Promise<{ channel: Channel; created: boolean }> {
+    const f = readFields(body, {
+      name: { type: "string", required: true },
+      created_by: { type: "string" },
+      metadata: { type: "object" },
+    });
+    return this.store.createChannel(
+      f.name,
+      f.created_by ?? null,
+      f.metadata ?? {},
+    );
+  }
+
+  async #requireChannel(name: string | undefined): Promise<void> {
+    if (name !== undefined && !(await this.store.getChannel(name))) {
+      throw new NotFoundError(`channel not found: ${name}`);
+    }
+  }
+
+  // ── messages ───────────────────────────────────────────────────────
+
+  async postMessage(body: JsonObject): Promise<Message> {
+    let parentTaskId: number | null = null;
+    if (body["parent_task_id"] != null) {
+      parentTaskId = toInt(body["parent_task_id"], "parent_task_id");
+      if (!(await this.store.getTask(parentTaskId))) {
+        throw new ValidationError("parent_task_id references unknown task");
+      }
+    }
+    const input = normalizeMessage(body, this.limits);
+    if (
+      input.to_agent === null && !(await this.store.getChannel(input.channel))
+    ) {
+      throw new ValidationError(
+        `channel does not exist: ${input.channel} (create it with POST /v1/channels)`,
+      );
+    }
+    const { message } = await this.store.postMessage(input, parentTaskId);
+    this.notifier.publish([message]);
+    await this.store.touchAgent(message.from_agent);
+    return message;
+  }
+
+  /** `GET /v1/messages`: broadcasts of a channel and/or thread, optionally long-polled. */
+  async readMessages(query: Query, signal?: AbortSignal): Promise<Message[]> {
+    const channel = query.get("channel");
+    const threadId = query.get("thread_id");
+    if (!channel && !threadId) {
+      throw new ValidationError(
+        "channel or thread_id query parameter is required",
+      );
+    }
+    await this.#requireChannel(channel);
+    const q: MessageQuery = {
+      visibility: { kind: "broadcast" },
+      sinceId: query.sinceId(),
+      limit: query.limit(this.config.maxQueryLimit),
+      tail: query.flag("tail"),
+      ...(channel ? { channels: [channel] } : {}),
+      ...(threadId ? { threadId } : {}),
+    };
+    const timeout = query.timeoutSec();
+    return await this.#waitFor(
+      q,
+      (m) =>
+        m.to_agent === null && (!channel || m.channel === channel) &&
+        (!threadId || m.thread_id === threadId),
+      timeout,
+      signal,
+    );
+  }
+
+  /** `GET /v1/events`: what one agent may see, optionally long-polled, keeping its presence alive. */
+  async events(query: Query, signal?: AbortSignal): Promise<Message[]> {
+    const agentId = query.get("agent_id");
+    if (!agentId) {
+      throw new ValidationError("agent_id query parameter is required");
+    }
+    const channel = query.get("channel");
+    const threadId = query.get("thread_id");
+    await this.#requireChannel(channel);
+    const excludeSelf = query.flag("exclude_self");
+    const q: MessageQuery = {
+      visibility: { kind: "agent", agentId, excludeSelf },
+      sinceId: query.sinceId(),
+      limit: query.limit(this.config.maxQueryLimit),
+      ...(channel ? { channels: [channel] } : {}),
+      ...(threadId ? { threadId } : {}),
+    };
+    const timeout = query.timeoutSec();
+    await this.store.touchAgent(agentId);
+    const rows = await this.#waitFor(
+      q,
+      visibleTo(agentId, channel ? [channel] : [], threadId, excludeSelf),
+      timeout,
+      signal,
+      agentId,
+    );
+    await this.store.touchAgent(agentId);
+    return rows;
+  }
+
+  async inbox(agentId: string, query: Query): Promise<Message[]> {
+    return await this.store.listMessages({
+      visibility: { kind: "inbox", agentId },
+      sinceId: query.sinceId(),
+      limit: query.limit(this.config.maxQueryLimit),
+      tail: query.flag("tail"),
+    });
+  }
+
+  /** Seconds between presence touches while an agent waits. */
+  get #touchEveryMs(): number {
+    return Math.max(1, Math.min(30, this.config.presenceTtlSec / 3)) * 1000;
+  }
+
+  async #waitFor(
+    query: MessageQuery,
+    match: MessageMatch,
+    timeoutSec: number,
+    signal: AbortSignal | undefined,
+    keepAliveAgent?: string,
+  ): Promise<Message[]> {
+    if (timeoutSec <= 0) return await this.store.listMessages(query);
+    const deadline = performance.now() + timeoutSec * 1000;
+    using sub = this.notifier.subscribe(match);
+    let lastTouch = performance.now();
+    while (true) {
+      const rows = await this.store.listMessages(query);
+      const now = performance.now();
+      if (
+        rows.length > 0 || now >= deadline || this.notifier.closed ||
+        signal?.aborted
+      ) return rows;
+      let wait = deadline - now;
+      if (keepAliveAgent) {
+        wait = Math.min(wait, lastTouch + this.#touchEveryMs - now);
+      }
+      await sub.wait(wait, signal);
+      if (
+        keepAliveAgent && performance.now() - lastTouch >= this.#touchEveryMs
+      ) {
+        await this.store.touchAgent(keepAliveAgent);
+        lastTouch = performance.now();
+      }
+    }
+  }
+
+  /** Opens a cursor for `GET /v1/stream`. */
+  openFeed(options: FeedOptions): Feed {
+    const { agentId, channels, excludeSelf } = options;
+    const sub: Subscription = this.notifier.subscribe(
+      visibleTo(agentId, channels, undefined, excludeSelf),
+    );
+    let cursor = options.sinceId;
+    let lastTouch = performance.now();
+    const store = this.store;
+    const touchEvery = this.#touchEveryMs;
+    const query = (): MessageQuery => ({
+      visibility: { kind: "agent", agentId, excludeSelf },
+      sinceId: cursor,
+      limit: DEFAULTS.sseBatchLimit,
+      ...(channels.length ? { channels } : {}),
+    });
+    const notifier = this.notifier;
+    return {
+      async next(waitMs: number, signal?: AbortSignal): Promise<Message[]> {
+        const deadline = performance.now() + waitMs;
+        while (true) {
+          if (performance.now() - lastTouch >= touchEvery) {
+            await store.touchAgent(agentId);
+            lastTouch = performance.now();
+          }
+          const rows = await store.listMessages(query());
+          if (rows.length > 0) {
+            cursor = rows.at(-1)!.id;
+            return rows;
+          }
+          const remaining = deadline - performance.now();
+          if (remaining <= 0 || notifier.closed || signal?.aborted) return [];
+          await sub.wait(
+            Math.min(remaining, lastTouch + touchEvery - performance.now()),
+            signal,
+          );
+        }
+      },
+      [Symbol.dispose]() {
+        sub[Symbol.dispose]();
+      },
+    };
+  }
+
+  // ── threads ────────────────────────────────────────────────────────
+
+  listThreads(): Promise<ThreadSummary[]> {
+    return this.store.listThreads();
+  }
+
+  async getThread(threadId: string): Promise<ThreadDetail> {
+    const detail = await this.store.getThread(threadId);
+    if (!detail) throw new NotFoundError(`thread not found: ${threadId}`);
+    return detail;
+  }
+
+  // ── claims ─────────────────────────────────────────────────────────
+
+  async acquireClaim(body: JsonObject): Promise<Acquired<Claim>> {
+    const f = readFields(body, {
+      owner_agent_id: { type: "string", required: true },
+      claim_key: { type: "string" },
+      task_message_id: { type: "int" },
+      thread_id: { type: "string" },
+      ttl_sec: { type: "int", check: checkTtl },
+      metadata: { type: "object" },
+    });
+    let key = f.claim_key || undefined;
+    if (!key) {
+      if (f.task_message_id === undefined) {
+        throw new ValidationError("claim_key or task_message_id is required");
+      }
+      key = `task-${f.task_message_id}`;
+    }
+    const result = await this.store.acquireClaim({
+      claim_key: key,
+      thread_id: f.thread_id || null,
+      task_message_id: f.task_message_id ?? null,
+      owner_agent_id: f.owner_agent_id,
+      ttl_sec: f.ttl_sec ?? DEFAULTS.defaultTtlSec,
+      metadata: f.metadata ?? {},
+    });
+    await this.store.touchAgent(f.owner_agent_id);
+    return result;
+  }
+
+  async refreshClaim(body: JsonObject): Promise<Claim> {
+    const f = readFields(body, {
+      claim_key: { type: "string", required: true },
+      owner_agent_id: { type: "string", required: true },
+      ttl_sec: { type: "int", check: checkTtl },
+    });
+    const claim = await this.store.refreshClaim(
+      f.claim_key,
+      f.owner_agent_id,
+      f.ttl_sec ?? DEFAULTS.defaultTtlSec,
+    );
+    if (!claim) {
+      throw new NotFoundError(
+        "claim not found or not owned by owner_agent_id",
+      );
+    }
+    await this.store.touchAgent(f.owner_agent_id);
+    return claim;
+  }
+
+  async releaseClaim(body: JsonObject): Promise<Claim> {
+    const f = readFields(body, {
+      claim_key: { type: "string", required: true },
+      agent_id: { type: "string", required: true },
+    });
+    const claim = await this.store.releaseClaim(f.claim_key, f.agent_id);
+    if (!claim) {
+      throw new NotFoundError("claim not found or not owned by agent_id");
+    }
+    await this.store.touchAgent(f.agent_id);
+    return claim;
+  }
+
+  listClaims(query: Query): Promise<Claim[]> {
+    const threadId = query.get("thread_id");
+    return this.store.listClaims({
+      ...(threadId !== undefined ? { threadId } : {}),
+      activeOnly: query.flag("active_only"),
+    });
+  }
+
+  // ── locks ──────────────────────────────────────────────────────────
+
+  async acquireLock(body: JsonObject): Promise<Acquired<Lock>> {
+    const f = readFields(body, {
+      agent_id: { type: "string", required: true },
+      file_path: { type: "string", required: true },
+      ttl_sec: { type: "int", check: checkTtl },
+      metadata: { type: "object" },
+    });
+    const result = await this.store.acquireLock({
+      file_path: f.file_path,
+      agent_id: f.agent_id,
+      ttl_sec: f.ttl_sec ?? DEFAULTS.defaultTtlSec,
+      metadata: f.metadata ?? {},
+    });
+    await this.store.touchAgent(f.agent_id);
+    return result;
+  }
+
+  async refreshLock(body: JsonObject): Promise<Lock> {
+    const f = readFields(body, {
+      agent_id: { type: "string", required: true },
+      file_path: { type: "string", required: true },
+      ttl_sec: { type: "int", check: checkTtl },
+    });
+    const lock = await this.store.refreshLock(
+      f.file_path,
+      f.agent_id,
+      f.ttl_sec ?? DEFAULTS.defaultTtlSec,
+    );
+    if (!lock) {
+      throw new NotFoundError("lock not found or not owned by agent_id");
+    }
+    await this.store.touchAgent(f.agent_id);
+    return lock;
+  }
+
+  async releaseLock(body: JsonObject): Promise<Lock> {
+    const f = readFields(body, {
+      agent_id: { type: "string", required: true },
+      file_path: { type: "string", required: true },
+    });
+    const lock = await this.store.releaseLock(f.file_path, f.agent_id);
+    if (!lock) {
+      throw new NotFoundError("lock not found or not owned by agent_id");
+    }
+    await this.store.touchAgent(f.agent_id);
+    return lock;
+  }
+
+  listLocks(query: Query): Promise<Lock[]> {
+    const agentId = query.get("agent_id");
+    return this.store.listLocks({
+      ...(agentId !== undefined ? { agentId } : {}),
+      activeOnly: query.flag("active_only"),
+    });
+  }
+
+  // ── tasks ──────────────────────────────────────────────────────────
+
+  listTasks(query: Query): Promise<Task[]> {
+    const parent = query.get("parent_id");
+    const status = query.get("status");
+    const channel = query.get("channel");
+    const threadId = query.get("thread_id");
+    if (status !== undefined && status !== "open" && status !== "done") {
+      throw new ValidationError("status must be 'open' or 'done'");
+    }
+    return this.store.listTasks({
+      ...(parent !== undefined ? { parentId: toInt(parent, "parent_id") } : {}),
+      ...(status !== undefined ? { status } : {}),
+      ...(channel !== undefined ? { channel } : {}),
+      ...(threadId !== undefined ? { threadId } : {}),
+    });
+  }
+
+  async completeTask(taskId: number): Promise<CompletedTask> {
+    const completion: TaskCompletion | null = Number.isSafeInteger(taskId)
+      ? await this.store.completeTask(taskId)
+      : null;
+    if (!completion) throw new NotFoundError(`task not found: ${taskId}`);
+    this.notifier.publish(completion.posted);
+    return {
+      task: completion.task,
+      parentCompleted: completion.parentCompleted,
+    };
+  }
+
+  // ── admin: shutdown and network ────────────────────────────────────
+
+  shutdownStatus(): ShutdownStatus | null {
+    const s = this.#shutdown;
+    if (!s) return null;
+    return {
+      remaining_sec: Math.max(
+        0,
+        Math.floor((s.deadline - performance.now()) / 1000),
+      ),
+      delay_sec: s.delay,
+    };
+  }
+
+  async #notice(body: string, metadata: JsonObject): Promise<void> {
+    const { message } = await this.store.postMessage({
+      from_agent: SYSTEM_AGENT,
+      to_agent: null,
+      channel: DEFAULT_CHANNEL,
+      kind: "notice",
+      body,
+      attachments: [],
+      reply_to: null,
+      thread_id: null,
+      metadata,
+    }, null);
+    this.notifier.publish([message]);
+  }
+
+  async armShutdown(body: JsonObject): Promise<JsonObject> {
+    const f = readFields(body, {
+      delay_sec: {
+        type: "int",
+        check: (v) => {
+          if (v < 0) throw new ValidationError("delay_sec must be >= 0");
+          if (v > DEFAULTS.maxShutdownDelaySec) {
+            throw new ValidationError(
+              `delay_sec must be <= ${DEFAULTS.maxShutdownDelaySec}`,
+            );
+          }
+        },
+      },
+    });
+    if (this.#shutdown) throw new ValidationError("shutdown already pending");
+    const delay = f.delay_sec ?? DEFAULTS.defaultShutdownDelaySec;
+    if (delay === 0) {
+      await this.#notice("Hub is shutting down now.", {
+        shutdown: true,
+        delay_sec: 0,
+      });
+      this.#log("shutdown initiated (immediate)");
+      setTimeout(() => this.#fireShutdown(), 0);
+      return { status: "shutdown_initiated" };
+    }
+    this.#shutdown = {
+      deadline: performance.now() + delay * 1000,
+      delay,
+      timer: setTimeout(() => this.#fireShutdown(), delay * 1000),
+    };
+    await this.#notice(
+      `Hub shutdown initiated. Shutting down in ${delay} seconds.`,
+      { shutdown: true, delay_sec: delay },
+    );
+    this.#log(`shutdown initiated (delay=${delay}s)`);
+    return { status: "shutdown_initiated", ...this.shutdownStatus() };
+  }
+
+  async cancelShutdown(): Promise<JsonObject> {
+    const s = this.#shutdown;
+    if (!s) throw new ValidationError("no shutdown pending");
+    clearTimeout(s.timer);
+    this.#shutdown = undefined;
+    await this.#notice("Hub shutdown cancelled.", { shutdown_cancelled: true });
+    this.#log("shutdown cancelled");
+    return { status: "shutdown_cancelled" };
+  }
+
+  async #fireShutdown(): Promise<void> {
+    if (this.#shutdown) this.#shutdown.timer = undefined;
+    try {
+      await this.#notice("Hub is shutting down now.", {
+        shutdown: true,
+        final: true,
+      });
+    } catch (error) {
+      this.#log(`final shutdown notice failed: ${error}`);
+    }
+    this.#log("executing shutdown");
+    this.onShutdown();
+  }
+
+  setNetwork(body: JsonObject): JsonObject {
+    if ("allow_remote" in body) {
+      const want = truthy(body["allow_remote"]);
+      if (want && isLoopbackHost(this.config.host)) {
+        throw new ValidationError(
+          `cannot enable remote access at runtime: the hub listens on ${this.config.host}, which no other machine can reach. Restart it with --host 0.0.0.0 --allow-remote to serve the LAN`,
+        );
+      }
+      this.config.allowRemote = want;
+    }
+    return {
+      allow_remote: this.config.allowRemote,
+      listen_host: this.config.host,
+    };
+  }
+}
+
+/** The predicate for "this message is in this agent's view". */
+function visibleTo(
+  agentId: string,
+  channels: string[],
+  threadId: string | undefined,
+  excludeSelf: boolean,
+): MessageMatch {
+  return (m) =>
+    (m.to_agent === null || m.to_agent === agentId) &&
+    (channels.length === 0 || channels.includes(m.channel)) &&
+    (threadId === undefined || m.thread_id === threadId) &&
+    !(excludeSelf && m.from_agent === agentId);
+}
+
+/**
+ * The instance id: a fingerprint of the storage path and the database's
+ * birth time, so every hub serving one file reports the same id.
+ */
+export async function deriveInstanceId(
+  storagePath: string,
+  birthMarker: string,
+): Promise<string> {
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(`${storagePath}|${birthMarker}`),
+  );
+  const hex = Array.from(
+    new Uint8Array(digest),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
+  return `mh1-${hex.slice(0, 20)}`;
+}

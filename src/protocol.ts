@@ -1,0 +1,115 @@
+/**
+ * One source of truth for the Arc protocol v1 constants this hub implements:
+ * message kinds, attachment types, feature tokens, defaults and limits. The
+ * validation code, `GET /v1/hub-info` and the docs all read from here.
+ *
+ * @module
+ */
+
+import denoJson from "../deno.json" with { type: "json" };
+
+/** Name reported as `implementation` in hub-info. */
+export const IMPLEMENTATION = "arc-deno";
+
+/** Version reported as `implementation_version` in hub-info and by `--version`. */
+export const VERSION: string = denoJson.version;
+
+/** The protocol version this hub speaks. */
+export const PROTOCOL_VERSION = "1";
+
+/** Prefix of every vendor extension: feature tokens are `arcdeno:<name>`, hub-info keeps its extras under `arcdeno`. */
+export const VENDOR = "arcdeno";
+
+/** The closed set of v1 message kinds, sorted as hub-info lists them. */
+export const MESSAGE_KINDS = [
+  "artifact",
+  "chat",
+  "claim",
+  "notice",
+  "release",
+  "task",
+  "task_request",
+  "task_result",
+] as const;
+
+/** A v1 message kind. */
+export type MessageKind = typeof MESSAGE_KINDS[number];
+
+/** Kinds whose post registers a task row. */
+export const TASK_KINDS: ReadonlySet<string> = new Set([
+  "task",
+  "task_request",
+]);
+
+/** Attachment types with inline `content`. */
+export const INLINE_ATTACHMENT_TYPES: ReadonlySet<string> = new Set([
+  "text",
+  "json",
+  "code",
+]);
+
+/** Attachment types that reference a path. */
+export const REF_ATTACHMENT_TYPES: ReadonlySet<string> = new Set([
+  "file_ref",
+  "diff_ref",
+]);
+
+/** Standard v1 feature tokens this hub implements (the relay token joins when the relay lands). */
+export const STANDARD_FEATURES = [
+  "sse",
+  "long_poll_keepalive",
+  "subtask_rollup",
+  "rpc_kinds",
+  "capability_filter",
+  "shutdown_control",
+  "session_rename",
+] as const;
+
+/** Vendor feature tokens: extensions a client may rely on when present. */
+export const VENDOR_FEATURES = [
+  `${VENDOR}:push_delivery`,
+  `${VENDOR}:sse_heartbeat`,
+  `${VENDOR}:remote_guard`,
+] as const;
+
+/** Defaults shared by the config, the CLI help and the docs. */
+export const DEFAULTS = {
+  host: "127.0.0.1",
+  port: 6969,
+  storage: "arc.sqlite3",
+  spoolDir: ".arc-relay",
+  presenceTtlSec: 120,
+  maxBodyChars: 128_000,
+  maxAttachmentChars: 256_000,
+  maxAttachments: 32,
+  maxQueryLimit: 500,
+  defaultQueryLimit: 100,
+  sseBatchLimit: 50,
+  sseHeartbeatSec: 15,
+  defaultTtlSec: 300,
+  minTtlSec: 5,
+  minPresenceTtlSec: 5,
+  maxTimeoutSec: 60,
+  maxShutdownDelaySec: 3600,
+  defaultShutdownDelaySec: 60,
+  maxDisplayNameChars: 64,
+} as const;
+
+/** The channel every agent meets in; it and `direct` exist from the hub's first start. */
+export const DEFAULT_CHANNEL = "general";
+
+/** Channels created with the database. */
+export const BUILTIN_CHANNELS = ["general", "direct"] as const;
+
+/** Largest message id a hub may mint (2^53 − 1), so JavaScript clients read every id exactly. */
+export const MAX_MESSAGE_ID = Number.MAX_SAFE_INTEGER;
+
+/** Bind addresses that count as loopback. */
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set([
+  "127.0.0.1",
+  "localhost",
+  "::1",
+]);
+
+/** The sender name the hub uses for its own notices. */
+export const SYSTEM_AGENT = "system";

@@ -1,0 +1,284 @@
+/**
+ * The storage contract. Every backend (the embedded SQLite file today,
+ * PostgreSQL later) implements {@linkcode Store}. Methods return promises even
+ * where the backend is synchronous, and each read-modify-write rule of the
+ * protocol is one method that runs as one transaction, so no caller can
+ * interleave two halves of a unit.
+ *
+ * @module
+ */
+
+/** A JSON object as stored in `*_json` columns. */
+export type JsonObject = Record<string, unknown>;
+
+/** A channel row (protocol §4.1). */
+export interface Channel {
+  name: string;
+  created_at: string;
+  created_by: string | null;
+  metadata: JsonObject;
+}
+
+/** A session row (protocol §4.2). */
+export interface Session {
+  session_id: string;
+  agent_id: string;
+  display_name: string;
+  capabilities: string[];
+  metadata: JsonObject;
+  created_at: string;
+  last_seen: string;
+  active: boolean;
+}
+
+/** A normalised attachment (protocol §5.2). */
+export type Attachment = JsonObject & { type: string };
+
+/** A message row (protocol §4.3). */
+export interface Message {
+  id: number;
+  ts: string;
+  from_agent: string;
+  to_agent: string | null;
+  channel: string;
+  kind: string;
+  body: string;
+  attachments: Attachment[];
+  reply_to: number | null;
+  thread_id: string | null;
+  metadata: JsonObject;
+}
+
+/** A claim row (protocol §4.4). */
+export interface Claim {
+  claim_key: string;
+  thread_id: string | null;
+  task_message_id: number | null;
+  owner_agent_id: string;
+  claimed_at: string;
+  expires_at: string;
+  released_at: string | null;
+  metadata: JsonObject;
+}
+
+/** A lock row (protocol §4.5). */
+export interface Lock {
+  file_path: string;
+  agent_id: string;
+  locked_at: string;
+  expires_at: string;
+  released_at: string | null;
+  metadata: JsonObject;
+}
+
+/** A task row (protocol §4.6). */
+export interface Task {
+  task_id: number;
+  parent_task_id: number | null;
+  channel: string;
+  thread_id: string | null;
+  status: "open" | "done";
+  created_at: string;
+  completed_at: string | null;
+}
+
+/** A thread summary (protocol §4.7). */
+export interface ThreadSummary {
+  thread_id: string;
+  channel: string | null;
+  root_task_id: number | null;
+  latest_message_id: number | null;
+  latest_message_ts: string | null;
+  latest_artifact_id: number | null;
+  message_count: number;
+  total_task_count: number;
+  open_task_count: number;
+  active_claim_count: number;
+  active_lock_count: number;
+  status: "completed" | "open" | "waiting";
+}
+
+/** Everything known about one thread. */
+export interface ThreadDetail {
+  thread: ThreadSummary;
+  messages: Message[];
+  tasks: Task[];
+  claims: Claim[];
+  locks: Lock[];
+}
+
+/** A validated message ready to insert. */
+export interface NewMessage {
+  from_agent: string;
+  to_agent: string | null;
+  channel: string;
+  kind: string;
+  body: string;
+  attachments: Attachment[];
+  reply_to: number | null;
+  thread_id: string | null;
+  metadata: JsonObject;
+}
+
+/** Which rows a message read may return. */
+export type Visibility =
+  /** Broadcasts only (`to_agent IS NULL`): `GET /v1/messages`. */
+  | { kind: "broadcast" }
+  /** Broadcasts plus DMs to one agent: `GET /v1/events` and the stream. */
+  | { kind: "agent"; agentId: string; excludeSelf: boolean }
+  /** DMs to one agent only: `GET /v1/inbox`. */
+  | { kind: "inbox"; agentId: string };
+
+/** A message read. */
+export interface MessageQuery {
+  visibility: Visibility;
+  /** Exact channel, or one of several channels. */
+  channels?: string[];
+  threadId?: string;
+  sinceId: number;
+  limit: number;
+  /** With `sinceId` 0: the newest `limit` rows, returned oldest first. */
+  tail?: boolean;
+}
+
+/** Result of acquiring a claim or lock. */
+export interface Acquired<T> {
+  acquired: boolean;
+  row: T;
+}
+
+/** Input to create a session. */
+export interface NewSession {
+  agent_id: string;
+  display_name: string;
+  capabilities: string[];
+  metadata: JsonObject;
+  replace: boolean;
+}
+
+/** Input to acquire a claim. */
+export interface NewClaim {
+  claim_key: string;
+  thread_id: string | null;
+  task_message_id: number | null;
+  owner_agent_id: string;
+  ttl_sec: number;
+  metadata: JsonObject;
+}
+
+/** Input to acquire a lock. */
+export interface NewLock {
+  file_path: string;
+  agent_id: string;
+  ttl_sec: number;
+  metadata: JsonObject;
+}
+
+/** Filters for listing tasks. */
+export interface TaskFilter {
+  parentId?: number;
+  status?: string;
+  channel?: string;
+  threadId?: string;
+}
+
+/** What a task completion changed. */
+export interface TaskCompletion {
+  task: Task;
+  /** The parent auto-completed by this completion, if any. */
+  parentCompleted: boolean;
+  /** Messages the unit posted (the rollup notice), for the notifier. */
+  posted: Message[];
+}
+
+/** What a post changed. */
+export interface PostResult {
+  message: Message;
+  /** The `task_request` a `task_result` completed, if any. */
+  completedTaskId: number | null;
+}
+
+/** What a presence sweep changed. */
+export interface Recovery {
+  expired: Session[];
+  releasedClaims: Claim[];
+  releasedLocks: Lock[];
+  /** Recovery notices the sweep posted, for the notifier. */
+  posted: Message[];
+}
+
+/** Facts about the backend for hub-info and the startup line. */
+export interface StoreInfo {
+  backend: "sqlite";
+  storagePath: string;
+  journalMode: string;
+  walMode: boolean;
+}
+
+/** The storage contract; see the module doc. */
+export interface Store extends AsyncDisposable {
+  readonly info: StoreInfo;
+  /** Text that identifies this database's birth (the `general` channel's creation time). */
+  birthMarker(): Promise<string>;
+  /** Cheap token that changes when another connection commits; undefined when the backend pushes changes itself. */
+  changeToken(): Promise<number | undefined>;
+  close(): Promise<void>;
+
+  getChannel(name: string): Promise<Channel | null>;
+  listChannels(): Promise<Channel[]>;
+  createChannel(
+    name: string,
+    createdBy: string | null,
+    metadata: JsonObject,
+  ): Promise<{ channel: Channel; created: boolean }>;
+
+  /** Creates a session; throws `ConflictError` when an unexpired active one exists and `replace` is false. */
+  createSession(input: NewSession, presenceTtlSec: number): Promise<Session>;
+  renameSession(agentId: string, displayName: string): Promise<Session | null>;
+  /** Deactivates a session; null when it does not exist or is inactive. */
+  deleteSession(sessionId: string): Promise<Session | null>;
+  touchAgent(agentId: string): Promise<void>;
+  getActiveSession(agentId: string): Promise<Session | null>;
+  listActiveSessions(): Promise<Session[]>;
+  /** Expires stale sessions, force-releases their claims and locks and posts one recovery notice each, as one unit. */
+  recoverExpired(presenceTtlSec: number): Promise<Recovery>;
+
+  /** Inserts a message with its task row and RPC completion, as one unit; throws `ValidationError` for an unknown parent task. */
+  postMessage(
+    input: NewMessage,
+    parentTaskId: number | null,
+  ): Promise<PostResult>;
+  listMessages(query: MessageQuery): Promise<Message[]>;
+  /** Highest message id visible to the agent (0 when none). */
+  latestVisibleId(agentId: string): Promise<number>;
+
+  acquireClaim(input: NewClaim): Promise<Acquired<Claim>>;
+  refreshClaim(
+    claimKey: string,
+    owner: string,
+    ttlSec: number,
+  ): Promise<Claim | null>;
+  releaseClaim(claimKey: string, owner: string): Promise<Claim | null>;
+  listClaims(
+    filter: { threadId?: string; activeOnly?: boolean },
+  ): Promise<Claim[]>;
+
+  acquireLock(input: NewLock): Promise<Acquired<Lock>>;
+  refreshLock(
+    filePath: string,
+    owner: string,
+    ttlSec: number,
+  ): Promise<Lock | null>;
+  releaseLock(filePath: string, owner: string): Promise<Lock | null>;
+  listLocks(
+    filter: { agentId?: string; activeOnly?: boolean },
+  ): Promise<Lock[]>;
+
+  getTask(taskId: number): Promise<Task | null>;
+  listTasks(filter: TaskFilter): Promise<Task[]>;
+  /** Marks a task done and rolls up its parent one level, as one unit; null when unknown. */
+  completeTask(taskId: number): Promise<TaskCompletion | null>;
+
+  listThreads(): Promise<ThreadSummary[]>;
+  getThread(threadId: string): Promise<ThreadDetail | null>;
+}
