@@ -12,10 +12,12 @@
  * comparison: timestamps only have to be RFC 3339 UTC strings ending in `Z`,
  * session ids only have to be strings, `remaining_sec` only has to be an
  * integer, and in `GET /v1/hub-info` the instance id only has to match the
- * `X-Arc-Instance` header while keys and feature tokens outside the standard
- * set are reported as information. Error texts and the prose of system
- * notices are printed side by side but never count as a mismatch. Message and
- * task ids are compared exactly, since both hubs start from empty.
+ * `X-Arc-Instance` header, `features` (the eight standard tokens) and
+ * `message_kinds` are compared as sets, and other keys and vendor feature
+ * tokens are only reported as information. Claim and lock lists are compared
+ * in key order, since their order is not normative. Error texts and the prose
+ * of system notices are printed side by side but never count as a mismatch.
+ * Message and task ids are compared exactly, since both hubs start from empty.
  *
  * Usage:
  *
@@ -295,9 +297,12 @@ function normaliseEnvelope(
           `hub-info extra features ignored on ${side}: ${short(extra, 200)}`,
         );
       }
-      r["features"] = features
-        .filter((f) => typeof f === "string" && FEATURE_TOKENS.has(f))
-        .sort();
+      // Compared as a set: each standard token becomes a key.
+      const tokens: JsonObject = {};
+      for (const f of features) {
+        if (typeof f === "string" && FEATURE_TOKENS.has(f)) tokens[f] = true;
+      }
+      r["features"] = tokens;
     }
     const kinds = r["message_kinds"];
     if (Array.isArray(kinds)) r["message_kinds"] = [...kinds].sort();
@@ -868,6 +873,12 @@ function buildScript(): Step[] {
       "/v1/events?agent_id=bob&since_id={{m_dm}}&limit=2",
       200,
     ),
+    get(
+      "events.long-poll-empty",
+      "/v1/events?agent_id=bob&since_id=100000&timeout=1",
+      200,
+    ),
+    get("events.timeout-abc", "/v1/events?agent_id=bob&timeout=abc", 400),
     get("events.missing-agent", "/v1/events", 400),
     get("events.unknown-channel", "/v1/events?agent_id=bob&channel=nope", 404),
     get("events.since-abc", "/v1/events?agent_id=bob&since_id=abc", 400),

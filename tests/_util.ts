@@ -1,0 +1,215 @@
+/**
+ * Test helpers: start a real hub process on a free port with its own SQLite
+ * file in a temporary directory, talk to it over real HTTP, and clean up with
+ * `await using`.
+ *
+ * @module
+ */
+
+import { fileURLToPath } from "node:url";
+
+/** Path of `main.ts`. */
+export const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+
+/** A parsed HTTP exchange. */
+export interface Reply {
+  status: number;
+  // deno-lint-ignore no-explicit-any
+  body: any;
+  headers: Headers;
+}
+
+/** Options for {@linkcode startHub}. */
+export interface StartHubOptions {
+  /** Extra `serve` flags. */
+  args?: string[];
+  /** Reuse this directory (and its database) instead of a new temp dir. */
+  dir?: string;
+  /** Keep the directory when the hub is disposed. */
+  keepDir?: boolean;
+}
+
+/** A running hub process. */
+export interface TestHub extends AsyncDisposable {
+  url: string;
+  dir: string;
+  storage: string;
+  process: Deno.ChildProcess;
+  /** Everything the hub printed so far. */
+  output: () => string;
+  /** Sends a request and parses the JSON reply. */
+  api(method: string, path: string, body?: unknown): Promise<Reply>;
+  /** SIGTERM and wait; returns the exit code. */
+  stop(): Promise<number>;
+  /** SIGKILL and wait. */
+  kill(): Promise<void>;
+}
+
+/** Starts `main.ts serve --port 0` with narrow permissions and waits for its startup line. */
+export async function startHub(
+  options: StartHubOptions = {},
+): Promise<TestHub> {
+  const dir = options.dir ?? await Deno.makeTempDir({ prefix: "arc-test-" });
+  const storage = `${dir}/arc.sqlite3`;
+  const command = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net=127.0.0.1",
+      `--allow-read=${dir}`,
+      `--allow-write=${dir}`,
+      MAIN,
+      "serve",
+      "--port",
+      "0",
+      "--storage",
+      storage,
+      "--spool-dir",
+      `${dir}/spool`,
+      ...(options.args ?? []),
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  });
+  const process = command.spawn();
+  let log = "";
+  const decoder = new TextDecoder();
+  let resolveUrl: (url: string) => void;
+  let rejectUrl: (error: Error) => void;
+  const urlPromise = new Promise<string>((res, rej) => {
+    resolveUrl = res;
+    rejectUrl = rej;
+  });
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) {
+      log += decoder.decode(chunk, { stream: true });
+      const match = log.match(/arc listening on (http:\/\/[^\s]+)/);
+      if (match) resolveUrl(match[1]!);
+    }
+  };
+  const pumps = Promise.all([pump(process.stdout), pump(process.stderr)]);
+  const status = process.status;
+  status.then((s) => rejectUrl(new Error(`hub exited (${s.code}):\n${log}`)));
+  const timer = setTimeout(
+    () => rejectUrl(new Error(`hub did not start in 20 s:\n${log}`)),
+    20_000,
+  );
+  let url: string;
+  try {
+    url = await urlPromise;
+  } finally {
+    clearTimeout(timer);
+  }
+  let stopped: Promise<number> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      try {
+        process.kill("SIGTERM");
+      } catch { /* already gone */ }
+      const s = await status;
+      await pumps;
+      return s.code;
+    })();
+    return stopped;
+  };
+  return {
+    url,
+    dir,
+    storage,
+    process,
+    output: () => log,
+    api: (method, path, body) => request(url, method, path, body),
+    stop,
+    async kill() {
+      try {
+        process.kill("SIGKILL");
+      } catch { /* already gone */ }
+      await status;
+      await pumps;
+      stopped ??= Promise.resolve(137);
+    },
+    async [Symbol.asyncDispose]() {
+      await stop();
+      if (!options.keepDir && !options.dir) {
+        await Deno.remove(dir, { recursive: true }).catch(() => {});
+      }
+    },
+  };
+}
+
+/** One JSON request to a hub. */
+export async function request(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: HeadersInit = {},
+): Promise<Reply> {
+  const init: RequestInit = { method, headers: { ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === "string"
+      ? body
+      : body instanceof Uint8Array
+      ? new Uint8Array(body)
+      : JSON.stringify(body);
+    (init.headers as Record<string, string>)["content-type"] =
+      "application/json";
+  }
+  const res = await fetch(`${base}${path}`, init);
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch { /* not JSON */ }
+  return { status: res.status, body: parsed, headers: res.headers };
+}
+
+/** Polls `fn` until it returns a truthy value or the time runs out. */
+export async function eventually<T>(
+  fn: () => Promise<T | undefined | null | false>,
+  { timeoutMs = 10_000, stepMs = 50, what = "condition" } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
+
+/** Opens an SSE stream and yields parsed `data:` events and comment lines. */
+export async function openStream(
+  url: string,
+  signal: AbortSignal,
+): Promise<
+  {
+    response: Response;
+    // deno-lint-ignore no-explicit-any
+    next(): Promise<{ data?: any; comment?: string } | undefined>;
+  }
+> {
+  const response = await fetch(url, { signal });
+  const reader = response.body!.pipeThrough(new TextDecoderStream())
+    .getReader();
+  let buffer = "";
+  return {
+    response,
+    async next() {
+      while (true) {
+        const end = buffer.indexOf("\n\n");
+        if (end >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (block.startsWith(":")) return { comment: block.slice(1).trim() };
+          const data = block.split("\n").filter((l) => l.startsWith("data:"))
+            .map((l) => l.slice(5).trim()).join("\n");
+          return { data: JSON.parse(data) };
+        }
+        const { done, value } = await reader.read();
+        if (done) return undefined;
+        buffer += value;
+      }
+    },
+  };
+}
