@@ -156,7 +156,13 @@ function resolveStorage(path: string, cwd: string): string {
   }
   try {
     Deno.mkdirSync(dir, { recursive: true });
-    return join(Deno.realPathSync(dir), basename(full));
+    // Resolve links the way every hub sharing this file does, so they all
+    // derive the same instance id from it.
+    try {
+      return Deno.realPathSync(full);
+    } catch {
+      return join(Deno.realPathSync(dir), basename(full));
+    }
   } catch (error) {
     throw explain(error, dir);
   }

@@ -88,6 +88,8 @@ export const DEFAULTS = {
   sseHeartbeatSec: 15,
   defaultTtlSec: 300,
   minTtlSec: 5,
+  /** Ten years: longer leases would leave the four-digit-year timestamp form. */
+  maxTtlSec: 315_360_000,
   minPresenceTtlSec: 5,
   maxTimeoutSec: 60,
   maxShutdownDelaySec: 3600,

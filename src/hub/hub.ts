@@ -149,16 +149,15 @@ export class Hub implements AsyncDisposable {
 
   /** Wakes waiters when another process committed to the shared store. */
   async #probe(): Promise<void> {
-    if (this.notifier.size === 0) {
-      this.#lastToken = undefined;
-      return;
-    }
+    // The token is tracked even with no waiters, so a waiter that arrives
+    // just before another process commits is still woken on the next tick.
     try {
       const token = await this.store.changeToken();
       if (token === undefined) return;
-      if (this.#lastToken !== undefined && token !== this.#lastToken) {
-        this.notifier.pulse();
-      }
+      if (
+        this.#lastToken !== undefined && token !== this.#lastToken &&
+        this.notifier.size > 0
+      ) this.notifier.pulse();
       this.#lastToken = token;
     } catch (error) {
       this.#log(`change probe failed: ${error}`);

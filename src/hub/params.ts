@@ -133,6 +133,11 @@ export function checkTtl(value: number): void {
   if (value < DEFAULTS.minTtlSec) {
     throw new ValidationError(`ttl_sec must be at least ${DEFAULTS.minTtlSec}`);
   }
+  if (value > DEFAULTS.maxTtlSec) {
+    throw new ValidationError(
+      `ttl_sec must be at most ${DEFAULTS.maxTtlSec} (ten years)`,
+    );
+  }
 }
 
 /** Query parameters with blank values dropped, first value wins. */

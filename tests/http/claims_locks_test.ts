@@ -801,3 +801,55 @@ Deno.test("POST /v1/claims and /v1/locks touch the owner's session last_seen", a
   const t2 = await lastSeen();
   assert(ms(t2) > ms(t1), `lock did not touch: ${t1} -> ${t2}`);
 });
+
+// ── leases past year 9999 ────────────────────────────────────────────
+
+/** About 9,500 years: the expiry lands past 9999-12-31. */
+const HUGE_TTL = 300_000_000_000;
+
+Deno.test("POST /v1/claims refuses a lease past ten years with 400, so expiries keep the four-digit-year form", async () => {
+  await using hub = await startHub();
+  for (const ttl of [HUGE_TTL, 315_360_001]) {
+    const got = await hub.api("POST", "/v1/claims", {
+      owner_agent_id: "alice",
+      claim_key: "forever",
+      ttl_sec: ttl,
+    });
+    assertEquals(got.status, 400);
+    assertEquals(
+      got.body.error,
+      "ttl_sec must be at most 315360000 (ten years)",
+    );
+  }
+  const longest = await hub.api("POST", "/v1/claims", {
+    owner_agent_id: "alice",
+    claim_key: "forever",
+    ttl_sec: 315_360_000,
+  });
+  assertEquals(longest.status, 201);
+  assertIso(longest.body.result.expires_at, "expires_at");
+  assertEquals(await claimKeys(hub, "?active_only=1"), ["forever"]);
+  const released = await hub.api("POST", "/v1/claims/release", {
+    claim_key: "forever",
+    agent_id: "alice",
+  });
+  assertEquals(released.status, 200);
+});
+
+Deno.test("POST /v1/locks refuses a lease past ten years with 400", async () => {
+  await using hub = await startHub();
+  const got = await hub.api("POST", "/v1/locks", {
+    agent_id: "alice",
+    file_path: "forever.ts",
+    ttl_sec: HUGE_TTL,
+  });
+  assertEquals(got.status, 400);
+  assertEquals(got.body.error, "ttl_sec must be at most 315360000 (ten years)");
+  const refresh = await hub.api("POST", "/v1/locks/refresh", {
+    agent_id: "alice",
+    file_path: "forever.ts",
+    ttl_sec: HUGE_TTL,
+  });
+  assertEquals(refresh.status, 400);
+  assertEquals(await lockPaths(hub, ""), []);
+});

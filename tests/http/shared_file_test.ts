@@ -151,7 +151,10 @@ Deno.test("serve: two hub processes on one SQLite file share state, instance and
       assertEquals(woke.body.result.map((m: { body: string }) => m.body), [
         "across processes",
       ]);
-      assert(elapsed < 3000, `cross-process wake-up took ${elapsed} ms`);
+      assert(
+        elapsed < 3000,
+        `cross-process wake-up took ${elapsed} ms\n${b.output()}`,
+      );
       const event = await stream.next();
       assertEquals(event?.data?.body, "across processes");
     } finally {
