@@ -54,7 +54,7 @@ export const REF_ATTACHMENT_TYPES: ReadonlySet<string> = new Set([
   "diff_ref",
 ]);
 
-/** Standard v1 feature tokens this hub implements (the relay token joins when the relay lands). */
+/** Standard v1 feature tokens every hub process implements; `relay` joins them when the file relay runs. */
 export const STANDARD_FEATURES = [
   "sse",
   "long_poll_keepalive",
@@ -64,6 +64,9 @@ export const STANDARD_FEATURES = [
   "shutdown_control",
   "session_rename",
 ] as const;
+
+/** The token for the file relay binding. */
+export const RELAY_FEATURE = "relay";
 
 /** Vendor feature tokens: extensions a client may rely on when present. */
 export const VENDOR_FEATURES = [

@@ -8,11 +8,14 @@
 import { dirname, join } from "node:path";
 import { type HubOptions, resolveConfig } from "../config.ts";
 import { Hub } from "../hub/hub.ts";
+import { createApp } from "../http/app.ts";
 import { serveHub } from "../http/server.ts";
-import { DEFAULTS, VERSION } from "../protocol.ts";
+import { DEFAULTS, RELAY_FEATURE, VERSION } from "../protocol.ts";
+import { inProcessDispatch } from "../relay/dispatch.ts";
+import { RelayServer } from "../relay/server.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import { toIso } from "../time.ts";
-import { intFlag, parseFlags } from "./args.ts";
+import { intFlag, parseFlags, UsageError } from "./args.ts";
 
 /** Help text for `arc serve`. */
 export const SERVE_HELP = `Usage: arc serve [options]
@@ -27,6 +30,9 @@ Options:
   --port N                    TCP port, 0 picks a free one (default ${DEFAULTS.port})
   --storage FILE              SQLite database file (default ${DEFAULTS.storage})
   --spool-dir DIR             relay spool directory (default ${DEFAULTS.spoolDir})
+  --no-relay                  do not serve the file relay
+  --relay-retention SEC       delete answered relay files older than SEC seconds
+                              (default: keep them)
   --allow-remote              serve peers that are not on this machine
   --presence-ttl SEC          seconds of silence before a session expires (default ${DEFAULTS.presenceTtlSec}, at least ${DEFAULTS.minPresenceTtlSec})
   --max-body-chars N          longest message body (default ${DEFAULTS.maxBodyChars})
@@ -41,15 +47,24 @@ Examples:
   arc serve --host 0.0.0.0 --allow-remote
 `;
 
+/** Everything `serve` reads from its flags. */
+export interface ServeFlags extends HubOptions {
+  help: boolean;
+  /** Serve the file relay. */
+  relay: boolean;
+  /** Delete answered relay files older than this many seconds. */
+  relayRetentionSec?: number;
+}
+
 /** Reads `serve` flags into hub options. */
-export function parseServeFlags(
-  args: string[],
-): HubOptions & { help: boolean } {
+export function parseServeFlags(args: string[]): ServeFlags {
   const { values } = parseFlags(args, {
     host: { type: "string" },
     port: { type: "string" },
     storage: { type: "string" },
     "spool-dir": { type: "string" },
+    "no-relay": { type: "boolean" },
+    "relay-retention": { type: "string" },
     "allow-remote": { type: "boolean" },
     quiet: { type: "boolean" },
     "presence-ttl": { type: "string" },
@@ -78,7 +93,16 @@ export function parseServeFlags(
     "maxAttachments",
     intFlag("max-attachments", values["max-attachments"]),
   );
-  return { ...options, help: values.help ?? false };
+  const retention = intFlag("relay-retention", values["relay-retention"]);
+  if (retention !== undefined && retention < 1) {
+    throw new UsageError("--relay-retention must be at least 1 second");
+  }
+  return {
+    ...options,
+    help: values.help ?? false,
+    relay: !values["no-relay"],
+    ...(retention !== undefined ? { relayRetentionSec: retention } : {}),
+  };
 }
 
 /** Runs the hub until it is stopped; resolves with the process exit code. */
@@ -97,18 +121,51 @@ export async function runServe(
     : (line: string) => out(`[arc ${toIso(Date.now())}] ${line}`);
   const store = SqliteStore.open(config.storagePath);
   const hub = await Hub.create(config, store, { log });
+  const errorLog = (line: string) => out(`[arc] ${line}`);
+  const app = createApp(hub, { log: errorLog });
+  let relay: RelayServer | undefined;
+  if (options.relay) {
+    relay = new RelayServer({
+      spoolDir: config.spoolDir,
+      dispatch: inProcessDispatch((req, env) => app.fetch(req, env)),
+      log,
+      // A request file holds one request body plus a small envelope.
+      maxFileBytes: config.maxRequestBytes + 65_536,
+      ...(options.relayRetentionSec !== undefined
+        ? { retentionSec: options.relayRetentionSec }
+        : {}),
+    });
+  }
   let running;
   try {
-    running = serveHub(hub, { log: (line) => out(`[arc] ${line}`) });
+    running = serveHub(hub, {
+      app,
+      log: errorLog,
+      beforeClose: async () => await relay?.close(),
+    });
   } catch (error) {
     await hub.close();
     throw error;
+  }
+  if (relay) {
+    try {
+      await relay.start();
+      hub.extraFeatures.add(RELAY_FEATURE);
+    } catch (error) {
+      out(
+        `warning: the file relay could not start on ${config.spoolDir}: ${
+          (error as Error).message
+        }`,
+      );
+    }
   }
   hub.onShutdown = () => void running.shutdown();
   const pidfile = join(dirname(config.storagePath), ".arc.pid");
   writePidfile(pidfile, running.port, running.url);
   out(
-    `arc listening on ${running.url} (storage=${config.storagePath}, journal_mode=${store.info.journalMode}, instance=${hub.instanceId}, allow_remote=${config.allowRemote}, version=${VERSION})`,
+    `arc listening on ${running.url} (storage=${config.storagePath}, journal_mode=${store.info.journalMode}, instance=${hub.instanceId}, allow_remote=${config.allowRemote}, relay=${
+      hub.extraFeatures.has(RELAY_FEATURE) ? config.spoolDir : "off"
+    }, version=${VERSION})`,
   );
   if (!store.info.walMode) {
     out(

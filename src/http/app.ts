@@ -22,6 +22,8 @@ export interface ArcEnv {
   Bindings: {
     /** The peer's address; undefined for requests that never crossed a socket. */
     remoteAddr?: Deno.Addr;
+    /** Set for requests that arrived through the file relay: the spool directory they came from. */
+    relayAgentDir?: string;
   };
 }
 

@@ -6,13 +6,18 @@
  * @module
  */
 
+import type { Hono } from "hono";
 import type { Hub } from "../hub/hub.ts";
-import { createApp } from "./app.ts";
+import { type ArcEnv, createApp } from "./app.ts";
 
 /** Options for {@linkcode serveHub}. */
 export interface ServeOptions {
   /** Where unexpected errors are logged. @default nothing */
   log?: (line: string) => void;
+  /** The application to serve. @default createApp(hub) */
+  app?: Hono<ArcEnv>;
+  /** Runs after the listener has stopped and before the store closes. */
+  beforeClose?: () => Promise<void>;
 }
 
 /** A listening hub. */
@@ -29,7 +34,7 @@ export interface RunningHub extends AsyncDisposable {
 
 /** Starts serving the hub on its configured address. */
 export function serveHub(hub: Hub, options: ServeOptions = {}): RunningHub {
-  const app = createApp(hub, options);
+  const app = options.app ?? createApp(hub, options);
   const server = Deno.serve(
     {
       hostname: hub.config.host,
@@ -45,6 +50,7 @@ export function serveHub(hub: Hub, options: ServeOptions = {}): RunningHub {
     stopping ??= (async () => {
       hub.notifier.close();
       await server.shutdown();
+      await options.beforeClose?.();
       await hub.close();
     })();
     return stopping;

@@ -87,6 +87,8 @@ export class Hub implements AsyncDisposable {
   readonly store: Store;
   readonly notifier = new Notifier();
   readonly instanceId: string;
+  /** Optional v1 bindings switched on by the process (e.g. `relay`). */
+  readonly extraFeatures = new Set<string>();
   /** Set by the server: stops serving and exits, used when a shutdown fires. */
   onShutdown: () => void = () => {};
   #log: (line: string) => void;
@@ -221,7 +223,11 @@ export class Hub implements AsyncDisposable {
       protocol_version: PROTOCOL_VERSION,
       implementation: IMPLEMENTATION,
       implementation_version: VERSION,
-      features: [...STANDARD_FEATURES, ...VENDOR_FEATURES],
+      features: [
+        ...STANDARD_FEATURES,
+        ...this.extraFeatures,
+        ...VENDOR_FEATURES,
+      ],
       message_kinds: [...MESSAGE_KINDS],
       [VENDOR]: {
         backend: info.backend,

@@ -1,0 +1,400 @@
+/**
+ * The relay server: watches `<spool>/requests/` with `Deno.watchFs`, claims
+ * each request file by renaming it to `.work`, dispatches it, and writes the
+ * response file atomically. Requests run concurrently, so an agent parked in
+ * a relay long-poll never delays anyone else. A startup sweep picks up files
+ * written while the relay was down, and a slow rescan catches anything a file
+ * system failed to report. Links are never followed out of the spool.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import {
+  errorEnvelope,
+  isSafeName,
+  parseRequest,
+  RELAY_STATUS,
+  type RelayRequest,
+  type RelayResponse,
+  safeAgentId,
+  SpoolLayout,
+  writeJsonAtomic,
+} from "./spool.ts";
+import { toIso } from "../time.ts";
+
+/** What a dispatched request came back with. */
+export interface Dispatched {
+  status: number;
+  body: unknown;
+}
+
+/** Sends one relay request to a hub. `agentDir` is the spool directory it came from. */
+export type Dispatch = (
+  request: RelayRequest,
+  agentDir: string,
+) => Promise<Dispatched>;
+
+/** Options for {@linkcode RelayServer}. */
+export interface RelayOptions {
+  /** The spool directory (absolute). */
+  spoolDir: string;
+  /** How requests reach the hub. */
+  dispatch: Dispatch;
+  /** Where log lines go. @default nothing */
+  log?: (line: string) => void;
+  /** Safety-net rescan interval, in ms. @default 2000 */
+  rescanMs?: number;
+  /** Largest request file read, in bytes. @default 16 MiB */
+  maxFileBytes?: number;
+  /** Most requests dispatched at once; the rest wait their turn. @default 1024 */
+  maxConcurrent?: number;
+  /** Delete `.work` and response files older than this many seconds; keep them when unset. */
+  retentionSec?: number;
+}
+
+/** Counters for metrics and tests. */
+export interface RelayStats {
+  processed: number;
+  failed: number;
+  inFlight: number;
+  queued: number;
+}
+
+/** See the module doc. */
+export class RelayServer implements AsyncDisposable {
+  readonly layout: SpoolLayout;
+  #dispatch: Dispatch;
+  #log: (line: string) => void;
+  #rescanMs: number;
+  #maxFileBytes: number;
+  #maxConcurrent: number;
+  #retentionSec: number | undefined;
+  #watcher: Deno.FsWatcher | undefined;
+  #watchedIno: number | null | undefined;
+  #rescanTimer: ReturnType<typeof setInterval> | undefined;
+  #queue: [string, string][] = [];
+  #queued = new Set<string>();
+  #running = new Set<Promise<void>>();
+  #warned = new Set<string>();
+  #lastRetention = 0;
+  #closed = false;
+  #stats = { processed: 0, failed: 0 };
+
+  constructor(options: RelayOptions) {
+    this.layout = new SpoolLayout(options.spoolDir);
+    this.#dispatch = options.dispatch;
+    this.#log = options.log ?? (() => {});
+    this.#rescanMs = options.rescanMs ?? 2000;
+    this.#maxFileBytes = options.maxFileBytes ?? 16 * 1024 * 1024;
+    this.#maxConcurrent = options.maxConcurrent ?? 1024;
+    this.#retentionSec = options.retentionSec;
+  }
+
+  /** Current counters. */
+  get stats(): RelayStats {
+    return {
+      ...this.#stats,
+      inFlight: this.#running.size,
+      queued: this.#queue.length,
+    };
+  }
+
+  /** Creates the spool, answers what was left behind, and starts watching. */
+  async start(): Promise<void> {
+    await this.#ensureDirs();
+    await this.#answerAbandoned();
+    this.#watch();
+    await this.#sweep();
+    this.#rescanTimer = setInterval(() => {
+      this.#rescan().catch((e) => this.#log(`relay rescan failed: ${e}`));
+    }, this.#rescanMs);
+  }
+
+  /** Stops watching and waits for requests already dispatched. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#rescanTimer);
+    this.#watcher?.close();
+    this.#queue = [];
+    this.#queued.clear();
+    await Promise.allSettled([...this.#running]);
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #ensureDirs(): Promise<void> {
+    await Deno.mkdir(this.layout.requests, { recursive: true });
+    await Deno.mkdir(this.layout.responses, { recursive: true });
+  }
+
+  #watch(): void {
+    let watcher: Deno.FsWatcher;
+    try {
+      watcher = Deno.watchFs(this.layout.requests, { recursive: true });
+    } catch (error) {
+      this.#log(`relay watch failed, relying on rescans: ${error}`);
+      return;
+    }
+    this.#watcher = watcher;
+    this.#watchedIno = inode(this.layout.requests);
+    (async () => {
+      try {
+        for await (const event of watcher) {
+          for (const path of event.paths) this.#onPath(path);
+        }
+      } catch (error) {
+        if (!this.#closed) this.#log(`relay watcher stopped: ${error}`);
+      }
+    })();
+  }
+
+  #onPath(path: string): void {
+    const prefix = this.layout.requests + "/";
+    if (!path.startsWith(prefix)) return;
+    const parts = path.slice(prefix.length).split("/");
+    if (parts.length === 2) {
+      this.#enqueue(parts[0]!, parts[1]!);
+    } else if (parts.length === 1 && parts[0]) {
+      // A new agent directory: files may land before its watch is in place.
+      this.#sweepAgent(parts[0]).catch(() => {});
+    }
+  }
+
+  #enqueue(agentDir: string, name: string): void {
+    if (this.#closed || !name.endsWith(".json") || name.startsWith(".")) return;
+    const key = `${agentDir}/${name}`;
+    if (this.#queued.has(key)) return;
+    this.#queued.add(key);
+    this.#queue.push([agentDir, name]);
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (this.#running.size < this.#maxConcurrent && this.#queue.length) {
+      const [agentDir, name] = this.#queue.shift()!;
+      const task = this.#handle(agentDir, name)
+        .catch((e) => {
+          this.#stats.failed++;
+          this.#log(`relay request ${agentDir}/${name} failed: ${e}`);
+        })
+        .finally(() => {
+          this.#queued.delete(`${agentDir}/${name}`);
+          this.#running.delete(task);
+          this.#pump();
+        });
+      this.#running.add(task);
+    }
+  }
+
+  async #sweep(): Promise<void> {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = await Array.fromAsync(Deno.readDir(this.layout.requests));
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (entry.isDirectory) await this.#sweepAgent(entry.name);
+      else if (entry.isSymlink) this.#warnOnce(entry.name);
+    }
+  }
+
+  async #sweepAgent(agentDir: string): Promise<void> {
+    const dir = this.layout.requestDir(agentDir);
+    const info = await Deno.lstat(dir).catch(() => undefined);
+    if (!info) return;
+    if (info.isSymlink) return this.#warnOnce(agentDir);
+    if (!info.isDirectory) return;
+    for await (const entry of Deno.readDir(dir)) {
+      this.#enqueue(agentDir, entry.name);
+    }
+  }
+
+  #warnOnce(agentDir: string): void {
+    if (this.#warned.has(agentDir)) return;
+    this.#warned.add(agentDir);
+    this.#log(
+      `relay ignores requests/${agentDir}: it is a symbolic link, and the relay never follows links out of the spool`,
+    );
+  }
+
+  async #rescan(): Promise<void> {
+    if (this.#closed) return;
+    await this.#ensureDirs();
+    // The requests directory was replaced (deleted and made again): watch the new one.
+    if (inode(this.layout.requests) !== this.#watchedIno) {
+      this.#watcher?.close();
+      this.#watch();
+    }
+    await this.#sweep();
+    if (
+      this.#retentionSec !== undefined &&
+      Date.now() - this.#lastRetention > 60_000
+    ) {
+      this.#lastRetention = Date.now();
+      await this.#applyRetention(this.#retentionSec * 1000);
+    }
+  }
+
+  async #handle(agentDir: string, name: string): Promise<void> {
+    const requestId = name.slice(0, -".json".length);
+    const dirInfo = await Deno.lstat(this.layout.requestDir(agentDir)).catch(
+      () => undefined,
+    );
+    if (!dirInfo?.isDirectory) {
+      if (dirInfo?.isSymlink) this.#warnOnce(agentDir);
+      return;
+    }
+    const requestPath = join(this.layout.requestDir(agentDir), name);
+    const workPath = requestPath.slice(0, -".json".length) + ".work";
+    const info = await Deno.lstat(requestPath).catch(() => undefined);
+    if (!info || info.isDirectory) return;
+    try {
+      await Deno.rename(requestPath, workPath);
+    } catch {
+      return; // Gone, or claimed by another relay.
+    }
+    const replyDir = isSafeName(agentDir) ? agentDir : safeAgentId(agentDir);
+    const fail = (status: number, error: string) =>
+      this.#respond(replyDir, errorEnvelope(requestId, status, error));
+    if (!isSafeName(agentDir)) {
+      return await fail(
+        RELAY_STATUS.invalidRequest,
+        `invalid relay request: agent directory '${agentDir}' is not a safe name (use letters, digits, '.', '_' and '-')`,
+      );
+    }
+    if (info.isSymlink) {
+      return await fail(
+        RELAY_STATUS.invalidRequest,
+        "invalid relay request: the request file is a symbolic link, and the relay never follows links",
+      );
+    }
+    if (info.size > this.#maxFileBytes) {
+      return await fail(
+        RELAY_STATUS.invalidRequest,
+        `invalid relay request: the request file has ${info.size} bytes (at most ${this.#maxFileBytes})`,
+      );
+    }
+    let request: RelayRequest;
+    try {
+      const bytes = await Deno.readFile(workPath);
+      let text: string;
+      try {
+        text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+      } catch {
+        throw new TypeError("the file is not valid UTF-8");
+      }
+      request = parseRequest(JSON.parse(text), requestId, agentDir);
+    } catch (error) {
+      return await fail(
+        RELAY_STATUS.invalidRequest,
+        `invalid relay request: ${(error as Error).message}`,
+      );
+    }
+    if (new URL(request.path, "http://relay").pathname === "/v1/stream") {
+      return await fail(
+        RELAY_STATUS.invalidRequest,
+        "invalid relay request: /v1/stream cannot travel through the relay; long-poll GET /v1/events with a timeout instead",
+      );
+    }
+    const { status, body } = await this.#dispatch(request, agentDir);
+    const envelope = typeof body === "object" && body !== null
+      ? body as Record<string, unknown>
+      : undefined;
+    const response: RelayResponse = {
+      request_id: request.request_id,
+      ok: envelope ? envelope["ok"] === true : status >= 200 && status < 300,
+      status,
+      body,
+      completed_at: toIso(Date.now()),
+    };
+    if (envelope && typeof envelope["error"] === "string") {
+      response.error = envelope["error"];
+    } else if (!envelope && (status < 200 || status >= 300)) {
+      response.error = String(body);
+    }
+    await this.#respond(replyDir, response, requestId);
+    this.#stats.processed++;
+  }
+
+  async #respond(
+    agentDir: string,
+    response: RelayResponse,
+    fileId: string = response.request_id,
+  ): Promise<void> {
+    const dir = this.layout.responseDir(agentDir);
+    const info = await Deno.lstat(dir).catch(() => undefined);
+    if (info?.isSymlink || (info && !info.isDirectory)) {
+      throw new Error(
+        `responses/${agentDir} is not a plain directory; the response was not written`,
+      );
+    }
+    if (!info) await Deno.mkdir(dir, { recursive: true });
+    await writeJsonAtomic(join(dir, `${safeFileId(fileId)}.json`), response);
+  }
+
+  /** Answers requests a previous run claimed but never answered. */
+  async #answerAbandoned(): Promise<void> {
+    for await (const agent of Deno.readDir(this.layout.requests)) {
+      if (!agent.isDirectory || !isSafeName(agent.name)) continue;
+      for await (
+        const file of Deno.readDir(this.layout.requestDir(agent.name))
+      ) {
+        if (!file.isFile || !file.name.endsWith(".work")) continue;
+        const id = file.name.slice(0, -".work".length);
+        const responsePath = this.layout.responsePath(agent.name, id);
+        if (
+          await Deno.lstat(responsePath).then(() => true, () => false)
+        ) continue;
+        await this.#respond(
+          agent.name,
+          errorEnvelope(
+            id,
+            RELAY_STATUS.invalidPayload,
+            "the relay stopped before answering this request; it may or may not have been applied, so check before retrying",
+          ),
+        ).catch(() => {});
+      }
+    }
+  }
+
+  async #applyRetention(maxAgeMs: number): Promise<void> {
+    const cutoff = Date.now() - maxAgeMs;
+    const prune = async (dir: string, suffix: string) => {
+      for await (const file of Deno.readDir(dir)) {
+        if (!file.isFile || !file.name.endsWith(suffix)) continue;
+        const path = join(dir, file.name);
+        const info = await Deno.lstat(path).catch(() => undefined);
+        if (info?.mtime && info.mtime.getTime() < cutoff) {
+          await Deno.remove(path).catch(() => {});
+        }
+      }
+    };
+    for (const root of [this.layout.requests, this.layout.responses]) {
+      for await (const agent of Deno.readDir(root)) {
+        if (!agent.isDirectory) continue;
+        await prune(
+          join(root, agent.name),
+          root === this.layout.requests ? ".work" : ".json",
+        ).catch(() => {});
+      }
+    }
+  }
+}
+
+function inode(path: string): number | null | undefined {
+  try {
+    return Deno.statSync(path).ino;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A request id usable as a file name (ids come from file names, but an envelope may override them). */
+function safeFileId(id: string): string {
+  return isSafeName(id) ? id : safeAgentId(id);
+}
