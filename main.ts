@@ -6,6 +6,8 @@
  */
 
 import { UsageError } from "./src/cli/args.ts";
+import { runEnsure, runReset, runStop } from "./src/cli/lifecycle.ts";
+import { runRelay } from "./src/cli/relay.ts";
 import { runServe } from "./src/cli/serve.ts";
 import { IMPLEMENTATION, VERSION } from "./src/protocol.ts";
 
@@ -14,7 +16,13 @@ const HELP = `Arc ${VERSION}: a coordination hub for AI agents (Arc protocol v1)
 Usage: arc <command> [options]
 
 Commands:
-  serve       run a hub in the foreground (see: arc serve --help)
+  serve         run a hub in the foreground
+  ensure        start a hub in the background unless one already runs
+  stop          stop the hub found for this storage
+  reset         stop the hub and delete its database
+  relay         serve a file-spool relay for a hub elsewhere
+
+Run 'arc <command> --help' for a command's options and examples.
 
 Options:
   -h, --help      show this help
@@ -45,6 +53,14 @@ async function main(args: string[]): Promise<number> {
       return 0;
     case "serve":
       return await runServe(rest, out);
+    case "ensure":
+      return await runEnsure(rest, out, err);
+    case "stop":
+      return await runStop(rest, out);
+    case "reset":
+      return await runReset(rest, out);
+    case "relay":
+      return await runRelay(rest, out);
     default:
       throw new UsageError(
         `unknown command '${command}' (run 'arc --help' to see the commands)`,

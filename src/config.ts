@@ -33,6 +33,10 @@ export interface HubOptions {
   presenceTtlSec?: number;
   /** Largest `limit` a read may ask for. @default 500 */
   maxQueryLimit?: number;
+  /** Bearer token remote peers must send; loopback peers are exempt. @default none */
+  token?: string;
+  /** Extra host names the hub answers to (beyond IP literals and loopback names). @default [] */
+  allowedHosts?: string[];
 }
 
 /** Options after defaults and checks; paths are absolute. */
@@ -50,6 +54,8 @@ export interface ResolvedConfig {
   maxQueryLimit: number;
   /** Largest request body accepted, in bytes, derived from the message limits. */
   maxRequestBytes: number;
+  token: string | undefined;
+  allowedHosts: string[];
 }
 
 function checkInt(
@@ -130,9 +136,23 @@ export function resolveConfig(
     ),
     // The body text may arrive as \uXXXX escapes (6 bytes a character);
     // attachments are measured on their JSON text already; 64 KiB for framing.
+    token: checkToken(options.token),
+    allowedHosts: (options.allowedHosts ?? []).map((h) => h.trim()).filter(
+      Boolean,
+    ),
     maxRequestBytes: 6 * maxBodyChars + maxAttachmentChars * maxAttachments +
       65_536,
   };
+}
+
+function checkToken(token: string | undefined): string | undefined {
+  if (token === undefined || token === "") return undefined;
+  if (token.length < 16 || /\s/.test(token)) {
+    throw new RangeError(
+      "Cannot start the hub as 'token' must be at least 16 characters with no spaces",
+    );
+  }
+  return token;
 }
 
 function absolute(path: string, cwd: string): string {

@@ -20,6 +20,11 @@ export class ConflictError extends Error {
   override name = "ConflictError";
 }
 
+/** A request without the credentials this hub requires (HTTP 401). */
+export class UnauthorizedError extends Error {
+  override name = "UnauthorizedError";
+}
+
 /** A request the hub refuses to serve for this peer (HTTP 403). */
 export class ForbiddenError extends Error {
   override name = "ForbiddenError";

@@ -16,6 +16,7 @@ import { RelayServer } from "../relay/server.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import { toIso } from "../time.ts";
 import { intFlag, parseFlags, UsageError } from "./args.ts";
+import { dropPermissions, permissionReport, readEnv } from "./permissions.ts";
 
 /** Help text for `arc serve`. */
 export const SERVE_HELP = `Usage: arc serve [options]
@@ -34,6 +35,11 @@ Options:
   --relay-retention SEC       delete answered relay files older than SEC seconds
                               (default: keep them)
   --allow-remote              serve peers that are not on this machine
+  --token TOKEN               bearer token remote peers must send (also ARC_TOKEN;
+                              loopback peers are exempt)
+  --allowed-host NAME         a host name this hub answers to besides IP addresses
+                              and localhost (repeatable; guards against DNS rebinding)
+  --log-file FILE             also append every log line to FILE
   --presence-ttl SEC          seconds of silence before a session expires (default ${DEFAULTS.presenceTtlSec}, at least ${DEFAULTS.minPresenceTtlSec})
   --max-body-chars N          longest message body (default ${DEFAULTS.maxBodyChars})
   --max-attachment-chars N    largest inline attachment, JSON text (default ${DEFAULTS.maxAttachmentChars})
@@ -54,6 +60,8 @@ export interface ServeFlags extends HubOptions {
   relay: boolean;
   /** Delete answered relay files older than this many seconds. */
   relayRetentionSec?: number;
+  /** Append log lines here as well. */
+  logFile?: string;
 }
 
 /** Reads `serve` flags into hub options. */
@@ -66,6 +74,9 @@ export function parseServeFlags(args: string[]): ServeFlags {
     "no-relay": { type: "boolean" },
     "relay-retention": { type: "string" },
     "allow-remote": { type: "boolean" },
+    token: { type: "string" },
+    "allowed-host": { type: "string", multiple: true },
+    "log-file": { type: "string" },
     quiet: { type: "boolean" },
     "presence-ttl": { type: "string" },
     "max-body-chars": { type: "string" },
@@ -82,6 +93,8 @@ export function parseServeFlags(args: string[]): ServeFlags {
   set("storage", values.storage);
   set("spoolDir", values["spool-dir"]);
   set("allowRemote", values["allow-remote"]);
+  set("token", values.token ?? readEnv("ARC_TOKEN"));
+  set("allowedHosts", values["allowed-host"]);
   set("quiet", values.quiet);
   set("presenceTtlSec", intFlag("presence-ttl", values["presence-ttl"]));
   set("maxBodyChars", intFlag("max-body-chars", values["max-body-chars"]));
@@ -101,6 +114,7 @@ export function parseServeFlags(args: string[]): ServeFlags {
     ...options,
     help: values.help ?? false,
     relay: !values["no-relay"],
+    ...(values["log-file"] ? { logFile: values["log-file"] } : {}),
     ...(retention !== undefined ? { relayRetentionSec: retention } : {}),
   };
 }
@@ -108,13 +122,27 @@ export function parseServeFlags(args: string[]): ServeFlags {
 /** Runs the hub until it is stopped; resolves with the process exit code. */
 export async function runServe(
   args: string[],
-  out: (line: string) => void,
+  print: (line: string) => void,
 ): Promise<number> {
   const options = parseServeFlags(args);
   if (options.help) {
-    out(SERVE_HELP);
+    print(SERVE_HELP);
     return 0;
   }
+  const out = options.logFile ? teeToFile(print, options.logFile) : print;
+  try {
+    return await serve(options, out);
+  } catch (error) {
+    // Detached hubs have no terminal: the log file must say why they stopped.
+    if (options.logFile) out(`arc: ${(error as Error)?.message ?? error}`);
+    throw error;
+  }
+}
+
+async function serve(
+  options: ServeFlags,
+  out: (line: string) => void,
+): Promise<number> {
   const config = resolveConfig(options);
   const log = config.quiet
     ? () => {}
@@ -145,7 +173,7 @@ export async function runServe(
     });
   } catch (error) {
     await hub.close();
-    throw error;
+    throw explainListen(error, config.host, config.port);
   }
   if (relay) {
     try {
@@ -160,8 +188,20 @@ export async function runServe(
     }
   }
   hub.onShutdown = () => void running.shutdown();
-  const pidfile = join(dirname(config.storagePath), ".arc.pid");
+  const pidfile = join(dirname(config.storagePath), PIDFILE_NAME);
   writePidfile(pidfile, running.port, running.url);
+  const stop = () => {
+    log("signal received, shutting down");
+    void running.shutdown();
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+  // Listening, with the files open: nothing else needs run, ffi, sys, env or new sockets.
+  dropPermissions();
+  hub.runtimeInfo["permissions"] = permissionReport([
+    dirname(config.storagePath),
+    config.spoolDir,
+  ]);
   out(
     `arc listening on ${running.url} (storage=${config.storagePath}, journal_mode=${store.info.journalMode}, instance=${hub.instanceId}, allow_remote=${config.allowRemote}, relay=${
       hub.extraFeatures.has(RELAY_FEATURE) ? config.spoolDir : "off"
@@ -174,15 +214,11 @@ export async function runServe(
   }
   if (config.allowRemote) {
     out(
-      "warning: --allow-remote serves every peer that can reach this address; Arc v1 has no authentication",
+      config.token
+        ? "remote access is on: remote peers must send the bearer token"
+        : "warning: --allow-remote without --token serves every peer that can reach this address; anyone on the network can act as any agent",
     );
   }
-  const stop = () => {
-    log("signal received, shutting down");
-    void running.shutdown();
-  };
-  Deno.addSignalListener("SIGINT", stop);
-  Deno.addSignalListener("SIGTERM", stop);
   try {
     await running.finished;
   } finally {
@@ -192,6 +228,42 @@ export async function runServe(
     log("stopped");
   }
   return 0;
+}
+
+/** Name of the file beside the storage that tells other commands where the hub listens. */
+export const PIDFILE_NAME = ".arc.pid";
+
+function explainListen(error: unknown, host: string, port: number): unknown {
+  if (
+    error instanceof Deno.errors.NotCapable ||
+    error instanceof Deno.errors.PermissionDenied
+  ) {
+    return new RangeError(
+      `Cannot listen on ${host}:${port}: this process is not allowed to (it was started with a narrower --allow-net; local mode only permits the loopback address)`,
+      { cause: error },
+    );
+  }
+  if (error instanceof Deno.errors.AddrInUse) {
+    return new RangeError(
+      `Cannot listen on ${host}:${port}: the address is already in use (another hub? try 'arc ensure' to find it, or --port 0)`,
+      { cause: error },
+    );
+  }
+  return error;
+}
+
+function teeToFile(
+  print: (line: string) => void,
+  path: string,
+): (line: string) => void {
+  return (line) => {
+    print(line);
+    try {
+      Deno.writeTextFileSync(path, line + "\n", { append: true });
+    } catch {
+      // The log file is a convenience; the hub keeps running without it.
+    }
+  };
 }
 
 function writePidfile(path: string, port: number, url: string): void {

@@ -7,13 +7,12 @@
  */
 
 import { type Context, Hono } from "hono";
-import { isLoopbackHost } from "../config.ts";
-import { ForbiddenError } from "../errors.ts";
 import type { Hub } from "../hub/hub.ts";
 import { Query } from "../hub/params.ts";
 import type { JsonObject } from "../store/types.ts";
 import { readJsonObject } from "./body.ts";
 import { describeError, errorResponse } from "./errors.ts";
+import { checkAccess } from "./guard.ts";
 import { streamResponse } from "./sse.ts";
 import { DASHBOARD_HTML } from "./dashboard.ts";
 
@@ -44,14 +43,14 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
     readJsonObject(c.req.raw, hub.config.maxRequestBytes);
 
   app.use(async (c, next) => {
-    const addr = c.env?.remoteAddr;
-    if (
-      !hub.config.allowRemote && addr && addr.transport === "tcp" &&
-      !isLoopbackHost(addr.hostname)
-    ) {
-      throw new ForbiddenError(
-        `remote access is disabled on this hub: ${addr.hostname} is not a loopback peer (the operator can enable it with POST /v1/network on a hub started with --host 0.0.0.0 --allow-remote)`,
-      );
+    // Relay requests are dispatched in-process and never crossed a socket.
+    if (c.env?.relayAgentDir === undefined) {
+      checkAccess(c.req.raw, c.env?.remoteAddr, {
+        listenHost: hub.config.host,
+        allowRemote: hub.config.allowRemote,
+        allowedHosts: hub.config.allowedHosts,
+        token: hub.config.token,
+      });
     }
     await next();
   });
@@ -65,7 +64,10 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
         }`,
       );
     }
-    return withInstance(errorResponse(status, message), hub);
+    const headers: Record<string, string> = status === 401
+      ? { "www-authenticate": 'Bearer realm="arc"' }
+      : {};
+    return withInstance(errorResponse(status, message, headers), hub);
   });
 
   app.notFound((c) =>

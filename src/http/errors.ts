@@ -12,6 +12,7 @@ import {
   IdExhaustedError,
   NotFoundError,
   StorageUnavailableError,
+  UnauthorizedError,
   ValidationError,
 } from "../errors.ts";
 
@@ -28,6 +29,9 @@ export function describeError(
   }
   if (error instanceof ConflictError) {
     return { status: 409, message, unexpected: false };
+  }
+  if (error instanceof UnauthorizedError) {
+    return { status: 401, message, unexpected: false };
   }
   if (error instanceof ForbiddenError) {
     return { status: 403, message, unexpected: false };

@@ -87,6 +87,8 @@ export class Hub implements AsyncDisposable {
   readonly store: Store;
   readonly notifier = new Notifier();
   readonly instanceId: string;
+  /** Facts about the running process added to hub-info's vendor object (e.g. permissions). */
+  readonly runtimeInfo: Record<string, unknown> = {};
   /** Optional v1 bindings switched on by the process (e.g. `relay`). */
   readonly extraFeatures = new Set<string>();
   /** Set by the server: stops serving and exits, used when a shutdown fires. */
@@ -237,6 +239,8 @@ export class Hub implements AsyncDisposable {
         max_request_bytes: c.maxRequestBytes,
         sse_heartbeat_sec: DEFAULTS.sseHeartbeatSec,
         long_poll_max_sec: DEFAULTS.maxTimeoutSec,
+        token_required_for_remote: c.token !== undefined,
+        ...this.runtimeInfo,
       },
     };
   }

@@ -1,0 +1,42 @@
+/**
+ * A small reader for `text/event-stream` bodies: yields the data of each
+ * event and skips comment lines (`: connected`, `: keepalive`).
+ *
+ * @module
+ */
+
+/** Yields the `data` of each event in `body`; ends when the body ends. */
+export async function* readEventData(
+  body: ReadableStream<Uint8Array>,
+): AsyncGenerator<string, void, undefined> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  let data: string[] = [];
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      buffer += value;
+      while (true) {
+        const end = buffer.search(/\r\n|\r|\n/);
+        if (end < 0) break;
+        // A lone "\r" at the end may be the first half of "\r\n": wait for more.
+        if (buffer[end] === "\r" && end === buffer.length - 1) break;
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(
+          buffer.startsWith("\r\n", end) ? end + 2 : end + 1,
+        );
+        if (line === "") {
+          if (data.length) yield data.join("\n");
+          data = [];
+        } else if (line.startsWith("data:")) {
+          const value = line.slice(5);
+          data.push(value.startsWith(" ") ? value.slice(1) : value);
+        }
+        // comments (":…") and other fields (event:, id:, retry:) are ignored
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Helpers shared by the client's modules; not part of the package's API.
+ *
+ * @module
+ */
+
+import { ArcError } from "./errors.ts";
+import type { Envelope } from "./types.ts";
+
+/** Validates a timeout option. */
+export function checkTimeout(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new RangeError(
+      `Cannot wait as '${name}' must be a positive number of milliseconds: current value is ${value}`,
+    );
+  }
+  return value;
+}
+
+/** Reads an envelope from response text; anything else becomes an ArcError. */
+export function parseEnvelope(text: string, status: number): Envelope {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  if (isEnvelope(value)) return value;
+  const snippet = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  throw new ArcError(
+    `unexpected answer from the hub (HTTP ${status}): ${snippet || "empty"}`,
+    { status },
+  );
+}
+
+/** True for `{ok: true, result}` or `{ok: false, error: string}`. */
+export function isEnvelope(value: unknown): value is Envelope {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  if (v["ok"] === true) return "result" in v;
+  return v["ok"] === false && typeof v["error"] === "string";
+}
+
+/** An error's message, or the value as text. */
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Waits `ms`; rejects with the signal's reason when it aborts first. */
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const done = () => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

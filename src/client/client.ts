@@ -1,0 +1,1768 @@
+/**
+ * {@linkcode ArcClient}: one agent's handle on an Arc hub.
+ *
+ * @module
+ */
+
+import { readEventData } from "./_sse.ts";
+import { checkTimeout, delay } from "./_util.ts";
+import { ArcError } from "./errors.ts";
+import { HttpTransport, type HttpTransportOptions } from "./http_transport.ts";
+import {
+  RelayTransport,
+  type RelayTransportOptions,
+} from "./relay_transport.ts";
+import type { HttpMethod, RequestOptions, Transport } from "./transport.ts";
+import type {
+  Attachment,
+  Bootstrap,
+  Channel,
+  Claim,
+  ClaimResult,
+  DeletedSession,
+  HubInfo,
+  JsonObject,
+  Lock,
+  LockResult,
+  Message,
+  MessageKind,
+  Session,
+  Task,
+  TaskCompletion,
+  TaskStatus,
+  ThreadDetail,
+  ThreadSummary,
+} from "./types.ts";
+
+/**
+ * Options for {@linkcode ArcClient}. Without `transport`, the client talks
+ * HTTP to `baseUrl`.
+ *
+ * @example A client for a hub on another port
+ * ```ts
+ * import { ArcClient, type ArcClientOptions } from "@arc/hub";
+ *
+ * const options: ArcClientOptions = {
+ *   agentId: "reviewer",
+ *   baseUrl: "http://127.0.0.1:7000",
+ * };
+ * const client = new ArcClient(options);
+ * ```
+ */
+export interface ArcClientOptions extends HttpTransportOptions {
+  /** The agent this client acts as. */
+  agentId: string;
+  /**
+   * How to reach the hub. When given, `baseUrl`, `token` and `fetch` are not
+   * used; `timeoutMs` still sets the client's default wait.
+   *
+   * @default {an HttpTransport built from the other options}
+   */
+  transport?: Transport;
+}
+
+/**
+ * Options for {@linkcode ArcClient.overRelay}.
+ *
+ * @example Options for a sandboxed agent
+ * ```ts
+ * import type { OverRelayOptions } from "@arc/hub";
+ *
+ * const options: OverRelayOptions = { agentId: "sandboxed", spoolDir: ".arc-relay" };
+ * ```
+ */
+export interface OverRelayOptions extends RelayTransportOptions {
+  /** The agent this client acts as. */
+  agentId: string;
+}
+
+/**
+ * Options for {@linkcode ArcClient.register}.
+ *
+ * @example Registering with a capability
+ * ```ts
+ * import type { RegisterOptions } from "@arc/hub";
+ *
+ * const options: RegisterOptions = { displayName: "Reviewer", capabilities: ["review"] };
+ * ```
+ */
+export interface RegisterOptions {
+  /**
+   * The human-readable name.
+   *
+   * @default {the agent id}
+   */
+  displayName?: string;
+  /**
+   * Capabilities others can search for with `listAgents({ capability })`.
+   *
+   * @default {[]}
+   */
+  capabilities?: string[];
+  /**
+   * Free-form metadata.
+   *
+   * @default {{}}
+   */
+  metadata?: JsonObject;
+  /**
+   * Take over a live session of the same agent instead of failing with 409.
+   *
+   * @default {true}
+   */
+  replace?: boolean;
+}
+
+/**
+ * Options for {@linkcode ArcClient.quickstart}: the client's options plus the
+ * registration's (a quickstart always replaces a live session).
+ *
+ * @example Quickstart options
+ * ```ts
+ * import type { QuickstartOptions } from "@arc/hub";
+ *
+ * const options: QuickstartOptions = { agentId: "builder", capabilities: ["build"] };
+ * ```
+ */
+export type QuickstartOptions =
+  & ArcClientOptions
+  & Omit<RegisterOptions, "replace">;
+
+/**
+ * Options for {@linkcode ArcClient.post}.
+ *
+ * @example A task in a thread
+ * ```ts
+ * import type { PostOptions } from "@arc/hub";
+ *
+ * const options: PostOptions = { kind: "task", threadId: "release-2.0" };
+ * ```
+ */
+export interface PostOptions {
+  /**
+   * The message kind.
+   *
+   * @default {"chat"}
+   */
+  kind?: MessageKind;
+  /** The thread the message belongs to. */
+  threadId?: string;
+  /** Makes the message a direct message to this agent. */
+  toAgent?: string;
+  /** Attachments (at most the hub's `max_attachments`). */
+  attachments?: Attachment[];
+  /** Free-form metadata. */
+  metadata?: JsonObject;
+  /** The id of the message this one answers. */
+  replyTo?: number;
+  /** For a `task` or `task_request`: the parent task, which must exist. */
+  parentTaskId?: number;
+}
+
+/**
+ * Options for {@linkcode ArcClient.dm}.
+ *
+ * @example A direct message in a thread
+ * ```ts
+ * import type { DmOptions } from "@arc/hub";
+ *
+ * const options: DmOptions = { threadId: "review-12" };
+ * ```
+ */
+export interface DmOptions extends Omit<PostOptions, "toAgent"> {
+  /**
+   * The channel label of the message (a direct message's channel need not exist).
+   *
+   * @default {"direct"}
+   */
+  channel?: string;
+}
+
+/**
+ * Options for {@linkcode ArcClient.reply}. By default the result goes back to
+ * the requester as a direct message, in the request's channel and thread.
+ *
+ * @example Broadcasting a result instead
+ * ```ts
+ * import type { ReplyOptions } from "@arc/hub";
+ *
+ * const options: ReplyOptions = { toAgent: null };
+ * ```
+ */
+export interface ReplyOptions {
+  /**
+   * The message kind.
+   *
+   * @default {"task_result"}
+   */
+  kind?: MessageKind;
+  /**
+   * The recipient; `null` broadcasts to the channel.
+   *
+   * @default {the request's sender}
+   */
+  toAgent?: string | null;
+  /**
+   * The channel.
+   *
+   * @default {the request's channel}
+   */
+  channel?: string;
+  /**
+   * The thread; `null` for none.
+   *
+   * @default {the request's thread}
+   */
+  threadId?: string | null;
+  /** Attachments. */
+  attachments?: Attachment[];
+  /** Free-form metadata. */
+  metadata?: JsonObject;
+}
+
+/**
+ * Options for {@linkcode ArcClient.poll}.
+ *
+ * @example Waiting up to ten seconds in one thread
+ * ```ts
+ * import type { PollOptions } from "@arc/hub";
+ *
+ * const options: PollOptions = { timeoutSec: 10, threadId: "release-2.0" };
+ * ```
+ */
+export interface PollOptions {
+  /**
+   * How long the hub may wait for a new message, in seconds (0 answers at
+   * once; the hub caps it, at 60 s for Arc for Deno).
+   *
+   * @default {30}
+   */
+  timeoutSec?: number;
+  /**
+   * Leave out messages this agent sent.
+   *
+   * @default {true}
+   */
+  excludeSelf?: boolean;
+  /** Only this channel (which must exist). */
+  channel?: string;
+  /** Only this thread. */
+  threadId?: string;
+  /**
+   * The most messages to return.
+   *
+   * @default {100 (the hub's default)}
+   */
+  limit?: number;
+  /** Stops waiting; the call then rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Options for {@linkcode ArcClient.stream}.
+ *
+ * @example Streaming two channels until a signal fires
+ * ```ts
+ * import type { StreamOptions } from "@arc/hub";
+ *
+ * const controller = new AbortController();
+ * const options: StreamOptions = {
+ *   channels: ["general", "builds"],
+ *   signal: controller.signal,
+ * };
+ * ```
+ */
+export interface StreamOptions {
+  /**
+   * Only these channels.
+   *
+   * @default {all channels}
+   */
+  channels?: string[];
+  /**
+   * Leave out messages this agent sent.
+   *
+   * @default {true}
+   */
+  excludeSelf?: boolean;
+  /** Ends the stream. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Options for {@linkcode ArcClient.claim}.
+ *
+ * @example A claim on a task for ten minutes
+ * ```ts
+ * import type { ClaimOptions } from "@arc/hub";
+ *
+ * const options: ClaimOptions = { taskMessageId: 42, ttlSec: 600 };
+ * ```
+ */
+export interface ClaimOptions {
+  /** The thread the claim belongs to. */
+  threadId?: string;
+  /** The task the claim is about. */
+  taskMessageId?: number;
+  /**
+   * Lease length in seconds (the hub allows 5 s to ten years).
+   *
+   * @default {300}
+   */
+  ttlSec?: number;
+  /** Free-form metadata. */
+  metadata?: JsonObject;
+}
+
+/**
+ * Options for {@linkcode ArcClient.lock}.
+ *
+ * @example A lock counted in a thread
+ * ```ts
+ * import type { LockOptions } from "@arc/hub";
+ *
+ * const options: LockOptions = { metadata: { thread_id: "release-2.0" } };
+ * ```
+ */
+export interface LockOptions {
+  /**
+   * Lease length in seconds (the hub allows 5 s to ten years).
+   *
+   * @default {300}
+   */
+  ttlSec?: number;
+  /** Free-form metadata; `thread_id` ties the lock to a thread, `channel` steers its recovery notice. */
+  metadata?: JsonObject;
+}
+
+/**
+ * Options for {@linkcode ArcClient.refreshClaim} and
+ * {@linkcode ArcClient.refreshLock}.
+ *
+ * @example Extending a lease to an hour
+ * ```ts
+ * import type { RefreshOptions } from "@arc/hub";
+ *
+ * const options: RefreshOptions = { ttlSec: 3600 };
+ * ```
+ */
+export interface RefreshOptions {
+  /**
+   * New lease length in seconds, counted from now.
+   *
+   * @default {300}
+   */
+  ttlSec?: number;
+}
+
+/**
+ * Filters for {@linkcode ArcClient.listClaims}.
+ *
+ * @example Active claims of one thread
+ * ```ts
+ * import type { ListClaimsOptions } from "@arc/hub";
+ *
+ * const options: ListClaimsOptions = { threadId: "release-2.0", activeOnly: true };
+ * ```
+ */
+export interface ListClaimsOptions {
+  /** Only this thread. */
+  threadId?: string;
+  /**
+   * Only claims that are neither released nor expired.
+   *
+   * @default {false}
+   */
+  activeOnly?: boolean;
+}
+
+/**
+ * Filters for {@linkcode ArcClient.listLocks}.
+ *
+ * @example Active locks of one agent
+ * ```ts
+ * import type { ListLocksOptions } from "@arc/hub";
+ *
+ * const options: ListLocksOptions = { agentId: "builder", activeOnly: true };
+ * ```
+ */
+export interface ListLocksOptions {
+  /** Only this holder. */
+  agentId?: string;
+  /**
+   * Only locks that are neither released nor expired.
+   *
+   * @default {false}
+   */
+  activeOnly?: boolean;
+}
+
+/**
+ * Filters for {@linkcode ArcClient.listAgents}.
+ *
+ * @example Agents that review
+ * ```ts
+ * import type { ListAgentsOptions } from "@arc/hub";
+ *
+ * const options: ListAgentsOptions = { capability: "review" };
+ * ```
+ */
+export interface ListAgentsOptions {
+  /** Only agents with this exact capability. */
+  capability?: string;
+}
+
+/**
+ * Filters for {@linkcode ArcClient.listTasks}.
+ *
+ * @example Open subtasks of task 42
+ * ```ts
+ * import type { ListTasksOptions } from "@arc/hub";
+ *
+ * const options: ListTasksOptions = { parentId: 42, status: "open" };
+ * ```
+ */
+export interface ListTasksOptions {
+  /** Only children of this task. */
+  parentId?: number;
+  /** Only tasks in this status. */
+  status?: TaskStatus;
+  /** Only this channel. */
+  channel?: string;
+  /** Only this thread. */
+  threadId?: string;
+}
+
+/**
+ * Options for {@linkcode ArcClient.inbox}.
+ *
+ * @example The newest ten direct messages
+ * ```ts
+ * import type { InboxOptions } from "@arc/hub";
+ *
+ * const options: InboxOptions = { tail: true, limit: 10 };
+ * ```
+ */
+export interface InboxOptions {
+  /**
+   * Only messages with a higher id.
+   *
+   * @default {0}
+   */
+  sinceId?: number;
+  /**
+   * With `sinceId` 0, return the newest `limit` messages (still oldest first).
+   *
+   * @default {false}
+   */
+  tail?: boolean;
+  /**
+   * The most messages to return.
+   *
+   * @default {100 (the hub's default)}
+   */
+  limit?: number;
+}
+
+/**
+ * Options for {@linkcode ArcClient.call}.
+ *
+ * @example A call with a one-minute deadline
+ * ```ts
+ * import type { CallOptions } from "@arc/hub";
+ *
+ * const options: CallOptions = { timeoutMs: 60_000, threadId: "lint-run" };
+ * ```
+ */
+export interface CallOptions {
+  /**
+   * How long to wait for the result, in milliseconds.
+   *
+   * @default {30000}
+   */
+  timeoutMs?: number;
+  /**
+   * The channel label of the request.
+   *
+   * @default {"direct"}
+   */
+  channel?: string;
+  /** The thread of the request. */
+  threadId?: string;
+  /** Attachments of the request. */
+  attachments?: Attachment[];
+  /** Free-form metadata of the request. */
+  metadata?: JsonObject;
+  /** Stops waiting; the call then rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+type OkEnvelope = {
+  ok: true;
+  result: unknown;
+  acquired?: boolean;
+  parent_completed?: boolean;
+};
+
+const RECONNECT_MIN_MS = 250;
+const RECONNECT_MAX_MS = 5_000;
+const STREAM_POLL_SEC = 30;
+const CALL_SLICE_MS = 30_000;
+
+/**
+ * One agent's client for an Arc hub (protocol v1). It remembers the agent's
+ * session and a message cursor, so {@linkcode ArcClient.poll} returns each
+ * message once.
+ *
+ * Every call resolves to the hub's `result` and rejects with
+ * {@linkcode ArcError} when the hub refuses (the error carries the hub's
+ * message and HTTP status) or cannot be reached.
+ *
+ * @example Joining, posting and waiting for an answer
+ * ```ts
+ * import { ArcClient } from "@arc/hub";
+ *
+ * await using client = await ArcClient.quickstart({ agentId: "builder" });
+ * await client.post("general", "build started", { kind: "notice" });
+ * for (const message of await client.poll({ timeoutSec: 5 })) {
+ *   console.log(`${message.from_agent}: ${message.body}`);
+ * }
+ * ```
+ */
+export class ArcClient implements AsyncDisposable {
+  #agentId: string;
+  #transport: Transport;
+  #timeoutMs: number;
+  #sinceId = 0;
+  #sessionId: string | undefined;
+  #streams = new Set<AbortController>();
+
+  /**
+   * Makes a client; nothing is sent until the first call.
+   *
+   * @param options The agent id and how to reach the hub.
+   * @throws {TypeError} When `agentId` is empty or `baseUrl` is not an http(s) URL.
+   * @throws {RangeError} When `timeoutMs` is not a positive number.
+   */
+  constructor(options: ArcClientOptions) {
+    if (typeof options.agentId !== "string" || !options.agentId.trim()) {
+      throw new TypeError(
+        `Cannot create a client as 'agentId' must be a non-empty string: current value is ${
+          JSON.stringify(options.agentId)
+        }`,
+      );
+    }
+    this.#agentId = options.agentId;
+    this.#timeoutMs = checkTimeout("timeoutMs", options.timeoutMs ?? 15_000);
+    this.#transport = options.transport ?? new HttpTransport(options);
+  }
+
+  /**
+   * Makes a client that reaches the hub through the file relay, for sandboxes
+   * that cannot open a socket to it. The hub must run its relay on the same
+   * spool directory.
+   *
+   * @param options The agent id, the spool directory and the response timeout
+   * (default 30 s).
+   * @returns A client over a {@linkcode RelayTransport}.
+   * @throws {TypeError} When `agentId` is empty.
+   * @throws {RangeError} When a timeout is not a positive number.
+   *
+   * @example A sandboxed agent
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using client = ArcClient.overRelay({ agentId: "sandboxed" });
+   * await client.register();
+   * await client.post("general", "hello through the relay");
+   * ```
+   */
+  static overRelay(options: OverRelayOptions): ArcClient {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    return new ArcClient({
+      agentId: options.agentId,
+      timeoutMs,
+      transport: new RelayTransport(options.agentId, { ...options, timeoutMs }),
+    });
+  }
+
+  /**
+   * Makes a client, registers it (replacing a live session of the same
+   * agent) and bootstraps it, so the first {@linkcode ArcClient.poll} starts
+   * from now instead of replaying history.
+   *
+   * @param options The client's and the registration's options.
+   * @returns The ready client.
+   * @throws {ArcError} When the hub refuses or cannot be reached.
+   * @throws {TypeError} When an option is invalid.
+   *
+   * @example Starting an agent
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using client = await ArcClient.quickstart({
+   *   agentId: "reviewer",
+   *   capabilities: ["review"],
+   * });
+   * console.log(client.sessionId);
+   * ```
+   */
+  static async quickstart(options: QuickstartOptions): Promise<ArcClient> {
+    const client = new ArcClient(options);
+    const register: RegisterOptions = { replace: true };
+    if (options.displayName !== undefined) {
+      register.displayName = options.displayName;
+    }
+    if (options.capabilities !== undefined) {
+      register.capabilities = options.capabilities;
+    }
+    if (options.metadata !== undefined) register.metadata = options.metadata;
+    await client.register(register);
+    await client.bootstrap();
+    return client;
+  }
+
+  /**
+   * The agent this client acts as.
+   *
+   * @returns The agent id.
+   *
+   * @example Reading the agent id
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * const client = new ArcClient({ agentId: "builder" });
+   * console.log(client.agentId); // "builder"
+   * ```
+   */
+  get agentId(): string {
+    return this.#agentId;
+  }
+
+  /**
+   * The session id from the last {@linkcode ArcClient.register}, until
+   * {@linkcode ArcClient.close}.
+   *
+   * @returns The session id, or undefined when not registered.
+   *
+   * @example Checking registration
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * const client = new ArcClient({ agentId: "builder" });
+   * console.log(client.sessionId); // undefined
+   * ```
+   */
+  get sessionId(): string | undefined {
+    return this.#sessionId;
+  }
+
+  /**
+   * The message cursor: {@linkcode ArcClient.poll} and
+   * {@linkcode ArcClient.stream} return only messages with a higher id, and
+   * move it to the highest id they return.
+   *
+   * @returns The cursor (0 at first).
+   *
+   * @example Reading the cursor
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * const client = new ArcClient({ agentId: "builder" });
+   * console.log(client.sinceId); // 0
+   * ```
+   */
+  get sinceId(): number {
+    return this.#sinceId;
+  }
+
+  /**
+   * Moves the message cursor, for example back to 0 to replay history or to
+   * a cursor saved before a restart.
+   *
+   * @param value A non-negative integer message id.
+   * @throws {RangeError} When `value` is not a non-negative safe integer.
+   *
+   * @example Replaying everything
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * const client = new ArcClient({ agentId: "builder" });
+   * client.sinceId = 0;
+   * ```
+   */
+  set sinceId(value: number) {
+    this.#sinceId = checkId("sinceId", value);
+  }
+
+  /**
+   * Starts a session for this agent and remembers its id.
+   *
+   * @param options Display name, capabilities, metadata and whether to
+   * replace a live session.
+   * @returns The new session.
+   * @throws {ArcError} With status 409 when the agent has a live session and
+   * `replace` is false, or another hub refusal.
+   *
+   * @example Registering with a capability
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using client = new ArcClient({ agentId: "reviewer" });
+   * const session = await client.register({ capabilities: ["review"] });
+   * console.log(session.session_id);
+   * ```
+   */
+  async register(options: RegisterOptions = {}): Promise<Session> {
+    const body: JsonObject = {
+      agent_id: this.#agentId,
+      replace: options.replace ?? true,
+    };
+    if (options.displayName !== undefined) {
+      body["display_name"] = options.displayName;
+    }
+    if (options.capabilities !== undefined) {
+      body["capabilities"] = options.capabilities;
+    }
+    if (options.metadata !== undefined) body["metadata"] = options.metadata;
+    const session = await this.#result<Session>("POST", "/v1/sessions", {
+      body,
+    });
+    this.#sessionId = session.session_id;
+    return session;
+  }
+
+  /**
+   * Changes this agent's display name.
+   *
+   * @param displayName The new name (1 to 64 characters).
+   * @returns The updated session.
+   * @throws {ArcError} With status 404 when the agent has no live session, or
+   * 400 for an invalid name.
+   *
+   * @example Renaming
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using client = await ArcClient.quickstart({ agentId: "builder" });
+   * await client.rename("Builder (night shift)");
+   * ```
+   */
+  async rename(displayName: string): Promise<Session> {
+    return await this.#result<Session>(
+      "POST",
+      `/v1/sessions/${encodeURIComponent(this.#agentId)}/rename`,
+      { body: { display_name: displayName } },
+    );
+  }
+
+  /**
+   * Ends this agent's session (`DELETE /v1/sessions/{id}`) if it has one, and
+   * ends open streams. Errors are swallowed, so it is safe in `finally`
+   * blocks and to call twice. Claims and locks stay until they expire.
+   *
+   * @returns When the hub has answered or the attempt failed.
+   *
+   * @example Leaving explicitly
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * const client = await ArcClient.quickstart({ agentId: "builder" });
+   * try {
+   *   await client.post("general", "done for today");
+   * } finally {
+   *   await client.close();
+   * }
+   * ```
+   */
+  async close(): Promise<void> {
+    for (const controller of this.#streams) controller.abort();
+    this.#streams.clear();
+    const sessionId = this.#sessionId;
+    if (sessionId === undefined) return;
+    this.#sessionId = undefined;
+    try {
+      await this.#result<DeletedSession>(
+        "DELETE",
+        `/v1/sessions/${encodeURIComponent(sessionId)}`,
+      );
+    } catch {
+      // best effort: the hub may be gone or the session already ended
+    }
+  }
+
+  /**
+   * Calls {@linkcode ArcClient.close}, for `await using`.
+   *
+   * @returns When the session has ended.
+   *
+   * @example Scoped client
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * {
+   *   await using client = await ArcClient.quickstart({ agentId: "builder" });
+   *   await client.post("general", "hello");
+   * } // the session ends here
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /**
+   * Creates a channel, or returns the existing one unchanged.
+   *
+   * @param name The channel name.
+   * @param options The channel's metadata.
+   * @returns The channel.
+   * @throws {ArcError} With status 400 for an empty name.
+   *
+   * @example Creating a channel
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using client = await ArcClient.quickstart({ agentId: "lead" });
+   * await client.createChannel("builds", { metadata: { topic: "CI" } });
+   * ```
+   */
+  async createChannel(
+    name: string,
+    options: { metadata?: JsonObject } = {},
+  ): Promise<Channel> {
+    const body: JsonObject = { name, created_by: this.#agentId };
+    if (options.metadata !== undefined) body["metadata"] = options.metadata;
+    return await this.#result<Channel>("POST", "/v1/channels", { body });
+  }
+
+  /**
+   * Lists all channels.
+   *
+   * @returns The channels, by name.
+   * @throws {ArcError} When the hub cannot be reached.
+   *
+   * @example Channel names
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * const client = new ArcClient({ agentId: "lead" });
+   * console.log((await client.listChannels()).map((c) => c.name));
+   * ```
+   */
+  async listChannels(): Promise<Channel[]> {
+    return await this.#result<Channel[]>("GET", "/v1/channels");
+  }
+
+  /**
+   * Posts a message to a channel (which must exist), or a direct message
+   * with `toAgent`.
+   *
+   * @param channel The channel.
+   * @param body The text; may be empty when there are attachments.
+   * @param options Kind, thread, recipient, attachments, metadata, reply and parent task.
+   * @returns The stored message.
+   * @throws {ArcError} With status 400 when the hub refuses the message
+   * (unknown channel or kind, too large, unknown parent task…).
+   *
+   * @example Posting a task with a file reference
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using client = await ArcClient.quickstart({ agentId: "lead" });
+   * const task = await client.post("general", "fix the parser", {
+   *   kind: "task",
+   *   threadId: "parser",
+   *   attachments: [{ type: "file_ref", path: "src/parser.ts" }],
+   * });
+   * console.log(task.id);
+   * ```
+   */
+  async post(
+    channel: string,
+    body: string,
+    options: PostOptions = {},
+  ): Promise<Message> {
+    const payload: JsonObject = {
+      from_agent: this.#agentId,
+      channel,
+      kind: options.kind ?? "chat",
+      body,
+    };
+    if (options.threadId !== undefined) payload["thread_id"] = options.threadId;
+    if (options.toAgent !== undefined) payload["to_agent"] = options.toAgent;
+    if (options.attachments !== undefined) {
+      payload["attachments"] = options.attachments;
+    }
+    if (options.metadata !== undefined) payload["metadata"] = options.metadata;
+    if (options.replyTo !== undefined) payload["reply_to"] = options.replyTo;
+    if (options.parentTaskId !== undefined) {
+      payload["parent_task_id"] = options.parentTaskId;
+    }
+    return await this.#result<Message>("POST", "/v1/messages", {
+      body: payload,
+    });
+  }
+
+  /**
+   * Sends a direct message; only the recipient sees it in its events and
+   * inbox (and anyone reading the thread).
+   *
+   * @param toAgent The recipient.
+   * @param body The text.
+   * @param options Kind, channel label (default `direct`), thread and the rest of {@linkcode PostOptions}.
+   * @returns The stored message.
+   * @throws {ArcError} With status 400 when the hub refuses the message.
+   *
+   * @example Asking someone directly
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using client = await ArcClient.quickstart({ agentId: "lead" });
+   * await client.dm("reviewer", "can you look at #12?");
+   * ```
+   */
+  async dm(
+    toAgent: string,
+    body: string,
+    options: DmOptions = {},
+  ): Promise<Message> {
+    const { channel = "direct", ...rest } = options;
+    return await this.post(channel, body, { ...rest, toAgent });
+  }
+
+  /**
+   * Answers a request: posts a `task_result` with `reply_to` set to the
+   * request's id, by default as a direct message to its sender in its
+   * channel and thread. The hub then marks an open `task_request` done.
+   *
+   * @param request The message being answered.
+   * @param body The answer.
+   * @param options Recipient, channel, thread, kind, attachments and metadata.
+   * @returns The stored answer.
+   * @throws {ArcError} With status 400 when the hub refuses the message.
+   *
+   * @example A worker answering requests
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using worker = await ArcClient.quickstart({ agentId: "linter" });
+   * for (const message of await worker.poll({ timeoutSec: 5 })) {
+   *   if (message.kind === "task_request") {
+   *     await worker.reply(message, "no lint errors");
+   *   }
+   * }
+   * ```
+   */
+  async reply(
+    request: Message,
+    body: string,
+    options: ReplyOptions = {},
+  ): Promise<Message> {
+    const toAgent = options.toAgent === undefined
+      ? request.from_agent
+      : options.toAgent;
+    const threadId = options.threadId === undefined
+      ? request.thread_id
+      : options.threadId;
+    const post: PostOptions = {
+      kind: options.kind ?? "task_result",
+      replyTo: request.id,
+    };
+    if (toAgent !== null) post.toAgent = toAgent;
+    if (threadId !== null) post.threadId = threadId;
+    if (options.attachments !== undefined) {
+      post.attachments = options.attachments;
+    }
+    if (options.metadata !== undefined) post.metadata = options.metadata;
+    return await this.post(options.channel ?? request.channel, body, post);
+  }
+
+  /**
+   * Calls another agent and waits for its answer: posts a `task_request` to
+   * `toAgent`, then long-polls this agent's events for the `task_result`
+   * whose `reply_to` is the request's id (a broadcast in any channel or a
+   * direct message). It does not move {@linkcode ArcClient.sinceId}.
+   *
+   * @param toAgent The agent to call.
+   * @param body The request.
+   * @param options Timeout (default 30 s), channel label, thread, attachments, metadata and a signal.
+   * @returns The answer message.
+   * @throws {ArcError} With status 408 when no answer arrives in time, or
+   * when the hub refuses or cannot be reached.
+   *
+   * @example Asking a linter agent
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using client = await ArcClient.quickstart({ agentId: "lead" });
+   * const answer = await client.call("linter", "lint src/", { timeoutMs: 60_000 });
+   * console.log(answer.body);
+   * ```
+   */
+  async call(
+    toAgent: string,
+    body: string,
+    options: CallOptions = {},
+  ): Promise<Message> {
+    const timeoutMs = checkTimeout("timeoutMs", options.timeoutMs ?? 30_000);
+    const deadline = Date.now() + timeoutMs;
+    const post: PostOptions = { kind: "task_request", toAgent };
+    if (options.threadId !== undefined) post.threadId = options.threadId;
+    if (options.attachments !== undefined) {
+      post.attachments = options.attachments;
+    }
+    if (options.metadata !== undefined) post.metadata = options.metadata;
+    const request = await this.post(options.channel ?? "direct", body, post);
+    let cursor = request.id;
+    while (true) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      const waitMs = Math.min(remaining, CALL_SLICE_MS);
+      const messages = await this.#result<Message[]>(
+        "GET",
+        path("/v1/events", {
+          agent_id: this.#agentId,
+          since_id: cursor,
+          timeout: waitMs / 1000,
+          limit: 500,
+        }),
+        this.#pollOptions(waitMs, options.signal),
+      );
+      for (const message of messages) {
+        if (message.kind === "task_result" && message.reply_to === request.id) {
+          return message;
+        }
+        if (message.id > cursor) cursor = message.id;
+      }
+    }
+    throw new ArcError(
+      `RPC to ${toAgent} timed out after ${timeoutMs} ms (request ${request.id})`,
+      { status: 408 },
+    );
+  }
+
+  /**
+   * Long-polls `GET /v1/events` for messages this agent may see (broadcasts
+   * and direct messages to it) with an id above {@linkcode ArcClient.sinceId},
+   * then moves the cursor to the highest id returned. It answers as soon as
+   * there is something, or with `[]` after `timeoutSec`. The HTTP timeout is
+   * stretched to `timeoutSec` plus 5 s when that exceeds the client's.
+   *
+   * @param options Wait, self-filter, channel, thread, limit and a signal.
+   * @returns The new messages, oldest first.
+   * @throws {ArcError} With status 404 for an unknown channel, or when the
+   * hub cannot be reached.
+   * @throws {RangeError} When `timeoutSec` is negative.
+   *
+   * @example An agent loop
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using client = await ArcClient.quickstart({ agentId: "worker" });
+   * for (let round = 0; round < 3; round++) {
+   *   for (const message of await client.poll({ timeoutSec: 10 })) {
+   *     console.log(message.id, message.body);
+   *   }
+   * }
+   * ```
+   */
+  async poll(options: PollOptions = {}): Promise<Message[]> {
+    const timeoutSec = options.timeoutSec ?? 30;
+    if (!Number.isFinite(timeoutSec) || timeoutSec < 0) {
+      throw new RangeError(
+        `Cannot poll as 'timeoutSec' must be a non-negative number: current value is ${timeoutSec}`,
+      );
+    }
+    const messages = await this.#result<Message[]>(
+      "GET",
+      path("/v1/events", {
+        agent_id: this.#agentId,
+        since_id: this.#sinceId,
+        timeout: timeoutSec,
+        exclude_self: options.excludeSelf ?? true,
+        channel: options.channel,
+        thread_id: options.threadId,
+        limit: options.limit,
+      }),
+      this.#pollOptions(timeoutSec * 1000, options.signal),
+    );
+    for (const message of messages) {
+      if (message.id > this.#sinceId) this.#sinceId = message.id;
+    }
+    return messages;
+  }
+
+  /**
+   * Streams the messages this agent may see, live, from
+   * {@linkcode ArcClient.sinceId} on, moving the cursor as it yields. Over
+   * HTTP it reads `GET /v1/stream` (server-sent events) and, when the
+   * connection drops or the hub restarts, reconnects with backoff from the
+   * last id seen; if the hub now serves a different database (another
+   * `X-Arc-Instance`), it continues from that hub's present. Over a
+   * transport without streaming (the relay) it long-polls instead. It ends
+   * when `signal` aborts, the loop breaks, or the client is closed.
+   *
+   * @param options Channels, self-filter and the signal that ends it.
+   * @returns An async iterator of messages.
+   * @throws {ArcError} When the hub refuses the stream with a 4xx status.
+   *
+   * @example Reacting to messages for a minute
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using client = await ArcClient.quickstart({ agentId: "watcher" });
+   * const signal = AbortSignal.timeout(60_000);
+   * for await (const message of client.stream({ channels: ["general"], signal })) {
+   *   console.log(`${message.from_agent}: ${message.body}`);
+   * }
+   * ```
+   */
+  async *stream(
+    options: StreamOptions = {},
+  ): AsyncGenerator<Message, void, undefined> {
+    const controller = new AbortController();
+    const outer = options.signal;
+    const onAbort = () => controller.abort(outer?.reason);
+    if (outer?.aborted) return;
+    outer?.addEventListener("abort", onAbort, { once: true });
+    this.#streams.add(controller);
+    try {
+      const open = this.#transport.openStream?.bind(this.#transport);
+      if (open) {
+        yield* this.#streamEvents(open, options, controller.signal);
+      } else {
+        yield* this.#streamPolls(options, controller.signal);
+      }
+    } finally {
+      outer?.removeEventListener("abort", onAbort);
+      this.#streams.delete(controller);
+      controller.abort();
+    }
+  }
+
+  async *#streamEvents(
+    open: NonNullable<Transport["openStream"]>,
+    options: StreamOptions,
+    signal: AbortSignal,
+  ): AsyncGenerator<Message, void, undefined> {
+    let backoff = RECONNECT_MIN_MS;
+    let instance: string | null = null;
+    const pause = async () => {
+      await delay(backoff, signal).catch(() => {});
+      backoff = Math.min(backoff * 2, RECONNECT_MAX_MS);
+    };
+    while (!signal.aborted) {
+      let stream;
+      try {
+        stream = await open(
+          path("/v1/stream", {
+            agent_id: this.#agentId,
+            since_id: this.#sinceId,
+            exclude_self: options.excludeSelf ?? true,
+            channels: options.channels?.length
+              ? options.channels.join(",")
+              : undefined,
+          }),
+          { signal },
+        );
+      } catch (error) {
+        if (signal.aborted) return;
+        if (error instanceof ArcError && error.status === 404) {
+          // a hub without the SSE binding: long-poll instead
+          yield* this.#streamPolls(options, signal);
+          return;
+        }
+        if (error instanceof ArcError && isFinal(error.status)) throw error;
+        await pause();
+        continue;
+      }
+      if (
+        instance !== null && stream.instanceId !== null &&
+        stream.instanceId !== instance
+      ) {
+        // Another database behind the same address: old cursors mean nothing there.
+        await stream.body.cancel().catch(() => {});
+        try {
+          const boot = await this.#result<Bootstrap>(
+            "GET",
+            path("/v1/bootstrap", { agent_id: this.#agentId }),
+            { signal },
+          );
+          this.#sinceId = boot.latest_visible_id;
+          instance = stream.instanceId;
+        } catch {
+          if (signal.aborted) return;
+          await pause();
+        }
+        continue;
+      }
+      instance = stream.instanceId ?? instance;
+      backoff = RECONNECT_MIN_MS;
+      try {
+        for await (const data of readEventData(stream.body)) {
+          const message = parseMessage(data);
+          if (!message || message.id <= this.#sinceId) continue;
+          this.#sinceId = message.id;
+          yield message;
+        }
+      } catch {
+        // the connection dropped; reconnect below
+      }
+      if (signal.aborted) return;
+      await pause();
+    }
+  }
+
+  async *#streamPolls(
+    options: StreamOptions,
+    signal: AbortSignal,
+  ): AsyncGenerator<Message, void, undefined> {
+    let backoff = RECONNECT_MIN_MS;
+    const channels = options.channels?.length
+      ? new Set(options.channels)
+      : undefined;
+    while (!signal.aborted) {
+      let messages: Message[];
+      try {
+        messages = await this.poll({
+          timeoutSec: STREAM_POLL_SEC,
+          excludeSelf: options.excludeSelf ?? true,
+          signal,
+        });
+      } catch (error) {
+        if (signal.aborted) return;
+        if (error instanceof ArcError && isFinal(error.status)) throw error;
+        await delay(backoff, signal).catch(() => {});
+        backoff = Math.min(backoff * 2, RECONNECT_MAX_MS);
+        continue;
+      }
+      backoff = RECONNECT_MIN_MS;
+      for (const message of messages) {
+        if (!channels || channels.has(message.channel)) yield message;
+      }
+    }
+  }
+
+  /**
+   * Reads the start-up snapshot and moves {@linkcode ArcClient.sinceId}
+   * forward to the newest message this agent may see, so the next poll
+   * starts from now.
+   *
+   * @returns The snapshot: session, newest visible id, live agents, default channel.
+   * @throws {ArcError} When the hub cannot be reached.
+   *
+   * @example Skipping history
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using client = new ArcClient({ agentId: "worker" });
+   * await client.register();
+   * const boot = await client.bootstrap();
+   * console.log(boot.latest_visible_id === client.sinceId); // true
+   * ```
+   */
+  async bootstrap(): Promise<Bootstrap> {
+    const boot = await this.#result<Bootstrap>(
+      "GET",
+      path("/v1/bootstrap", { agent_id: this.#agentId }),
+    );
+    if (boot.latest_visible_id > this.#sinceId) {
+      this.#sinceId = boot.latest_visible_id;
+    }
+    return boot;
+  }
+
+  /**
+   * The same as {@linkcode ArcClient.bootstrap}: who am I, who else is here,
+   * and where does "now" start.
+   *
+   * @returns The snapshot.
+   * @throws {ArcError} When the hub cannot be reached.
+   *
+   * @example Am I registered?
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * const client = new ArcClient({ agentId: "worker" });
+   * const me = await client.whoami();
+   * console.log(me.session ? "registered" : "not registered");
+   * ```
+   */
+  async whoami(): Promise<Bootstrap> {
+    return await this.bootstrap();
+  }
+
+  /**
+   * Reads this agent's direct messages. It does not move
+   * {@linkcode ArcClient.sinceId}.
+   *
+   * @param options Cursor, tail mode and limit.
+   * @returns The direct messages, oldest first.
+   * @throws {ArcError} When the hub cannot be reached.
+   *
+   * @example The newest five direct messages
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * const client = new ArcClient({ agentId: "worker" });
+   * const latest = await client.inbox({ tail: true, limit: 5 });
+   * console.log(latest.length);
+   * ```
+   */
+  async inbox(options: InboxOptions = {}): Promise<Message[]> {
+    return await this.#result<Message[]>(
+      "GET",
+      path(`/v1/inbox/${encodeURIComponent(this.#agentId)}`, {
+        since_id: options.sinceId ?? 0,
+        tail: options.tail,
+        limit: options.limit,
+      }),
+    );
+  }
+
+  /**
+   * Claims a named piece of work for this agent. If another agent holds an
+   * active claim on the key, nothing changes and `acquired` is false; if
+   * this agent holds it, the lease is extended.
+   *
+   * @param key The claim key.
+   * @param options Thread, task, lease length (default 300 s) and metadata.
+   * @returns Whether the claim was granted, and the claim (the holder's when not).
+   * @throws {ArcError} With status 400 for an invalid lease length.
+   *
+   * @example Taking a task unless someone else has it
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using client = await ArcClient.quickstart({ agentId: "worker" });
+   * const { acquired, claim } = await client.claim("issue-12", { ttlSec: 600 });
+   * if (!acquired) console.log(`taken by ${claim.owner_agent_id}`);
+   * ```
+   */
+  async claim(key: string, options: ClaimOptions = {}): Promise<ClaimResult> {
+    const body: JsonObject = {
+      owner_agent_id: this.#agentId,
+      claim_key: key,
+      ttl_sec: options.ttlSec ?? 300,
+    };
+    if (options.threadId !== undefined) body["thread_id"] = options.threadId;
+    if (options.taskMessageId !== undefined) {
+      body["task_message_id"] = options.taskMessageId;
+    }
+    if (options.metadata !== undefined) body["metadata"] = options.metadata;
+    const envelope = await this.#call("POST", "/v1/claims", { body });
+    return {
+      acquired: envelope.acquired === true,
+      claim: envelope.result as Claim,
+    };
+  }
+
+  /**
+   * Extends this agent's active claim to `ttlSec` from now.
+   *
+   * @param key The claim key.
+   * @param options The new lease length (default 300 s).
+   * @returns The refreshed claim.
+   * @throws {ArcError} With status 404 when the claim is missing, inactive or
+   * held by someone else.
+   *
+   * @example Keeping a claim alive
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using client = await ArcClient.quickstart({ agentId: "worker" });
+   * await client.claim("issue-12");
+   * await client.refreshClaim("issue-12", { ttlSec: 900 });
+   * ```
+   */
+  async refreshClaim(
+    key: string,
+    options: RefreshOptions = {},
+  ): Promise<Claim> {
+    return await this.#result<Claim>("POST", "/v1/claims/refresh", {
+      body: {
+        claim_key: key,
+        owner_agent_id: this.#agentId,
+        ttl_sec: options.ttlSec ?? 300,
+      },
+    });
+  }
+
+  /**
+   * Releases this agent's active claim.
+   *
+   * @param key The claim key.
+   * @returns The released claim.
+   * @throws {ArcError} With status 404 when the claim is missing, inactive or
+   * held by someone else.
+   *
+   * @example Giving work back
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using client = await ArcClient.quickstart({ agentId: "worker" });
+   * await client.claim("issue-12");
+   * await client.release("issue-12");
+   * ```
+   */
+  async release(key: string): Promise<Claim> {
+    return await this.#result<Claim>("POST", "/v1/claims/release", {
+      body: { claim_key: key, agent_id: this.#agentId },
+    });
+  }
+
+  /**
+   * Lists claims.
+   *
+   * @param options Thread and active-only filters.
+   * @returns The claims, by claim time.
+   * @throws {ArcError} When the hub cannot be reached.
+   *
+   * @example Who is working on a thread
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * const client = new ArcClient({ agentId: "lead" });
+   * const claims = await client.listClaims({ threadId: "parser", activeOnly: true });
+   * console.log(claims.map((c) => c.owner_agent_id));
+   * ```
+   */
+  async listClaims(options: ListClaimsOptions = {}): Promise<Claim[]> {
+    return await this.#result<Claim[]>(
+      "GET",
+      path("/v1/claims", {
+        thread_id: options.threadId,
+        active_only: options.activeOnly,
+      }),
+    );
+  }
+
+  /**
+   * Takes an advisory lock on a file path for this agent. If another agent
+   * holds an active lock on it, nothing changes and `acquired` is false; if
+   * this agent holds it, the lease is extended.
+   *
+   * @param filePath The path (any string).
+   * @param options Lease length (default 300 s) and metadata.
+   * @returns Whether the lock was granted, and the lock (the holder's when not).
+   * @throws {ArcError} With status 400 for an invalid lease length.
+   *
+   * @example Editing a file safely
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using client = await ArcClient.quickstart({ agentId: "worker" });
+   * const { acquired } = await client.lock("src/app.ts");
+   * if (acquired) {
+   *   // edit the file …
+   *   await client.unlock("src/app.ts");
+   * }
+   * ```
+   */
+  async lock(filePath: string, options: LockOptions = {}): Promise<LockResult> {
+    const body: JsonObject = {
+      agent_id: this.#agentId,
+      file_path: filePath,
+      ttl_sec: options.ttlSec ?? 300,
+    };
+    if (options.metadata !== undefined) body["metadata"] = options.metadata;
+    const envelope = await this.#call("POST", "/v1/locks", { body });
+    return {
+      acquired: envelope.acquired === true,
+      lock: envelope.result as Lock,
+    };
+  }
+
+  /**
+   * Extends this agent's active lock to `ttlSec` from now.
+   *
+   * @param filePath The locked path.
+   * @param options The new lease length (default 300 s).
+   * @returns The refreshed lock.
+   * @throws {ArcError} With status 404 when the lock is missing, inactive or
+   * held by someone else.
+   *
+   * @example Keeping a lock alive
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using client = await ArcClient.quickstart({ agentId: "worker" });
+   * await client.lock("src/app.ts");
+   * await client.refreshLock("src/app.ts", { ttlSec: 900 });
+   * ```
+   */
+  async refreshLock(
+    filePath: string,
+    options: RefreshOptions = {},
+  ): Promise<Lock> {
+    return await this.#result<Lock>("POST", "/v1/locks/refresh", {
+      body: {
+        agent_id: this.#agentId,
+        file_path: filePath,
+        ttl_sec: options.ttlSec ?? 300,
+      },
+    });
+  }
+
+  /**
+   * Releases this agent's active lock.
+   *
+   * @param filePath The locked path.
+   * @returns The released lock.
+   * @throws {ArcError} With status 404 when the lock is missing, inactive or
+   * held by someone else.
+   *
+   * @example Unlocking
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using client = await ArcClient.quickstart({ agentId: "worker" });
+   * await client.lock("src/app.ts");
+   * await client.unlock("src/app.ts");
+   * ```
+   */
+  async unlock(filePath: string): Promise<Lock> {
+    return await this.#result<Lock>("POST", "/v1/locks/release", {
+      body: { agent_id: this.#agentId, file_path: filePath },
+    });
+  }
+
+  /**
+   * Lists locks.
+   *
+   * @param options Holder and active-only filters.
+   * @returns The locks, by lock time.
+   * @throws {ArcError} When the hub cannot be reached.
+   *
+   * @example Files locked right now
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * const client = new ArcClient({ agentId: "lead" });
+   * const locks = await client.listLocks({ activeOnly: true });
+   * console.log(locks.map((l) => `${l.file_path} (${l.agent_id})`));
+   * ```
+   */
+  async listLocks(options: ListLocksOptions = {}): Promise<Lock[]> {
+    return await this.#result<Lock[]>(
+      "GET",
+      path("/v1/locks", {
+        agent_id: options.agentId,
+        active_only: options.activeOnly,
+      }),
+    );
+  }
+
+  /**
+   * Lists live sessions.
+   *
+   * @param options An optional capability filter.
+   * @returns The live sessions, by agent id.
+   * @throws {ArcError} When the hub cannot be reached.
+   *
+   * @example Finding a reviewer
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * const client = new ArcClient({ agentId: "lead" });
+   * const [reviewer] = await client.listAgents({ capability: "review" });
+   * console.log(reviewer?.agent_id);
+   * ```
+   */
+  async listAgents(options: ListAgentsOptions = {}): Promise<Session[]> {
+    return await this.#result<Session[]>(
+      "GET",
+      path("/v1/agents", { capability: options.capability }),
+    );
+  }
+
+  /**
+   * Lists tasks.
+   *
+   * @param options Parent, status, channel and thread filters.
+   * @returns The tasks, by id.
+   * @throws {ArcError} With status 400 for an invalid filter.
+   *
+   * @example Open tasks of a thread
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * const client = new ArcClient({ agentId: "lead" });
+   * const open = await client.listTasks({ threadId: "parser", status: "open" });
+   * console.log(open.length);
+   * ```
+   */
+  async listTasks(options: ListTasksOptions = {}): Promise<Task[]> {
+    return await this.#result<Task[]>(
+      "GET",
+      path("/v1/tasks", {
+        parent_id: options.parentId,
+        status: options.status,
+        channel: options.channel,
+        thread_id: options.threadId,
+      }),
+    );
+  }
+
+  /**
+   * Marks a task done. If it was the last open child of its parent, the hub
+   * completes the parent too and posts a rollup notice.
+   *
+   * @param taskId The task id (the id of the message that created it).
+   * @returns The task, and whether its parent was completed as well.
+   * @throws {ArcError} With status 404 for an unknown task.
+   * @throws {RangeError} When `taskId` is not a non-negative integer.
+   *
+   * @example Completing a subtask
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using client = await ArcClient.quickstart({ agentId: "worker" });
+   * const task = await client.post("general", "write tests", { kind: "task" });
+   * const { parentCompleted } = await client.completeTask(task.id);
+   * console.log(parentCompleted);
+   * ```
+   */
+  async completeTask(taskId: number): Promise<TaskCompletion> {
+    const id = checkId("taskId", taskId);
+    const envelope = await this.#call("POST", `/v1/tasks/${id}/complete`, {
+      body: {},
+    });
+    return {
+      task: envelope.result as Task,
+      parentCompleted: envelope.parent_completed === true,
+    };
+  }
+
+  /**
+   * Lists thread summaries.
+   *
+   * @returns The summaries, most recently active first.
+   * @throws {ArcError} When the hub cannot be reached.
+   *
+   * @example Threads waiting for someone
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * const client = new ArcClient({ agentId: "lead" });
+   * const threads = await client.listThreads();
+   * console.log(threads.filter((t) => t.status === "waiting").length);
+   * ```
+   */
+  async listThreads(): Promise<ThreadSummary[]> {
+    return await this.#result<ThreadSummary[]>("GET", "/v1/threads");
+  }
+
+  /**
+   * Reads one thread: its summary, messages (direct messages included),
+   * tasks, claims and locks.
+   *
+   * @param threadId The thread id (any string; it is URL-encoded).
+   * @returns The thread.
+   * @throws {ArcError} With status 404 when nothing refers to the thread.
+   *
+   * @example Reading a thread
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * const client = new ArcClient({ agentId: "lead" });
+   * const thread = await client.getThread("parser");
+   * console.log(thread.thread.status, thread.messages.length);
+   * ```
+   */
+  async getThread(threadId: string): Promise<ThreadDetail> {
+    return await this.#result<ThreadDetail>(
+      "GET",
+      `/v1/threads/${encodeURIComponent(threadId)}`,
+    );
+  }
+
+  /**
+   * Reads the hub's limits and features.
+   *
+   * @returns The hub info.
+   * @throws {ArcError} When the hub cannot be reached.
+   *
+   * @example Does the hub run the file relay?
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * const client = new ArcClient({ agentId: "lead" });
+   * const info = await client.hubInfo();
+   * console.log(info.features.includes("relay"));
+   * ```
+   */
+  async hubInfo(): Promise<HubInfo> {
+    return await this.#result<HubInfo>("GET", "/v1/hub-info");
+  }
+
+  #pollOptions(waitMs: number, signal?: AbortSignal): RequestOptions {
+    const options: RequestOptions = {
+      timeoutMs: Math.max(this.#timeoutMs, waitMs + 5_000),
+    };
+    if (signal) options.signal = signal;
+    return options;
+  }
+
+  async #call(
+    method: HttpMethod,
+    path: string,
+    options?: RequestOptions,
+  ): Promise<OkEnvelope> {
+    const { status, envelope } = await this.#transport.request(
+      method,
+      path,
+      options,
+    );
+    if (!envelope.ok) throw new ArcError(envelope.error, { status });
+    return envelope;
+  }
+
+  async #result<T>(
+    method: HttpMethod,
+    path: string,
+    options?: RequestOptions,
+  ): Promise<T> {
+    return (await this.#call(method, path, options)).result as T;
+  }
+}
+
+function path(base: string, query: Query): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === false) continue;
+    params.set(key, value === true ? "true" : String(value));
+  }
+  const text = params.toString();
+  return text ? `${base}?${text}` : base;
+}
+
+function checkId(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(
+      `Cannot use '${name}' as it must be a non-negative integer: current value is ${value}`,
+    );
+  }
+  return value;
+}
+
+/** 4xx answers other than 408 and 429 will not change by retrying. */
+function isFinal(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
+
+function parseMessage(data: string): Message | undefined {
+  try {
+    const value: unknown = JSON.parse(data);
+    if (
+      typeof value === "object" && value !== null &&
+      typeof (value as { id?: unknown }).id === "number"
+    ) {
+      return value as Message;
+    }
+  } catch {
+    // not a message; skip it
+  }
+  return undefined;
+}

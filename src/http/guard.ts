@@ -1,0 +1,118 @@
+/**
+ * The access guard, checked on every request that crossed a socket (relay
+ * requests are dispatched in-process and skip it):
+ *
+ * 1. `Host` must name this hub: a loopback name when it listens on loopback,
+ *    or an IP literal, loopback name or configured host name otherwise. This
+ *    defeats DNS rebinding, where a web page's own domain resolves to
+ *    127.0.0.1.
+ * 2. A browser request from another origin (`Origin` not matching `Host`, or
+ *    `Sec-Fetch-Site: cross-site`) is refused, so a page the operator visits
+ *    cannot post into the agents' feeds or take claims.
+ * 3. A peer that is not on loopback is refused while remote access is off.
+ * 4. With a token configured, a peer that is not on loopback must present it
+ *    as `Authorization: Bearer <token>`; loopback peers need not, so local
+ *    agents keep working unchanged.
+ *
+ * @module
+ */
+
+import { isLoopbackHost } from "../config.ts";
+import { ForbiddenError, UnauthorizedError } from "../errors.ts";
+
+/** What the guard needs to know about the hub. */
+export interface GuardPolicy {
+  /** The address the hub listens on. */
+  listenHost: string;
+  /** Whether non-loopback peers are served. */
+  allowRemote: boolean;
+  /** Host names (besides IP literals and loopback names) the hub answers to. */
+  allowedHosts: readonly string[];
+  /** Bearer token required from non-loopback peers, if any. */
+  token: string | undefined;
+}
+
+/** Throws `ForbiddenError`/`UnauthorizedError` when a request must be refused. */
+export function checkAccess(
+  req: Request,
+  peer: Deno.Addr | undefined,
+  policy: GuardPolicy,
+): void {
+  const host = req.headers.get("host");
+  if (host !== null && !hostAllowed(host, policy)) {
+    throw new ForbiddenError(
+      `refused: Host '${host}' does not name this hub (a browser may have been pointed here by another site); add it with --allowed-host if it is yours`,
+    );
+  }
+  const origin = req.headers.get("origin");
+  if (origin !== null && !sameOrigin(origin, host)) {
+    throw new ForbiddenError(
+      `refused: requests from the web origin '${origin}' are not accepted; only pages served by this hub may call it`,
+    );
+  }
+  if (req.headers.get("sec-fetch-site") === "cross-site") {
+    throw new ForbiddenError(
+      "refused: cross-site browser requests are not accepted",
+    );
+  }
+  const remote = peer?.transport === "tcp" && !isLoopbackHost(peer.hostname);
+  if (!remote) return;
+  if (!policy.allowRemote) {
+    throw new ForbiddenError(
+      `refused: remote access is off on this hub and ${
+        (peer as Deno.NetAddr).hostname
+      } is not a loopback peer (the operator can turn it on with POST /v1/network on a hub started with --host 0.0.0.0 --allow-remote)`,
+    );
+  }
+  if (policy.token !== undefined) {
+    const sent = req.headers.get("authorization")?.match(/^Bearer\s+(.+)$/i)
+      ?.[1]?.trim();
+    if (sent === undefined || !constantTimeEqual(sent, policy.token)) {
+      throw new UnauthorizedError(
+        sent === undefined
+          ? "this hub requires a bearer token from remote peers: send Authorization: Bearer <token>"
+          : "the bearer token is not valid for this hub",
+      );
+    }
+  }
+}
+
+function hostname(hostHeader: string): string {
+  const h = hostHeader.trim().toLowerCase();
+  if (h.startsWith("[")) return h.slice(1, h.indexOf("]"));
+  const colon = h.lastIndexOf(":");
+  return colon >= 0 && h.indexOf(":") === colon ? h.slice(0, colon) : h;
+}
+
+function isIpLiteral(name: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(name) || name.includes(":");
+}
+
+function hostAllowed(hostHeader: string, policy: GuardPolicy): boolean {
+  const name = hostname(hostHeader);
+  if (isLoopbackHost(name)) return true;
+  if (policy.allowedHosts.some((h) => h.toLowerCase() === name)) return true;
+  // A hub on loopback is only ever reached by loopback names.
+  if (isLoopbackHost(policy.listenHost)) return false;
+  return isIpLiteral(name) || name === policy.listenHost.toLowerCase();
+}
+
+function sameOrigin(origin: string, host: string | null): boolean {
+  if (host === null) return false;
+  try {
+    return new URL(origin).host.toLowerCase() === host.trim().toLowerCase();
+  } catch {
+    return false; // "null" and other opaque origins
+  }
+}
+
+/** Compares two strings in time that depends only on their lengths. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  }
+  return diff === 0;
+}
