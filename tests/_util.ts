@@ -27,6 +27,8 @@ export interface StartHubOptions {
   dir?: string;
   /** Keep the directory when the hub is disposed. */
   keepDir?: boolean;
+  /** The `--allow-net` value the hub runs with. @default "127.0.0.1" */
+  allowNet?: string;
 }
 
 /** A running hub process. */
@@ -54,7 +56,7 @@ export async function startHub(
   const command = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      "--allow-net=127.0.0.1",
+      `--allow-net=${options.allowNet ?? "127.0.0.1"}`,
       `--allow-read=${dir}`,
       `--allow-write=${dir}`,
       MAIN,
@@ -97,6 +99,11 @@ export async function startHub(
   let url: string;
   try {
     url = await urlPromise;
+  } catch (error) {
+    if (!options.dir) {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+    throw error;
   } finally {
     clearTimeout(timer);
   }

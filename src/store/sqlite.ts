@@ -142,13 +142,14 @@ export class SqliteStore implements Store {
 
   /** Runs `fn` in one immediate transaction; rolls back if it throws. */
   #tx<T>(fn: () => T): T {
-    this.#db.exec("BEGIN IMMEDIATE");
+    // Prepared statements (not exec) so a busy database reports its SQLite code.
+    this.#stmt("BEGIN IMMEDIATE").run();
     try {
       const result = fn();
-      this.#db.exec("COMMIT");
+      this.#stmt("COMMIT").run();
       return result;
     } catch (error) {
-      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      if (this.#db.isTransaction) this.#stmt("ROLLBACK").run();
       throw error;
     }
   }
@@ -256,8 +257,9 @@ export class SqliteStore implements Store {
         const nowMs = this.#clock.now();
         const current = this.#activeSession(input.agent_id);
         if (current) {
-          const fresh = fromIso(current.last_seen) >=
-            nowMs - presenceTtlSec * 1000;
+          // The same cutoff the presence sweep uses, compared the same way.
+          const fresh = current.last_seen >=
+            toIso(nowMs - presenceTtlSec * 1000);
           if (fresh && !input.replace) {
             throw new ConflictError("agent_id already has an active session");
           }
@@ -1073,17 +1075,24 @@ function emptyFacts(threadId: string): ThreadFacts {
 }
 
 function translate(error: unknown): unknown {
-  if (error instanceof Error && "errcode" in error) {
-    const code = Number((error as { errcode: unknown }).errcode) & 0xff;
-    if (UNAVAILABLE_CODES.has(code)) {
-      const text = "errstr" in error ? String(error.errstr) : error.message;
-      return new StorageUnavailableError(`storage unavailable: ${text}`, {
-        cause: error,
-      });
-    }
-  }
-  return error;
+  if (!(error instanceof Error)) return error;
+  const code = "errcode" in error
+    ? Number((error as { errcode: unknown }).errcode) & 0xff
+    : undefined;
+  const unavailable = code !== undefined
+    ? UNAVAILABLE_CODES.has(code)
+    : (error as { code?: unknown }).code === "ERR_SQLITE_ERROR" &&
+      UNAVAILABLE_TEXT.test(error.message);
+  if (!unavailable) return error;
+  const text = "errstr" in error ? String(error.errstr) : error.message;
+  return new StorageUnavailableError(`storage unavailable: ${text}`, {
+    cause: error,
+  });
 }
+
+// The same conditions as UNAVAILABLE_CODES, for errors that carry only a message.
+const UNAVAILABLE_TEXT =
+  /database is locked|database table is locked|readonly database|disk I\/O error|database or disk is full|unable to open database/i;
 
 function parseJson<T>(text: unknown, fallback: T): T {
   if (typeof text !== "string" || text === "") return fallback;

@@ -1,0 +1,130 @@
+/**
+ * Remote peers for real: a network namespace joined to this one by a veth
+ * pair plays another machine on the LAN. Needs root and `ip netns`; the test
+ * is skipped, saying why, where that is impossible.
+ */
+import { assertEquals } from "../_assert.ts";
+import { startHub } from "../_util.ts";
+
+async function sh(cmd: string[], allowFail = false): Promise<string> {
+  const out = await new Deno.Command(cmd[0]!, {
+    args: cmd.slice(1),
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  if (!out.success && !allowFail) {
+    throw new Error(
+      `${cmd.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`,
+    );
+  }
+  return text;
+}
+
+const tag = Math.random().toString(36).slice(2, 7);
+const ns = `arc${tag}`;
+let skip = "";
+try {
+  await sh(["ip", "netns", "add", ns]);
+  await sh(["ip", "netns", "del", ns]);
+  if (!(await sh(["sh", "-c", "command -v curl"], true)).trim()) {
+    skip = "curl is not installed";
+  }
+} catch (error) {
+  skip = `network namespaces are not available here (${
+    (error as Error).message.split("\n")[0]
+  })`;
+}
+if (skip) {
+  // deno-lint-ignore no-console
+  console.warn(`remote_test: skipped: ${skip}`);
+}
+
+Deno.test({
+  name:
+    "access guard: a peer on another host is refused while remote access is off, needs the token, and is served with it",
+  ignore: skip !== "",
+  async fn() {
+    const octet = 1 + Math.floor(Math.random() * 250);
+    const hostIp = `10.213.${octet}.1`;
+    const peerIp = `10.213.${octet}.2`;
+    const [vHost, vPeer] = [`av${tag}`, `ap${tag}`];
+    await sh(["ip", "netns", "add", ns]);
+    try {
+      await sh([
+        "ip",
+        "link",
+        "add",
+        vHost,
+        "type",
+        "veth",
+        "peer",
+        "name",
+        vPeer,
+      ]);
+      await sh(["ip", "link", "set", vPeer, "netns", ns]);
+      await sh(["ip", "addr", "add", `${hostIp}/24`, "dev", vHost]);
+      await sh(["ip", "link", "set", vHost, "up"]);
+      await sh([
+        "ip",
+        "netns",
+        "exec",
+        ns,
+        "ip",
+        "addr",
+        "add",
+        `${peerIp}/24`,
+        "dev",
+        vPeer,
+      ]);
+      await sh(["ip", "netns", "exec", ns, "ip", "link", "set", vPeer, "up"]);
+      await sh(["ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"]);
+
+      const token = "remote-test-token-0123456789";
+      await using hub = await startHub({
+        allowNet: "0.0.0.0",
+        args: ["--host", "0.0.0.0", "--allow-remote", "--token", token],
+      });
+      const port = new URL(hub.url).port;
+      const fromPeer = async (auth?: string) => {
+        const out = await sh([
+          "ip",
+          "netns",
+          "exec",
+          ns,
+          "curl",
+          "-s",
+          "-o",
+          "/dev/null",
+          "-w",
+          "%{http_code}",
+          "--max-time",
+          "5",
+          ...(auth ? ["-H", `Authorization: Bearer ${auth}`] : []),
+          `http://${hostIp}:${port}/v1/channels`,
+        ], true);
+        return Number(out.trim());
+      };
+      assertEquals(await fromPeer(), 401);
+      assertEquals(await fromPeer("wrong-token-0123456789"), 401);
+      assertEquals(await fromPeer(token), 200);
+      // Loopback peers need no token.
+      assertEquals((await hub.api("GET", "/v1/channels")).status, 200);
+
+      // Turning remote access off closes the door per request, even with the token.
+      const off = await hub.api("POST", "/v1/network", { allow_remote: false });
+      assertEquals(off.body.result, {
+        allow_remote: false,
+        listen_host: "0.0.0.0",
+      });
+      assertEquals(await fromPeer(token), 403);
+      assertEquals((await hub.api("GET", "/v1/channels")).status, 200);
+      const on = await hub.api("POST", "/v1/network", { allow_remote: true });
+      assertEquals(on.body.result.allow_remote, true);
+      assertEquals(await fromPeer(token), 200);
+    } finally {
+      await sh(["ip", "netns", "del", ns], true);
+      await sh(["ip", "link", "del", vHost], true);
+    }
+  },
+});
