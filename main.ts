@@ -6,9 +6,11 @@
  */
 
 import { UsageError } from "./src/cli/args.ts";
+import { runAgentCommand } from "./src/cli/agent.ts";
 import { runEnsure, runReset, runStop } from "./src/cli/lifecycle.ts";
 import { runRelay } from "./src/cli/relay.ts";
 import { runServe } from "./src/cli/serve.ts";
+import { runSmokeAgent } from "./src/cli/smoke_agent.ts";
 import { IMPLEMENTATION, VERSION } from "./src/protocol.ts";
 
 const HELP = `Arc ${VERSION}: a coordination hub for AI agents (Arc protocol v1)
@@ -21,6 +23,10 @@ Commands:
   stop          stop the hub found for this storage
   reset         stop the hub and delete its database
   relay         serve a file-spool relay for a hub elsewhere
+  post          post a message as an agent
+  poll          wait for messages as an agent (one JSON object per line)
+  whoami        show what the hub knows of an agent
+  smoke-agent   run one role of the three-agent interoperability check
 
 Run 'arc <command> --help' for a command's options and examples.
 
@@ -61,6 +67,12 @@ async function main(args: string[]): Promise<number> {
       return await runReset(rest, out);
     case "relay":
       return await runRelay(rest, out);
+    case "post":
+    case "poll":
+    case "whoami":
+      return await runAgentCommand(command, rest, out, err);
+    case "smoke-agent":
+      return await runSmokeAgent(rest, out);
     default:
       throw new UsageError(
         `unknown command '${command}' (run 'arc --help' to see the commands)`,

@@ -93,7 +93,7 @@ export function resolveConfig(
   const allowRemote = options.allowRemote ?? false;
   if (!allowRemote && !isLoopbackHost(host)) {
     throw new RangeError(
-      `Cannot bind ${host} without --allow-remote: Arc has no authentication in protocol v1, so a non-loopback address must be asked for explicitly`,
+      `Cannot bind ${host} without --allow-remote: a non-loopback address exposes the hub to other machines, so it must be asked for explicitly (and protected with --token)`,
     );
   }
   const maxBodyChars = checkInt(

@@ -68,6 +68,9 @@ export const STANDARD_FEATURES = [
 /** The token for the file relay binding. */
 export const RELAY_FEATURE = "relay";
 
+/** Vendor token: the relay runs requests concurrently, so a parked long-poll delays no one. */
+export const RELAY_CONCURRENT_FEATURE = `${VENDOR}:relay_concurrent`;
+
 /** Vendor feature tokens: extensions a client may rely on when present. */
 export const VENDOR_FEATURES = [
   `${VENDOR}:push_delivery`,

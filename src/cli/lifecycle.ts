@@ -59,30 +59,49 @@ export function pidfileCandidates(storagePath: string, cwd = Deno.cwd()) {
   return out;
 }
 
-/** True when a hub answers at `url`. */
-export async function probe(url: string, timeoutMs = 2000): Promise<boolean> {
+/**
+ * Asks `url` for its hub-info.
+ *
+ * @returns the storage path the hub reports (`""` when it reports none), or
+ * undefined when no hub answers
+ */
+export async function probe(
+  url: string,
+  timeoutMs = 2000,
+): Promise<string | undefined> {
   try {
     const res = await fetch(`${url}/v1/hub-info`, {
       signal: AbortSignal.timeout(timeoutMs),
     });
     const body = await res.json().catch(() => undefined);
-    return res.ok && body?.ok === true;
+    if (!res.ok || body?.ok !== true) return undefined;
+    return String(body.result?.storage_path ?? "");
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-/** Finds a running hub for this storage or address. */
+/**
+ * Finds a running hub for this storage or address. With `strict` (the
+ * storage was named explicitly), only a hub serving that very file counts;
+ * otherwise the nearest hub found upward from the working directory does, so
+ * agents in a project's subdirectories find the project's hub.
+ */
 export async function findHub(
   config: ResolvedConfig,
+  strict: boolean,
 ): Promise<{ url: string; pid?: PidInfo } | undefined> {
+  const matches = (storage: string | undefined) =>
+    !strict || storage === config.storagePath;
   for (const path of pidfileCandidates(config.storagePath)) {
     const info = readPidfile(path);
-    if (info && await probe(info.url)) return { url: info.url, pid: info };
+    if (info && matches(await probe(info.url))) {
+      return { url: info.url, pid: info };
+    }
   }
   if (config.port !== 0) {
     const url = `http://${formatHost(config.host)}:${config.port}`;
-    if (await probe(url)) return { url };
+    if (matches(await probe(url))) return { url };
   }
   return undefined;
 }
@@ -133,7 +152,7 @@ export async function runEnsure(
     return 0;
   }
   const config = resolveConfig(options);
-  const found = await findHub(config);
+  const found = await findHub(config, options.storage !== undefined);
   if (found) {
     out(JSON.stringify(
       {
@@ -198,7 +217,7 @@ export async function runEnsure(
       });
     }
     const info = readPidfile(pidPath);
-    if (info?.pid === child.pid && await probe(info.url)) {
+    if (info?.pid === child.pid && await probe(info.url) !== undefined) {
       out(JSON.stringify(
         {
           running: true,
@@ -270,14 +289,19 @@ Examples:
 
 function stopOptions(args: string[]) {
   const options = parseServeFlags(args);
-  return { config: resolveConfig(options), help: options.help };
+  return {
+    config: resolveConfig(options),
+    help: options.help,
+    strict: options.storage !== undefined,
+  };
 }
 
 /** Stops a found hub; the result says what happened. */
 async function stopHub(
   config: ResolvedConfig,
+  strict: boolean,
 ): Promise<Record<string, unknown>> {
-  const found = await findHub(config);
+  const found = await findHub(config, strict);
   if (!found) {
     return {
       stopped: false,
@@ -308,10 +332,10 @@ async function stopHub(
   }
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
-    if (!readPidfile(path) && !(await probe(found.url, 500))) break;
+    if (!readPidfile(path) && await probe(found.url, 500) === undefined) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  if (await probe(found.url, 500)) {
+  if (await probe(found.url, 500) !== undefined) {
     return {
       stopped: false,
       pid,
@@ -328,12 +352,12 @@ export async function runStop(
   args: string[],
   out: (line: string) => void,
 ): Promise<number> {
-  const { config, help } = stopOptions(args);
+  const { config, help, strict } = stopOptions(args);
   if (help) {
     out(STOP_HELP);
     return 0;
   }
-  const result = await stopHub(config);
+  const result = await stopHub(config, strict);
   out(JSON.stringify(result, null, 2));
   return result["stopped"] ? 0 : 1;
 }
@@ -343,14 +367,14 @@ export async function runReset(
   args: string[],
   out: (line: string) => void,
 ): Promise<number> {
-  const { config, help } = stopOptions(args);
+  const { config, help, strict } = stopOptions(args);
   if (help) {
     out(STOP_HELP);
     return 0;
   }
   let stopped: Record<string, unknown> | undefined;
-  if (await findHub(config)) {
-    stopped = await stopHub(config);
+  if (await findHub(config, strict)) {
+    stopped = await stopHub(config, strict);
     if (!stopped["stopped"]) {
       out(JSON.stringify(
         {

@@ -28,7 +28,7 @@ Options:
   --spool-dir DIR         the spool (default ${DEFAULTS.spoolDir})
   --token TOKEN           bearer token for the hub (also ARC_TOKEN)
   --relay-retention SEC   delete answered files older than SEC seconds
-  --quiet                 log nothing but errors
+  --quiet                 log only the startup line
   -h, --help              show this help
 
 Example:
@@ -62,6 +62,9 @@ export async function runRelay(
   const spool = values["spool-dir"] ?? DEFAULTS.spoolDir;
   const spoolDir = isAbsolute(spool) ? spool : join(Deno.cwd(), spool);
   const retention = intFlag("relay-retention", values["relay-retention"]);
+  if (retention !== undefined && retention < 1) {
+    throw new UsageError("--relay-retention must be at least 1 second");
+  }
   const token = values.token ?? readEnv("ARC_TOKEN");
   const log = values.quiet
     ? () => {}

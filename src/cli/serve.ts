@@ -10,7 +10,12 @@ import { type HubOptions, resolveConfig } from "../config.ts";
 import { Hub } from "../hub/hub.ts";
 import { createApp } from "../http/app.ts";
 import { serveHub } from "../http/server.ts";
-import { DEFAULTS, RELAY_FEATURE, VERSION } from "../protocol.ts";
+import {
+  DEFAULTS,
+  RELAY_CONCURRENT_FEATURE,
+  RELAY_FEATURE,
+  VERSION,
+} from "../protocol.ts";
 import { inProcessDispatch } from "../relay/dispatch.ts";
 import { RelayServer } from "../relay/server.ts";
 import { SqliteStore } from "../store/sqlite.ts";
@@ -179,6 +184,7 @@ async function serve(
     try {
       await relay.start();
       hub.extraFeatures.add(RELAY_FEATURE);
+      hub.extraFeatures.add(RELAY_CONCURRENT_FEATURE);
     } catch (error) {
       out(
         `warning: the file relay could not start on ${config.spoolDir}: ${

@@ -5,11 +5,16 @@
  * @module
  */
 
-/** Yields the `data` of each event in `body`; ends when the body ends. */
+/** Yields the `data` of each event in `body`; ends when the body ends or `signal` aborts. */
 export async function* readEventData(
   body: ReadableStream<Uint8Array>,
+  signal?: AbortSignal,
 ): AsyncGenerator<string, void, undefined> {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  // Cancelling settles a pending read at once, whatever the body's source does.
+  const onAbort = () => void reader.cancel().catch(() => {});
+  signal?.addEventListener("abort", onAbort, { once: true });
+  if (signal?.aborted) onAbort();
   let buffer = "";
   let data: string[] = [];
   try {
@@ -37,6 +42,7 @@ export async function* readEventData(
       }
     }
   } finally {
+    signal?.removeEventListener("abort", onAbort);
     await reader.cancel().catch(() => {});
   }
 }

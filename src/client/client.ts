@@ -287,6 +287,14 @@ export interface StreamOptions {
   excludeSelf?: boolean;
   /** Ends the stream. */
   signal?: AbortSignal;
+  /**
+   * For transports without streaming (the relay): how long each long-poll
+   * may wait, in seconds. Keep it short for a relay that answers one request
+   * at a time, where a parked poll holds up other agents' requests.
+   *
+   * @default {30}
+   */
+  pollTimeoutSec?: number;
 }
 
 /**
@@ -568,6 +576,11 @@ export class ArcClient implements AsyncDisposable {
    * @returns A client over a {@linkcode RelayTransport}.
    * @throws {TypeError} When `agentId` is empty.
    * @throws {RangeError} When a timeout is not a positive number.
+   *
+   * Some relays answer one request at a time, so a parked long-poll holds
+   * every other agent's requests behind it; unless the hub advertises
+   * `arcdeno:relay_concurrent` in its features, keep `timeoutSec` of
+   * {@linkcode ArcClient.poll} short over the relay.
    *
    * @example A sandboxed agent
    * ```ts
@@ -991,13 +1004,18 @@ export class ArcClient implements AsyncDisposable {
    * @throws {ArcError} With status 408 when no answer arrives in time, or
    * when the hub refuses or cannot be reached.
    *
-   * @example Asking a linter agent
+   * @example Asking a linter agent, if one is listening
    * ```ts
-   * import { ArcClient } from "@arc/hub";
+   * import { ArcClient, ArcError } from "@arc/hub";
    *
    * await using client = await ArcClient.quickstart({ agentId: "lead" });
-   * const answer = await client.call("linter", "lint src/", { timeoutMs: 60_000 });
-   * console.log(answer.body);
+   * try {
+   *   const answer = await client.call("linter", "lint src/", { timeoutMs: 5_000 });
+   *   console.log(answer.body);
+   * } catch (error) {
+   *   if (!(error instanceof ArcError && error.status === 408)) throw error;
+   *   console.log("no linter answered in time");
+   * }
    * ```
    */
   async call(
@@ -1173,7 +1191,7 @@ export class ArcClient implements AsyncDisposable {
           yield* this.#streamPolls(options, signal);
           return;
         }
-        if (error instanceof ArcError && isFinal(error.status)) throw error;
+        if (!(error instanceof ArcError) || isFinal(error.status)) throw error;
         await pause();
         continue;
       }
@@ -1200,7 +1218,7 @@ export class ArcClient implements AsyncDisposable {
       instance = stream.instanceId ?? instance;
       backoff = RECONNECT_MIN_MS;
       try {
-        for await (const data of readEventData(stream.body)) {
+        for await (const data of readEventData(stream.body, signal)) {
           const message = parseMessage(data);
           if (!message || message.id <= this.#sinceId) continue;
           this.#sinceId = message.id;
@@ -1226,13 +1244,13 @@ export class ArcClient implements AsyncDisposable {
       let messages: Message[];
       try {
         messages = await this.poll({
-          timeoutSec: STREAM_POLL_SEC,
+          timeoutSec: options.pollTimeoutSec ?? STREAM_POLL_SEC,
           excludeSelf: options.excludeSelf ?? true,
           signal,
         });
       } catch (error) {
         if (signal.aborted) return;
-        if (error instanceof ArcError && isFinal(error.status)) throw error;
+        if (!(error instanceof ArcError) || isFinal(error.status)) throw error;
         await delay(backoff, signal).catch(() => {});
         backoff = Math.min(backoff * 2, RECONNECT_MAX_MS);
         continue;

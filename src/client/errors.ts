@@ -51,7 +51,7 @@ export interface ArcErrorOptions {
 export class ArcError extends Error {
   /** Always `"ArcError"`. */
   override name = "ArcError";
-  /** HTTP status, relay status (400, 500, 597, 598), 408 for an RPC timeout, or 0 when the hub was unreachable. */
+  /** HTTP status, relay status (400, 500, 597, 598, 599), 408 for an RPC timeout, or 0 when the hub was unreachable. */
   readonly status: number;
 
   /**

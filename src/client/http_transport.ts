@@ -4,7 +4,12 @@
  * @module
  */
 
-import { checkTimeout, describe, parseEnvelope } from "./_util.ts";
+import {
+  checkTimeout,
+  describe,
+  parseEnvelope,
+  untilAborted,
+} from "./_util.ts";
 import { ArcError } from "./errors.ts";
 import type {
   EventStream,
@@ -164,7 +169,8 @@ export class HttpTransport implements Transport {
     try {
       const response = await this.#fetch(url, init);
       status = response.status;
-      text = await response.text();
+      // Guard the body read too: a hub that stalls mid-body must still time out.
+      text = await untilAborted(response.text(), signal);
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
       if (timeout.aborted) {

@@ -79,6 +79,7 @@ export class RelayServer implements AsyncDisposable {
   #warned = new Set<string>();
   #lastRetention = 0;
   #closed = false;
+  #ownerId = crypto.randomUUID();
   #stats = { processed: 0, failed: 0 };
 
   constructor(options: RelayOptions) {
@@ -103,7 +104,8 @@ export class RelayServer implements AsyncDisposable {
   /** Creates the spool, answers what was left behind, and starts watching. */
   async start(): Promise<void> {
     await this.#ensureDirs();
-    await this.#answerAbandoned();
+    // Only a relay that stopped without closing leaves claimed requests unanswered.
+    if (await this.#heartbeat() === "unclean") await this.#answerAbandoned();
     this.#watch();
     await this.#sweep();
     this.#rescanTimer = setInterval(() => {
@@ -120,6 +122,48 @@ export class RelayServer implements AsyncDisposable {
     this.#queue = [];
     this.#queued.clear();
     await Promise.allSettled([...this.#running]);
+    if (this.#readOwner()?.id === this.#ownerId) {
+      await Deno.remove(this.#ownerPath).catch(() => {});
+    }
+  }
+
+  get #ownerPath(): string {
+    return join(this.layout.root, ".relay-owner.json");
+  }
+
+  #readOwner(): { id: string; at: number } | undefined {
+    try {
+      const v = JSON.parse(Deno.readTextFileSync(this.#ownerPath));
+      return typeof v.id === "string" && typeof v.at === "number"
+        ? v
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Keeps `.relay-owner.json` fresh. Several relays may serve one spool (the
+   * rename claim keeps each request to one of them); the file tells a relay
+   * that starts whether the previous one stopped cleanly.
+   *
+   * @returns "clean" (no other relay, none crashed), "shared" (another relay
+   * is alive) or "unclean" (the last owner stopped without closing)
+   */
+  async #heartbeat(): Promise<"clean" | "shared" | "unclean"> {
+    const owner = this.#readOwner();
+    const stale = 5 * this.#rescanMs + 5000;
+    let state: "clean" | "shared" | "unclean" = "clean";
+    if (owner && owner.id !== this.#ownerId) {
+      if (Date.now() - owner.at < stale) return "shared";
+      state = "unclean";
+    }
+    await writeJsonAtomic(this.#ownerPath, {
+      id: this.#ownerId,
+      pid: Deno.pid,
+      at: Date.now(),
+    }).catch(() => {});
+    return state;
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -225,6 +269,7 @@ export class RelayServer implements AsyncDisposable {
   async #rescan(): Promise<void> {
     if (this.#closed) return;
     await this.#ensureDirs();
+    if (await this.#heartbeat() === "unclean") await this.#answerAbandoned();
     // The requests directory was replaced (deleted and made again): watch the new one.
     if (inode(this.layout.requests) !== this.#watchedIno) {
       this.#watcher?.close();
@@ -281,14 +326,7 @@ export class RelayServer implements AsyncDisposable {
     }
     let request: RelayRequest;
     try {
-      const bytes = await Deno.readFile(workPath);
-      let text: string;
-      try {
-        text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-      } catch {
-        throw new TypeError("the file is not valid UTF-8");
-      }
-      request = parseRequest(JSON.parse(text), requestId, agentDir);
+      request = await readRequest(workPath, requestId, agentDir);
     } catch (error) {
       return await fail(
         RELAY_STATUS.invalidRequest,
@@ -337,8 +375,12 @@ export class RelayServer implements AsyncDisposable {
     await writeJsonAtomic(join(dir, `${safeFileId(fileId)}.json`), response);
   }
 
-  /** Answers requests a previous run claimed but never answered. */
+  /**
+   * Answers requests a relay that stopped without closing had claimed but
+   * not answered, if they are recent enough that someone may still wait.
+   */
   async #answerAbandoned(): Promise<void> {
+    const since = Date.now() - 120_000;
     for await (const agent of Deno.readDir(this.layout.requests)) {
       if (!agent.isDirectory || !isSafeName(agent.name)) continue;
       for await (
@@ -346,6 +388,9 @@ export class RelayServer implements AsyncDisposable {
       ) {
         if (!file.isFile || !file.name.endsWith(".work")) continue;
         const id = file.name.slice(0, -".work".length);
+        const path = join(this.layout.requestDir(agent.name), file.name);
+        const mtime = (await Deno.lstat(path).catch(() => undefined))?.mtime;
+        if (!mtime || mtime.getTime() < since) continue;
         const responsePath = this.layout.responsePath(agent.name, id);
         if (
           await Deno.lstat(responsePath).then(() => true, () => false)
@@ -384,6 +429,40 @@ export class RelayServer implements AsyncDisposable {
       }
     }
   }
+}
+
+/**
+ * Reads and checks a claimed request file. A writer that did not write
+ * atomically may still be filling the file (the rename kept its inode), so an
+ * unreadable file is read again while its content keeps changing.
+ */
+async function readRequest(
+  path: string,
+  requestId: string,
+  agentDir: string,
+): Promise<RelayRequest> {
+  let bytes = await Deno.readFile(path);
+  for (let attempt = 0;; attempt++) {
+    try {
+      let text: string;
+      try {
+        text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+      } catch {
+        throw new TypeError("the file is not valid UTF-8");
+      }
+      return parseRequest(JSON.parse(text), requestId, agentDir);
+    } catch (error) {
+      if (attempt >= 4) throw error;
+      await new Promise((r) => setTimeout(r, 25 * (attempt + 1)));
+      const again = await Deno.readFile(path);
+      if (sameBytes(again, bytes)) throw error;
+      bytes = again;
+    }
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function inode(path: string): number | null | undefined {

@@ -29,14 +29,20 @@ function freePort(): number {
   return port;
 }
 
+/** `ps` columns for a process; "" when it is gone. */
+function ps(pid: number, column: "stat" | "args"): string {
+  const out = new Deno.Command("ps", {
+    args: ["-o", `${column}=`, "-p", String(pid)],
+    stdout: "piped",
+    stderr: "null",
+  }).outputSync();
+  return new TextDecoder().decode(out.stdout).trim();
+}
+
 /** True while the process runs (an exited child not yet reaped counts as gone). */
 function alive(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
+  const stat = ps(pid, "stat");
+  return stat !== "" && !stat.startsWith("Z");
 }
 
 Deno.test("ensure starts a narrow-permission hub once, stop stops it, reset wipes its database", async () => {
@@ -55,8 +61,8 @@ Deno.test("ensure starts a narrow-permission hub once, stop stops it, reset wipe
     assertEquals(first.json.started, true);
     assertEquals(first.json.url, `http://127.0.0.1:${port}`);
     const pid = first.json.pid;
-    assert(alive(pid));
-    const cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0");
+    assert(alive(pid), `hub ${pid} is not running`);
+    const cmdline = ps(pid, "args").split(" ");
     assert(
       cmdline.includes(`--allow-net=127.0.0.1:${port}`),
       cmdline.join(" "),
@@ -87,6 +93,23 @@ Deno.test("ensure starts a narrow-permission hub once, stop stops it, reset wipe
       "1",
     ], `${dir}/data/sub`);
     assertEquals(nested.json.url, `http://127.0.0.1:${port}`);
+    // A different storage named explicitly is not served by that hub: ensure starts its own.
+    const otherPort = freePort();
+    const other = await arc([
+      "ensure",
+      "--storage",
+      `${dir}/other/arc.sqlite3`,
+      "--port",
+      String(otherPort),
+    ], `${dir}/data/sub`);
+    assertEquals(other.json.started, true, other.stdout);
+    assertEquals(other.json.url, `http://127.0.0.1:${otherPort}`);
+    const stopOther = await arc([
+      "stop",
+      "--storage",
+      `${dir}/other/arc.sqlite3`,
+    ], `${dir}/data/sub`);
+    assertEquals(stopOther.json.pid, other.json.pid);
 
     const info = await (await fetch(`http://127.0.0.1:${port}/v1/hub-info`))
       .json();

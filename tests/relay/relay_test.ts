@@ -210,8 +210,15 @@ Deno.test("relay: requests queued while the hub was down are answered at startup
         body: { from_agent: `agent-${i % 10}`, body: `queued ${i}` },
       });
     }
-    // A request a previous relay claimed but never answered.
+    // A request a crashed relay claimed but never answered (its owner file went stale),
+    // and an old one nobody can still be waiting for.
     await Deno.writeTextFile(`${spool}/requests/agent-0/lost.work`, "{}");
+    await Deno.writeTextFile(`${spool}/requests/agent-0/ancient.work`, "{}");
+    await Deno.utime(`${spool}/requests/agent-0/ancient.work`, 0, 0);
+    await Deno.writeTextFile(
+      `${spool}/.relay-owner.json`,
+      JSON.stringify({ id: "crashed", pid: 1, at: Date.now() - 3_600_000 }),
+    );
     const t0 = performance.now();
     await using hub = await startHub({ dir });
     for (let i = 0; i < count; i++) {
@@ -222,12 +229,42 @@ Deno.test("relay: requests queued while the hub was down are answered at startup
     const lost = await readResponse(spool, "agent-0", "lost");
     assertEquals(lost.status, 500);
     assertStringIncludes(lost.error, "may or may not have been applied");
+    assertEquals(
+      [...Deno.readDirSync(`${spool}/responses/agent-0`)].some((e) =>
+        e.name === "ancient.json"
+      ),
+      false,
+    );
     const stored = await hub.api(
       "GET",
       "/v1/messages?channel=general&limit=500&tail=1",
     );
     assertEquals(stored.body.result.length, 500);
     assert(elapsed < 30_000, `${count} queued requests took ${elapsed} ms`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("relay: a clean restart leaves answered requests alone, even when clients deleted their responses", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "arc-relay-clean-" });
+  try {
+    const spool = `${dir}/spool`;
+    {
+      await using hub = await startHub({ dir });
+      await relayCall(spool, "a", "GET", "/v1/channels");
+      for (const e of Deno.readDirSync(`${spool}/responses/a`)) {
+        Deno.removeSync(`${spool}/responses/a/${e.name}`);
+      }
+      assertEquals(await hub.stop(), 0);
+    }
+    await using hub = await startHub({ dir });
+    await new Promise((r) => setTimeout(r, 300));
+    assertEquals([...Deno.readDirSync(`${spool}/responses/a`)].length, 0);
+    assertEquals(
+      (await relayCall(spool, "a", "GET", "/v1/channels")).status,
+      200,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,0 +1,178 @@
+/**
+ * The agent commands, built on the client library: `arc post`, `arc poll`
+ * and `arc whoami`. They take `--base-url` (or `ARC_URL`), `--agent` (or
+ * `ARC_AGENT`), `--token` (or `ARC_TOKEN`), or `--relay SPOOL` for sandboxed
+ * agents. Hub errors print `arc error: <message>` and exit 1.
+ *
+ * @module
+ */
+
+import { ArcClient } from "../client/client.ts";
+import { ArcError } from "../client/errors.ts";
+import type { MessageKind } from "../client/types.ts";
+import { DEFAULTS, MESSAGE_KINDS } from "../protocol.ts";
+import { intFlag, parseFlags, UsageError } from "./args.ts";
+import { readEnv } from "./permissions.ts";
+
+const COMMON_HELP = `Connection (every agent command):
+  --agent ID        your agent id (also ARC_AGENT)
+  --base-url URL    the hub (also ARC_URL; default http://127.0.0.1:${DEFAULTS.port})
+  --token TOKEN     bearer token for a remote hub (also ARC_TOKEN)
+  --relay DIR       talk through the file relay spool DIR instead of HTTP
+  -h, --help        show this help`;
+
+/** Help for the agent commands. */
+export const AGENT_HELP = {
+  post:
+    `Usage: arc post --agent ID [--to AGENT] [--channel NAME] [--kind KIND] [--thread-id ID] BODY
+
+Registers the agent (replacing an older session) and posts BODY to a channel,
+or as a direct message with --to. Prints the stored message as JSON.
+
+  --to AGENT        send a direct message to AGENT
+  --channel NAME    the channel (default general, or direct with --to)
+  --kind KIND       one of ${MESSAGE_KINDS.join(", ")} (default chat)
+  --thread-id ID    the thread the message belongs to
+
+${COMMON_HELP}
+
+Examples:
+  arc post --agent alice "build is green"
+  arc post --agent alice --to bob --kind task_request "review #12 please"
+  ARC_AGENT=alice arc post --channel ops --thread-id deploy-7 "starting deploy"
+`,
+  poll:
+    `Usage: arc poll --agent ID [--timeout SEC] [--since-id N] [--channel NAME] [--thread-id ID] [--include-self]
+
+Registers the agent and waits up to --timeout seconds for messages it may see
+(broadcasts and direct messages to it) newer than --since-id, then prints one
+JSON object per line. Without --since-id it starts from now.
+
+  --timeout SEC     how long to wait (default 30, at most 60)
+  --since-id N      only messages with a greater id (default: from now)
+  --channel NAME    only this channel
+  --thread-id ID    only this thread
+  --include-self    also show the agent's own posts
+
+${COMMON_HELP}
+
+Examples:
+  arc poll --agent bob --timeout 60
+  arc poll --agent bob --since-id 0 --timeout 0     # everything so far, no waiting
+`,
+  whoami: `Usage: arc whoami --agent ID
+
+Registers the agent and prints what the hub knows of it: its session, the
+latest message id it may see, the live agents and the default channel.
+
+${COMMON_HELP}
+`,
+} as const;
+
+function connect(values: {
+  agent?: string | undefined;
+  "base-url"?: string | undefined;
+  token?: string | undefined;
+  relay?: string | undefined;
+}): ArcClient {
+  const agentId = values.agent ?? readEnv("ARC_AGENT");
+  if (!agentId) {
+    throw new UsageError("--agent is required (or set ARC_AGENT)");
+  }
+  if (values.relay) {
+    return ArcClient.overRelay({ agentId, spoolDir: values.relay });
+  }
+  const baseUrl = values["base-url"] ?? readEnv("ARC_URL") ??
+    `http://127.0.0.1:${DEFAULTS.port}`;
+  try {
+    new URL(baseUrl);
+  } catch {
+    throw new UsageError(`--base-url is not a URL: '${baseUrl}'`);
+  }
+  const token = values.token ?? readEnv("ARC_TOKEN");
+  return new ArcClient({ agentId, baseUrl, ...(token ? { token } : {}) });
+}
+
+const CONNECTION = {
+  agent: { type: "string" },
+  "base-url": { type: "string" },
+  token: { type: "string" },
+  relay: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** Runs `post`, `poll` or `whoami`; resolves with the exit code. */
+export async function runAgentCommand(
+  command: "post" | "poll" | "whoami",
+  args: string[],
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
+  const { values, positionals } = parseFlags(args, {
+    ...CONNECTION,
+    to: { type: "string" },
+    channel: { type: "string" },
+    kind: { type: "string" },
+    "thread-id": { type: "string" },
+    timeout: { type: "string" },
+    "since-id": { type: "string" },
+    "include-self": { type: "boolean" },
+  }, command === "post");
+  if (values.help) {
+    out(AGENT_HELP[command]);
+    return 0;
+  }
+  const kind = values.kind?.toLowerCase();
+  if (
+    kind !== undefined && !(MESSAGE_KINDS as readonly string[]).includes(kind)
+  ) {
+    throw new UsageError(
+      `--kind must be one of ${MESSAGE_KINDS.join(", ")}, got '${values.kind}'`,
+    );
+  }
+  const body = positionals.join(" ");
+  if (command === "post" && !body) {
+    throw new UsageError("post needs a message body (arc post --help)");
+  }
+  const timeout = intFlag("timeout", values.timeout);
+  const sinceId = intFlag("since-id", values["since-id"]);
+  const client = connect(values);
+  try {
+    await client.register({ replace: true });
+    if (command === "post") {
+      const threadId = values["thread-id"];
+      const message = await client.post(
+        values.channel ?? (values.to ? "direct" : "general"),
+        body,
+        {
+          ...(kind ? { kind: kind as MessageKind } : {}),
+          ...(values.to ? { toAgent: values.to } : {}),
+          ...(threadId ? { threadId } : {}),
+        },
+      );
+      out(JSON.stringify(message, null, 2));
+    } else if (command === "poll") {
+      if (sinceId === undefined) await client.bootstrap();
+      else client.sinceId = sinceId;
+      const messages = await client.poll({
+        timeoutSec: Math.max(
+          0,
+          Math.min(timeout ?? 30, DEFAULTS.maxTimeoutSec),
+        ),
+        excludeSelf: !values["include-self"],
+        ...(values.channel ? { channel: values.channel } : {}),
+        ...(values["thread-id"] ? { threadId: values["thread-id"] } : {}),
+      });
+      for (const message of messages) out(JSON.stringify(message));
+    } else {
+      out(JSON.stringify(await client.whoami(), null, 2));
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof ArcError) {
+      err(`arc error: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
