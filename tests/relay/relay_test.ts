@@ -258,7 +258,7 @@ Deno.test("relay: a clean restart leaves answered requests alone, even when clie
       }
       assertEquals(await hub.stop(), 0);
     }
-    await using hub = await startHub({ dir });
+    await using _hub = await startHub({ dir });
     await new Promise((r) => setTimeout(r, 300));
     assertEquals([...Deno.readDirSync(`${spool}/responses/a`)].length, 0);
     assertEquals(
