@@ -362,7 +362,6 @@ export class Hub implements AsyncDisposable {
     }
     const { message } = await this.store.postMessage(input, parentTaskId);
     this.notifier.publish([message]);
-    await this.store.touchAgent(message.from_agent);
     return message;
   }
 

@@ -547,6 +547,12 @@ export class SqliteStore implements Store {
             completedTaskId = task.task_id;
           }
         }
+        // Posting is activity: the sender's session stays alive, in the same commit.
+        this.#run(
+          "UPDATE sessions SET last_seen = ? WHERE agent_id = ? AND active = 1",
+          message.ts,
+          message.from_agent,
+        );
         return { message, completedTaskId };
       })
     );

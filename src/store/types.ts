@@ -243,7 +243,7 @@ export interface Store extends AsyncDisposable {
   /** Expires stale sessions, force-releases their claims and locks and posts one recovery notice each, as one unit. */
   recoverExpired(presenceTtlSec: number): Promise<Recovery>;
 
-  /** Inserts a message with its task row and RPC completion, as one unit; throws `ValidationError` for an unknown parent task. */
+  /** Inserts a message with its task row and RPC completion and touches the sender's session, as one unit; throws `ValidationError` for an unknown parent task. */
   postMessage(
     input: NewMessage,
     parentTaskId: number | null,
