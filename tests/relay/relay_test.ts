@@ -270,6 +270,50 @@ Deno.test("relay: a clean restart leaves answered requests alone, even when clie
   }
 });
 
+Deno.test("relay: --relay-retention deletes answered files older than the limit and keeps fresh ones", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "arc-relay-retention-" });
+  try {
+    const spool = `${dir}/spool`;
+    await Deno.mkdir(`${spool}/requests/a`, { recursive: true });
+    await Deno.mkdir(`${spool}/responses/a`, { recursive: true });
+    for (
+      const path of [
+        `${spool}/requests/a/old.work`,
+        `${spool}/responses/a/old.json`,
+      ]
+    ) {
+      await Deno.writeTextFile(path, "{}");
+      await Deno.utime(path, 0, Date.now() / 1000 - 3600);
+    }
+    await using _hub = await startHub({
+      dir,
+      args: ["--relay-retention", "600"],
+    });
+    await relayCall(spool, "a", "GET", "/v1/channels");
+    const gone = async () =>
+      !(await Deno.lstat(`${spool}/requests/a/old.work`).then(
+        () => true,
+        () => false,
+      )) &&
+      !(await Deno.lstat(`${spool}/responses/a/old.json`).then(
+        () => true,
+        () => false,
+      ));
+    const deadline = Date.now() + 10_000;
+    while (!(await gone()) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert(await gone(), "old relay files were not deleted");
+    const left = [...Deno.readDirSync(`${spool}/requests/a`)].map((e) =>
+      e.name
+    );
+    assertEquals(left.length, 1);
+    assert(left[0]!.endsWith(".work"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("relay: survives its spool being deleted and made again", async () => {
   await using hub = await startHub();
   const spool = `${hub.dir}/spool`;
