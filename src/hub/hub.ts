@@ -142,13 +142,25 @@ export class Hub implements AsyncDisposable {
     return this.config;
   }
 
+  #stopWatching: (() => void) | undefined;
+
   #start(): void {
     const everyMs = Math.max(1, Math.floor(this.config.presenceTtlSec / 3)) *
       1000;
     this.#sweepTimer = setInterval(() => {
       this.sweep().catch((e) => this.#log(`presence sweep failed: ${e}`));
     }, everyMs);
-    this.#probeTimer = setInterval(() => this.#probe(), this.#probeMs);
+    if (this.store.watchChanges) {
+      this.store.watchChanges(() => this.notifier.pulse()).then(
+        (stop) => {
+          if (this.#closed) stop();
+          else this.#stopWatching = stop;
+        },
+        (e) => this.#log(`watching the store for changes failed: ${e}`),
+      );
+    } else {
+      this.#probeTimer = setInterval(() => this.#probe(), this.#probeMs);
+    }
   }
 
   /** Wakes waiters when another process committed to the shared store. */
@@ -198,6 +210,7 @@ export class Hub implements AsyncDisposable {
     this.#closed = true;
     clearInterval(this.#sweepTimer);
     clearInterval(this.#probeTimer);
+    this.#stopWatching?.();
     if (this.#shutdown?.timer !== undefined) clearTimeout(this.#shutdown.timer);
     this.notifier.close();
     await this.store.close();

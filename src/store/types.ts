@@ -209,7 +209,7 @@ export interface Recovery {
 
 /** Facts about the backend for hub-info and the startup line. */
 export interface StoreInfo {
-  backend: "sqlite";
+  backend: "sqlite" | "postgres";
   storagePath: string;
   journalMode: string;
   walMode: boolean;
@@ -222,6 +222,14 @@ export interface Store extends AsyncDisposable {
   birthMarker(): Promise<string>;
   /** Cheap token that changes when another connection commits; undefined when the backend pushes changes itself. */
   changeToken(): Promise<number | undefined>;
+  /**
+   * For backends that push changes (e.g. PostgreSQL `LISTEN/NOTIFY`): calls
+   * `listener` whenever another process committed messages, and also after a
+   * lost notification channel is re-established (waiters then re-check the
+   * store, so nothing committed during the gap is missed). Returns a function
+   * that stops listening. Polling backends leave it undefined.
+   */
+  watchChanges?(listener: () => void): Promise<() => void>;
   close(): Promise<void>;
 
   getChannel(name: string): Promise<Channel | null>;
