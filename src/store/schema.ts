@@ -77,4 +77,19 @@ export const SQLITE_SCHEMA: readonly string[] = [
   // Ours: owner lookups during presence recovery, thread lookups for tasks.
   `CREATE INDEX IF NOT EXISTS arc_c_owner ON claims(owner_agent_id)`,
   `CREATE INDEX IF NOT EXISTS arc_t_th ON tasks(thread_id)`,
+  // Ours: per-thread message statistics, folded in incrementally from the
+  // messages table (whoever wrote them), so listing threads does not rescan
+  // the whole history. `arc_meta.thread_stats_through` is the last message
+  // id folded in.
+  `CREATE TABLE IF NOT EXISTS arc_thread_stats (
+    thread_id TEXT PRIMARY KEY,
+    message_count INTEGER NOT NULL,
+    first_message_id INTEGER NOT NULL,
+    latest_message_id INTEGER NOT NULL,
+    latest_artifact_id INTEGER
+  )`,
+  `CREATE TABLE IF NOT EXISTS arc_meta (
+    key TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+  )`,
 ];

@@ -945,14 +945,14 @@ export class SqliteStore implements Store {
         }
         return f;
       };
+      this.#foldThreadStats();
       for (
         const row of this.#all(
-          `SELECT g.thread_id, g.n, g.mx, g.art,
-             (SELECT ts FROM messages WHERE id = g.mx) AS ts,
-             (SELECT channel FROM messages WHERE id = g.mn) AS first_channel
-           FROM (SELECT thread_id, COUNT(*) AS n, MAX(id) AS mx, MIN(id) AS mn,
-                   MAX(CASE WHEN kind = 'artifact' THEN id END) AS art
-                 FROM messages WHERE thread_id IS NOT NULL GROUP BY thread_id) AS g`,
+          `SELECT s.thread_id, s.message_count AS n, s.latest_message_id AS mx,
+             s.latest_artifact_id AS art,
+             (SELECT ts FROM messages WHERE id = s.latest_message_id) AS ts,
+             (SELECT channel FROM messages WHERE id = s.first_message_id) AS first_channel
+           FROM arc_thread_stats AS s`,
         )
       ) {
         const f = entry(String(row["thread_id"]));
@@ -1010,6 +1010,58 @@ export class SqliteStore implements Store {
         (a.thread_id < b.thread_id ? 1 : a.thread_id > b.thread_id ? -1 : 0)
       );
       return summaries;
+    });
+  }
+
+  /**
+   * Folds messages newer than the last fold into `arc_thread_stats`. Ids are
+   * assigned in commit order by SQLite's single writer, so nothing can appear
+   * below the mark later, whichever hub process wrote it.
+   */
+  #foldThreadStats(): void {
+    const through = Number(
+      this.#get(
+        "SELECT value FROM arc_meta WHERE key = 'thread_stats_through'",
+      )?.["value"] ?? 0,
+    );
+    const newest = Number(
+      this.#get("SELECT COALESCE(MAX(id), 0) AS mx FROM messages")?.["mx"] ?? 0,
+    );
+    if (newest <= through) return;
+    this.#tx(() => {
+      // Re-read under the write lock: another process may have folded meanwhile.
+      const from = Number(
+        this.#get(
+          "SELECT value FROM arc_meta WHERE key = 'thread_stats_through'",
+        )?.["value"] ?? 0,
+      );
+      const to = Number(
+        this.#get("SELECT COALESCE(MAX(id), 0) AS mx FROM messages")?.["mx"] ??
+          0,
+      );
+      if (to <= from) return;
+      this.#run(
+        `INSERT INTO arc_thread_stats
+           SELECT thread_id, COUNT(*), MIN(id), MAX(id),
+                  MAX(CASE WHEN kind = 'artifact' THEN id END)
+           FROM messages WHERE id > ? AND id <= ? AND thread_id IS NOT NULL
+           GROUP BY thread_id
+         ON CONFLICT(thread_id) DO UPDATE SET
+           message_count = message_count + excluded.message_count,
+           first_message_id = MIN(first_message_id, excluded.first_message_id),
+           latest_message_id = MAX(latest_message_id, excluded.latest_message_id),
+           latest_artifact_id = CASE
+             WHEN latest_artifact_id IS NULL THEN excluded.latest_artifact_id
+             WHEN excluded.latest_artifact_id IS NULL THEN latest_artifact_id
+             ELSE MAX(latest_artifact_id, excluded.latest_artifact_id) END`,
+        from,
+        to,
+      );
+      this.#run(
+        `INSERT INTO arc_meta VALUES ('thread_stats_through', ?)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+        to,
+      );
     });
   }
 

@@ -307,3 +307,44 @@ Deno.test("SqliteStore.recoverExpired() on two connections to one file recovers 
   assertEquals(ra.posted.length + rb.posted.length, 1);
   assertEquals((await broadcasts(a)).length, 1);
 });
+
+Deno.test("SqliteStore.listThreads() folds in messages another process wrote after its last listing", async () => {
+  await using db = await tempDb();
+  await using a = SqliteStore.open(db.path);
+  await using b = SqliteStore.open(db.path);
+  await a.postMessage(newMessage({ from_agent: "x", thread_id: "t" }), null);
+  assertEquals((await a.listThreads())[0]?.message_count, 1);
+  // Written through another connection, as another hub process would.
+  await b.postMessage(
+    newMessage({ from_agent: "y", thread_id: "t", kind: "artifact" }),
+    null,
+  );
+  await b.postMessage(
+    newMessage({
+      from_agent: "y",
+      thread_id: "u",
+      channel: "direct",
+      to_agent: "x",
+    }),
+    null,
+  );
+  const threads = await a.listThreads();
+  const t = threads.find((s) => s.thread_id === "t");
+  assertEquals(t?.message_count, 2);
+  assertEquals(t?.latest_artifact_id, 2);
+  assertEquals(threads.find((s) => s.thread_id === "u")?.channel, "direct");
+  // A raw insert, as a hub that knows nothing of the statistics table makes.
+  const raw = new DatabaseSync(db.path);
+  raw.prepare(
+    "INSERT INTO messages (ts, from_agent, channel, kind, body, thread_id) VALUES ('2026-01-01T00:00:00Z', 'z', 'general', 'chat', 'hi', 't')",
+  ).run();
+  raw.close();
+  assertEquals(
+    (await a.listThreads()).find((s) => s.thread_id === "t")?.message_count,
+    3,
+  );
+  assertEquals(
+    (await b.listThreads()).find((s) => s.thread_id === "t")?.message_count,
+    3,
+  );
+});
