@@ -53,6 +53,11 @@ export async function readJsonObject(
   } catch {
     throw new ValidationError("request body must be valid UTF-8");
   }
+  if (nestingDepth(text) > MAX_DEPTH) {
+    throw new ValidationError(
+      `request body is nested too deeply (at most ${MAX_DEPTH} levels of arrays and objects)`,
+    );
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -65,6 +70,27 @@ export async function readJsonObject(
     throw new ValidationError("request body must be a JSON object");
   }
   return value;
+}
+
+/** Deepest nesting of arrays and objects a body may have. */
+export const MAX_DEPTH = 64;
+
+/** The deepest nesting of `[` and `{` in JSON text, ignoring string contents. */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > deepest) deepest = depth;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
 }
 
 function tooLarge(maxBytes: number): ValidationError {
