@@ -8,7 +8,11 @@
  */
 
 import { isLoopbackHost, type ResolvedConfig } from "../config.ts";
-import { NotFoundError, ValidationError } from "../errors.ts";
+import {
+  NotFoundError,
+  StorageUnavailableError,
+  ValidationError,
+} from "../errors.ts";
 import {
   DEFAULT_CHANNEL,
   DEFAULTS,
@@ -204,6 +208,26 @@ export class Hub implements AsyncDisposable {
     this.notifier.publish(recovery.posted);
   }
 
+  /**
+   * Presence upkeep on a read path: a store that cannot take writes right now
+   * (disk full, read-only) must not stop agents from reading.
+   */
+  async #touchQuietly(agentId: string): Promise<void> {
+    try {
+      await this.store.touchAgent(agentId);
+    } catch (error) {
+      if (!(error instanceof StorageUnavailableError)) throw error;
+    }
+  }
+
+  async #sweepQuietly(): Promise<void> {
+    try {
+      await this.sweep();
+    } catch (error) {
+      if (!(error instanceof StorageUnavailableError)) throw error;
+    }
+  }
+
   /** Stops background work, wakes every waiter and closes the store. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -299,8 +323,8 @@ export class Hub implements AsyncDisposable {
 
   async listAgents(query: Query): Promise<Session[]> {
     const as = query.get("as");
-    if (as) await this.store.touchAgent(as);
-    await this.sweep();
+    if (as) await this.#touchQuietly(as);
+    await this.#sweepQuietly();
     const capability = query.get("capability");
     const agents = await this.store.listActiveSessions();
     return capability
@@ -313,7 +337,7 @@ export class Hub implements AsyncDisposable {
     if (!agentId) {
       throw new ValidationError("agent_id query parameter is required");
     }
-    await this.sweep();
+    await this.#sweepQuietly();
     const [session, latest, live] = await Promise.all([
       this.store.getActiveSession(agentId),
       this.store.latestVisibleId(agentId),
@@ -425,7 +449,7 @@ export class Hub implements AsyncDisposable {
       ...(threadId ? { threadId } : {}),
     };
     const timeout = query.timeoutSec();
-    await this.store.touchAgent(agentId);
+    await this.#touchQuietly(agentId);
     const rows = await this.#waitFor(
       q,
       visibleTo(agentId, channel ? [channel] : [], threadId, excludeSelf),
@@ -433,7 +457,7 @@ export class Hub implements AsyncDisposable {
       signal,
       agentId,
     );
-    await this.store.touchAgent(agentId);
+    await this.#touchQuietly(agentId);
     return rows;
   }
 
@@ -477,7 +501,7 @@ export class Hub implements AsyncDisposable {
       if (
         keepAliveAgent && performance.now() - lastTouch >= this.#touchEveryMs
       ) {
-        await this.store.touchAgent(keepAliveAgent);
+        await this.#touchQuietly(keepAliveAgent);
         lastTouch = performance.now();
       }
     }
@@ -492,6 +516,7 @@ export class Hub implements AsyncDisposable {
     let cursor = options.sinceId;
     let lastTouch = performance.now();
     const store = this.store;
+    const touch = (id: string) => this.#touchQuietly(id);
     const touchEvery = this.#touchEveryMs;
     const query = (): MessageQuery => ({
       visibility: { kind: "agent", agentId, excludeSelf },
@@ -505,7 +530,7 @@ export class Hub implements AsyncDisposable {
         const deadline = performance.now() + waitMs;
         while (true) {
           if (performance.now() - lastTouch >= touchEvery) {
-            await store.touchAgent(agentId);
+            await touch(agentId);
             lastTouch = performance.now();
           }
           const rows = await store.listMessages(query());
