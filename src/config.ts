@@ -33,6 +33,8 @@ export interface HubOptions {
   presenceTtlSec?: number;
   /** Largest `limit` a read may ask for. @default 500 */
   maxQueryLimit?: number;
+  /** `normal` survives the hub process crashing; `full` also survives power loss, writing more slowly. @default "normal" */
+  durability?: "normal" | "full";
   /** Bearer token remote peers must send; loopback peers are exempt. @default none */
   token?: string;
   /** Extra host names the hub answers to (beyond IP literals and loopback names). @default [] */
@@ -52,6 +54,7 @@ export interface ResolvedConfig {
   maxAttachments: number;
   presenceTtlSec: number;
   maxQueryLimit: number;
+  durability: "normal" | "full";
   /** Largest request body accepted, in bytes, derived from the message limits. */
   maxRequestBytes: number;
   token: string | undefined;
@@ -128,6 +131,7 @@ export function resolveConfig(
       DEFAULTS.minPresenceTtlSec,
       86_400 * 365,
     ),
+    durability: checkDurability(options.durability),
     maxQueryLimit: checkInt(
       "max-query-limit",
       options.maxQueryLimit ?? DEFAULTS.maxQueryLimit,
@@ -143,6 +147,15 @@ export function resolveConfig(
     maxRequestBytes: 6 * maxBodyChars + maxAttachmentChars * maxAttachments +
       65_536,
   };
+}
+
+function checkDurability(value: string | undefined): "normal" | "full" {
+  if (value === undefined || value === "normal" || value === "full") {
+    return value ?? "normal";
+  }
+  throw new RangeError(
+    `Cannot start the hub as 'durability' must be normal or full: current value is ${value}`,
+  );
 }
 
 function checkToken(token: string | undefined): string | undefined {

@@ -45,6 +45,9 @@ Options:
   --allowed-host NAME         a host name this hub answers to besides IP addresses
                               and localhost (repeatable; guards against DNS rebinding)
   --log-file FILE             also append every log line to FILE
+  --durability normal|full    normal (default): acknowledged writes survive the
+                              hub crashing; full: they also survive power loss
+                              (fsync on every commit, much slower writes)
   --presence-ttl SEC          seconds of silence before a session expires (default ${DEFAULTS.presenceTtlSec}, at least ${DEFAULTS.minPresenceTtlSec})
   --max-body-chars N          longest message body (default ${DEFAULTS.maxBodyChars})
   --max-attachment-chars N    largest inline attachment, JSON text (default ${DEFAULTS.maxAttachmentChars})
@@ -82,6 +85,7 @@ export function parseServeFlags(args: string[]): ServeFlags {
     token: { type: "string" },
     "allowed-host": { type: "string", multiple: true },
     "log-file": { type: "string" },
+    durability: { type: "string" },
     quiet: { type: "boolean" },
     "presence-ttl": { type: "string" },
     "max-body-chars": { type: "string" },
@@ -100,6 +104,7 @@ export function parseServeFlags(args: string[]): ServeFlags {
   set("allowRemote", values["allow-remote"]);
   set("token", values.token ?? readEnv("ARC_TOKEN"));
   set("allowedHosts", values["allowed-host"]);
+  set("durability", values.durability as HubOptions["durability"]);
   set("quiet", values.quiet);
   set("presenceTtlSec", intFlag("presence-ttl", values["presence-ttl"]));
   set("maxBodyChars", intFlag("max-body-chars", values["max-body-chars"]));
@@ -152,7 +157,9 @@ async function serve(
   const log = config.quiet
     ? () => {}
     : (line: string) => out(`[arc ${toIso(Date.now())}] ${line}`);
-  const store = SqliteStore.open(config.storagePath);
+  const store = SqliteStore.open(config.storagePath, {
+    durability: config.durability,
+  });
   const hub = await Hub.create(config, store, { log });
   const errorLog = (line: string) => out(`[arc] ${line}`);
   const app = createApp(hub, { log: errorLog });

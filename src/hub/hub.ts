@@ -277,6 +277,7 @@ export class Hub implements AsyncDisposable {
         sse_heartbeat_sec: DEFAULTS.sseHeartbeatSec,
         long_poll_max_sec: DEFAULTS.maxTimeoutSec,
         token_required_for_remote: c.token !== undefined,
+        durability: c.durability,
         ...this.runtimeInfo,
       },
     };

@@ -57,6 +57,16 @@ export interface SqliteStoreOptions {
   clock?: Clock;
   /** How long a write waits for another process's lock, in ms. @default 5000 */
   busyTimeoutMs?: number;
+  /**
+   * `normal`: a commit is safe once SQLite has handed it to the operating
+   * system, so it survives the hub process crashing or being killed, but the
+   * last commits may be lost if the machine itself loses power. `full`: every
+   * commit also waits for the disk (fsync), surviving power loss too, at a
+   * large cost in write throughput.
+   *
+   * @default "normal"
+   */
+  durability?: "normal" | "full";
 }
 
 // SQLite result codes that mean "the storage cannot take this write now".
@@ -87,6 +97,11 @@ export class SqliteStore implements Store {
     const db = new DatabaseSync(path);
     try {
       db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+      db.exec(
+        `PRAGMA synchronous = ${
+          options.durability === "full" ? "FULL" : "NORMAL"
+        }`,
+      );
       const mode = db.prepare("PRAGMA journal_mode = WAL").get() as Row;
       const journalMode = String(mode["journal_mode"] ?? "unknown")
         .toLowerCase();
