@@ -51,6 +51,18 @@ import type {
 type Row = Record<string, unknown>;
 type Param = string | number | null;
 
+/** What claims and locks have in common. */
+type LeaseRow = (Claim | Lock) & Record<string, unknown>;
+
+/** How one lease table is laid out. */
+interface LeaseTable<T> {
+  table: "claims" | "locks";
+  key: "claim_key" | "file_path";
+  owner: "owner_agent_id" | "agent_id";
+  since: "claimed_at" | "locked_at";
+  map: (row: Row) => T;
+}
+
 /** Options for {@linkcode SqliteStore.open}. */
 export interface SqliteStoreOptions {
   /** Time source for timestamps and expiry. @default systemClock */
@@ -630,47 +642,138 @@ export class SqliteStore implements Store {
     });
   }
 
-  // ── claims ─────────────────────────────────────────────────────────
+  // ── claims and locks: leases ───────────────────────────────────────
 
-  #claim(key: string): Claim | null {
-    const row = this.#get("SELECT * FROM claims WHERE claim_key = ?", key);
-    return row ? toClaim(row) : null;
+  #lease<T extends LeaseRow>(t: LeaseTable<T>, key: string): T | null {
+    const row = this.#get(`SELECT * FROM ${t.table} WHERE ${t.key} = ?`, key);
+    return row ? t.map(row) : null;
+  }
+
+  /**
+   * The acquire rule shared by claims and locks: a live lease of another
+   * owner is denied; the same owner's live lease is extended; anything else
+   * (no row, released, expired) is written afresh by `write`.
+   */
+  #acquire<T extends LeaseRow>(
+    t: LeaseTable<T>,
+    key: string,
+    owner: string,
+    ttlSec: number,
+    write: (now: string, expires: string) => void,
+  ): Acquired<T> {
+    const nowMs = this.#clock.now();
+    const expires = toIso(nowMs + ttlSec * 1000);
+    const existing = this.#lease(t, key);
+    if (existing && this.#alive(existing)) {
+      if (existing[t.owner] !== owner) {
+        return { acquired: false, row: existing };
+      }
+      this.#run(
+        `UPDATE ${t.table} SET expires_at = ? WHERE ${t.key} = ?`,
+        expires,
+        key,
+      );
+    } else {
+      write(toIso(nowMs), expires);
+    }
+    return { acquired: true, row: this.#lease(t, key)! };
+  }
+
+  #refresh<T extends LeaseRow>(
+    t: LeaseTable<T>,
+    key: string,
+    owner: string,
+    ttlSec: number,
+  ): Promise<T | null> {
+    return this.#unit(() =>
+      this.#tx(() => {
+        const lease = this.#lease(t, key);
+        if (!lease || lease[t.owner] !== owner || !this.#alive(lease)) {
+          return null;
+        }
+        this.#run(
+          `UPDATE ${t.table} SET expires_at = ? WHERE ${t.key} = ?`,
+          toIso(this.#clock.now() + ttlSec * 1000),
+          key,
+        );
+        return this.#lease(t, key);
+      })
+    );
+  }
+
+  #release<T extends LeaseRow>(
+    t: LeaseTable<T>,
+    key: string,
+    owner: string,
+  ): Promise<T | null> {
+    return this.#unit(() =>
+      this.#tx(() => {
+        const lease = this.#lease(t, key);
+        const now = this.#now();
+        if (
+          !lease || lease[t.owner] !== owner || lease.released_at !== null ||
+          lease.expires_at < now
+        ) return null;
+        this.#run(
+          `UPDATE ${t.table} SET released_at = ? WHERE ${t.key} = ?`,
+          now,
+          key,
+        );
+        return this.#lease(t, key);
+      })
+    );
+  }
+
+  #listLeases<T extends LeaseRow>(
+    t: LeaseTable<T>,
+    filter: { column: string; value: string } | undefined,
+    activeOnly: boolean | undefined,
+  ): Promise<T[]> {
+    return this.#unit(() => {
+      const conds = ["1 = 1"];
+      const params: Param[] = [];
+      if (filter) {
+        conds.push(`${filter.column} = ?`);
+        params.push(filter.value);
+      }
+      if (activeOnly) {
+        conds.push("released_at IS NULL AND expires_at >= ?");
+        params.push(this.#now());
+      }
+      return this.#all(
+        `SELECT * FROM ${t.table} WHERE ${
+          conds.join(" AND ")
+        } ORDER BY ${t.since}, ${t.key}`,
+        ...params,
+      ).map(t.map);
+    });
   }
 
   acquireClaim(input: NewClaim): Promise<Acquired<Claim>> {
     return this.#unit(() =>
-      this.#tx(() => {
-        const nowMs = this.#clock.now();
-        const now = toIso(nowMs);
-        const expires = toIso(nowMs + input.ttl_sec * 1000);
-        const existing = this.#claim(input.claim_key);
-        if (existing && this.#alive(existing)) {
-          if (existing.owner_agent_id !== input.owner_agent_id) {
-            return { acquired: false, row: existing };
-          }
-          this.#run(
-            "UPDATE claims SET expires_at = ? WHERE claim_key = ?",
-            expires,
-            input.claim_key,
-          );
-        } else {
-          this.#run(
-            `INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, NULL, ?)
-             ON CONFLICT(claim_key) DO UPDATE SET thread_id = excluded.thread_id,
-               task_message_id = excluded.task_message_id, owner_agent_id = excluded.owner_agent_id,
-               claimed_at = excluded.claimed_at, expires_at = excluded.expires_at,
-               released_at = NULL, metadata_json = excluded.metadata_json`,
-            input.claim_key,
-            input.thread_id,
-            input.task_message_id,
-            input.owner_agent_id,
-            now,
-            expires,
-            JSON.stringify(input.metadata),
-          );
-        }
-        return { acquired: true, row: this.#claim(input.claim_key)! };
-      })
+      this.#tx(() =>
+        this.#acquire(
+          CLAIMS,
+          input.claim_key,
+          input.owner_agent_id,
+          input.ttl_sec,
+          (now, expires) =>
+            this.#run(
+              `INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, NULL, ?)
+               ON CONFLICT(claim_key) DO UPDATE SET thread_id = excluded.thread_id,
+                 task_message_id = excluded.task_message_id, owner_agent_id = excluded.owner_agent_id,
+                 claimed_at = excluded.claimed_at, expires_at = excluded.expires_at,
+                 released_at = NULL, metadata_json = excluded.metadata_json`,
+              input.claim_key,
+              input.thread_id,
+              input.task_message_id,
+              input.owner_agent_id,
+              now,
+              expires,
+              JSON.stringify(input.metadata),
+            ),
+        )
+      )
     );
   }
 
@@ -679,101 +782,47 @@ export class SqliteStore implements Store {
     owner: string,
     ttlSec: number,
   ): Promise<Claim | null> {
-    return this.#unit(() =>
-      this.#tx(() => {
-        const claim = this.#claim(claimKey);
-        if (!claim || claim.owner_agent_id !== owner || !this.#alive(claim)) {
-          return null;
-        }
-        this.#run(
-          "UPDATE claims SET expires_at = ? WHERE claim_key = ?",
-          toIso(this.#clock.now() + ttlSec * 1000),
-          claimKey,
-        );
-        return this.#claim(claimKey);
-      })
-    );
+    return this.#refresh(CLAIMS, claimKey, owner, ttlSec);
   }
 
   releaseClaim(claimKey: string, owner: string): Promise<Claim | null> {
-    return this.#unit(() =>
-      this.#tx(() => {
-        const claim = this.#claim(claimKey);
-        const now = this.#now();
-        if (
-          !claim || claim.owner_agent_id !== owner ||
-          claim.released_at !== null || claim.expires_at < now
-        ) return null;
-        this.#run(
-          "UPDATE claims SET released_at = ? WHERE claim_key = ?",
-          now,
-          claimKey,
-        );
-        return this.#claim(claimKey);
-      })
-    );
+    return this.#release(CLAIMS, claimKey, owner);
   }
 
   listClaims(
     filter: { threadId?: string; activeOnly?: boolean },
   ): Promise<Claim[]> {
-    return this.#unit(() => {
-      const conds = ["1 = 1"];
-      const params: Param[] = [];
-      if (filter.threadId !== undefined) {
-        conds.push("thread_id = ?");
-        params.push(filter.threadId);
-      }
-      if (filter.activeOnly) {
-        conds.push("released_at IS NULL AND expires_at >= ?");
-        params.push(this.#now());
-      }
-      return this.#all(
-        `SELECT * FROM claims WHERE ${
-          conds.join(" AND ")
-        } ORDER BY claimed_at, claim_key`,
-        ...params,
-      ).map(toClaim);
-    });
-  }
-
-  // ── locks ──────────────────────────────────────────────────────────
-
-  #lock(path: string): Lock | null {
-    const row = this.#get("SELECT * FROM locks WHERE file_path = ?", path);
-    return row ? toLock(row) : null;
+    return this.#listLeases(
+      CLAIMS,
+      filter.threadId === undefined
+        ? undefined
+        : { column: "thread_id", value: filter.threadId },
+      filter.activeOnly,
+    );
   }
 
   acquireLock(input: NewLock): Promise<Acquired<Lock>> {
     return this.#unit(() =>
-      this.#tx(() => {
-        const nowMs = this.#clock.now();
-        const expires = toIso(nowMs + input.ttl_sec * 1000);
-        const existing = this.#lock(input.file_path);
-        if (existing && this.#alive(existing)) {
-          if (existing.agent_id !== input.agent_id) {
-            return { acquired: false, row: existing };
-          }
-          this.#run(
-            "UPDATE locks SET expires_at = ? WHERE file_path = ?",
-            expires,
-            input.file_path,
-          );
-        } else {
-          this.#run(
-            `INSERT INTO locks VALUES (?, ?, ?, ?, NULL, ?)
-             ON CONFLICT(file_path) DO UPDATE SET agent_id = excluded.agent_id,
-               locked_at = excluded.locked_at, expires_at = excluded.expires_at,
-               released_at = NULL, metadata_json = excluded.metadata_json`,
-            input.file_path,
-            input.agent_id,
-            toIso(nowMs),
-            expires,
-            JSON.stringify(input.metadata),
-          );
-        }
-        return { acquired: true, row: this.#lock(input.file_path)! };
-      })
+      this.#tx(() =>
+        this.#acquire(
+          LOCKS,
+          input.file_path,
+          input.agent_id,
+          input.ttl_sec,
+          (now, expires) =>
+            this.#run(
+              `INSERT INTO locks VALUES (?, ?, ?, ?, NULL, ?)
+               ON CONFLICT(file_path) DO UPDATE SET agent_id = excluded.agent_id,
+                 locked_at = excluded.locked_at, expires_at = excluded.expires_at,
+                 released_at = NULL, metadata_json = excluded.metadata_json`,
+              input.file_path,
+              input.agent_id,
+              now,
+              expires,
+              JSON.stringify(input.metadata),
+            ),
+        )
+      )
     );
   }
 
@@ -782,60 +831,23 @@ export class SqliteStore implements Store {
     owner: string,
     ttlSec: number,
   ): Promise<Lock | null> {
-    return this.#unit(() =>
-      this.#tx(() => {
-        const lock = this.#lock(filePath);
-        if (!lock || lock.agent_id !== owner || !this.#alive(lock)) return null;
-        this.#run(
-          "UPDATE locks SET expires_at = ? WHERE file_path = ?",
-          toIso(this.#clock.now() + ttlSec * 1000),
-          filePath,
-        );
-        return this.#lock(filePath);
-      })
-    );
+    return this.#refresh(LOCKS, filePath, owner, ttlSec);
   }
 
   releaseLock(filePath: string, owner: string): Promise<Lock | null> {
-    return this.#unit(() =>
-      this.#tx(() => {
-        const lock = this.#lock(filePath);
-        const now = this.#now();
-        if (
-          !lock || lock.agent_id !== owner || lock.released_at !== null ||
-          lock.expires_at < now
-        ) return null;
-        this.#run(
-          "UPDATE locks SET released_at = ? WHERE file_path = ?",
-          now,
-          filePath,
-        );
-        return this.#lock(filePath);
-      })
-    );
+    return this.#release(LOCKS, filePath, owner);
   }
 
   listLocks(
     filter: { agentId?: string; activeOnly?: boolean },
   ): Promise<Lock[]> {
-    return this.#unit(() => {
-      const conds = ["1 = 1"];
-      const params: Param[] = [];
-      if (filter.agentId !== undefined) {
-        conds.push("agent_id = ?");
-        params.push(filter.agentId);
-      }
-      if (filter.activeOnly) {
-        conds.push("released_at IS NULL AND expires_at >= ?");
-        params.push(this.#now());
-      }
-      return this.#all(
-        `SELECT * FROM locks WHERE ${
-          conds.join(" AND ")
-        } ORDER BY locked_at, file_path`,
-        ...params,
-      ).map(toLock);
-    });
+    return this.#listLeases(
+      LOCKS,
+      filter.agentId === undefined
+        ? undefined
+        : { column: "agent_id", value: filter.agentId },
+      filter.activeOnly,
+    );
   }
 
   // ── tasks ──────────────────────────────────────────────────────────
@@ -1128,6 +1140,22 @@ export class SqliteStore implements Store {
     });
   }
 }
+
+const CLAIMS: LeaseTable<Claim & LeaseRow> = {
+  table: "claims",
+  key: "claim_key",
+  owner: "owner_agent_id",
+  since: "claimed_at",
+  map: (row) => toClaim(row) as Claim & LeaseRow,
+};
+
+const LOCKS: LeaseTable<Lock & LeaseRow> = {
+  table: "locks",
+  key: "file_path",
+  owner: "agent_id",
+  since: "locked_at",
+  map: (row) => toLock(row) as Lock & LeaseRow,
+};
 
 function emptyFacts(threadId: string): ThreadFacts {
   return {
