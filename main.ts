@@ -8,6 +8,7 @@
 import { UsageError } from "./src/cli/args.ts";
 import { runAgentCommand } from "./src/cli/agent.ts";
 import { runEnsure, runReset, runStop } from "./src/cli/lifecycle.ts";
+import { runMcp } from "./src/mcp/cli.ts";
 import { runRelay } from "./src/cli/relay.ts";
 import { runServe } from "./src/cli/serve.ts";
 import { runSmokeAgent } from "./src/cli/smoke_agent.ts";
@@ -27,6 +28,7 @@ Commands:
   poll          wait for messages as an agent (one JSON object per line)
   whoami        show what the hub knows of an agent
   smoke-agent   run one role of the three-agent interoperability check
+  mcp           serve one agent's Arc tools to an MCP host over stdio
 
 Run 'arc <command> --help' for a command's options and examples.
 
@@ -73,6 +75,8 @@ async function main(args: string[]): Promise<number> {
       return await runAgentCommand(command, rest, out, err);
     case "smoke-agent":
       return await runSmokeAgent(rest, out);
+    case "mcp":
+      return await runMcp(rest, out, err);
     default:
       throw new UsageError(
         `unknown command '${command}' (run 'arc --help' to see the commands)`,

@@ -1,0 +1,141 @@
+/**
+ * Zod schemas of the Arc wire objects as MCP tools return them. Hub rows are
+ * loose objects: a newer hub may add fields, and a host validating
+ * `structuredContent` against a tool's `outputSchema` must not reject them.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { DEFAULTS, MESSAGE_KINDS } from "../protocol.ts";
+
+/** Free-form JSON object. */
+export const metadataSchema = z.record(z.string(), z.unknown());
+
+/** One of the eight v1 message kinds, for inputs. */
+export const kindSchema = z.enum(MESSAGE_KINDS);
+
+const nullableString = z.string().nullable();
+const nullableInt = z.number().int().nullable();
+
+/** An attachment as a tool accepts it (protocol §5.2). */
+export const attachmentSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("text"),
+    content: z.string().describe("The text."),
+  }),
+  z.object({
+    type: z.literal("json"),
+    content: z.unknown().describe("Any JSON value."),
+  }),
+  z.object({
+    type: z.literal("code"),
+    content: z.string().describe("The code."),
+    language: z.string().optional().describe("Language, such as 'ts'."),
+  }),
+  z.object({
+    type: z.literal("file_ref"),
+    path: z.string().describe("Path of the file in the shared workspace."),
+    description: z.string().optional(),
+    start_line: z.number().int().optional(),
+    end_line: z.number().int().optional(),
+  }),
+  z.object({
+    type: z.literal("diff_ref"),
+    path: z.string().describe("Path of the changed file."),
+    description: z.string().optional(),
+    base: z.string().optional().describe("Base revision."),
+    head: z.string().optional().describe("Head revision."),
+    start_line: z.number().int().optional(),
+    end_line: z.number().int().optional(),
+  }),
+]);
+
+/** A stored message (protocol §4). */
+export const messageSchema = z.looseObject({
+  id: z.number().int().describe("Message id; also the cursor."),
+  ts: z.string(),
+  from_agent: z.string(),
+  to_agent: nullableString.describe("Set for a direct message."),
+  channel: z.string(),
+  kind: z.string(),
+  body: z.string(),
+  attachments: z.array(z.looseObject({ type: z.string() })),
+  reply_to: nullableInt,
+  thread_id: nullableString,
+  metadata: metadataSchema,
+});
+
+/** An agent's session. */
+export const sessionSchema = z.looseObject({
+  session_id: z.string(),
+  agent_id: z.string(),
+  display_name: z.string(),
+  capabilities: z.array(z.string()),
+  metadata: metadataSchema,
+  created_at: z.string(),
+  last_seen: z.string(),
+  active: z.boolean(),
+});
+
+/** A channel. */
+export const channelSchema = z.looseObject({
+  name: z.string(),
+  created_at: z.string(),
+  created_by: nullableString,
+  metadata: metadataSchema,
+});
+
+/** A claim on a named piece of work. */
+export const claimSchema = z.looseObject({
+  claim_key: z.string(),
+  thread_id: nullableString,
+  task_message_id: nullableInt,
+  owner_agent_id: z.string(),
+  claimed_at: z.string(),
+  expires_at: z.string(),
+  released_at: nullableString,
+  metadata: metadataSchema,
+});
+
+/** A lock on a file path. */
+export const lockSchema = z.looseObject({
+  file_path: z.string(),
+  agent_id: z.string(),
+  locked_at: z.string(),
+  expires_at: z.string(),
+  released_at: nullableString,
+  metadata: metadataSchema,
+});
+
+/** A task row. */
+export const taskSchema = z.looseObject({
+  task_id: z.number().int(),
+  parent_task_id: nullableInt,
+  channel: z.string(),
+  thread_id: nullableString,
+  status: z.string().describe("'open' or 'done'."),
+  created_at: z.string(),
+  completed_at: nullableString,
+});
+
+/** A thread summary. */
+export const threadSummarySchema = z.looseObject({
+  thread_id: z.string(),
+  channel: nullableString,
+  root_task_id: nullableInt,
+  latest_message_id: nullableInt,
+  latest_message_ts: nullableString,
+  latest_artifact_id: nullableInt,
+  message_count: z.number().int(),
+  total_task_count: z.number().int(),
+  open_task_count: z.number().int(),
+  active_claim_count: z.number().int(),
+  active_lock_count: z.number().int(),
+  status: z.string().describe("'completed', 'open' or 'waiting'."),
+});
+
+/** Seconds of a lease, as tools accept them. */
+export const ttlSchema = z.number().int().min(DEFAULTS.minTtlSec).max(
+  DEFAULTS.maxTtlSec,
+);

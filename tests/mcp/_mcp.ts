@@ -1,0 +1,135 @@
+/**
+ * Test helpers for `arc mcp`: spawn the server as a real process with the
+ * SDK's own MCP client over stdio, and call its tools.
+ *
+ * @module
+ */
+
+import { Client } from "@modelcontextprotocol/sdk/client";
+// @ts-types="@modelcontextprotocol/sdk/client/stdio"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
+import { MAIN } from "../_util.ts";
+
+/** The entry point the tests launch, as an MCP host would. */
+export const ENTRY: string = MAIN;
+
+/** The environment variables the server may read. */
+export const ENV_FLAG = "--allow-env=ARC_URL,ARC_AGENT,ARC_TOKEN";
+
+/** How to launch one server. */
+export interface StartMcpOptions {
+  /** The agent id (`--agent`). */
+  agent?: string;
+  /** The hub (`--base-url`). */
+  baseUrl?: string;
+  /** A relay spool (`--relay`) instead of a URL. */
+  relay?: string;
+  /** More `arc mcp` flags. */
+  args?: string[];
+  /** Launch exactly this command instead (for the documented configurations). */
+  command?: { command: string; args: string[]; env?: Record<string, string> };
+}
+
+/** A running `arc mcp` with a connected MCP client. */
+export interface McpAgent extends AsyncDisposable {
+  client: Client;
+  /** Everything the server wrote to stderr so far. */
+  stderr(): string;
+  /** Calls a tool that must succeed; returns its structured content. */
+  // deno-lint-ignore no-explicit-any
+  call(name: string, args?: Record<string, unknown>): Promise<any>;
+  /** Calls a tool that must fail; returns its error text. */
+  fail(name: string, args?: Record<string, unknown>): Promise<string>;
+  /** The raw tool result. */
+  raw(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  close(): Promise<void>;
+}
+
+/** The `deno run` arguments of `arc mcp` for a hub URL or a relay spool. */
+export function mcpArgs(options: StartMcpOptions): string[] {
+  const perms = options.relay !== undefined
+    ? [`--allow-read=${options.relay}`, `--allow-write=${options.relay}`]
+    : ["--allow-net=127.0.0.1"];
+  return [
+    "run",
+    ...perms,
+    ENV_FLAG,
+    ENTRY,
+    "mcp",
+    "--agent",
+    options.agent ?? "alice",
+    ...(options.relay !== undefined
+      ? ["--relay", options.relay]
+      : ["--base-url", options.baseUrl ?? "http://127.0.0.1:6969"]),
+    ...(options.args ?? []),
+  ];
+}
+
+/** Spawns `arc mcp` and completes the MCP handshake with the SDK's client. */
+export async function startMcp(options: StartMcpOptions): Promise<McpAgent> {
+  const launch = options.command ??
+    { command: Deno.execPath(), args: mcpArgs(options) };
+  const denoDir = Deno.env.get("DENO_DIR");
+  const transport = new StdioClientTransport({
+    command: launch.command,
+    args: launch.args,
+    env: {
+      NO_COLOR: "1",
+      ...(denoDir ? { DENO_DIR: denoDir } : {}),
+      ...(launch.env ?? {}),
+    },
+    stderr: "pipe",
+  });
+  let log = "";
+  transport.stderr?.on("data", (chunk: Uint8Array | string) => {
+    log += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk);
+  });
+  const client = new Client({ name: "arc-tests", version: "1.0.0" });
+  try {
+    await client.connect(transport);
+    // Listing the tools makes the client check structured results against each outputSchema.
+    await client.listTools();
+  } catch (error) {
+    await client.close().catch(() => {});
+    throw new Error(`arc mcp did not start: ${error}\n${log}`);
+  }
+  const raw = async (name: string, args: Record<string, unknown> = {}) =>
+    await client.callTool({ name, arguments: args }) as CallToolResult;
+  const text = (result: CallToolResult) =>
+    result.content.map((c) => c.type === "text" ? c.text : "").join("\n");
+  let closed: Promise<void> | undefined;
+  const close = () => closed ??= client.close();
+  return {
+    client,
+    stderr: () => log,
+    raw,
+    async call(name, args) {
+      const result = await raw(name, args);
+      if (result.isError) {
+        throw new Error(`${name} failed: ${text(result)}\nstderr:\n${log}`);
+      }
+      if (!result.structuredContent) {
+        throw new Error(`${name} returned no structured content`);
+      }
+      return result.structuredContent;
+    },
+    async fail(name, args) {
+      const result = await raw(name, args);
+      if (!result.isError) {
+        throw new Error(`${name} should have failed: ${text(result)}`);
+      }
+      return text(result);
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+/** A TCP port nothing listens on (just released). */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
