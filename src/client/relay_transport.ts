@@ -173,6 +173,7 @@ export class RelayTransport implements Transport {
     const pump = watch(watcher, wake);
     const onAbort = () => wake.set();
     options.signal?.addEventListener("abort", onAbort);
+    let answered = false;
     try {
       await this.#writeRequest(requestId, method, path, options);
       let invalidSince: number | undefined;
@@ -180,6 +181,7 @@ export class RelayTransport implements Transport {
         options.signal?.throwIfAborted();
         const read = await readResponse(responsePath);
         if (read.kind === "found") {
+          answered = true;
           await Deno.remove(responsePath).catch(() => {});
           return toResponse(read.value);
         }
@@ -211,6 +213,13 @@ export class RelayTransport implements Transport {
       options.signal?.removeEventListener("abort", onAbort);
       watcher?.close();
       await pump;
+      // Given up on: withdraw the request if no relay has claimed it yet, so
+      // it does not run later when nobody waits for its answer.
+      if (!answered) {
+        await Deno.remove(`${this.#requests}/${requestId}.json`).catch(
+          () => {},
+        );
+      }
     }
   }
 

@@ -78,20 +78,34 @@ Deno.test("RelayTransport - no answer in time is ArcError 598, and the request f
       pollIntervalMs: 50,
     });
     const started = Date.now();
-    const error = await assertRejects(() =>
+    const pending = assertRejects(() =>
       client.post("general", "anyone?", { threadId: "t" })
     );
+    // Read the request file while the client still waits for an answer.
+    const dir = `${spool}/requests/team_waiter`;
+    let files: string[] = [];
+    while (Date.now() - started < 5_000) {
+      files = await Array.fromAsync(Deno.readDir(dir)).then(
+        (entries) =>
+          entries.map((e) => e.name).filter((n) => !n.startsWith(".")),
+        () => [],
+      );
+      if (files.length) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assertEquals(files.length, 1, `one request file: ${files}`);
+    const name = files[0]!;
+    assert(/^[0-9a-f]{32}\.json$/.test(name), name);
+    const text = await Deno.readTextFile(`${dir}/${name}`);
+    const error = await pending;
     assert(error instanceof ArcError, String(error));
     assertEquals(error.status, 598);
     assertStringIncludes(error.message, "timed out");
     assert(Date.now() - started < 5_000, "the timeout did not fire");
+    // Given up on and never claimed: the request is withdrawn, no temp files remain.
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), []);
 
-    const dir = `${spool}/requests/team_waiter`;
-    const files = [...Deno.readDirSync(dir)].map((e) => e.name);
-    assertEquals(files.length, 1, `no temp files may be left: ${files}`);
-    const name = files[0]!;
-    assert(/^[0-9a-f]{32}\.json$/.test(name), name);
-    const request = JSON.parse(await Deno.readTextFile(`${dir}/${name}`));
+    const request = JSON.parse(text);
     assertEquals(request.request_id, name.slice(0, -5));
     assertEquals(request.agent_id, "team/waiter");
     assertEquals(request.method, "POST");
@@ -112,12 +126,16 @@ Deno.test("RelayTransport - no answer in time is ArcError 598, and the request f
       "responses directory not made",
     );
 
-    const get = await assertRejects(() => client.listChannels());
-    assertEquals((get as ArcError).status, 598);
-    const gets = [...Deno.readDirSync(dir)].map((e) =>
-      JSON.parse(Deno.readTextFileSync(`${dir}/${e.name}`))
-    ).filter((r) => r.method === "GET");
+    // A GET carries a null body; read it before the client withdraws it.
+    const getting = assertRejects(() => client.listChannels());
+    let gets: { path: string; body: unknown }[] = [];
+    while (!gets.length) {
+      gets = [...Deno.readDirSync(dir)].filter((e) => !e.name.startsWith("."))
+        .map((e) => JSON.parse(Deno.readTextFileSync(`${dir}/${e.name}`)));
+      await new Promise((r) => setTimeout(r, 10));
+    }
     assertEquals(gets.map((r) => [r.path, r.body]), [["/v1/channels", null]]);
+    assertEquals(((await getting) as ArcError).status, 598);
   } finally {
     await Deno.remove(spool, { recursive: true });
   }
