@@ -76,6 +76,7 @@ export const VENDOR_FEATURES = [
   `${VENDOR}:push_delivery`,
   `${VENDOR}:sse_heartbeat`,
   `${VENDOR}:remote_guard`,
+  `${VENDOR}:metrics`,
 ] as const;
 
 /** Defaults shared by the config, the CLI help and the docs. */

@@ -13,6 +13,7 @@ import type { JsonObject } from "../store/types.ts";
 import { readJsonObject } from "./body.ts";
 import { describeError, errorResponse } from "./errors.ts";
 import { checkAccess } from "./guard.ts";
+import { Metrics } from "./metrics.ts";
 import { streamResponse } from "./sse.ts";
 import { DASHBOARD_HTML } from "./dashboard.ts";
 
@@ -30,11 +31,14 @@ export interface ArcEnv {
 export interface AppOptions {
   /** Logs unexpected errors. @default nothing */
   log?: (line: string) => void;
+  /** The metrics registry to record into. @default a new one */
+  metrics?: Metrics;
 }
 
 /** Builds the HTTP application for a hub. */
 export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
   const log = options.log ?? (() => {});
+  const metrics = options.metrics ?? new Metrics();
   const app = new Hono<ArcEnv>();
   const ok = (c: Context, result: unknown, status: 200 | 201 = 200) =>
     c.json({ ok: true, result }, status);
@@ -80,10 +84,42 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
     )
   );
 
-  // The instance header goes on every response, including streams.
+  // The instance header goes on every response, including streams; every
+  // answer is counted and timed.
   app.use(async (c, next) => {
+    const started = performance.now();
     await next();
     c.res.headers.set("X-Arc-Instance", hub.instanceId);
+    metrics.request(
+      c.req.routePath,
+      c.req.method,
+      c.res.status,
+      (performance.now() - started) / 1000,
+    );
+    if (c.res.status === 201 && c.req.routePath === "/v1/messages") {
+      metrics.posted.inc();
+    }
+  });
+
+  app.get("/metrics", async (c) => {
+    const [sessions, claims, locks] = await Promise.all([
+      hub.store.listActiveSessions(),
+      hub.store.listClaims({ activeOnly: true }),
+      hub.store.listLocks({ activeOnly: true }),
+    ]);
+    const relay = hub.relayStats?.();
+    return c.text(
+      metrics.render({
+        longPolls: hub.waiting.longPolls,
+        streams: hub.waiting.streams,
+        liveSessions: sessions.length,
+        activeClaims: claims.length,
+        activeLocks: locks.length,
+        ...(relay ? { relay } : {}),
+      }),
+      200,
+      { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+    );
   });
 
   app.get("/", (c) => c.html(DASHBOARD_HTML));

@@ -91,6 +91,17 @@ export class Hub implements AsyncDisposable {
   readonly store: Store;
   readonly notifier = new Notifier();
   readonly instanceId: string;
+  /** Requests parked right now, for metrics. */
+  readonly waiting = { longPolls: 0, streams: 0 };
+  /** Set by the process when it serves the file relay: its counters, for metrics. */
+  relayStats:
+    | (() => {
+      queued: number;
+      inFlight: number;
+      processed: number;
+      failed: number;
+    })
+    | undefined;
   /** Facts about the running process added to hub-info's vendor object (e.g. permissions). */
   readonly runtimeInfo: Record<string, unknown> = {};
   /** Optional v1 bindings switched on by the process (e.g. `relay`). */
@@ -471,6 +482,18 @@ export class Hub implements AsyncDisposable {
     });
   }
 
+  /** Counts one waiter of a kind until disposed (once). */
+  #count(kind: "longPolls" | "streams"): Disposable {
+    this.waiting[kind]++;
+    let done = false;
+    return {
+      [Symbol.dispose]: () => {
+        if (!done) this.waiting[kind]--;
+        done = true;
+      },
+    };
+  }
+
   /** Seconds between presence touches while an agent waits. */
   get #touchEveryMs(): number {
     return Math.max(1, Math.min(30, this.config.presenceTtlSec / 3)) * 1000;
@@ -486,6 +509,7 @@ export class Hub implements AsyncDisposable {
     if (timeoutSec <= 0) return await this.store.listMessages(query);
     const deadline = performance.now() + timeoutSec * 1000;
     using sub = this.notifier.subscribe(match);
+    using _counted = this.#count("longPolls");
     let lastTouch = performance.now();
     while (true) {
       const rows = await this.store.listMessages(query);
@@ -514,6 +538,7 @@ export class Hub implements AsyncDisposable {
     const sub: Subscription = this.notifier.subscribe(
       visibleTo(agentId, channels, undefined, excludeSelf),
     );
+    const counted = this.#count("streams");
     let cursor = options.sinceId;
     let lastTouch = performance.now();
     const store = this.store;
@@ -549,6 +574,7 @@ export class Hub implements AsyncDisposable {
       },
       [Symbol.dispose]() {
         sub[Symbol.dispose]();
+        counted[Symbol.dispose]();
       },
     };
   }

@@ -51,6 +51,8 @@ export interface RelayOptions {
   maxConcurrent?: number;
   /** Delete `.work` and response files older than this many seconds; keep them when unset. */
   retentionSec?: number;
+  /** Called with the seconds from claiming each request to writing its answer. */
+  observe?: (seconds: number) => void;
 }
 
 /** Counters for metrics and tests. */
@@ -70,6 +72,7 @@ export class RelayServer implements AsyncDisposable {
   #maxFileBytes: number;
   #maxConcurrent: number;
   #retentionSec: number | undefined;
+  #observe: ((seconds: number) => void) | undefined;
   #watcher: Deno.FsWatcher | undefined;
   #watchedIno: number | null | undefined;
   #rescanTimer: ReturnType<typeof setInterval> | undefined;
@@ -90,6 +93,7 @@ export class RelayServer implements AsyncDisposable {
     this.#maxFileBytes = options.maxFileBytes ?? 16 * 1024 * 1024;
     this.#maxConcurrent = options.maxConcurrent ?? 1024;
     this.#retentionSec = options.retentionSec;
+    this.#observe = options.observe;
   }
 
   /** Current counters. */
@@ -303,6 +307,7 @@ export class RelayServer implements AsyncDisposable {
     } catch {
       return; // Gone, or claimed by another relay.
     }
+    const claimedAt = performance.now();
     const replyDir = isSafeName(agentDir) ? agentDir : safeAgentId(agentDir);
     const fail = (status: number, error: string) =>
       this.#respond(replyDir, errorEnvelope(requestId, status, error));
@@ -357,6 +362,7 @@ export class RelayServer implements AsyncDisposable {
     }
     await this.#respond(replyDir, response, requestId);
     this.#stats.processed++;
+    this.#observe?.((performance.now() - claimedAt) / 1000);
   }
 
   async #respond(

@@ -1,0 +1,196 @@
+/**
+ * `GET /metrics` in the Prometheus text format (Arc for Deno extension):
+ * requests by route and status with latency histograms, messages posted,
+ * waiters held, relay queue depth and latency, live sessions, active claims
+ * and locks, and storage faults.
+ *
+ * @module
+ */
+
+/** Latency buckets, in seconds. */
+const BUCKETS = [
+  0.001,
+  0.0025,
+  0.005,
+  0.01,
+  0.025,
+  0.05,
+  0.1,
+  0.25,
+  0.5,
+  1,
+  5,
+  30,
+  60,
+];
+
+type Labels = Record<string, string>;
+
+function labelText(labels: Labels): string {
+  const parts = Object.entries(labels).map(([k, v]) =>
+    `${k}="${
+      v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")
+    }"`
+  );
+  return parts.length ? `{${parts.join(",")}}` : "";
+}
+
+/** A counter family keyed by its label values. */
+class Counter {
+  readonly values = new Map<string, { labels: Labels; value: number }>();
+  inc(labels: Labels = {}, by = 1): void {
+    const key = labelText(labels);
+    const entry = this.values.get(key) ?? { labels, value: 0 };
+    entry.value += by;
+    this.values.set(key, entry);
+  }
+}
+
+/** A histogram family keyed by its label values. */
+class Histogram {
+  readonly values = new Map<
+    string,
+    { labels: Labels; buckets: number[]; sum: number; count: number }
+  >();
+  observe(labels: Labels, seconds: number): void {
+    const key = labelText(labels);
+    const entry = this.values.get(key) ??
+      { labels, buckets: BUCKETS.map(() => 0), sum: 0, count: 0 };
+    BUCKETS.forEach((b, i) => {
+      if (seconds <= b) entry.buckets[i]!++;
+    });
+    entry.sum += seconds;
+    entry.count++;
+    this.values.set(key, entry);
+  }
+}
+
+/** Values read at scrape time. */
+export interface Gauges {
+  longPolls: number;
+  streams: number;
+  liveSessions: number;
+  activeClaims: number;
+  activeLocks: number;
+  relay?: {
+    queued: number;
+    inFlight: number;
+    processed: number;
+    failed: number;
+  };
+}
+
+/** The hub's metrics registry. */
+export class Metrics {
+  readonly requests = new Counter();
+  readonly latency = new Histogram();
+  readonly posted = new Counter();
+  readonly storageErrors = new Counter();
+  readonly relayLatency = new Histogram();
+
+  /** Records one answered HTTP request. */
+  request(
+    route: string,
+    method: string,
+    status: number,
+    seconds: number,
+  ): void {
+    this.requests.inc({ route, method, status: String(status) });
+    this.latency.observe({ route }, seconds);
+    if (status === 503) this.storageErrors.inc();
+  }
+
+  /** Renders every family in the Prometheus text format. */
+  render(gauges: Gauges): string {
+    const out: string[] = [];
+    const counter = (name: string, help: string, c: Counter) => {
+      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
+      if (c.values.size === 0) out.push(`${name} 0`);
+      for (const { labels, value } of c.values.values()) {
+        out.push(`${name}${labelText(labels)} ${value}`);
+      }
+    };
+    const histogram = (name: string, help: string, h: Histogram) => {
+      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
+      for (const { labels, buckets, sum, count } of h.values.values()) {
+        BUCKETS.forEach((b, i) =>
+          out.push(
+            `${name}_bucket${labelText({ ...labels, le: String(b) })} ${
+              buckets[i]
+            }`,
+          )
+        );
+        out.push(
+          `${name}_bucket${labelText({ ...labels, le: "+Inf" })} ${count}`,
+        );
+        out.push(`${name}_sum${labelText(labels)} ${sum}`);
+        out.push(`${name}_count${labelText(labels)} ${count}`);
+      }
+    };
+    const gauge = (name: string, help: string, samples: [Labels, number][]) => {
+      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
+      for (const [labels, value] of samples) {
+        out.push(`${name}${labelText(labels)} ${value}`);
+      }
+    };
+    counter(
+      "arc_http_requests_total",
+      "HTTP requests answered, by route, method and status.",
+      this.requests,
+    );
+    histogram(
+      "arc_http_request_duration_seconds",
+      "Time to answer HTTP requests, by route (long-polls and streams included).",
+      this.latency,
+    );
+    counter(
+      "arc_messages_posted_total",
+      "Messages committed through this hub process.",
+      this.posted,
+    );
+    counter(
+      "arc_storage_unavailable_total",
+      "Requests refused because the storage could not take a write (503).",
+      this.storageErrors,
+    );
+    gauge("arc_waiters", "Requests waiting for messages right now.", [
+      [{ kind: "long_poll" }, gauges.longPolls],
+      [{ kind: "sse" }, gauges.streams],
+    ]);
+    gauge("arc_sessions_live", "Active agent sessions.", [[
+      {},
+      gauges.liveSessions,
+    ]]);
+    gauge("arc_claims_active", "Claims held and not expired.", [[
+      {},
+      gauges.activeClaims,
+    ]]);
+    gauge("arc_locks_active", "File locks held and not expired.", [[
+      {},
+      gauges.activeLocks,
+    ]]);
+    if (gauges.relay) {
+      gauge(
+        "arc_relay_queue_depth",
+        "Relay requests found but not yet dispatched.",
+        [[{}, gauges.relay.queued]],
+      );
+      gauge("arc_relay_in_flight", "Relay requests being dispatched.", [[
+        {},
+        gauges.relay.inFlight,
+      ]]);
+      out.push(
+        "# HELP arc_relay_requests_total Relay requests answered since start, by outcome.",
+        "# TYPE arc_relay_requests_total counter",
+        `arc_relay_requests_total{outcome="processed"} ${gauges.relay.processed}`,
+        `arc_relay_requests_total{outcome="failed"} ${gauges.relay.failed}`,
+      );
+      histogram(
+        "arc_relay_request_duration_seconds",
+        "Time from claiming a relay request to writing its answer.",
+        this.relayLatency,
+      );
+    }
+    return out.join("\n") + "\n";
+  }
+}
