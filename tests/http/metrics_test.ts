@@ -53,9 +53,11 @@ Deno.test("GET /metrics speaks the Prometheus text format and moves with traffic
   });
   await hub.api("POST", "/v1/claims", { owner_agent_id: "a", claim_key: "k" });
   await hub.api("POST", "/v1/locks", { agent_id: "a", file_path: "f" });
+  const since = (await hub.api("GET", "/v1/bootstrap?agent_id=b")).body.result
+    .latest_visible_id;
   const waiting = hub.api(
     "GET",
-    "/v1/events?agent_id=b&since_id=1000&timeout=5",
+    `/v1/events?agent_id=b&since_id=${since}&timeout=5`,
   );
   await new Promise((r) => setTimeout(r, 200));
   const during = await scrape();
