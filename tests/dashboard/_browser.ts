@@ -1,0 +1,131 @@
+/**
+ * Browser helpers for the dashboard tests: launch the system Chromium through
+ * playwright-core (never a downloaded browser), open the hub's page, and
+ * collect what the page logged.
+ *
+ * @module
+ */
+
+import type { Browser, Page } from "playwright-core";
+import type { TestHub } from "../_util.ts";
+
+/** Where Debian's `chromium` package installs the browser. */
+export const CHROMIUM = "/usr/bin/chromium";
+
+/** Flags for a quiet, sandbox-free headless run in a container. */
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+  "--disable-dev-shm-usage",
+];
+
+/**
+ * Why the browser tests cannot run here, or `undefined` when they can.
+ * playwright-core reads the home directory and the OS release when it loads,
+ * so it needs `--allow-sys=homedir,osRelease` besides run, read, write, net
+ * and env.
+ */
+export async function browserUnavailable(): Promise<string | undefined> {
+  try {
+    const info = await Deno.stat(CHROMIUM);
+    if (!info.isFile) return `${CHROMIUM} is not a file`;
+  } catch {
+    return `${CHROMIUM} is missing (install it with: apt-get install -y chromium)`;
+  }
+  for (const kind of ["homedir", "osRelease"] as const) {
+    const { state } = await Deno.permissions.query({ name: "sys", kind });
+    if (state !== "granted") {
+      return `playwright-core needs --allow-sys=homedir,osRelease (sys access to "${kind}" is ${state})`;
+    }
+  }
+  for (const name of ["run", "env", "net", "read", "write"] as const) {
+    const { state } = await Deno.permissions.query({ name });
+    if (state !== "granted") return `the browser tests need --allow-${name}`;
+  }
+  return undefined;
+}
+
+/** A launched browser that closes with `await using`. */
+export interface TestBrowser extends AsyncDisposable {
+  browser: Browser;
+}
+
+/** Launches the system Chromium headless. */
+export async function launchBrowser(): Promise<TestBrowser> {
+  // playwright-core's bundled is-wsl probe reads /proc/sys/fs/binfmt_misc
+  // when the module loads, which Deno only allows with --allow-all. This
+  // variable (is-wsl's own test switch) defers the probe to the code paths
+  // that open desktop apps, which these tests never take.
+  Deno.env.set("__IS_WSL_TEST__", "1");
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  return {
+    browser,
+    async [Symbol.asyncDispose]() {
+      await browser.close().catch(() => {});
+    },
+  };
+}
+
+/** Options for {@linkcode openDashboard}. */
+export interface OpenOptions {
+  /** @default { width: 1440, height: 900 } */
+  viewport?: { width: number; height: number };
+  /** @default "dark" */
+  colorScheme?: "dark" | "light";
+  /** A hash route such as `#inbox` or `#c/builds`. @default "" */
+  hash?: string;
+  /** Wait for the live stream to be up. @default true */
+  waitLive?: boolean;
+}
+
+/** An open dashboard tab plus everything it reported as an error. */
+export interface Dashboard extends AsyncDisposable {
+  page: Page;
+  /** Console errors and uncaught exceptions, in order. */
+  errors: string[];
+  /** Milliseconds from navigation to the first rendered view. */
+  loadMs: number;
+}
+
+/** Opens the hub's dashboard in a fresh browser context and waits until it is ready. */
+export async function openDashboard(
+  browser: Browser,
+  hub: TestHub,
+  options: OpenOptions = {},
+): Promise<Dashboard> {
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 1440, height: 900 },
+    colorScheme: options.colorScheme ?? "dark",
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const errors: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  page.on("pageerror", (error) => errors.push(`uncaught: ${error.message}`));
+  const started = performance.now();
+  await page.goto(`${hub.url}/${options.hash ?? ""}`);
+  await page.waitForSelector("html[data-ready='1']");
+  const loadMs = performance.now() - started;
+  if (options.waitLive ?? true) {
+    await page.waitForSelector("[data-testid=connection][data-state=live]");
+  }
+  return {
+    page,
+    errors,
+    loadMs,
+    async [Symbol.asyncDispose]() {
+      await context.close().catch(() => {});
+    },
+  };
+}
