@@ -8,6 +8,7 @@
 
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { DEFAULTS, LOOPBACK_HOSTS } from "./protocol.ts";
+import { type DatabaseTarget, parseDatabaseUrl } from "./store/postgres_url.ts";
 
 /** Options for a hub; every field falls back to `DEFAULTS`. */
 export interface HubOptions {
@@ -17,6 +18,8 @@ export interface HubOptions {
   port?: number;
   /** SQLite database file. @default "arc.sqlite3" */
   storage?: string;
+  /** PostgreSQL URL (`postgres://user:password@host:port/dbname`); replaces the SQLite file. @default none */
+  database?: string;
   /** Relay spool directory. @default ".arc-relay" */
   spoolDir?: string;
   /** Serve peers that are not on loopback. @default false */
@@ -46,6 +49,8 @@ export interface ResolvedConfig {
   host: string;
   port: number;
   storagePath: string;
+  /** The PostgreSQL database, when the hub runs on one instead of `storagePath`. */
+  database: DatabaseTarget | undefined;
   spoolDir: string;
   allowRemote: boolean;
   quiet: boolean;
@@ -119,6 +124,9 @@ export function resolveConfig(
     host,
     port: checkInt("port", options.port ?? DEFAULTS.port, 0, 65535),
     storagePath: resolveStorage(options.storage ?? DEFAULTS.storage, cwd),
+    database: options.database === undefined
+      ? undefined
+      : parseDatabaseUrl(options.database),
     spoolDir: absolute(options.spoolDir ?? DEFAULTS.spoolDir, cwd),
     allowRemote,
     quiet: options.quiet ?? false,

@@ -29,6 +29,12 @@ export interface StartHubOptions {
   keepDir?: boolean;
   /** The `--allow-net` value the hub runs with. @default "127.0.0.1" */
   allowNet?: string;
+  /**
+   * Run on this PostgreSQL URL instead of the SQLite file: it is handed over
+   * in `ARC_DATABASE_URL` (never argv) and the database's host:port is added
+   * to `--allow-net`.
+   */
+  database?: string;
 }
 
 /** A running hub process. */
@@ -53,10 +59,20 @@ export async function startHub(
 ): Promise<TestHub> {
   const dir = options.dir ?? await Deno.makeTempDir({ prefix: "arc-test-" });
   const storage = `${dir}/arc.sqlite3`;
+  let allowNet = options.allowNet ?? "127.0.0.1";
+  const dbArgs: string[] = [];
+  const env: Record<string, string> = {};
+  if (options.database !== undefined) {
+    const db = new URL(options.database);
+    allowNet += `,${db.hostname}:${db.port || 5432}`;
+    dbArgs.push("--allow-env=ARC_DATABASE_URL");
+    env["ARC_DATABASE_URL"] = options.database;
+  }
   const command = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      `--allow-net=${options.allowNet ?? "127.0.0.1"}`,
+      `--allow-net=${allowNet}`,
+      ...dbArgs,
       `--allow-read=${dir}`,
       `--allow-write=${dir}`,
       MAIN,
@@ -72,6 +88,7 @@ export async function startHub(
     stdout: "piped",
     stderr: "piped",
     stdin: "null",
+    env,
   });
   const process = command.spawn();
   let log = "";

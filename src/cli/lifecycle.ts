@@ -91,8 +91,10 @@ export async function findHub(
   config: ResolvedConfig,
   strict: boolean,
 ): Promise<{ url: string; pid?: PidInfo } | undefined> {
-  const matches = (storage: string | undefined) =>
-    !strict || storage === config.storagePath;
+  // A hub on PostgreSQL reports the password-less database URL as its storage.
+  const storage = config.database?.label ?? config.storagePath;
+  const matches = (reported: string | undefined) =>
+    !strict || reported === storage;
   for (const path of pidfileCandidates(config.storagePath)) {
     const info = readPidfile(path);
     if (info && matches(await probe(info.url))) {
@@ -152,7 +154,10 @@ export async function runEnsure(
     return 0;
   }
   const config = resolveConfig(options);
-  const found = await findHub(config, options.storage !== undefined);
+  const found = await findHub(
+    config,
+    options.storage !== undefined || options.database !== undefined,
+  );
   if (found) {
     out(JSON.stringify(
       {
@@ -173,8 +178,12 @@ export async function runEnsure(
   }
   const logPath = join(dirname(config.storagePath), LOG_NAME);
   const pidPath = join(dirname(config.storagePath), PIDFILE_NAME);
-  // The token travels in the environment, never on the command line.
-  const serveArgs = stripFlag(rest, "--token");
+  // The token and the database URL travel in the environment, never on the
+  // command line (where the process list would show them).
+  const serveArgs = ["--token", "--database", "--database-file"].reduce(
+    stripFlag,
+    rest,
+  );
   const command = Deno.build.standalone
     ? [Deno.execPath(), "serve", ...serveArgs, "--log-file", logPath]
     : [
@@ -191,6 +200,9 @@ export async function runEnsure(
     ];
   const env: Record<string, string> = {};
   if (config.token) env["ARC_TOKEN"] = config.token;
+  if (options.database !== undefined) {
+    env["ARC_DATABASE_URL"] = options.database;
+  }
   const child = new Deno.Command(command[0]!, {
     args: command.slice(1),
     stdin: "null",
@@ -292,7 +304,7 @@ function stopOptions(args: string[]) {
   return {
     config: resolveConfig(options),
     help: options.help,
-    strict: options.storage !== undefined,
+    strict: options.storage !== undefined || options.database !== undefined,
   };
 }
 
@@ -371,6 +383,18 @@ export async function runReset(
   if (help) {
     out(STOP_HELP);
     return 0;
+  }
+  if (config.database) {
+    out(JSON.stringify(
+      {
+        reset: false,
+        error:
+          `reset only deletes SQLite files; to wipe ${config.database.label}, stop its hubs and drop the schema or database with PostgreSQL's own tools`,
+      },
+      null,
+      2,
+    ));
+    return 1;
   }
   let stopped: Record<string, unknown> | undefined;
   if (await findHub(config, strict)) {

@@ -9,7 +9,7 @@
 import { dirname } from "node:path";
 
 /** Environment variables the hub reads. */
-export const HUB_ENV_VARS = ["ARC_TOKEN"] as const;
+export const HUB_ENV_VARS = ["ARC_TOKEN", "ARC_DATABASE_URL"] as const;
 
 /** What the hub process must be allowed to touch. */
 export interface HubScope {
@@ -17,18 +17,27 @@ export interface HubScope {
   port: number;
   storagePath: string;
   spoolDir: string;
+  /** The PostgreSQL server, when the hub runs on one. */
+  database?: { netEntry: string } | undefined;
+}
+
+/** The `--allow-net` entry for the hub's own listening address (any port when `port` is 0). */
+export function listenNetEntry(host: string, port: number): string {
+  const h = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  return port === 0 ? h : `${h}:${port}`;
 }
 
 /**
- * The narrowest `deno run` flags for a hub: net only to its bind address,
- * files only in the storage directory and the spool, env only for the
- * variables it reads, nothing else.
+ * The narrowest `deno run` flags for a hub: net only to its bind address
+ * (and the database server's host:port when it has one), files only in the
+ * storage directory and the spool, env only for the variables it reads,
+ * nothing else.
  */
 export function hubPermissionFlags(scope: HubScope): string[] {
-  const host = scope.host.includes(":") && !scope.host.startsWith("[")
-    ? `[${scope.host}]`
-    : scope.host;
-  const net = scope.port === 0 ? host : `${host}:${scope.port}`;
+  const net = [
+    listenNetEntry(scope.host, scope.port),
+    ...(scope.database ? [scope.database.netEntry] : []),
+  ].join(",");
   const dirs = [...new Set([dirname(scope.storagePath), scope.spoolDir])];
   return [
     `--allow-net=${net}`,
@@ -40,16 +49,32 @@ export function hubPermissionFlags(scope: HubScope): string[] {
 
 const DROPPED = ["run", "ffi", "sys", "env", "net"] as const;
 
+/** Options for {@linkcode dropPermissions}. */
+export interface DropOptions {
+  /**
+   * The hub talks to a database server: keep `net`, dropping only the
+   * listening address's own entries (exact `--allow-net` entries, e.g.
+   * `127.0.0.1` and `127.0.0.1:6969`), so what remains is the database's
+   * host:port. With a blanket `--allow-net` nothing narrower can be kept.
+   * @default undefined (drop `net` entirely)
+   */
+  keepNetExcept?: string[];
+}
+
 /**
  * Drops the permissions a listening hub never needs again. The listener keeps
  * accepting connections after `net` is gone; what goes is the ability to open
  * new ones. A compiled binary carries broad permissions, so this is what
  * narrows it.
  */
-export function dropPermissions(): void {
+export function dropPermissions(options: DropOptions = {}): void {
   for (const name of DROPPED) {
     try {
-      Deno.permissions.revokeSync({ name });
+      if (name === "net" && options.keepNetExcept) {
+        for (const host of options.keepNetExcept) {
+          Deno.permissions.revokeSync({ name, host });
+        }
+      } else Deno.permissions.revokeSync({ name });
     } catch {
       // Not grantable in this runtime: nothing to drop.
     }
@@ -58,10 +83,12 @@ export function dropPermissions(): void {
 
 /**
  * The current state of each permission, for hub-info: `granted` (for
- * everything), `limited` (only for the hub's own directories), or `denied`.
+ * everything), `limited` (only for the hub's own directories, or for net
+ * only the `netHosts`, e.g. the database server), or `denied`.
  */
 export function permissionReport(
   dirs: readonly string[],
+  netHosts: readonly string[] = [],
 ): Record<string, string> {
   const state = (d: Deno.PermissionDescriptor) => {
     try {
@@ -76,6 +103,11 @@ export function permissionReport(
     // Without a terminal, "prompt" is a refusal.
     report[name] = s === "prompt" ? "denied" : s;
   }
+  // Net kept for the database server only.
+  if (
+    report["net"] === "denied" && netHosts.length > 0 &&
+    netHosts.every((host) => state({ name: "net", host }) === "granted")
+  ) report["net"] = "limited";
   for (const name of ["read", "write"] as const) {
     if (state({ name }) === "granted") report[name] = "granted";
     else if (dirs.every((path) => state({ name, path }) === "granted")) {

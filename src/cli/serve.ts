@@ -18,10 +18,16 @@ import {
 } from "../protocol.ts";
 import { inProcessDispatch } from "../relay/dispatch.ts";
 import { RelayServer } from "../relay/server.ts";
+import { PostgresStore } from "../store/postgres.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import { toIso } from "../time.ts";
 import { intFlag, parseFlags, UsageError } from "./args.ts";
-import { dropPermissions, permissionReport, readEnv } from "./permissions.ts";
+import {
+  dropPermissions,
+  listenNetEntry,
+  permissionReport,
+  readEnv,
+} from "./permissions.ts";
 
 /** Help text for `arc serve`. */
 export const SERVE_HELP = `Usage: arc serve [options]
@@ -35,6 +41,12 @@ Options:
                               address also needs --allow-remote)
   --port N                    TCP port, 0 picks a free one (default ${DEFAULTS.port})
   --storage FILE              SQLite database file (default ${DEFAULTS.storage})
+  --database URL              run on PostgreSQL instead of SQLite:
+                              postgres://user:password@host:port/dbname[?schema=NAME]
+                              (also ARC_DATABASE_URL; on the command line the
+                              password shows in the process list: prefer the
+                              variable or --database-file)
+  --database-file FILE        read the PostgreSQL URL from FILE
   --spool-dir DIR             relay spool directory (default ${DEFAULTS.spoolDir})
   --no-relay                  do not serve the file relay
   --relay-retention SEC       delete answered relay files older than SEC seconds
@@ -59,6 +71,7 @@ Examples:
   arc serve
   arc serve --port 0 --storage /tmp/team/arc.sqlite3
   arc serve --host 0.0.0.0 --allow-remote
+  ARC_DATABASE_URL=postgres://arc:secret@db:5432/arc arc serve --host 0.0.0.0 --allow-remote
 `;
 
 /** Everything `serve` reads from its flags. */
@@ -70,6 +83,8 @@ export interface ServeFlags extends HubOptions {
   relayRetentionSec?: number;
   /** Append log lines here as well. */
   logFile?: string;
+  /** Where the database URL came from, if there is one. */
+  databaseSource?: "flag" | "file" | "env";
 }
 
 /** Reads `serve` flags into hub options. */
@@ -78,6 +93,8 @@ export function parseServeFlags(args: string[]): ServeFlags {
     host: { type: "string" },
     port: { type: "string" },
     storage: { type: "string" },
+    database: { type: "string" },
+    "database-file": { type: "string" },
     "spool-dir": { type: "string" },
     "no-relay": { type: "boolean" },
     "relay-retention": { type: "string" },
@@ -100,6 +117,8 @@ export function parseServeFlags(args: string[]): ServeFlags {
   set("host", values.host);
   set("port", intFlag("port", values.port));
   set("storage", values.storage);
+  const database = databaseUrl(values.database, values["database-file"]);
+  set("database", database?.url);
   set("spoolDir", values["spool-dir"]);
   set("allowRemote", values["allow-remote"]);
   set("token", values.token ?? readEnv("ARC_TOKEN"));
@@ -125,8 +144,38 @@ export function parseServeFlags(args: string[]): ServeFlags {
     help: values.help ?? false,
     relay: !values["no-relay"],
     ...(values["log-file"] ? { logFile: values["log-file"] } : {}),
+    ...(database ? { databaseSource: database.source } : {}),
     ...(retention !== undefined ? { relayRetentionSec: retention } : {}),
   };
+}
+
+/** The database URL from `--database`, `--database-file` or `ARC_DATABASE_URL`, in that order. */
+function databaseUrl(
+  flag: string | undefined,
+  file: string | undefined,
+): { url: string; source: "flag" | "file" | "env" } | undefined {
+  if (flag !== undefined && file !== undefined) {
+    throw new UsageError("give --database or --database-file, not both");
+  }
+  if (flag !== undefined) return { url: flag, source: "flag" };
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(file).trim();
+    } catch (error) {
+      throw new UsageError(
+        `cannot read --database-file ${file}: ${(error as Error).message}`,
+      );
+    }
+    if (!text || text.includes("\n")) {
+      throw new UsageError(
+        `--database-file ${file} must hold exactly one line: the database URL`,
+      );
+    }
+    return { url: text, source: "file" };
+  }
+  const env = readEnv("ARC_DATABASE_URL");
+  return env ? { url: env, source: "env" } : undefined;
 }
 
 /** Runs the hub until it is stopped; resolves with the process exit code. */
@@ -157,9 +206,21 @@ async function serve(
   const log = config.quiet
     ? () => {}
     : (line: string) => out(`[arc ${toIso(Date.now())}] ${line}`);
-  const store = SqliteStore.open(config.storagePath, {
-    durability: config.durability,
-  });
+  // Database connection trouble is reported even with --quiet.
+  const warn = (line: string) => out(`[arc ${toIso(Date.now())}] ${line}`);
+  if (options.databaseSource === "flag") {
+    warn(
+      "warning: --database puts the database password in the process list; prefer ARC_DATABASE_URL or --database-file",
+    );
+  }
+  const store = config.database
+    ? await PostgresStore.open(config.database, {
+      log: warn,
+      durability: config.durability,
+    })
+    : SqliteStore.open(config.storagePath, {
+      durability: config.durability,
+    });
   const hub = await Hub.create(config, store, { log });
   const errorLog = (line: string) => out(`[arc] ${line}`);
   const app = createApp(hub, { log: errorLog });
@@ -209,14 +270,24 @@ async function serve(
   };
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
-  // Listening, with the files open: nothing else needs run, ffi, sys, env or new sockets.
-  dropPermissions();
-  hub.runtimeInfo["permissions"] = permissionReport([
-    dirname(config.storagePath),
-    config.spoolDir,
-  ]);
+  // Listening, with the files open: nothing else needs run, ffi, sys, env or
+  // new sockets, except those to the database server.
+  dropPermissions(
+    config.database
+      ? {
+        keepNetExcept: [
+          listenNetEntry(config.host, config.port),
+          listenNetEntry(config.host, running.port),
+        ],
+      }
+      : {},
+  );
+  hub.runtimeInfo["permissions"] = permissionReport(
+    [dirname(config.storagePath), config.spoolDir],
+    config.database ? [config.database.netEntry] : [],
+  );
   out(
-    `arc listening on ${running.url} (storage=${config.storagePath}, journal_mode=${store.info.journalMode}, instance=${hub.instanceId}, allow_remote=${config.allowRemote}, relay=${
+    `arc listening on ${running.url} (storage=${store.info.storagePath}, journal_mode=${store.info.journalMode}, instance=${hub.instanceId}, allow_remote=${config.allowRemote}, relay=${
       hub.extraFeatures.has(RELAY_FEATURE) ? config.spoolDir : "off"
     }, version=${VERSION})`,
   );

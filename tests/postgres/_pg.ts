@@ -1,0 +1,133 @@
+/**
+ * PostgreSQL test helpers. The tests run against a real server named by
+ * `ARC_TEST_PG_URL` (CI creates a throwaway role and database and exports
+ * it); each test works in a schema of its own, dropped afterwards. Without
+ * the variable every PostgreSQL test is registered as ignored and the reason
+ * is printed once.
+ *
+ * @module
+ */
+
+import postgres from "postgres";
+import { startHub, type TestHub } from "../_util.ts";
+
+/** The server the tests use, or undefined when none was given. */
+export const PG_URL: string | undefined = Deno.env.get("ARC_TEST_PG_URL") ||
+  undefined;
+
+let told = false;
+
+/**
+ * Registers `fn` as a test, or as an ignored test with the reason printed
+ * when `ARC_TEST_PG_URL` is unset.
+ */
+export function pgTest(name: string, fn: (url: string) => Promise<void>): void {
+  if (!PG_URL) {
+    if (!told) {
+      told = true;
+      // deno-lint-ignore no-console
+      console.warn(
+        "skipping the PostgreSQL tests: ARC_TEST_PG_URL is not set (e.g. postgres://user:password@127.0.0.1:5432/dbname)",
+      );
+    }
+    Deno.test({
+      name: `${name} (skipped: ARC_TEST_PG_URL is not set)`,
+      ignore: true,
+      fn() {},
+    });
+    return;
+  }
+  const url = PG_URL;
+  Deno.test(name, () => fn(url));
+}
+
+/** A schema of its own on the test server; dropped on dispose. */
+export interface TestSchema extends AsyncDisposable {
+  /** The test server's URL with `?schema=NAME`. */
+  url: string;
+  name: string;
+  /** An admin client on the same database (search_path set to the schema). */
+  admin: postgres.Sql;
+}
+
+/** Creates a fresh, empty schema name on the test server (the store creates the schema itself). */
+export function freshSchema(base: string = PG_URL ?? ""): TestSchema {
+  const name = `arc_t_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
+  const url = new URL(base);
+  url.searchParams.set("schema", name);
+  const admin = postgres(base, {
+    max: 2,
+    onnotice: () => {},
+    connection: { search_path: name },
+  });
+  return {
+    url: url.href,
+    name,
+    admin,
+    async [Symbol.asyncDispose]() {
+      try {
+        await admin.unsafe(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
+      } finally {
+        await admin.end({ timeout: 5 });
+      }
+    },
+  };
+}
+
+/** Host and port of a database URL, as an `--allow-net` entry. */
+export function netEntry(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || 5432}`;
+}
+
+/** Starts `n` hub processes on one database URL, all at once. */
+export async function startPgHubs(
+  n: number,
+  database: string,
+  args: string[] = [],
+): Promise<TestHub[]> {
+  const started = await Promise.allSettled(
+    Array.from({ length: n }, () => startHub({ database, args })),
+  );
+  const hubs = started.flatMap((r) =>
+    r.status === "fulfilled" ? [r.value] : []
+  );
+  const failed = started.find((r) => r.status === "rejected");
+  if (failed) {
+    for (const hub of hubs) await hub[Symbol.asyncDispose]();
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  return hubs;
+}
+
+/** Stops every hub (whatever state it is in) and removes its directory. */
+export async function stopAll(hubs: readonly TestHub[]): Promise<void> {
+  await Promise.all(hubs.map((hub) => hub[Symbol.asyncDispose]()));
+}
+
+/** The password in a database URL ("" when it has none). */
+export function passwordOf(url: string): string {
+  return decodeURIComponent(new URL(url).password);
+}
+
+/**
+ * The command line of a running process, as the process list shows it to
+ * every user of the machine (`/proc/PID/cmdline`, or `ps` where Deno may not
+ * read /proc).
+ */
+export async function processArgs(pid: number): Promise<string> {
+  try {
+    return await Deno.readTextFile(`/proc/${pid}/cmdline`);
+  } catch {
+    const out = await new Deno.Command("ps", {
+      args: ["-ww", "-o", "args=", "-p", String(pid)],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout).trim();
+    if (!out.success || !text) {
+      throw new Error(`cannot read the command line of process ${pid}`);
+    }
+    return text;
+  }
+}
