@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { type HubOptions, resolveConfig } from "../config.ts";
 import { Hub } from "../hub/hub.ts";
 import { createApp } from "../http/app.ts";
+import { Metrics } from "../http/metrics.ts";
 import { serveHub } from "../http/server.ts";
 import {
   DEFAULTS,
@@ -223,10 +224,12 @@ async function serve(
     });
   const hub = await Hub.create(config, store, { log });
   const errorLog = (line: string) => out(`[arc] ${line}`);
-  const app = createApp(hub, { log: errorLog });
+  const metrics = new Metrics();
+  const app = createApp(hub, { log: errorLog, metrics });
   let relay: RelayServer | undefined;
   if (options.relay) {
     relay = new RelayServer({
+      observe: (seconds) => metrics.relayLatency.observe({}, seconds),
       spoolDir: config.spoolDir,
       dispatch: inProcessDispatch((req, env) => app.fetch(req, env)),
       log,
@@ -252,6 +255,8 @@ async function serve(
     try {
       await relay.start();
       hub.extraFeatures.add(RELAY_FEATURE);
+      const served = relay;
+      hub.relayStats = () => served.stats;
       hub.extraFeatures.add(RELAY_CONCURRENT_FEATURE);
     } catch (error) {
       out(
