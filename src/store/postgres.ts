@@ -51,7 +51,7 @@ import {
   toMessage,
   toSession,
   toTask,
-} from "./postgres_rows.ts";
+} from "./rows.ts";
 import {
   MIGRATIONS,
   SCHEMA_VERSION,

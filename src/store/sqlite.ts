@@ -22,6 +22,14 @@ import {
   TASK_KINDS,
 } from "../protocol.ts";
 import { type Clock, fromIso, systemClock, toIso } from "../time.ts";
+import {
+  toChannel,
+  toClaim,
+  toLock,
+  toMessage,
+  toSession,
+  toTask,
+} from "./rows.ts";
 import { SQLITE_SCHEMA } from "./schema.ts";
 import { buildThreadSummary, type ThreadFacts } from "./thread_summary.ts";
 import type {
@@ -1194,99 +1202,3 @@ function translate(error: unknown): unknown {
 // The same conditions as UNAVAILABLE_CODES, for errors that carry only a message.
 const UNAVAILABLE_TEXT =
   /database is locked|database table is locked|readonly database|disk I\/O error|database or disk is full|unable to open database/i;
-
-function parseJson<T>(text: unknown, fallback: T): T {
-  if (typeof text !== "string" || text === "") return fallback;
-  try {
-    const value = JSON.parse(text);
-    return value ?? fallback;
-  } catch {
-    return fallback;
-  }
-}
-
-function str(v: unknown): string {
-  return String(v);
-}
-
-function strOrNull(v: unknown): string | null {
-  return v == null ? null : String(v);
-}
-
-function numOrNull(v: unknown): number | null {
-  return v == null ? null : Number(v);
-}
-
-function toChannel(r: Row): Channel {
-  return {
-    name: str(r["name"]),
-    created_at: str(r["created_at"]),
-    created_by: strOrNull(r["created_by"]),
-    metadata: parseJson(r["metadata_json"], {}),
-  };
-}
-
-function toSession(r: Row): Session {
-  return {
-    session_id: str(r["session_id"]),
-    agent_id: str(r["agent_id"]),
-    display_name: str(r["display_name"]),
-    capabilities: parseJson(r["capabilities_json"], []),
-    metadata: parseJson(r["metadata_json"], {}),
-    created_at: str(r["created_at"]),
-    last_seen: str(r["last_seen"]),
-    active: Boolean(r["active"]),
-  };
-}
-
-function toMessage(r: Row): Message {
-  return {
-    id: Number(r["id"]),
-    ts: str(r["ts"]),
-    from_agent: str(r["from_agent"]),
-    to_agent: strOrNull(r["to_agent"]),
-    channel: str(r["channel"]),
-    kind: str(r["kind"]),
-    body: str(r["body"]),
-    attachments: parseJson(r["attachments_json"], []),
-    reply_to: numOrNull(r["reply_to"]),
-    thread_id: strOrNull(r["thread_id"]),
-    metadata: parseJson(r["metadata_json"], {}),
-  };
-}
-
-function toClaim(r: Row): Claim {
-  return {
-    claim_key: str(r["claim_key"]),
-    thread_id: strOrNull(r["thread_id"]),
-    task_message_id: numOrNull(r["task_message_id"]),
-    owner_agent_id: str(r["owner_agent_id"]),
-    claimed_at: str(r["claimed_at"]),
-    expires_at: str(r["expires_at"]),
-    released_at: strOrNull(r["released_at"]),
-    metadata: parseJson(r["metadata_json"], {}),
-  };
-}
-
-function toLock(r: Row): Lock {
-  return {
-    file_path: str(r["file_path"]),
-    agent_id: str(r["agent_id"]),
-    locked_at: str(r["locked_at"]),
-    expires_at: str(r["expires_at"]),
-    released_at: strOrNull(r["released_at"]),
-    metadata: parseJson(r["metadata_json"], {}),
-  };
-}
-
-function toTask(r: Row): Task {
-  return {
-    task_id: Number(r["task_id"]),
-    parent_task_id: numOrNull(r["parent_task_id"]),
-    channel: str(r["channel"]),
-    thread_id: strOrNull(r["thread_id"]),
-    status: r["status"] === "done" ? "done" : "open",
-    created_at: str(r["created_at"]),
-    completed_at: strOrNull(r["completed_at"]),
-  };
-}

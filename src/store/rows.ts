@@ -1,6 +1,7 @@
 /**
- * PostgreSQL rows to store objects. `bigint` columns arrive as strings and
- * JSON columns as text; both become what the SQLite backend returns.
+ * Database rows to store objects, shared by both backends: JSON columns
+ * arrive as text, integers as numbers (SQLite) or strings (PostgreSQL
+ * `bigint`), flags as 0/1 or booleans; all become the same wire objects.
  *
  * @module
  */
@@ -51,7 +52,7 @@ export function toSession(r: Row): Session {
     metadata: parseJson(r["metadata_json"], {}),
     created_at: str(r["created_at"]),
     last_seen: str(r["last_seen"]),
-    active: r["active"] === true,
+    active: r["active"] === true || r["active"] === 1 || r["active"] === 1n,
   };
 }
 
