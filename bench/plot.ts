@@ -11,7 +11,9 @@
  *
  * `--in` takes the JSON that `bench/load.ts --out` writes; give it several
  * times to put hubs from separate runs on one chart (a hub that appears twice
- * is drawn from the last file). The chart is plain SVG written by hand, so
+ * is drawn from the last file). `--label arc-deno="Arc (ours)"` renames a
+ * hub in the legend; hubs are keyed by the `implementation` they report. The
+ * chart is plain SVG written by hand, so
  * the script needs no packages. With `--png` it also renders the SVG to a PNG
  * with a headless Chromium (`--chromium PATH`, default `chromium`).
  *
@@ -24,7 +26,8 @@
  */
 
 const USAGE = `usage: deno run -A bench/plot.ts --in FILE [--in FILE ...]
-         --svg OUT.svg [--png OUT.png] [--title TEXT] [--chromium PATH]`;
+         --svg OUT.svg [--png OUT.png] [--title TEXT] [--chromium PATH]
+         [--label IMPLEMENTATION=TEXT ...]`;
 
 interface SummaryPoint {
   agents: number;
@@ -42,6 +45,7 @@ interface Series {
 
 interface Options {
   inputs: string[];
+  labels: Map<string, string>;
   svg: string;
   png: string | undefined;
   title: string;
@@ -55,6 +59,7 @@ const TARGET_MB = 150;
 function parseArgs(args: string[]): Options {
   const opts: Options = {
     inputs: [],
+    labels: new Map(),
     svg: "",
     png: undefined,
     title: "Arc hubs under many held agents (N long-polls + N SSE streams)",
@@ -77,7 +82,10 @@ function parseArgs(args: string[]): Options {
     else if (arg === "--png") opts.png = value;
     else if (arg === "--title") opts.title = value;
     else if (arg === "--chromium") opts.chromium = value;
-    else {
+    else if (arg === "--label" && value.includes("=")) {
+      const eq = value.indexOf("=");
+      opts.labels.set(value.slice(0, eq), value.slice(eq + 1));
+    } else {
       console.error(`error: unknown option ${arg}\n\n${USAGE}`);
       Deno.exit(2);
     }
@@ -89,7 +97,10 @@ function parseArgs(args: string[]): Options {
   return opts;
 }
 
-async function loadSeries(files: string[]): Promise<Series[]> {
+async function loadSeries(
+  files: string[],
+  labels: Map<string, string>,
+): Promise<Series[]> {
   const byName = new Map<string, Series>();
   for (const file of files) {
     const json = JSON.parse(await Deno.readTextFile(file)) as {
@@ -100,8 +111,11 @@ async function loadSeries(files: string[]): Promise<Series[]> {
       }[];
     };
     for (const h of json.hubs) {
-      const name = h.implementation ?? h.url;
-      byName.set(name, { name, points: h.summary ?? [] });
+      const key = h.implementation ?? h.url;
+      byName.set(key, {
+        name: labels.get(key) ?? key,
+        points: h.summary ?? [],
+      });
     }
   }
   return [...byName.values()];
@@ -154,7 +168,7 @@ function niceLinearTicks(max: number): number[] {
 
 function drawPanel(p: Panel, series: Series[], xs: number[]): string {
   const out: string[] = [];
-  const padL = 70, padR = 20, padT = 40, padB = 50;
+  const padL = 70, padR = 30, padT = 40, padB = 50;
   const plotW = p.w - padL - padR;
   const plotH = p.h - padT - padB;
   const x0 = p.x + padL;
@@ -268,11 +282,11 @@ function drawPanel(p: Panel, series: Series[], xs: number[]): string {
       if (!q.pt.complete && p.log) {
         const reached = q.pt.reached.split(" ")[0] ?? "";
         out.push(
-          `<text x="${cx - 8}" y="${
-            cy - 10
-          }" text-anchor="end" font-size="12" fill="${color}">${
+          `<text x="${cx}" y="${
+            cy + 22
+          }" text-anchor="middle" font-size="12" fill="${color}">${
             esc(reached)
-          } reached</text>`,
+          }</text>`,
         );
       }
     }
@@ -313,7 +327,7 @@ function render(series: Series[], title: string): string {
     },
   ];
   const legend = series.map((s, i) => {
-    const x = 80 + i * 300;
+    const x = 80 + i * 250;
     return `<circle cx="${x}" cy="${H - 28}" r="6" fill="${
       COLORS[i % COLORS.length]
     }"/><text x="${x + 12}" y="${H - 23}" font-size="14">${esc(s.name)}</text>`;
@@ -327,20 +341,18 @@ function render(series: Series[], title: string): string {
   }</text>
 ${panels.map((p) => drawPanel(p, series, xs)).join("\n")}
 ${legend}
-<circle cx="${80 + series.length * 300}" cy="${
+<circle cx="${80 + series.length * 250}" cy="${
     H - 28
   }" r="6" fill="white" stroke="#333" stroke-width="2"/><text x="${
-    92 + series.length * 300
-  }" y="${
-    H - 23
-  }" font-size="14">hollow: not every agent connected or got the message in time</text>
+    92 + series.length * 250
+  }" y="${H - 23}" font-size="14">hollow: not everyone got it in time</text>
 </svg>
 `;
 }
 
 async function main(): Promise<void> {
   const opts = parseArgs(Deno.args);
-  const series = await loadSeries(opts.inputs);
+  const series = await loadSeries(opts.inputs, opts.labels);
   const svg = render(series, opts.title);
   await Deno.writeTextFile(opts.svg, svg);
   console.error(`wrote ${opts.svg}`);

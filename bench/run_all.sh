@@ -83,6 +83,21 @@ start_ref() {
   log "reference: $REF_URL pid $REF_PID"
 }
 
+# start_floor NAME -> sets FLOOR_URL, FLOOR_PID (the calibration server)
+start_floor() {
+  local dir=$OUT/hubs/$1
+  rm -rf "$dir" && mkdir -p "$dir"
+  deno run --allow-net bench/floor_server.ts >"$dir/hub.log" 2>&1 &
+  FLOOR_PID=$!
+  STARTED+=("$FLOOR_PID")
+  for _ in $(seq 100); do
+    grep -q listening "$dir/hub.log" 2>/dev/null && break
+    sleep 0.1
+  done
+  FLOOR_URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$dir/hub.log" | head -1)
+  log "floor server: $FLOOR_URL pid $FLOOR_PID"
+}
+
 stop_hubs() {
   kill "$OURS_PID" "$REF_PID" 2>/dev/null || true
   sleep 1
@@ -120,13 +135,8 @@ fi
 # 1b. The same load against a do-nothing Deno server: the floor that
 # Deno.serve, the kernel and the bench client set on this machine.
 if ! skip floor; then
-  dir=$OUT/hubs/floor && rm -rf "$dir" && mkdir -p "$dir"
-  deno run --allow-net bench/floor_server.ts >"$dir/hub.log" 2>&1 &
-  FLOOR_PID=$!
-  STARTED+=("$FLOOR_PID")
-  for _ in $(seq 100); do grep -q listening "$dir/hub.log" 2>/dev/null && break; sleep 0.1; done
-  FLOOR_URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$dir/hub.log" | head -1)
-  log "floor_server.ts: $FLOOR_URL pid $FLOOR_PID; load.ts against it"
+  start_floor load-floor
+  log "load.ts against floor_server.ts"
   deno run -A bench/load.ts --url "$FLOOR_URL" --pid "$FLOOR_PID" \
     --agents "$AGENTS" --rounds "$ROUNDS" --out "$OUT/load-floor.json" \
     ${LOAD_ARGS:-} 2>"$OUT/load-floor.log" | tee "$OUT/load-floor.txt" || true
@@ -137,10 +147,13 @@ fi
 if ! skip throughput; then
   start_ours tp-ours
   start_ref tp-ref
-  log "throughput.ts"
+  start_floor tp-floor
+  log "throughput.ts (the floor server last, for calibration)"
   deno run --allow-net bench/throughput.ts --url "$OURS_URL" --url "$REF_URL" \
-    --jitter-ms 500 ${TP_ARGS:-} 2>"$OUT/throughput.log" | tee "$OUT/throughput.txt" || true
+    --url "$FLOOR_URL" --jitter-ms 500 ${TP_ARGS:-} 2>"$OUT/throughput.log" |
+    tee "$OUT/throughput.txt" || true
   stop_hubs
+  kill "$FLOOR_PID" 2>/dev/null || true
 fi
 
 # 2. The top figure with wrk, and the hub's CPU time per post.
@@ -199,7 +212,9 @@ if ! skip plot && [[ -f "$OUT/load.json" ]]; then
   floor=()
   [[ -f "$OUT/load-floor.json" ]] && floor=(--in "$OUT/load-floor.json")
   deno run -A bench/plot.ts --in "$OUT/load.json" "${floor[@]}" \
-    --svg "$OUT/load.svg" --png "$PNG"
+    --svg "$OUT/load.svg" --png "$PNG" --label "arc-deno=Arc (ours)" \
+    --label "megastructure-arc=reference (Python)" \
+    --label "floor-server=floor_server.ts (calibration)"
 fi
 echo "loadavg after: $(cat /proc/loadavg)" >>"$OUT/env.txt"
 log "done; results in $OUT"
