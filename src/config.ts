@@ -42,6 +42,8 @@ export interface HubOptions {
   token?: string;
   /** Extra host names the hub answers to (beyond IP literals and loopback names). @default [] */
   allowedHosts?: string[];
+  /** Requests that act as an agent must carry its session secret (`src/hub/identity.ts`). @default false */
+  strictIdentity?: boolean;
 }
 
 /** Options after defaults and checks; paths are absolute. */
@@ -64,6 +66,8 @@ export interface ResolvedConfig {
   maxRequestBytes: number;
   token: string | undefined;
   allowedHosts: string[];
+  /** Whether requests must prove the agent they act as. */
+  strictIdentity: boolean;
 }
 
 function checkInt(
@@ -154,6 +158,7 @@ export function resolveConfig(
     ),
     maxRequestBytes: 6 * maxBodyChars + maxAttachmentChars * maxAttachments +
       65_536,
+    strictIdentity: options.strictIdentity ?? false,
   };
 }
 

@@ -57,6 +57,9 @@ Options:
                               loopback peers are exempt)
   --allowed-host NAME         a host name this hub answers to besides IP addresses
                               and localhost (repeatable; guards against DNS rebinding)
+  --strict-identity           a request that acts as an agent must carry that
+                              agent's session secret (X-Arcdeno-Secret), or come
+                              through the relay from the agent's own directory
   --log-file FILE             also append every log line to FILE
   --durability normal|full    normal (default): acknowledged writes survive the
                               hub crashing; full: they also survive power loss
@@ -102,6 +105,7 @@ export function parseServeFlags(args: string[]): ServeFlags {
     "allow-remote": { type: "boolean" },
     token: { type: "string" },
     "allowed-host": { type: "string", multiple: true },
+    "strict-identity": { type: "boolean" },
     "log-file": { type: "string" },
     durability: { type: "string" },
     quiet: { type: "boolean" },
@@ -124,6 +128,7 @@ export function parseServeFlags(args: string[]): ServeFlags {
   set("allowRemote", values["allow-remote"]);
   set("token", values.token ?? readEnv("ARC_TOKEN"));
   set("allowedHosts", values["allowed-host"]);
+  set("strictIdentity", values["strict-identity"]);
   set("durability", values.durability as HubOptions["durability"]);
   set("quiet", values.quiet);
   set("presenceTtlSec", intFlag("presence-ttl", values["presence-ttl"]));

@@ -13,6 +13,8 @@ import type { JsonObject } from "../store/types.ts";
 import { readJsonObject } from "./body.ts";
 import { describeError, errorResponse } from "./errors.ts";
 import { checkAccess } from "./guard.ts";
+import { credentialOf, identityGuard } from "./identity.ts";
+import { Identity } from "../hub/identity.ts";
 import { Metrics } from "./metrics.ts";
 import { streamResponse } from "./sse.ts";
 import { DASHBOARD_HTML } from "./dashboard.ts";
@@ -101,6 +103,13 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
     }
   });
 
+  // Strict agent identity (a no-op unless the hub runs with it).
+  const identity = new Identity(hub.store, hub.config);
+  app.use(identityGuard(identity, {
+    maxRequestBytes: hub.config.maxRequestBytes,
+    token: () => hub.config.token,
+  }));
+
   app.get("/metrics", async (c) => {
     const [sessions, claims, locks] = await Promise.all([
       hub.store.listActiveSessions(),
@@ -127,7 +136,16 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
   // ── sessions and agents ────────────────────────────────────────────
   app.post(
     "/v1/sessions",
-    async (c) => ok(c, await hub.createSession(await body(c)), 201),
+    async (c) =>
+      ok(
+        c,
+        await identity.register(
+          await body(c),
+          credentialOf(c, hub.config.token),
+          (input) => hub.createSession(input),
+        ),
+        201,
+      ),
   );
   app.post(
     "/v1/sessions/:agent/rename",

@@ -289,6 +289,7 @@ export class Hub implements AsyncDisposable {
         long_poll_max_sec: DEFAULTS.maxTimeoutSec,
         token_required_for_remote: c.token !== undefined,
         durability: c.durability,
+        strict_identity: c.strictIdentity,
         ...this.runtimeInfo,
       },
     };

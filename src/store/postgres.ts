@@ -211,6 +211,11 @@ export class PostgresStore implements Store {
     };
   }
 
+  /** The pool, for vendor modules with tables of their own (`src/store/identity_postgres.ts`). */
+  get connection(): postgres.Sql {
+    return this.#sql;
+  }
+
   /**
    * Connects, creates or migrates the schema (under an advisory lock, so
    * hubs starting together on an empty database take turns) and makes sure

@@ -106,6 +106,11 @@ export class SqliteStore implements Store {
     this.#clock = clock;
   }
 
+  /** The connection, for vendor modules with tables of their own (`src/store/identity_sqlite.ts`). */
+  get connection(): DatabaseSync {
+    return this.#db;
+  }
+
   /**
    * Opens (and if needed creates) the database at an absolute path.
    *
