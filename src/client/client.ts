@@ -59,6 +59,14 @@ export interface ArcClientOptions extends HttpTransportOptions {
    * @default {an HttpTransport built from the other options}
    */
   transport?: Transport;
+  /**
+   * The agent's session secret from an earlier registration, for hubs with
+   * strict identity (`arcdeno:identity`); {@linkcode ArcClient.register}
+   * replaces it with the new session's secret.
+   *
+   * @default none
+   */
+  secret?: string;
 }
 
 /**
@@ -544,6 +552,7 @@ export class ArcClient implements AsyncDisposable {
   #timeoutMs: number;
   #sinceId = 0;
   #sessionId: string | undefined;
+  #secret: string | undefined;
   #streams = new Set<AbortController>();
 
   /**
@@ -564,6 +573,7 @@ export class ArcClient implements AsyncDisposable {
     this.#agentId = options.agentId;
     this.#timeoutMs = checkTimeout("timeoutMs", options.timeoutMs ?? 15_000);
     this.#transport = options.transport ?? new HttpTransport(options);
+    this.#secret = options.secret || undefined;
   }
 
   /**
@@ -672,6 +682,26 @@ export class ArcClient implements AsyncDisposable {
   }
 
   /**
+   * The agent's session secret, kept from the last
+   * {@linkcode ArcClient.register} (or the `secret` option) and sent with
+   * every request, so a hub with strict identity knows the request comes
+   * from this agent. Keep it private: whoever has it can act as the agent.
+   *
+   * @returns The secret, or undefined when the hub issued none.
+   *
+   * @example Saving the secret for the next process
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * const client = new ArcClient({ agentId: "builder" });
+   * console.log(client.secret === undefined); // true until registered
+   * ```
+   */
+  get secret(): string | undefined {
+    return this.#secret;
+  }
+
+  /**
    * The message cursor: {@linkcode ArcClient.poll} and
    * {@linkcode ArcClient.stream} return only messages with a higher id, and
    * move it to the highest id they return.
@@ -743,6 +773,8 @@ export class ArcClient implements AsyncDisposable {
       body,
     });
     this.#sessionId = session.session_id;
+    const secret = session.arcdeno?.secret;
+    if (typeof secret === "string" && secret) this.#secret = secret;
     return session;
   }
 
@@ -1182,7 +1214,9 @@ export class ArcClient implements AsyncDisposable {
               ? options.channels.join(",")
               : undefined,
           }),
-          { signal },
+          this.#secret === undefined
+            ? { signal }
+            : { signal, secret: this.#secret },
         );
       } catch (error) {
         if (signal.aborted) return;
@@ -1731,7 +1765,9 @@ export class ArcClient implements AsyncDisposable {
     const { status, envelope } = await this.#transport.request(
       method,
       path,
-      options,
+      this.#secret === undefined
+        ? options
+        : { ...options, secret: this.#secret },
     );
     if (!envelope.ok) throw new ArcError(envelope.error, { status });
     return envelope;

@@ -157,7 +157,7 @@ export class HttpTransport implements Transport {
     const signal = options.signal
       ? AbortSignal.any([options.signal, timeout])
       : timeout;
-    const headers = this.#headers();
+    const headers = this.#headers(options.secret);
     const init: RequestInit = { method, headers, signal };
     if (options.body !== undefined) {
       headers.set("content-type", "application/json");
@@ -211,7 +211,7 @@ export class HttpTransport implements Transport {
    */
   async openStream(
     path: string,
-    options: { signal: AbortSignal },
+    options: { signal: AbortSignal; secret?: string },
   ): Promise<EventStream> {
     const connect = new AbortController();
     const timer = setTimeout(
@@ -219,7 +219,7 @@ export class HttpTransport implements Transport {
       this.#timeoutMs,
     );
     const signal = AbortSignal.any([options.signal, connect.signal]);
-    const headers = this.#headers();
+    const headers = this.#headers(options.secret);
     headers.set("accept", "text/event-stream");
     let response: Response;
     try {
@@ -254,9 +254,11 @@ export class HttpTransport implements Transport {
     };
   }
 
-  #headers(): Headers {
+  #headers(secret?: string): Headers {
     const headers = new Headers({ accept: "application/json" });
     if (this.#token) headers.set("authorization", `Bearer ${this.#token}`);
+    // The token keeps Authorization; the agent's secret has its own header.
+    if (secret) headers.set("x-arcdeno-secret", secret);
     return headers;
   }
 }

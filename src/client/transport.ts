@@ -38,6 +38,12 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Stops waiting; the call then rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * The agent's session secret, for hubs with strict identity
+   * (`arcdeno:identity`). HTTP sends it as `X-Arcdeno-Secret`; the relay
+   * ignores it, because the spool directory is the credential there.
+   */
+  secret?: string;
 }
 
 /**
@@ -118,12 +124,13 @@ export interface Transport {
    * the client falls back to long-polling.
    *
    * @param path The path and query, starting with `/v1/stream`.
-   * @param options The signal that closes the stream.
+   * @param options The signal that closes the stream, and the agent's
+   * session secret for hubs with strict identity.
    * @returns The open stream.
    * @throws {ArcError} When the stream could not be opened.
    */
   openStream?(
     path: string,
-    options: { signal: AbortSignal },
+    options: { signal: AbortSignal; secret?: string },
   ): Promise<EventStream>;
 }

@@ -90,6 +90,11 @@ export interface Session {
   last_seen: string;
   /** Whether the session is live. */
   active: boolean;
+  /**
+   * Vendor fields: on `POST /v1/sessions` from a hub with `arcdeno:identity`,
+   * `secret` is the session's secret (shown once; the client keeps it).
+   */
+  arcdeno?: { secret?: string };
 }
 
 /**

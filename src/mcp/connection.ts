@@ -80,13 +80,17 @@ export class HubConnection {
         baseUrl: options.baseUrl,
         ...(options.token ? { token: options.token } : {}),
       });
-    this.#transport = new GuardedTransport(inner, this.#shutdown.signal, () => {
+    const guarded = new GuardedTransport(inner, this.#shutdown.signal, () => {
       this.#lastContact = Date.now();
     });
+    this.#transport = guarded;
     this.client = new ArcClient({
       agentId: options.agentId,
       transport: this.#transport,
     });
+    // Every client on this transport (the feed's readers too) sends the
+    // session secret the agent's client holds, for hubs with strict identity.
+    guarded.secret = () => this.client.secret;
     this.feed = new EventFeed(this.#reader());
   }
 
@@ -135,7 +139,7 @@ export class HubConnection {
 
   /** Notes a failure: when no hub answered, the next call registers again. */
   failed(error: unknown): void {
-    if (isUnreachable(error)) this.#ready = false;
+    if (isUnreachable(error) || isSessionLost(error)) this.#ready = false;
   }
 
   /** Starts the presence heartbeat. */
@@ -277,6 +281,12 @@ export function isUnreachable(error: unknown): boolean {
   return error instanceof ArcError && UNREACHABLE.has(error.status);
 }
 
+/** True when a hub with strict identity refused because the agent's session is gone. */
+function isSessionLost(error: unknown): boolean {
+  return error instanceof ArcError && error.status === 403 &&
+    /strict identity:.*no live session/.test(error.message);
+}
+
 function isPermissionError(error: unknown): boolean {
   return error instanceof Deno.errors.NotCapable ||
     error instanceof Deno.errors.PermissionDenied;
@@ -287,6 +297,8 @@ class GuardedTransport implements Transport {
   #inner: Transport;
   #signal: AbortSignal;
   #onAnswer: () => void;
+  /** The agent's session secret, added to requests that carry none. */
+  secret: () => string | undefined = () => undefined;
 
   constructor(inner: Transport, signal: AbortSignal, onAnswer: () => void) {
     this.#inner = inner;
@@ -302,9 +314,11 @@ class GuardedTransport implements Transport {
     const signal = options.signal
       ? AbortSignal.any([options.signal, this.#signal])
       : this.#signal;
+    const secret = options.secret ?? this.secret();
     const response = await this.#inner.request(method, path, {
       ...options,
       signal,
+      ...(secret !== undefined ? { secret } : {}),
     });
     this.#onAnswer();
     return response;

@@ -25,6 +25,7 @@ import type { ArcClient } from "../client/client.ts";
 import type { Attachment, Message, MessageKind } from "../client/types.ts";
 import { DEFAULTS } from "../protocol.ts";
 import type { HubConnection } from "./connection.ts";
+import { withoutSecrets } from "./redact.ts";
 import {
   attachmentSchema,
   channelSchema,
@@ -103,7 +104,9 @@ export function registerTools(server: McpServer, conn: HubConnection): void {
       (async (args: ShapeOutput<I>, extra: Extra): Promise<CallToolResult> => {
         try {
           await conn.connect();
-          const { summary, data } = await spec.run(args, extra);
+          const { summary, data: raw } = await spec.run(args, extra);
+          // Session secrets are for the server, never for the model.
+          const data = withoutSecrets(raw);
           return {
             content: [{
               type: "text",
