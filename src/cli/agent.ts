@@ -13,13 +13,18 @@ import type { MessageKind } from "../client/types.ts";
 import { DEFAULTS, MESSAGE_KINDS } from "../protocol.ts";
 import { intFlag, parseFlags, UsageError } from "./args.ts";
 import { readEnv } from "./permissions.ts";
+import { readSecret, secretsPath, writeSecret } from "./secrets.ts";
 
 const COMMON_HELP = `Connection (every agent command):
   --agent ID        your agent id (also ARC_AGENT)
   --base-url URL    the hub (also ARC_URL; default http://127.0.0.1:${DEFAULTS.port})
   --token TOKEN     bearer token for a remote hub (also ARC_TOKEN)
   --relay DIR       talk through the file relay spool DIR instead of HTTP
-  -h, --help        show this help`;
+  -h, --help        show this help
+
+On a hub with strict identity the agent's session secret is kept in
+~/.arc/secrets.json (mode 0600; ARC_SECRETS_FILE moves it) between commands;
+ARC_SECRET, when set, is sent instead.`;
 
 /** Help for the agent commands. */
 export const AGENT_HELP = {
@@ -69,18 +74,25 @@ ${COMMON_HELP}
 `,
 } as const;
 
-function connect(values: {
+/** A client, plus where its secret is saved after registering (strict hubs only). */
+interface Connection {
+  client: ArcClient;
+  save?: (secret: string) => Promise<void>;
+}
+
+async function connect(values: {
   agent?: string | undefined;
   "base-url"?: string | undefined;
   token?: string | undefined;
   relay?: string | undefined;
-}): ArcClient {
+}): Promise<Connection> {
   const agentId = values.agent ?? readEnv("ARC_AGENT");
   if (!agentId) {
     throw new UsageError("--agent is required (or set ARC_AGENT)");
   }
   if (values.relay) {
-    return ArcClient.overRelay({ agentId, spoolDir: values.relay });
+    // The relay's spool directory is the credential: no secret needed.
+    return { client: ArcClient.overRelay({ agentId, spoolDir: values.relay }) };
   }
   const baseUrl = values["base-url"] ?? readEnv("ARC_URL") ??
     `http://127.0.0.1:${DEFAULTS.port}`;
@@ -90,7 +102,19 @@ function connect(values: {
     throw new UsageError(`--base-url is not a URL: '${baseUrl}'`);
   }
   const token = values.token ?? readEnv("ARC_TOKEN");
-  return new ArcClient({ agentId, baseUrl, ...(token ? { token } : {}) });
+  const options = { agentId, baseUrl, ...(token ? { token } : {}) };
+  const info = await new ArcClient(options).hubInfo();
+  const path = secretsPath();
+  if (info.arcdeno?.["strict_identity"] !== true) {
+    return { client: new ArcClient(options) };
+  }
+  const key = { instanceId: info.instance_id, agentId };
+  const secret = readEnv("ARC_SECRET") ??
+    (path ? await readSecret(path, key) : undefined);
+  return {
+    client: new ArcClient({ ...options, ...(secret ? { secret } : {}) }),
+    ...(path ? { save: (s: string) => writeSecret(path, key, s) } : {}),
+  };
 }
 
 const CONNECTION = {
@@ -136,9 +160,28 @@ export async function runAgentCommand(
   }
   const timeout = intFlag("timeout", values.timeout);
   const sinceId = intFlag("since-id", values["since-id"]);
-  const client = connect(values);
+  let connection: Connection;
+  try {
+    connection = await connect(values);
+  } catch (error) {
+    if (error instanceof ArcError) {
+      err(`arc error: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+  const client = connection.client;
   try {
     await client.register({ replace: true });
+    if (connection.save && client.secret) {
+      await connection.save(client.secret).catch((error) =>
+        err(
+          `arc: warning: could not save the session secret (${
+            (error as Error).message
+          }); the next command for this agent will be refused until its session expires`,
+        )
+      );
+    }
     if (command === "post") {
       const threadId = values["thread-id"];
       const message = await client.post(
