@@ -29,7 +29,7 @@ import { safeAgentId } from "../relay/spool.ts";
 import type { IdentityStore } from "../store/identity.ts";
 import { identityStoreFor } from "../store/identity_backend.ts";
 import type { JsonObject, Session, Store } from "../store/types.ts";
-import { toIso } from "../time.ts";
+import { type Clock, systemClock, toIso } from "../time.ts";
 import { readFields } from "./params.ts";
 
 /** Bytes of randomness in a secret. */
@@ -90,10 +90,16 @@ export class Identity {
   #store: Store;
   #config: ResolvedConfig;
   #identityStore: IdentityStore | undefined;
+  #clock: Clock;
 
-  constructor(store: Store, config: ResolvedConfig) {
+  constructor(
+    store: Store,
+    config: ResolvedConfig,
+    options: { clock?: Clock } = {},
+  ) {
     this.#store = store;
     this.#config = config;
+    this.#clock = options.clock ?? systemClock;
   }
 
   get #secrets(): IdentityStore {
@@ -180,7 +186,9 @@ export class Identity {
   async #liveSession(agentId: string): Promise<Session | null> {
     const session = await this.#store.getActiveSession(agentId);
     if (!session) return null;
-    const cutoff = toIso(Date.now() - this.#config.presenceTtlSec * 1000);
+    const cutoff = toIso(
+      this.#clock.now() - this.#config.presenceTtlSec * 1000,
+    );
     return session.last_seen >= cutoff ? session : null;
   }
 
