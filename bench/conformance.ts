@@ -233,6 +233,9 @@ function compareValues(
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
     for (const k of keys) {
       const childPath = joinPath(path, k);
+      // Vendor fields (`arcdeno`, e.g. a session's secret) are extensions
+      // a v1 client never reads; only one side is expected to send them.
+      if (k === "arcdeno" && (!(k in a) || !(k in b))) continue;
       if (!(k in a)) {
         diffs.push(`${childPath}: only in B (${short(b[k], 40)})`);
         continue;

@@ -198,9 +198,31 @@ function noteResponse(res) {
   }
 }
 
+/**
+ * The operator session's secret (hubs with strict identity): sent with every
+ * request, never shown. It lives in this origin's localStorage so a reload
+ * or a second tab can still act as the operator (and take over the session
+ * when it registers again); it is useless once the session has expired.
+ */
+const SECRET_KEY = "arc.operator.secret";
+function sessionSecret() {
+  try {
+    return localStorage.getItem(SECRET_KEY) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+function keepSecret(secret) {
+  try {
+    localStorage.setItem(SECRET_KEY, secret);
+  } catch { /* storage off: the page keeps working until it reloads */ }
+}
+
 /** Sends one request and returns the whole success envelope; throws ApiError. */
 async function call(method, path, body) {
   const init = { method, headers: { accept: "application/json" } };
+  const secret = sessionSecret();
+  if (secret) init.headers["x-arcdeno-secret"] = secret;
   if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers["content-type"] = "application/json";
@@ -347,6 +369,8 @@ async function register() {
     metadata: { client: "arc-dashboard" },
     replace: true,
   });
+  const secret = session.arcdeno && session.arcdeno.secret;
+  if (typeof secret === "string" && secret) keepSecret(secret);
   setDisplayName(session.display_name);
 }
 
@@ -396,7 +420,9 @@ async function runStream() {
       watchdog();
       const res = await fetch(url, {
         signal: controller.signal,
-        headers: { accept: "text/event-stream" },
+        headers: sessionSecret()
+          ? { accept: "text/event-stream", "x-arcdeno-secret": sessionSecret() }
+          : { accept: "text/event-stream" },
       });
       if (!res.ok || !res.body) {
         throw new Error(`the stream answered HTTP ${res.status}`);
@@ -572,7 +598,12 @@ async function loadView(view) {
         const limit = 500;
         const [theirs, mine] = await Promise.all([
           api("GET", query(`/v1/inbox/${enc(OPERATOR)}`, { tail: 1, limit })),
-          api("GET", query(`/v1/inbox/${enc(view.name)}`, { tail: 1, limit })),
+          // A hub with strict identity keeps another agent's inbox private.
+          api("GET", query(`/v1/inbox/${enc(view.name)}`, { tail: 1, limit }))
+            .catch((error) => {
+              if (error instanceof ApiError && error.status === 403) return [];
+              throw error;
+            }),
         ]);
         view.partial = theirs.length >= limit || mine.length >= limit;
         msgs = [...theirs, ...mine].filter((m) => matches(view, m))
