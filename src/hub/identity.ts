@@ -19,6 +19,14 @@
  *
  * Replacing a session always rotates the secret: the old one stops working.
  *
+ * The liveness check and the creation are two steps. When no live session
+ * was found, the creation runs with `replace: false`, so a session that
+ * turned live in between makes it fail with 409 instead of being replaced.
+ * When a live session was found and its secret matched, the only session
+ * that can slip in between is one its own holder registered (or a takeover
+ * of it after it expired that same instant), so the narrow window gives
+ * nobody an agent they could not already act as.
+ *
  * @module
  */
 
