@@ -22,6 +22,7 @@ import {
   newSession,
   storeContract,
 } from "./contract.ts";
+import { receiptsContract } from "./receipts_contract.ts";
 
 if (PG_URL) {
   storeContract("PostgresStore", async (clock) => {
@@ -30,6 +31,17 @@ if (PG_URL) {
       clock,
       poolSize: 2,
     });
+    return {
+      store,
+      async cleanup() {
+        await store.close();
+        await schema[Symbol.asyncDispose]();
+      },
+    };
+  });
+  receiptsContract("PostgresStore", async (clock) => {
+    const schema = freshSchema();
+    const store = await PostgresStore.open(schema.url, { clock, poolSize: 2 });
     return {
       store,
       async cleanup() {
