@@ -16,6 +16,7 @@ import { checkAccess } from "./guard.ts";
 import { Metrics } from "./metrics.ts";
 import { streamResponse } from "./sse.ts";
 import { DASHBOARD_HTML } from "./dashboard.ts";
+import { mountReceipts } from "./receipts_routes.ts";
 
 /** Per-request facts from the server (absent for in-process callers). */
 export interface ArcEnv {
@@ -248,6 +249,8 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
     "/v1/network",
     async (c) => ok(c, hub.setNetwork(await body(c))),
   );
+
+  mountReceipts(app, hub);
 
   return app;
 }
