@@ -23,6 +23,7 @@ import {
   storeContract,
 } from "./contract.ts";
 import { receiptsContract } from "./receipts_contract.ts";
+import { MIGRATIONS } from "../../src/store/postgres_schema.ts";
 
 if (PG_URL) {
   storeContract("PostgresStore", async (clock) => {
@@ -149,7 +150,10 @@ pgTest(
       assertEquals(new Set(markers).size, 1);
       const versions = await schema
         .admin`SELECT version FROM arc_schema_version`;
-      assertEquals(versions.map((r) => r["version"]), [1]);
+      assertEquals(
+        versions.map((r) => r["version"]),
+        MIGRATIONS.map((m) => m.version),
+      );
       assertEquals(
         (await stores[3]!.listChannels()).map((c) => c.name),
         ["direct", "general"],
