@@ -12,7 +12,12 @@ import {
   RelayTransport,
   type RelayTransportOptions,
 } from "./relay_transport.ts";
-import type { AckResult, MessageReceipts, UnackedMessage } from "./receipts.ts";
+import type {
+  AckResult,
+  MessageReceipts,
+  UnackedMessage,
+  UnackedOptions,
+} from "./receipts.ts";
 import type { HttpMethod, RequestOptions, Transport } from "./transport.ts";
 import type {
   Attachment,
@@ -1423,7 +1428,7 @@ export class ArcClient implements AsyncDisposable {
    * }
    * ```
    */
-  async unacked(options: { limit?: number } = {}): Promise<UnackedMessage[]> {
+  async unacked(options: UnackedOptions = {}): Promise<UnackedMessage[]> {
     return await this.#result<UnackedMessage[]>(
       "GET",
       path("/v1/arcdeno/unacked", {

@@ -70,6 +70,7 @@ export type {
   MessageReceipts,
   Receipt,
   UnackedMessage,
+  UnackedOptions,
 } from "./receipts.ts";
 export { RelayTransport, safeAgentId } from "./relay_transport.ts";
 export type { RelayTransportOptions } from "./relay_transport.ts";

@@ -134,3 +134,19 @@ export interface UnackedMessage {
   /** Agents the hub has handed it to so far. */
   delivered_to: string[];
 }
+
+/**
+ * Options for {@linkcode ArcClient.unacked}.
+ *
+ * @example The ten oldest
+ * ```ts
+ * import type { UnackedOptions } from "@arc/hub";
+ *
+ * const options: UnackedOptions = { limit: 10 };
+ * console.log(options);
+ * ```
+ */
+export interface UnackedOptions {
+  /** At most this many, oldest first (the hub clamps it). @default 100 */
+  limit?: number;
+}
