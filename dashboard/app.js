@@ -1496,6 +1496,7 @@ function effects(m) {
   if (meta.recovery || m.kind === "claim" || m.kind === "release") {
     schedule("claims", "locks");
   }
+  if (m.to_agent != null || meta.ack_required) schedule("unacked");
   if (meta.shutdown === true || meta.shutdown_cancelled === true) {
     schedule("shutdown");
   }
@@ -1523,6 +1524,7 @@ const refreshers = {
   channels: refreshChannels,
   shutdown: refreshShutdown,
   info: refreshInfo,
+  unacked: refreshUnacked,
 };
 const scheduled = new Set();
 const running = new Map();
@@ -1570,6 +1572,7 @@ function poll() {
   if (document.hidden) return;
   tick++;
   schedule("agents", "claims", "locks", "shutdown", "tasks", "threads");
+  schedule("unacked");
   if (tick % 5 === 0) schedule("channels", "info");
 }
 
@@ -1900,6 +1903,70 @@ function updateLeaseTimes() {
     if (sec < 30) el.dataset.soon = "1";
     else delete el.dataset.soon;
   }
+}
+
+// ── awaiting acknowledgement (arcdeno:receipts) ──────────────────────
+
+// Direct messages and ack_required messages nobody acknowledged yet, oldest
+// first; overdue ones (older than their ack_within_sec) are marked. The
+// hub-wide list carries no body for direct messages.
+async function refreshUnacked() {
+  state.unacked = await api("GET", query("/v1/arcdeno/unacked", { all: 1 }));
+  renderUnacked();
+}
+
+function renderUnacked() {
+  const rows = state.unacked ?? [];
+  if (!changed("unacked", rows)) return;
+  const overdue = rows.filter((r) => r.overdue).length;
+  $("unacked-count").textContent = rows.length
+    ? `${rows.length}${overdue ? ` · ${overdue} overdue` : ""}`
+    : "";
+  const list = $("unacked-list");
+  if (!rows.length) {
+    list.replaceChildren(
+      h("li", { class: "panel-empty", text: "Nothing awaits an ack." }),
+    );
+    return;
+  }
+  list.replaceChildren(
+    ...rows.map((r) => {
+      const from = String(r.from_agent);
+      const to = r.to_agent != null ? `@${r.to_agent}` : `#${r.channel}`;
+      const delivered = Array.isArray(r.delivered_to) ? r.delivered_to : [];
+      return h(
+        "li",
+        {
+          class: "lease unacked",
+          testid: "unacked-row",
+          data: { id: r.message_id, overdue: r.overdue ? "1" : undefined },
+          title: `posted ${r.ts}; ack expected within ${
+            duration(r.ack_within_sec)
+          }`,
+        },
+        h("span", { class: "key", text: `#${r.message_id} ${r.kind} → ${to}` }),
+        h("span", {
+          class: "left",
+          testid: "unacked-age",
+          text: r.overdue ? `overdue ${duration(r.age_sec)}` : ago(r.ts),
+        }),
+        h(
+          "span",
+          { class: "owner" },
+          `from ${displayName(from)}${
+            displayName(from) !== from ? ` (@${from})` : ""
+          } · ${
+            delivered.length
+              ? `delivered to ${delivered.join(", ")}`
+              : "not delivered yet"
+          }`,
+        ),
+        typeof r.body === "string"
+          ? h("span", { class: "owner snippet", text: r.body.slice(0, 120) })
+          : h("span"),
+      );
+    }),
+  );
 }
 
 // ── tasks ────────────────────────────────────────────────────────────
@@ -2675,6 +2742,7 @@ async function start() {
   }
   runStream();
   schedule("agents", "claims", "locks", "tasks", "threads", "shutdown");
+  schedule("unacked");
   await runRefresher("agents");
   const wanted = parseHash();
   const first = wanted ??

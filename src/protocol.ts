@@ -78,6 +78,7 @@ export const VENDOR_FEATURES = [
   `${VENDOR}:remote_guard`,
   `${VENDOR}:metrics`,
   `${VENDOR}:identity`,
+  `${VENDOR}:receipts`,
 ] as const;
 
 /** Defaults shared by the config, the CLI help and the docs. */

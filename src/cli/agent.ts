@@ -32,7 +32,9 @@ export const AGENT_HELP = {
     `Usage: arc post --agent ID [--to AGENT] [--channel NAME] [--kind KIND] [--thread-id ID] BODY
 
 Registers the agent (replacing an older session) and posts BODY to a channel,
-or as a direct message with --to. Prints the stored message as JSON.
+or as a direct message with --to. Prints the stored message as JSON; warns on
+stderr when the hub has never seen the recipient or its session has expired
+(the message is stored all the same).
 
   --to AGENT        send a direct message to AGENT
   --channel NAME    the channel (default general, or direct with --to)
@@ -194,6 +196,8 @@ export async function runAgentCommand(
         },
       );
       out(JSON.stringify(message, null, 2));
+      const recipient = message.arcdeno?.recipient;
+      if (recipient) err(recipientWarning(values.to ?? "", recipient));
     } else if (command === "poll") {
       if (sinceId === undefined) await client.bootstrap();
       else client.sinceId = sinceId;
@@ -218,4 +222,11 @@ export async function runAgentCommand(
     }
     throw error;
   }
+}
+
+/** The stderr line for a direct message whose recipient is not live. */
+function recipientWarning(to: string, recipient: string): string {
+  return recipient === "unknown"
+    ? `warning: the hub has never seen agent '${to}'; the message is stored and waits for it`
+    : `warning: agent '${to}' has no live session (expired); the message is stored and waits for it`;
 }

@@ -12,6 +12,12 @@ import {
   RelayTransport,
   type RelayTransportOptions,
 } from "./relay_transport.ts";
+import type {
+  AckResult,
+  MessageReceipts,
+  UnackedMessage,
+  UnackedOptions,
+} from "./receipts.ts";
 import type { HttpMethod, RequestOptions, Transport } from "./transport.ts";
 import type {
   Attachment,
@@ -1368,6 +1374,99 @@ export class ArcClient implements AsyncDisposable {
       path(`/v1/inbox/${encodeURIComponent(this.#agentId)}`, {
         since_id: options.sinceId ?? 0,
         tail: options.tail,
+        limit: options.limit,
+      }),
+    );
+  }
+
+  /**
+   * Acknowledges a message this agent received: a direct message to it, or
+   * a broadcast whose metadata says `ack_required`. Its sender then sees the
+   * receipt move from `delivered` to `acked`. Needs a hub with the
+   * `arcdeno:receipts` feature.
+   *
+   * @param messageId The message to acknowledge.
+   * @returns The message id and this agent's receipt; acknowledging twice keeps the first time.
+   * @throws {ArcError} With status 403 for someone else's direct message,
+   * 400 for a message that asks for no acknowledgement (or the sender's
+   * own broadcast), 404 for an unknown id or a hub without the extension.
+   *
+   * @example Confirming every request as it arrives
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using worker = await ArcClient.quickstart({ agentId: "worker" });
+   * for (const message of await worker.poll({ timeoutSec: 5 })) {
+   *   if (message.to_agent === "worker") await worker.ack(message.id);
+   * }
+   * ```
+   */
+  async ack(messageId: number): Promise<AckResult> {
+    const id = checkId("messageId", messageId);
+    return await this.#result<AckResult>(
+      "POST",
+      `/v1/arcdeno/messages/${id}/ack`,
+      { body: { agent_id: this.#agentId } },
+    );
+  }
+
+  /**
+   * Reads a message's delivery receipts: who the hub handed it to and who
+   * acknowledged it, and when. A direct message's receipts are readable by
+   * its sender and recipient only; a broadcast's by any agent. Needs a hub
+   * with the `arcdeno:receipts` feature.
+   *
+   * @param messageId The message.
+   * @returns The message's receipts.
+   * @throws {ArcError} With status 403 for a direct message between other
+   * agents, 404 for an unknown id or a hub without the extension.
+   *
+   * @example Did the reviewer confirm?
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using lead = await ArcClient.quickstart({ agentId: "lead" });
+   * const sent = await lead.dm("reviewer", "please review #12");
+   * const { acked, receipts } = await lead.receipts(sent.id);
+   * console.log(acked, receipts.map((r) => `${r.agent_id}: ${r.state}`));
+   * ```
+   */
+  async receipts(messageId: number): Promise<MessageReceipts> {
+    const id = checkId("messageId", messageId);
+    return await this.#result<MessageReceipts>(
+      "GET",
+      path(`/v1/arcdeno/messages/${id}/receipts`, { agent_id: this.#agentId }),
+    );
+  }
+
+  /**
+   * Lists this agent's own messages still waiting for an acknowledgement
+   * (direct messages not acknowledged by their recipient, broadcasts with
+   * `ack_required` nobody acknowledged), oldest first, with their age and
+   * whether they are overdue. Needs a hub with the `arcdeno:receipts`
+   * feature.
+   *
+   * @param options How many at most (default 100, clamped by the hub).
+   * @returns The waiting messages.
+   * @throws {ArcError} With status 404 on a hub without the extension.
+   *
+   * @example Chasing overdue requests
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using lead = await ArcClient.quickstart({ agentId: "lead" });
+   * for (const waiting of await lead.unacked()) {
+   *   if (waiting.overdue && waiting.to_agent) {
+   *     await lead.dm(waiting.to_agent, `did you see #${waiting.message_id}?`);
+   *   }
+   * }
+   * ```
+   */
+  async unacked(options: UnackedOptions = {}): Promise<UnackedMessage[]> {
+    return await this.#result<UnackedMessage[]>(
+      "GET",
+      path("/v1/arcdeno/unacked", {
+        agent_id: this.#agentId,
         limit: options.limit,
       }),
     );

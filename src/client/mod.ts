@@ -65,6 +65,13 @@ export { ArcError } from "./errors.ts";
 export type { ArcErrorOptions } from "./errors.ts";
 export { HttpTransport } from "./http_transport.ts";
 export type { FetchFunction, HttpTransportOptions } from "./http_transport.ts";
+export type {
+  AckResult,
+  MessageReceipts,
+  Receipt,
+  UnackedMessage,
+  UnackedOptions,
+} from "./receipts.ts";
 export { RelayTransport, safeAgentId } from "./relay_transport.ts";
 export type { RelayTransportOptions } from "./relay_transport.ts";
 export type {

@@ -267,6 +267,12 @@ export interface Message {
   thread_id: string | null;
   /** Free-form metadata; the hub may add keys such as `task_completed`. */
   metadata: JsonObject;
+  /**
+   * Vendor facts about a just-posted direct message (hubs with
+   * `arcdeno:receipts`): present only when its recipient has never been seen
+   * (`"unknown"`) or its session expired (`"expired"`).
+   */
+  arcdeno?: { recipient?: "unknown" | "expired" };
 }
 
 /**

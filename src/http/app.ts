@@ -18,6 +18,7 @@ import { Identity } from "../hub/identity.ts";
 import { Metrics } from "./metrics.ts";
 import { streamResponse } from "./sse.ts";
 import { DASHBOARD_HTML } from "./dashboard.ts";
+import { mountReceipts } from "./receipts_routes.ts";
 
 /** Per-request facts from the server (absent for in-process callers). */
 export interface ArcEnv {
@@ -266,6 +267,8 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
     "/v1/network",
     async (c) => ok(c, hub.setNetwork(await body(c))),
   );
+
+  mountReceipts(app, hub);
 
   return app;
 }

@@ -43,6 +43,11 @@ import type {
 import { type MessageLimits, normalizeMessage } from "./messages.ts";
 import { type MessageMatch, Notifier, type Subscription } from "./notifier.ts";
 import {
+  DEFAULT_ACK_WITHIN_SEC,
+  Receipts,
+  type RecipientNotice,
+} from "./receipts.ts";
+import {
   checkTtl,
   type Query,
   readFields,
@@ -91,6 +96,8 @@ export class Hub implements AsyncDisposable {
   readonly store: Store;
   readonly notifier = new Notifier();
   readonly instanceId: string;
+  /** Delivery receipts (vendor extension). */
+  readonly receipts: Receipts;
   /** Requests parked right now, for metrics. */
   readonly waiting = { longPolls: 0, streams: 0 };
   /** Set by the process when it serves the file relay: its counters, for metrics. */
@@ -133,6 +140,11 @@ export class Hub implements AsyncDisposable {
     this.instanceId = instanceId;
     this.#log = options.log ?? (() => {});
     this.#probeMs = options.changeProbeMs ?? 200;
+    this.receipts = new Receipts(store, {
+      presenceTtlSec: config.presenceTtlSec,
+      maxQueryLimit: config.maxQueryLimit,
+      log: this.#log,
+    });
   }
 
   /**
@@ -290,6 +302,7 @@ export class Hub implements AsyncDisposable {
         token_required_for_remote: c.token !== undefined,
         durability: c.durability,
         strict_identity: c.strictIdentity,
+        ack_within_sec_default: DEFAULT_ACK_WITHIN_SEC,
         ...this.runtimeInfo,
       },
     };
@@ -394,7 +407,9 @@ export class Hub implements AsyncDisposable {
 
   // ── messages ───────────────────────────────────────────────────────
 
-  async postMessage(body: JsonObject): Promise<Message> {
+  async postMessage(
+    body: JsonObject,
+  ): Promise<Message & { arcdeno?: RecipientNotice }> {
     let parentTaskId: number | null = null;
     if (body["parent_task_id"] != null) {
       parentTaskId = toInt(body["parent_task_id"], "parent_task_id");
@@ -412,7 +427,8 @@ export class Hub implements AsyncDisposable {
     }
     const { message } = await this.store.postMessage(input, parentTaskId);
     this.notifier.publish([message]);
-    return message;
+    const notice = await this.receipts.posted(message);
+    return notice ? { ...message, [VENDOR]: notice } : message;
   }
 
   /** `GET /v1/messages`: broadcasts of a channel and/or thread, optionally long-polled. */
@@ -434,7 +450,7 @@ export class Hub implements AsyncDisposable {
       ...(threadId ? { threadId } : {}),
     };
     const timeout = query.timeoutSec();
-    return await this.#waitFor(
+    const rows = await this.#waitFor(
       q,
       (m) =>
         m.to_agent === null && (!channel || m.channel === channel) &&
@@ -442,6 +458,9 @@ export class Hub implements AsyncDisposable {
       timeout,
       signal,
     );
+    const reader = query.get("agent_id");
+    if (reader) await this.receipts.markDelivered(reader, rows);
+    return rows;
   }
 
   /** `GET /v1/events`: what one agent may see, optionally long-polled, keeping its presence alive. */
@@ -471,16 +490,19 @@ export class Hub implements AsyncDisposable {
       agentId,
     );
     await this.#touchQuietly(agentId);
+    await this.receipts.markDelivered(agentId, rows);
     return rows;
   }
 
   async inbox(agentId: string, query: Query): Promise<Message[]> {
-    return await this.store.listMessages({
+    const rows = await this.store.listMessages({
       visibility: { kind: "inbox", agentId },
       sinceId: query.sinceId(),
       limit: query.limit(this.config.maxQueryLimit),
       tail: query.flag("tail"),
     });
+    await this.receipts.markDelivered(agentId, rows);
+    return rows;
   }
 
   /** Counts one waiter of a kind until disposed (once). */
@@ -552,6 +574,7 @@ export class Hub implements AsyncDisposable {
       ...(channels.length ? { channels } : {}),
     });
     const notifier = this.notifier;
+    const receipts = this.receipts;
     return {
       async next(waitMs: number, signal?: AbortSignal): Promise<Message[]> {
         const deadline = performance.now() + waitMs;
@@ -563,6 +586,7 @@ export class Hub implements AsyncDisposable {
           const rows = await store.listMessages(query());
           if (rows.length > 0) {
             cursor = rows.at(-1)!.id;
+            await receipts.markDelivered(agentId, rows);
             return rows;
           }
           const remaining = deadline - performance.now();

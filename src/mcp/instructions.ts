@@ -15,5 +15,6 @@ export function instructions(agentId: string): string {
 4. Lock files before editing them: arc_lock the path, edit, then arc_unlock at once. Never edit a file another agent holds.
 5. Use thread ids: give every message about one piece of work the same thread_id, and read a thread back with arc_get_thread.
 6. Answer requests: every task_request addressed to you needs an answer with arc_rpc_reply (also to say you cannot do it). Ask others with arc_rpc_call when you need their answer to continue, or arc_dm when you do not.
-7. Finish cleanly: arc_complete_task for tasks you finish, post results (kind 'artifact') to the thread, release claims and unlock files.`;
+7. Finish cleanly: arc_complete_task for tasks you finish, post results (kind 'artifact') to the thread, release claims and unlock files.
+8. Confirm what you receive: arc_ack a direct message or an ack_required message once you have read it, so its sender knows you have it; arc_unacked lists your own messages nobody confirmed yet.`;
 }

@@ -10,6 +10,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { VERSION } from "../protocol.ts";
 import type { HubConnection } from "./connection.ts";
 import { instructions } from "./instructions.ts";
+import { registerReceiptTools } from "./receipt_tools.ts";
 import { registerResources } from "./resources.ts";
 import { registerTools } from "./tools.ts";
 
@@ -26,6 +27,7 @@ export function createArcMcpServer(conn: HubConnection): McpServer {
     },
   );
   registerTools(server, conn);
+  registerReceiptTools(server, conn);
   registerResources(server, conn);
   return server;
 }

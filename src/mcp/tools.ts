@@ -26,6 +26,7 @@ import type { Attachment, Message, MessageKind } from "../client/types.ts";
 import { DEFAULTS } from "../protocol.ts";
 import type { HubConnection } from "./connection.ts";
 import { withoutSecrets } from "./redact.ts";
+import { recipientWarning } from "./receipt_tools.ts";
 import {
   attachmentSchema,
   channelSchema,
@@ -304,7 +305,9 @@ export function registerTools(server: McpServer, conn: HubConnection): void {
         ...(a.thread_id !== undefined ? { threadId: a.thread_id } : {}),
       });
       return {
-        summary: `Sent message ${message.id} to '${a.to_agent}'.`,
+        summary: `Sent message ${message.id} to '${a.to_agent}'.${
+          recipientWarning(a.to_agent, message)
+        }`,
         data: { message },
       };
     },

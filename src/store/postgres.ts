@@ -52,6 +52,7 @@ import {
   toSession,
   toTask,
 } from "./rows.ts";
+import { PostgresReceipts } from "./receipts_postgres.ts";
 import {
   MIGRATIONS,
   SCHEMA_VERSION,
@@ -169,6 +170,7 @@ const RETRY_STATES = new Set(["40001", "40P01", "23505"]);
 /** PostgreSQL implementation of {@linkcode Store}. */
 export class PostgresStore implements Store {
   readonly info: StoreInfo;
+  readonly receipts: PostgresReceipts;
   #sql: postgres.Sql;
   #target: DatabaseTarget;
   #clock: Clock;
@@ -209,6 +211,10 @@ export class PostgresStore implements Store {
       journalMode: "wal",
       walMode: true,
     };
+    this.receipts = new PostgresReceipts(this.#clock, {
+      write: (fn) => this.#tx(fn),
+      read: (fn) => this.#read(fn),
+    });
   }
 
   /** The pool, for vendor modules with tables of their own (`src/store/identity_postgres.ts`). */

@@ -10,6 +10,7 @@
  */
 
 import { MAX_MESSAGE_ID } from "../protocol.ts";
+import { POSTGRES_RECEIPT_SCHEMA } from "./receipts.ts";
 
 /** One schema step; `version` counts up from 1. */
 export interface Migration {
@@ -129,6 +130,8 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  // Delivery receipts (vendor tables).
+  { version: 2, statements: POSTGRES_RECEIPT_SCHEMA },
 ];
 
 /** The newest schema version this code knows. */

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { SQLITE_RECEIPT_SCHEMA } from "./receipts.ts";
+
 /** Statements that create the schema; each is idempotent. */
 export const SQLITE_SCHEMA: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS channels (
@@ -92,4 +94,6 @@ export const SQLITE_SCHEMA: readonly string[] = [
     key TEXT PRIMARY KEY,
     value INTEGER NOT NULL
   )`,
+  // Ours: delivery receipts (vendor tables).
+  ...SQLITE_RECEIPT_SCHEMA,
 ];

@@ -30,6 +30,7 @@ import {
   toSession,
   toTask,
 } from "./rows.ts";
+import { SqliteReceipts } from "./receipts_sqlite.ts";
 import { SQLITE_SCHEMA } from "./schema.ts";
 import { buildThreadSummary, type ThreadFacts } from "./thread_summary.ts";
 import type {
@@ -95,6 +96,7 @@ const UNAVAILABLE_CODES = new Set([5, 6, 8, 10, 13, 14]);
 /** SQLite implementation of {@linkcode Store}. */
 export class SqliteStore implements Store {
   readonly info: StoreInfo;
+  readonly receipts: SqliteReceipts;
   #db: DatabaseSync;
   #clock: Clock;
   #statements = new Map<string, StatementSync>();
@@ -104,6 +106,10 @@ export class SqliteStore implements Store {
     this.#db = db;
     this.info = info;
     this.#clock = clock;
+    this.receipts = new SqliteReceipts(db, clock, {
+      write: (fn) => this.#unit(() => this.#tx(fn)),
+      read: (fn) => this.#unit(fn),
+    });
   }
 
   /** The connection, for vendor modules with tables of their own (`src/store/identity_sqlite.ts`). */

@@ -29,6 +29,8 @@ const READ_TOOLS = [
   "arc_list_tasks",
   "arc_list_threads",
   "arc_get_thread",
+  "arc_receipts",
+  "arc_unacked",
 ];
 const WRITE_TOOLS = [
   "arc_rename",
@@ -44,6 +46,7 @@ const WRITE_TOOLS = [
   "arc_refresh_lock",
   "arc_unlock",
   "arc_complete_task",
+  "arc_ack",
 ];
 const DESTRUCTIVE_TOOLS = ["arc_release_claim", "arc_unlock"];
 const IDEMPOTENT_TOOLS = [
@@ -54,6 +57,7 @@ const IDEMPOTENT_TOOLS = [
   "arc_lock",
   "arc_refresh_lock",
   "arc_complete_task",
+  "arc_ack",
 ];
 /** The arguments of the six tools the reference adapter has, by name. */
 const CLASSIC_ARGS: Record<string, [string[], string[]]> = {

@@ -21,38 +21,29 @@ import {
   newMessage,
   newSession,
   storeContract,
+  type StoreOpener,
 } from "./contract.ts";
 import { identityContract } from "./identity_contract.ts";
+import { receiptsContract } from "./receipts_contract.ts";
+import { MIGRATIONS } from "../../src/store/postgres_schema.ts";
+
+/** Opens a store in a fresh schema of its own; the contract suites share it. */
+const openPostgres: StoreOpener = async (clock) => {
+  const schema = freshSchema();
+  const store = await PostgresStore.open(schema.url, { clock, poolSize: 2 });
+  return {
+    store,
+    async cleanup() {
+      await store.close();
+      await schema[Symbol.asyncDispose]();
+    },
+  };
+};
 
 if (PG_URL) {
-  storeContract("PostgresStore", async (clock) => {
-    const schema = freshSchema();
-    const store = await PostgresStore.open(schema.url, {
-      clock,
-      poolSize: 2,
-    });
-    return {
-      store,
-      async cleanup() {
-        await store.close();
-        await schema[Symbol.asyncDispose]();
-      },
-    };
-  });
-  identityContract("PostgresStore", async (clock) => {
-    const schema = freshSchema();
-    const store = await PostgresStore.open(schema.url, {
-      clock,
-      poolSize: 2,
-    });
-    return {
-      store,
-      async cleanup() {
-        await store.close();
-        await schema[Symbol.asyncDispose]();
-      },
-    };
-  });
+  storeContract("PostgresStore", openPostgres);
+  identityContract("PostgresStore", openPostgres);
+  receiptsContract("PostgresStore", openPostgres);
 } else {
   pgTest("PostgresStore contract suite", () => Promise.resolve());
 }
@@ -152,7 +143,10 @@ pgTest(
       assertEquals(new Set(markers).size, 1);
       const versions = await schema
         .admin`SELECT version FROM arc_schema_version`;
-      assertEquals(versions.map((r) => r["version"]), [1]);
+      assertEquals(
+        versions.map((r) => r["version"]),
+        MIGRATIONS.map((m) => m.version),
+      );
       assertEquals(
         (await stores[3]!.listChannels()).map((c) => c.name),
         ["direct", "general"],

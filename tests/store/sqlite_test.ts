@@ -18,11 +18,14 @@ import {
   newMessage,
   newSession,
   storeContract,
+  type StoreOpener,
   T0,
 } from "./contract.ts";
 import { identityContract } from "./identity_contract.ts";
+import { receiptsContract } from "./receipts_contract.ts";
 
-storeContract("SqliteStore", async (clock) => {
+/** Opens a store on a file in a temp directory; the contract suites share it. */
+const openSqlite: StoreOpener = async (clock) => {
   const dir = await Deno.makeTempDir({ prefix: "arc-store-" });
   const store = SqliteStore.open(`${dir}/arc.sqlite3`, { clock });
   return {
@@ -32,19 +35,11 @@ storeContract("SqliteStore", async (clock) => {
       await Deno.remove(dir, { recursive: true });
     },
   };
-});
+};
 
-identityContract("SqliteStore", async (clock) => {
-  const dir = await Deno.makeTempDir({ prefix: "arc-store-" });
-  const store = SqliteStore.open(`${dir}/arc.sqlite3`, { clock });
-  return {
-    store,
-    async cleanup() {
-      await store.close();
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
-});
+storeContract("SqliteStore", openSqlite);
+identityContract("SqliteStore", openSqlite);
+receiptsContract("SqliteStore", openSqlite);
 
 /** A temp directory with a database path in it, removed on dispose. */
 async function tempDb(): Promise<AsyncDisposable & { path: string }> {

@@ -1,0 +1,34 @@
+/**
+ * Routes of the delivery receipts extension (`arcdeno:receipts`), under
+ * `/v1/arcdeno/`: acknowledge a message, list a message's receipts, list
+ * messages still waiting for an acknowledgement. The rules live in
+ * `src/hub/receipts.ts`.
+ *
+ * @module
+ */
+
+import type { Context, Hono } from "hono";
+import type { Hub } from "../hub/hub.ts";
+import { Query } from "../hub/params.ts";
+import type { ArcEnv } from "./app.ts";
+import { readJsonObject } from "./body.ts";
+
+/** Adds the receipt routes to `app`. */
+export function mountReceipts(app: Hono<ArcEnv>, hub: Hub): void {
+  const ok = (c: Context, result: unknown) => c.json({ ok: true, result });
+  const query = (c: Context) => new Query(new URL(c.req.url).searchParams);
+
+  app.post("/v1/arcdeno/messages/:id/ack", async (c) => {
+    const body = await readJsonObject(c.req.raw, hub.config.maxRequestBytes);
+    return ok(c, await hub.receipts.ack(c.req.param("id"), body));
+  });
+  app.get(
+    "/v1/arcdeno/messages/:id/receipts",
+    async (c) =>
+      ok(c, await hub.receipts.receipts(c.req.param("id"), query(c))),
+  );
+  app.get(
+    "/v1/arcdeno/unacked",
+    async (c) => ok(c, await hub.receipts.unacked(query(c))),
+  );
+}

@@ -1,0 +1,185 @@
+/**
+ * The MCP tools of the delivery receipts extension (`arcdeno:receipts`):
+ * `arc_ack` confirms a message, `arc_receipts` shows who got and confirmed
+ * one, `arc_unacked` lists the agent's own messages still waiting for a
+ * confirmation. Same conventions as `tools.ts`: structured content plus a
+ * text summary, failures as `isError` results with the hub's message.
+ *
+ * @module
+ */
+
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
+import type {
+  ShapeOutput,
+  ZodRawShapeCompat,
+} from "@modelcontextprotocol/sdk/server/zod-compat";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
+import { z } from "zod";
+import type { HubConnection } from "./connection.ts";
+
+const receiptSchema = z.looseObject({
+  agent_id: z.string(),
+  state: z.enum(["delivered", "acked"]),
+  delivered_at: z.string(),
+  acked_at: z.string().nullable(),
+});
+
+const unackedSchema = z.looseObject({
+  message_id: z.number().int(),
+  ts: z.string(),
+  to_agent: z.string().nullable(),
+  channel: z.string(),
+  kind: z.string(),
+  age_sec: z.number().int(),
+  ack_within_sec: z.number().int(),
+  overdue: z.boolean(),
+  delivered_to: z.array(z.string()),
+});
+
+const messageIdInput = z.number().int().positive().describe(
+  "The message id.",
+);
+
+/** The text warning for a direct message whose recipient is not live, or "" when it is. */
+export function recipientWarning(
+  to: string,
+  message: { arcdeno?: { recipient?: string } },
+): string {
+  const recipient = message.arcdeno?.recipient;
+  if (recipient === "unknown") {
+    return ` Warning: the hub has never seen agent '${to}'; the message waits for it, but check the id with arc_list_agents.`;
+  }
+  if (recipient === "expired") {
+    return ` Warning: agent '${to}' has no live session (it expired); the message waits until it comes back.`;
+  }
+  return "";
+}
+
+/** Registers the receipt tools on `server`. */
+export function registerReceiptTools(
+  server: McpServer,
+  conn: HubConnection,
+): void {
+  const client = conn.client;
+
+  function tool<I extends ZodRawShapeCompat, O extends ZodRawShapeCompat>(
+    name: string,
+    spec: {
+      title: string;
+      description: string;
+      input: I;
+      output: O;
+      readOnly: boolean;
+      run: (
+        args: ShapeOutput<I>,
+      ) => Promise<{ summary: string; data: Record<string, unknown> }>;
+    },
+  ): void {
+    server.registerTool(
+      name,
+      {
+        title: spec.title,
+        description: spec.description,
+        inputSchema: spec.input,
+        outputSchema: spec.output,
+        annotations: {
+          title: spec.title,
+          readOnlyHint: spec.readOnly,
+          openWorldHint: false,
+          ...(spec.readOnly
+            ? {}
+            : { destructiveHint: false, idempotentHint: true }),
+        },
+      },
+      (async (args: ShapeOutput<I>): Promise<CallToolResult> => {
+        try {
+          await conn.connect();
+          const { summary, data } = await spec.run(args);
+          return {
+            content: [{
+              type: "text",
+              text: `${summary}\n${JSON.stringify(data)}`,
+            }],
+            structuredContent: data,
+          };
+        } catch (error) {
+          conn.failed(error);
+          return {
+            content: [{ type: "text", text: conn.describe(error) }],
+            isError: true,
+          };
+        }
+      }) as Parameters<McpServer["registerTool"]>[2],
+    );
+  }
+
+  tool("arc_ack", {
+    title: "Acknowledge a message",
+    description:
+      "Confirm that you received and took on a message: a direct message to you, or a broadcast whose metadata says ack_required. Its sender sees the receipt turn from 'delivered' to 'acked'. Acknowledge requests as soon as you have read them, before you start the work.",
+    input: { message_id: messageIdInput },
+    output: { message_id: z.number().int(), receipt: receiptSchema },
+    readOnly: false,
+    run: async ({ message_id }) => {
+      const result = await client.ack(message_id);
+      return {
+        summary: `Acknowledged message ${message_id}.`,
+        data: { ...result },
+      };
+    },
+  });
+
+  tool("arc_receipts", {
+    title: "Delivery receipts of a message",
+    description:
+      "See who the hub handed a message to and who acknowledged it, and when. Use it on a message you sent to know whether it was read. Only the sender and the recipient of a direct message may read its receipts.",
+    input: { message_id: messageIdInput },
+    output: {
+      message_id: z.number().int(),
+      from_agent: z.string(),
+      to_agent: z.string().nullable(),
+      channel: z.string(),
+      tracked: z.boolean(),
+      acked: z.boolean(),
+      receipts: z.array(receiptSchema),
+    },
+    readOnly: true,
+    run: async ({ message_id }) => {
+      const r = await client.receipts(message_id);
+      const states = r.receipts.map((x) => `${x.agent_id}: ${x.state}`);
+      return {
+        summary: r.tracked
+          ? `Message ${message_id}: ${
+            states.length ? states.join(", ") : "not delivered yet"
+          }.`
+          : `Message ${message_id} takes no receipts (not a direct message, no ack_required).`,
+        data: { ...r },
+      };
+    },
+  });
+
+  tool("arc_unacked", {
+    title: "My messages waiting for an acknowledgement",
+    description:
+      "List the messages you sent that nobody acknowledged yet (direct messages, and broadcasts with ack_required), oldest first, with their age and whether they are overdue. Use it to chase requests that went unanswered.",
+    input: {
+      limit: z.number().int().min(1).max(500).optional().describe(
+        "At most this many (default 100).",
+      ),
+    },
+    output: { messages: z.array(unackedSchema) },
+    readOnly: true,
+    run: async ({ limit }) => {
+      const messages = await client.unacked(
+        limit === undefined ? {} : { limit },
+      );
+      const overdue = messages.filter((m) => m.overdue).length;
+      return {
+        summary: `${messages.length} message(s) waiting for an acknowledgement${
+          overdue ? `, ${overdue} overdue` : ""
+        }.`,
+        data: { messages },
+      };
+    },
+  });
+}

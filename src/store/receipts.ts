@@ -1,0 +1,158 @@
+/**
+ * The storage contract of delivery receipts (a vendor extension). Two vendor
+ * tables, in both backends, beside the protocol's tables (which stay
+ * untouched): `arcdeno_receipts` holds one row per message and recipient
+ * (handed over, acknowledged), `arcdeno_ack_waits` one row per message that
+ * waits for an acknowledgement (its sender, recipient and when it was first
+ * acknowledged). Which messages get receipts is the hub's rule; the store
+ * only records what it is told, idempotently.
+ *
+ * @module
+ */
+
+import { toMessage } from "./rows.ts";
+import type { Message } from "./types.ts";
+
+/** A message the hub tracks receipts for, as the store records it. */
+export interface TrackedMessage {
+  id: number;
+  ts: string;
+  from_agent: string;
+  to_agent: string | null;
+  channel: string;
+  kind: string;
+  /** Seconds within which an acknowledgement is expected, when the sender said so. */
+  ack_within_sec: number | null;
+}
+
+/** One recipient's receipt for one message. */
+export interface Receipt {
+  message_id: number;
+  agent_id: string;
+  /** When the hub first handed the message to the agent. */
+  delivered_at: string;
+  /** When the agent acknowledged it; null until then. */
+  acked_at: string | null;
+}
+
+/** A tracked message that has no acknowledgement yet, with its message row. */
+export interface AckWait {
+  message: Message;
+  ack_within_sec: number | null;
+}
+
+/** Filters for {@linkcode ReceiptStore.listUnacked}. */
+export interface UnackedFilter {
+  /** Only messages from this sender. @default every sender */
+  fromAgent?: string;
+  /** Most rows, oldest first. */
+  limit: number;
+}
+
+/** What a session table says about an agent. */
+export type AgentPresence = "live" | "expired" | "unknown";
+
+/** Receipt storage; every write is one transaction. */
+export interface ReceiptStore {
+  /** Records that the sender waits for an acknowledgement (idempotent). */
+  track(message: TrackedMessage): Promise<void>;
+  /**
+   * Records, in one transaction, that `agentId` was handed these messages:
+   * a receipt per message (an existing one is kept) and the wait row of
+   * each (for messages another hub posted).
+   */
+  markDelivered(agentId: string, messages: TrackedMessage[]): Promise<void>;
+  /**
+   * Records an acknowledgement by `agentId` (delivered too, if it was not),
+   * and closes the message's wait on its first acknowledgement. Returns the
+   * receipt; acknowledging twice keeps the first time.
+   */
+  ack(agentId: string, message: TrackedMessage): Promise<Receipt>;
+  /** Every receipt of one message, oldest delivery first. */
+  listReceipts(messageId: number): Promise<Receipt[]>;
+  /** Every receipt of several messages (one query), for listings. */
+  receiptsOf(messageIds: number[]): Promise<Receipt[]>;
+  /** Tracked messages nobody acknowledged yet, oldest first. */
+  listUnacked(filter: UnackedFilter): Promise<AckWait[]>;
+  /** One message by id; null when unknown. */
+  getMessage(id: number): Promise<Message | null>;
+  /** Whether an agent has a live session, only an expired one, or never had one. */
+  presence(agentId: string, presenceTtlSec: number): Promise<AgentPresence>;
+}
+
+/** The receipt tables for SQLite (idempotent statements). */
+export const SQLITE_RECEIPT_SCHEMA: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS arcdeno_receipts (
+    message_id INTEGER NOT NULL,
+    agent_id TEXT NOT NULL,
+    delivered_at TEXT NOT NULL,
+    acked_at TEXT,
+    PRIMARY KEY (message_id, agent_id)
+  )`,
+  `CREATE TABLE IF NOT EXISTS arcdeno_ack_waits (
+    message_id INTEGER PRIMARY KEY,
+    from_agent TEXT NOT NULL,
+    to_agent TEXT,
+    ts TEXT NOT NULL,
+    ack_within_sec INTEGER,
+    acked_at TEXT,
+    acked_by TEXT
+  )`,
+  `CREATE INDEX IF NOT EXISTS arcdeno_aw_open_from
+    ON arcdeno_ack_waits(from_agent, message_id) WHERE acked_at IS NULL`,
+  `CREATE INDEX IF NOT EXISTS arcdeno_aw_open
+    ON arcdeno_ack_waits(message_id) WHERE acked_at IS NULL`,
+];
+
+/** The receipt tables for PostgreSQL (one migration's statements). */
+export const POSTGRES_RECEIPT_SCHEMA: readonly string[] = [
+  `CREATE TABLE arcdeno_receipts (
+    message_id bigint NOT NULL,
+    agent_id text COLLATE "C" NOT NULL,
+    delivered_at text COLLATE "C" NOT NULL,
+    acked_at text COLLATE "C",
+    PRIMARY KEY (message_id, agent_id)
+  )`,
+  `CREATE TABLE arcdeno_ack_waits (
+    message_id bigint PRIMARY KEY,
+    from_agent text COLLATE "C" NOT NULL,
+    to_agent text COLLATE "C",
+    ts text COLLATE "C" NOT NULL,
+    ack_within_sec bigint,
+    acked_at text COLLATE "C",
+    acked_by text COLLATE "C"
+  )`,
+  `CREATE INDEX arcdeno_aw_open_from
+    ON arcdeno_ack_waits (from_agent, message_id) WHERE acked_at IS NULL`,
+  `CREATE INDEX arcdeno_aw_open
+    ON arcdeno_ack_waits (message_id) WHERE acked_at IS NULL`,
+];
+
+/** Reads a receipt row. */
+export function toReceipt(row: Record<string, unknown>): Receipt {
+  return {
+    message_id: Number(row["message_id"]),
+    agent_id: String(row["agent_id"]),
+    delivered_at: String(row["delivered_at"]),
+    acked_at: row["acked_at"] == null ? null : String(row["acked_at"]),
+  };
+}
+
+/** A joined unacked row. */
+export function toWait(row: Record<string, unknown>): AckWait {
+  const within = row["arcdeno_ack_within_sec"];
+  return {
+    message: toMessage(row),
+    ack_within_sec: within == null ? null : Number(within),
+  };
+}
+
+/** Reads the newest session row of an agent against the presence cutoff. */
+export function presenceOf(
+  row: Record<string, unknown> | undefined,
+  cutoff: string,
+): AgentPresence {
+  if (!row) return "unknown";
+  const active = row["active"] === true || Number(row["active"]) === 1;
+  return active && String(row["last_seen"]) >= cutoff ? "live" : "expired";
+}

@@ -1,0 +1,84 @@
+/**
+ * The dashboard's "Awaiting ack" panel in a real headless Chromium against a
+ * real hub process: unacknowledged requests are listed (overdue ones marked,
+ * agent text shown as text), and leave the list once acknowledged.
+ *
+ * @module
+ */
+
+import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { eventually, startHub } from "../_util.ts";
+import {
+  browserUnavailable,
+  launchBrowser,
+  openDashboard,
+} from "./_browser.ts";
+import { must, post } from "./_seed.ts";
+
+const unavailable = await browserUnavailable();
+if (unavailable !== undefined) {
+  // deno-lint-ignore no-console
+  console.warn(`SKIPPED dashboard receipts test: ${unavailable}`);
+}
+
+const sel = (testid: string, extra = "") => `[data-testid=${testid}]${extra}`;
+
+Deno.test({
+  name: "dashboard - lists unacknowledged and overdue requests until acked",
+  ignore: unavailable !== undefined,
+  async fn() {
+    await using hub = await startHub();
+    await using browser = await launchBrowser();
+    await must(hub, "POST", "/v1/sessions", { agent_id: "worker" });
+    const request = await post(hub, {
+      from_agent: "lead",
+      to_agent: "worker",
+      kind: "task_request",
+      body: "<b>secret</b> review",
+      metadata: { arcdeno: { ack_within_sec: 1 } },
+    });
+    const call = await post(hub, {
+      from_agent: "lead",
+      channel: "general",
+      body: "<img src=x onerror=alert(1)> everyone confirm",
+      metadata: { ack_required: true },
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+
+    await using dash = await openDashboard(browser.browser, hub);
+    const { page } = dash;
+    const row = (id: number) => sel("unacked-row", `[data-id="${id}"]`);
+    await page.waitForSelector(row(request.id));
+    await page.waitForSelector(row(call.id));
+    assertEquals(
+      await page.getAttribute(row(request.id), "data-overdue"),
+      "1",
+    );
+    assertStringIncludes(
+      await page.innerText(row(request.id)),
+      "task_request → @worker",
+    );
+    assertStringIncludes(await page.innerText(row(request.id)), "overdue");
+    // The operator's list never shows a direct message's body.
+    assert(!(await page.innerText(row(request.id))).includes("secret"));
+    // A broadcast's body is shown, as text.
+    assertStringIncludes(
+      await page.innerText(row(call.id)),
+      "<img src=x onerror=alert(1)> everyone confirm",
+    );
+    assertEquals(await page.$$(`${sel("unacked-list")} img`), []);
+    assertEquals(
+      await page.textContent(sel("unacked-count")),
+      "2 · 1 overdue",
+    );
+
+    await must(hub, "POST", `/v1/arcdeno/messages/${request.id}/ack`, {
+      agent_id: "worker",
+    });
+    await eventually(async () => (await page.$(row(request.id))) === null, {
+      what: "the acknowledged request to leave the list",
+    });
+    assert(await page.$(row(call.id)), "the broadcast still waits");
+    assertEquals(dash.errors, []);
+  },
+});
