@@ -16,6 +16,7 @@ import { checkAccess } from "./guard.ts";
 import { Metrics } from "./metrics.ts";
 import { streamResponse } from "./sse.ts";
 import { DASHBOARD_HTML } from "./dashboard.ts";
+import { taskDepRoutes } from "./task_deps_routes.ts";
 
 /** Per-request facts from the server (absent for in-process callers). */
 export interface ArcEnv {
@@ -233,6 +234,8 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
         : { ok: true, result: task },
     );
   });
+
+  taskDepRoutes(app, hub, body);
 
   // ── admin ──────────────────────────────────────────────────────────
   app.get("/v1/shutdown", (c) => ok(c, hub.shutdownStatus()));

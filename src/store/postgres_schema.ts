@@ -10,6 +10,7 @@
  */
 
 import { MAX_MESSAGE_ID } from "../protocol.ts";
+import { TASK_DEPS_POSTGRES_SCHEMA } from "./task_deps.ts";
 
 /** One schema step; `version` counts up from 1. */
 export interface Migration {
@@ -129,6 +130,8 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  // Vendor: task dependencies (`arcdeno:task_deps`).
+  { version: 2, statements: TASK_DEPS_POSTGRES_SCHEMA },
 ];
 
 /** The newest schema version this code knows. */

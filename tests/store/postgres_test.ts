@@ -12,6 +12,7 @@ import { IdExhaustedError, StorageUnavailableError } from "../../src/errors.ts";
 import { MAX_MESSAGE_ID } from "../../src/protocol.ts";
 import { notifyChannel, PostgresStore } from "../../src/store/postgres.ts";
 import { parseDatabaseUrl } from "../../src/store/postgres_url.ts";
+import { MIGRATIONS } from "../../src/store/postgres_schema.ts";
 import type { Store } from "../../src/store/types.ts";
 import { freshSchema, PG_URL, pgTest } from "../postgres/_pg.ts";
 import {
@@ -22,6 +23,7 @@ import {
   newSession,
   storeContract,
 } from "./contract.ts";
+import { taskDepsContract } from "./task_deps_contract.ts";
 
 if (PG_URL) {
   storeContract("PostgresStore", async (clock) => {
@@ -137,7 +139,10 @@ pgTest(
       assertEquals(new Set(markers).size, 1);
       const versions = await schema
         .admin`SELECT version FROM arc_schema_version`;
-      assertEquals(versions.map((r) => r["version"]), [1]);
+      assertEquals(
+        versions.map((r) => r["version"]),
+        MIGRATIONS.map((m) => m.version),
+      );
       assertEquals(
         (await stores[3]!.listChannels()).map((c) => c.name),
         ["direct", "general"],
@@ -598,3 +603,17 @@ pgTest(
     }
   },
 );
+
+if (PG_URL) {
+  taskDepsContract("PostgresStore", async (clock) => {
+    const schema = freshSchema();
+    const store = await PostgresStore.open(schema.url, { clock, poolSize: 2 });
+    return {
+      store,
+      async cleanup() {
+        await store.close();
+        await schema[Symbol.asyncDispose]();
+      },
+    };
+  });
+}

@@ -20,6 +20,7 @@ import {
   storeContract,
   T0,
 } from "./contract.ts";
+import { taskDepsContract } from "./task_deps_contract.ts";
 
 storeContract("SqliteStore", async (clock) => {
   const dir = await Deno.makeTempDir({ prefix: "arc-store-" });
@@ -347,4 +348,16 @@ Deno.test("SqliteStore.listThreads() folds in messages another process wrote aft
     (await b.listThreads()).find((s) => s.thread_id === "t")?.message_count,
     3,
   );
+});
+
+taskDepsContract("SqliteStore", async (clock) => {
+  const dir = await Deno.makeTempDir({ prefix: "arc-store-" });
+  const store = SqliteStore.open(`${dir}/arc.sqlite3`, { clock });
+  return {
+    store,
+    async cleanup() {
+      await store.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
 });
