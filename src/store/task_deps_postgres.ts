@@ -44,13 +44,6 @@ async function task(
   return row ? toTask(row) : null;
 }
 
-async function edges(q: PgQuery, taskId: number): Promise<number[]> {
-  return (await q(
-    "SELECT depends_on FROM arcdeno_task_deps WHERE task_id = $1 ORDER BY depends_on",
-    [taskId],
-  )).map((r) => Number(r["depends_on"]));
-}
-
 async function requireTasks(q: PgQuery, ids: number[]): Promise<void> {
   if (!ids.length) return;
   const found = new Set(
