@@ -104,11 +104,14 @@ export function registerTools(server: McpServer, conn: HubConnection): void {
         try {
           await conn.connect();
           const { summary, data } = await spec.run(args, extra);
+          const digest = await conn.digest?.next(conn.signal).catch(() =>
+            undefined
+          );
           return {
             content: [{
               type: "text",
               text: `${summary}\n${JSON.stringify(data)}`,
-            }],
+            }, ...(digest ? [{ type: "text" as const, text: digest }] : [])],
             structuredContent: data,
           };
         } catch (error) {
