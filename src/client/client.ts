@@ -18,6 +18,7 @@ import {
   withVendor,
 } from "./rpc.ts";
 import { HttpTransport, type HttpTransportOptions } from "./http_transport.ts";
+import type { ReadyTasksOptions, TaskWithDependencies } from "./task_deps.ts";
 import {
   RelayTransport,
   type RelayTransportOptions,
@@ -1934,6 +1935,70 @@ export class ArcClient implements AsyncDisposable {
       task: envelope.result as Task,
       parentCompleted: envelope.parent_completed === true,
     };
+  }
+
+  /**
+   * Lists open tasks whose dependencies are all done (a hub with the
+   * `arcdeno:task_deps` feature).
+   *
+   * @param options Channel and assignee filters.
+   * @returns The ready tasks, by id, with their dependency facts.
+   * @throws {ArcError} With status 404 when the hub lacks the extension.
+   *
+   * @example What can I start now?
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * const client = new ArcClient({ agentId: "worker" });
+   * for (const task of await client.readyTasks({ assignee: "worker" })) {
+   *   console.log(task.task_id, task.arcdeno.depends_on);
+   * }
+   * ```
+   */
+  async readyTasks(
+    options: ReadyTasksOptions = {},
+  ): Promise<TaskWithDependencies[]> {
+    return await this.#result<TaskWithDependencies[]>(
+      "GET",
+      path("/v1/arcdeno/tasks/ready", {
+        channel: options.channel,
+        assignee: options.assignee,
+      }),
+    );
+  }
+
+  /**
+   * Makes a task wait for other tasks (a hub with the `arcdeno:task_deps`
+   * feature). To give a task dependencies when posting it, put them in
+   * `metadata: { arcdeno: { depends_on: [ids] } }`.
+   *
+   * @param taskId The waiting task.
+   * @param dependsOn The tasks it waits for.
+   * @returns The task with all its dependencies.
+   * @throws {ArcError} With status 404 for an unknown task, 400 for an
+   * unknown dependency, 409 when the dependency would close a cycle (the
+   * message names it).
+   *
+   * @example Tests wait for the build
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using lead = await ArcClient.quickstart({ agentId: "lead" });
+   * const build = await lead.post("general", "build", { kind: "task" });
+   * const tests = await lead.post("general", "run the tests", { kind: "task" });
+   * await lead.addDependencies(tests.id, [build.id]);
+   * ```
+   */
+  async addDependencies(
+    taskId: number,
+    dependsOn: number[],
+  ): Promise<TaskWithDependencies> {
+    const id = checkId("taskId", taskId);
+    return await this.#result<TaskWithDependencies>(
+      "POST",
+      `/v1/arcdeno/tasks/${id}/depends`,
+      { body: { depends_on: dependsOn } },
+    );
   }
 
   /**

@@ -64,6 +64,7 @@ export type {
 export { ArcError } from "./errors.ts";
 export type { ArcErrorOptions } from "./errors.ts";
 export { RpcError } from "./rpc.ts";
+export type { ReadyTasksOptions, TaskWithDependencies } from "./task_deps.ts";
 export type {
   HandlerContext,
   HandlerResult,

@@ -5,6 +5,7 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { startHub, type TestHub } from "../_util.ts";
+import { ArcClient, ArcError } from "../../src/client/mod.ts";
 import { freshSchema, pgTest, startPgHubs, stopAll } from "../postgres/_pg.ts";
 
 async function postTask(
@@ -202,3 +203,47 @@ pgTest(
     }
   },
 );
+
+Deno.test("ArcClient.readyTasks() and addDependencies(): two agents work through dependent tasks", async () => {
+  await using hub = await startHub();
+  const lead = new ArcClient({ agentId: "lead", baseUrl: hub.url });
+  const worker = new ArcClient({ agentId: "worker", baseUrl: hub.url });
+  await lead.register();
+  await worker.register();
+  try {
+    const build = await lead.post("general", "build", {
+      kind: "task",
+      metadata: { arcdeno: { assignee: "worker" } },
+    });
+    const test = await lead.post("general", "test", {
+      kind: "task",
+      metadata: { arcdeno: { assignee: "worker" } },
+    });
+    const added = await lead.addDependencies(test.id, [build.id]);
+    assertEquals(added.arcdeno.open_dependencies, [build.id]);
+    const cycle = await lead.addDependencies(build.id, [test.id]).catch((e) =>
+      e
+    );
+    assert(cycle instanceof ArcError && cycle.status === 409);
+    await worker.bootstrap();
+    assertEquals(
+      (await worker.readyTasks({ assignee: "worker" })).map((t) => t.task_id),
+      [build.id],
+    );
+    await worker.completeTask(build.id);
+    const notices = await worker.poll({ timeoutSec: 5 });
+    const ready = notices.filter((m) =>
+      (m.metadata["arcdeno"] as Record<string, unknown> | undefined)
+        ?.["task_ready"] === test.id
+    );
+    assertEquals(ready.length, 1);
+    assertEquals(ready[0]!.to_agent, "worker");
+    assertEquals(
+      (await worker.readyTasks({ assignee: "worker" })).map((t) => t.task_id),
+      [test.id],
+    );
+  } finally {
+    await lead.close();
+    await worker.close();
+  }
+});
