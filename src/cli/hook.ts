@@ -9,7 +9,7 @@
  * @module
  */
 
-import { dirname, resolve } from "node:path";
+import { dirname } from "node:path";
 import { ArcClient } from "../client/client.ts";
 import type { Message } from "../client/types.ts";
 import { describeMessages, isForAgent } from "../mcp/digest.ts";
@@ -109,9 +109,9 @@ export async function runHook(
     throw new UsageError(`--base-url is not an http(s) URL: '${baseUrl}'`);
   }
   const token = values.token ?? readEnv("ARC_TOKEN");
-  const statePath = resolve(
-    values.state ?? `.arc-hook/${safeName(agentId)}.json`,
-  );
+  // Relative to the working directory, without asking for it (that would
+  // need read access to the whole directory).
+  const statePath = values.state ?? `.arc-hook/${safeName(agentId)}.json`;
   const client = new ArcClient({
     agentId,
     baseUrl,

@@ -13,9 +13,10 @@ async function hook(args: string[], cwd: string) {
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
+      // As documented for Claude Code: access to the state directory only.
       "--allow-net=127.0.0.1",
-      `--allow-read=${cwd}`,
-      `--allow-write=${cwd}`,
+      "--allow-read=.arc-hook",
+      "--allow-write=.arc-hook",
       MAIN,
       "hook",
       ...args,
