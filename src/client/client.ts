@@ -1265,8 +1265,11 @@ export class ArcClient implements AsyncDisposable {
       post.attachments = options.attachments;
     }
     if (options.metadata !== undefined) post.metadata = options.metadata;
-    const request = await this.post(options.channel ?? "direct", body, post);
     const checkMs = options.calleeCheckMs ?? 1_000;
+    // Looked up before the request goes out, so a callee that answers nothing
+    // and leaves at once is still seen leaving.
+    let calleeLive = checkMs > 0 && await this.#isLive(toAgent);
+    const request = await this.post(options.channel ?? "direct", body, post);
     let cursor = request.id;
     /** The answer among new messages (progress goes to `onProgress` on the way). */
     const answer = (messages: Message[]): Message | undefined => {
@@ -1298,7 +1301,6 @@ export class ArcClient implements AsyncDisposable {
         this.#pollOptions(waitMs, options.signal),
       );
     try {
-      let calleeLive = checkMs > 0 && await this.#isLive(toAgent);
       let lastCheck = Date.now();
       while (true) {
         const remaining = deadline - Date.now();
