@@ -8,6 +8,7 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { startHub, type TestHub } from "../_util.ts";
 import { startMcp } from "./_mcp.ts";
+import { ArcClient } from "../../src/client/mod.ts";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
 
 function digestOf(result: CallToolResult): string | undefined {
@@ -79,4 +80,37 @@ Deno.test("arc mcp --no-digest: tool results carry no digest", async () => {
   // The message is still there to read.
   const poll = await alice.call("arc_poll_messages", { timeout: 0 });
   assertEquals(poll.messages.map((m: { body: string }) => m.body), ["hello?"]);
+});
+
+Deno.test("arc mcp: arc_rpc_call reports a refusal with the callee's reason", async () => {
+  await using hub = await startHub();
+  await using alice = await startMcp({ baseUrl: hub.url, agent: "alice" });
+  await alice.call("arc_whoami");
+  const worker = new ArcClient({ agentId: "worker", baseUrl: hub.url });
+  await worker.register();
+  try {
+    const serving = (async () => {
+      while (true) {
+        for (const m of await worker.poll({ timeoutSec: 10 })) {
+          if (m.kind === "task_request") {
+            return await worker.reject(m, "I only review");
+          }
+        }
+      }
+    })();
+    const result = await alice.raw("arc_rpc_call", {
+      to_agent: "worker",
+      body: "build it",
+      timeout: 20,
+    });
+    await serving;
+    assert(!result.isError);
+    const text = result.content[0]?.type === "text"
+      ? result.content[0].text
+      : "";
+    assertStringIncludes(text, "'worker' rejected request");
+    assertStringIncludes(text, "I only review");
+  } finally {
+    await worker.close();
+  }
 });
