@@ -878,22 +878,20 @@ export class PostgresStore implements Store {
       const metadata = done.length
         ? { ...input.metadata, task_completed: replyTo }
         : input.metadata;
-      const touched = q(tx, touch.text, touch.params);
-      // Awaited below; if the unit fails first, the insert reports why.
-      touched.catch(() => {});
-      const [message] = await this.#insertMessages(tx, [{
-        input: { ...input, metadata },
-        ts,
-        task,
-      }]);
-      await touched;
+      // Ready notices are decided before the message lock is taken: their
+      // row locks must never be waited for while holding it.
       const notices = completedTaskId === null
         ? []
         : await readyNotices(pgQuery(tx), [completedTaskId], ts);
-      const posted = await this.#insertMessages(
-        tx,
-        notices.map((n) => ({ input: n, ts, task: null })),
-      );
+      const touched = q(tx, touch.text, touch.params);
+      // Awaited below; if the unit fails first, the insert reports why.
+      touched.catch(() => {});
+      const [message, ...posted] = await this.#insertMessages(tx, [{
+        input: { ...input, metadata },
+        ts,
+        task,
+      }, ...notices.map((n) => ({ input: n, ts, task: null }))]);
+      await touched;
       return {
         message: message!,
         completedTaskId,
@@ -1200,15 +1198,16 @@ export class PostgresStore implements Store {
   completeTask(taskId: number): Promise<TaskCompletion | null> {
     return this.#tx(async (tx) => {
       const done: number[] = [];
-      const completion = await this.#completeTask(tx, taskId, done);
+      const rollup: NewRow[] = [];
+      const completion = await this.#completeTask(tx, taskId, done, rollup);
+      if (!completion) return null;
+      // Every row lock first, then the message lock, held to commit.
       const now = this.#now();
       const notices = await readyNotices(pgQuery(tx), done, now);
-      completion?.posted.push(
-        ...await this.#insertMessages(
-          tx,
-          notices.map((n) => ({ input: n, ts: now, task: null })),
-        ),
-      );
+      completion.posted = await this.#insertMessages(tx, [
+        ...rollup,
+        ...notices.map((n) => ({ input: n, ts: now, task: null })),
+      ]);
       return completion;
     });
   }
@@ -1217,6 +1216,7 @@ export class PostgresStore implements Store {
     tx: postgres.TransactionSql,
     taskId: number,
     done: number[],
+    rollup: NewRow[],
   ): Promise<TaskCompletion | null> {
     const found = await this.#task(tx, taskId, true);
     if (!found) return null;
@@ -1255,7 +1255,7 @@ export class PostgresStore implements Store {
     );
     completion.parentCompleted = true;
     done.push(parent.task_id);
-    completion.posted = await this.#insertMessages(tx, [{
+    rollup.push({
       input: {
         from_agent: SYSTEM_AGENT,
         to_agent: null,
@@ -1271,7 +1271,7 @@ export class PostgresStore implements Store {
       },
       ts: now,
       task: null,
-    }]);
+    });
     return completion;
   }
 

@@ -116,6 +116,10 @@ export async function checkCreationDeps(
   metadata: JsonObject,
 ): Promise<number[]> {
   const deps = dependsOnOf(metadata);
+  if (!deps.length) return deps;
+  // The table lock the insert needs, taken now: never wait for it while
+  // holding the message lock.
+  await q("LOCK TABLE arcdeno_task_deps IN ROW EXCLUSIVE MODE");
   await requireTasks(q, deps);
   return deps;
 }
