@@ -79,6 +79,7 @@ export const VENDOR_FEATURES = [
   `${VENDOR}:metrics`,
   `${VENDOR}:identity`,
   `${VENDOR}:receipts`,
+  `${VENDOR}:task_deps`,
 ] as const;
 
 /** Defaults shared by the config, the CLI help and the docs. */

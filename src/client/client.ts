@@ -7,7 +7,18 @@
 import { readEventData } from "./_sse.ts";
 import { checkTimeout, delay } from "./_util.ts";
 import { ArcError } from "./errors.ts";
+import {
+  type HandlerContext,
+  type HandlerResult,
+  isCancel,
+  isProgress,
+  outcomeOf,
+  RpcError,
+  vendorOf,
+  withVendor,
+} from "./rpc.ts";
 import { HttpTransport, type HttpTransportOptions } from "./http_transport.ts";
+import type { ReadyTasksOptions, TaskWithDependencies } from "./task_deps.ts";
 import {
   RelayTransport,
   type RelayTransportOptions,
@@ -515,8 +526,21 @@ export interface CallOptions {
   attachments?: Attachment[];
   /** Free-form metadata of the request. */
   metadata?: JsonObject;
-  /** Stops waiting; the call then rejects with the signal's reason. */
+  /**
+   * Stops waiting; the call then tells the callee the request is cancelled
+   * and rejects with the signal's reason.
+   */
   signal?: AbortSignal;
+  /** Called with each progress update the callee posts, in order. */
+  onProgress?: (update: Message) => void;
+  /**
+   * How often to check that the callee's session is still active, in
+   * milliseconds; once it ends the call rejects with an
+   * {@linkcode RpcError} (`callee_gone`). 0 turns the check off.
+   *
+   * @default {1000}
+   */
+  calleeCheckMs?: number;
 }
 
 type Query = Record<string, string | number | boolean | undefined>;
@@ -1030,6 +1054,216 @@ export class ArcClient implements AsyncDisposable {
   }
 
   /**
+   * Answers a request with a failure: a `task_result` carrying
+   * `metadata.arcdeno.outcome: "failed"` and the reason. The caller's
+   * {@linkcode ArcClient.call} rejects at once with an {@linkcode RpcError}.
+   *
+   * @param request The request that failed.
+   * @param reason Why it failed.
+   * @param options The rest of {@linkcode ReplyOptions}.
+   * @returns The stored result.
+   * @throws {ArcError} With status 400 when the hub refuses the message.
+   *
+   * @example Failing a request
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using worker = await ArcClient.quickstart({ agentId: "builder" });
+   * for (const message of await worker.poll({ timeoutSec: 5 })) {
+   *   if (message.kind === "task_request") {
+   *     await worker.fail(message, "the compiler crashed");
+   *   }
+   * }
+   * ```
+   */
+  async fail(
+    request: Message,
+    reason: string,
+    options: ReplyOptions = {},
+  ): Promise<Message> {
+    return await this.#outcome(request, "failed", reason, options);
+  }
+
+  /**
+   * Refuses a request: a `task_result` carrying
+   * `metadata.arcdeno.outcome: "rejected"` and the reason. The caller's
+   * {@linkcode ArcClient.call} rejects at once with an {@linkcode RpcError}.
+   *
+   * @param request The request refused.
+   * @param reason Why.
+   * @param options The rest of {@linkcode ReplyOptions}.
+   * @returns The stored result.
+   * @throws {ArcError} With status 400 when the hub refuses the message.
+   *
+   * @example Refusing work outside one's role
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using worker = await ArcClient.quickstart({ agentId: "reviewer" });
+   * for (const message of await worker.poll({ timeoutSec: 5 })) {
+   *   if (message.kind === "task_request") {
+   *     await worker.reject(message, "I only review, ask the builder");
+   *   }
+   * }
+   * ```
+   */
+  async reject(
+    request: Message,
+    reason: string,
+    options: ReplyOptions = {},
+  ): Promise<Message> {
+    return await this.#outcome(request, "rejected", reason, options);
+  }
+
+  /**
+   * Posts a progress update on a request: a `notice` replying to it with
+   * `metadata.arcdeno.rpc: "progress"`, by default directly to its sender.
+   * The caller's `onProgress` receives it as it comes.
+   *
+   * @param request The request being worked on.
+   * @param body The update.
+   * @param options The rest of {@linkcode ReplyOptions} (the kind stays `notice`).
+   * @returns The stored update.
+   * @throws {ArcError} With status 400 when the hub refuses the message.
+   *
+   * @example Reporting progress
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using worker = await ArcClient.quickstart({ agentId: "builder" });
+   * for (const message of await worker.poll({ timeoutSec: 5 })) {
+   *   if (message.kind === "task_request") {
+   *     await worker.progress(message, "compiling (1/3)");
+   *   }
+   * }
+   * ```
+   */
+  async progress(
+    request: Message,
+    body: string,
+    options: ReplyOptions = {},
+  ): Promise<Message> {
+    return await this.reply(request, body, {
+      ...options,
+      kind: "notice",
+      metadata: withVendor(options.metadata, { rpc: "progress" }),
+    });
+  }
+
+  /**
+   * Serves one request: runs `handler` with an `AbortSignal` that aborts
+   * when the caller cancels, and a `progress` function; then posts what it
+   * returns as the `task_result`. A handler that throws an
+   * {@linkcode RpcError} with outcome `rejected` refuses the request; any
+   * other error fails it; a cancelled request is answered with outcome
+   * `cancelled`. It keeps this agent present while the handler runs.
+   *
+   * @param request The `task_request` to serve.
+   * @param handler The work.
+   * @returns The stored result.
+   * @throws {ArcError} When the hub refuses the result or cannot be reached.
+   *
+   * @example A worker that serves requests
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using worker = await ArcClient.quickstart({ agentId: "builder" });
+   * for (const message of await worker.poll({ timeoutSec: 5 })) {
+   *   if (message.kind !== "task_request") continue;
+   *   await worker.handle(message, async (request, { signal, progress }) => {
+   *     await progress("starting");
+   *     signal.throwIfAborted();
+   *     return `built ${request.body}`;
+   *   });
+   * }
+   * ```
+   */
+  async handle(
+    request: Message,
+    handler: (
+      request: Message,
+      context: HandlerContext,
+    ) => HandlerResult | Promise<HandlerResult>,
+  ): Promise<Message> {
+    const cancel = new AbortController();
+    const watching = new AbortController();
+    const watcher = (async () => {
+      let cursor = request.id;
+      while (!watching.signal.aborted) {
+        const messages = await this.#result<Message[]>(
+          "GET",
+          path("/v1/events", {
+            agent_id: this.#agentId,
+            since_id: cursor,
+            timeout: 10,
+            limit: 500,
+          }),
+          this.#pollOptions(10_000, watching.signal),
+        );
+        for (const message of messages) {
+          if (isCancel(message, request.id)) {
+            const given = vendorOf(message)?.["reason"];
+            const reason = typeof given === "string" ? given : "cancelled";
+            cancel.abort(
+              new RpcError(`request ${request.id} cancelled: ${reason}`, {
+                outcome: "cancelled",
+                reason,
+                requestId: request.id,
+              }),
+            );
+            return;
+          }
+          if (message.id > cursor) cursor = message.id;
+        }
+      }
+    })().catch(() => {});
+    const cancelled = () =>
+      this.#outcome(
+        request,
+        "cancelled",
+        (cancel.signal.reason as RpcError).reason,
+      );
+    try {
+      const out = await handler(request, {
+        signal: cancel.signal,
+        progress: (body, metadata) =>
+          this.progress(request, body, metadata ? { metadata } : {}),
+      });
+      if (cancel.signal.aborted) return await cancelled();
+      const answer = typeof out === "string" ? { body: out } : out;
+      const options: ReplyOptions = {};
+      if (answer.attachments) options.attachments = answer.attachments;
+      if (answer.metadata) options.metadata = answer.metadata;
+      return await this.reply(request, answer.body, options);
+    } catch (error) {
+      if (cancel.signal.aborted) return await cancelled();
+      if (error instanceof RpcError && error.outcome === "rejected") {
+        return await this.reject(request, error.reason);
+      }
+      return await this.fail(
+        request,
+        error instanceof Error ? error.message : String(error),
+      );
+    } finally {
+      watching.abort();
+      await watcher;
+    }
+  }
+
+  async #outcome(
+    request: Message,
+    outcome: "failed" | "rejected" | "cancelled",
+    reason: string,
+    options: ReplyOptions = {},
+  ): Promise<Message> {
+    return await this.reply(request, reason, {
+      ...options,
+      kind: "task_result",
+      metadata: withVendor(options.metadata, { outcome, reason }),
+    });
+  }
+
+  /**
    * Calls another agent and waits for its answer: posts a `task_request` to
    * `toAgent`, then long-polls this agent's events for the `task_result`
    * whose `reply_to` is the request's id (a broadcast in any channel or a
@@ -1069,13 +1303,32 @@ export class ArcClient implements AsyncDisposable {
       post.attachments = options.attachments;
     }
     if (options.metadata !== undefined) post.metadata = options.metadata;
+    const checkMs = options.calleeCheckMs ?? 1_000;
+    // Looked up before the request goes out, so a callee that answers nothing
+    // and leaves at once is still seen leaving.
+    let calleeLive = checkMs > 0 && await this.#isLive(toAgent);
     const request = await this.post(options.channel ?? "direct", body, post);
     let cursor = request.id;
-    while (true) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) break;
-      const waitMs = Math.min(remaining, CALL_SLICE_MS);
-      const messages = await this.#result<Message[]>(
+    /** The answer among new messages (progress goes to `onProgress` on the way). */
+    const answer = (messages: Message[]): Message | undefined => {
+      for (const message of messages) {
+        if (message.kind === "task_result" && message.reply_to === request.id) {
+          const failure = outcomeOf(message);
+          if (!failure) return message;
+          throw new RpcError(
+            `${toAgent} ${failure.outcome} request ${request.id}: ${failure.reason}`,
+            { ...failure, requestId: request.id, result: message },
+          );
+        }
+        if (options.onProgress && isProgress(message, request.id)) {
+          options.onProgress(message);
+        }
+        if (message.id > cursor) cursor = message.id;
+      }
+      return undefined;
+    };
+    const read = (waitMs: number) =>
+      this.#result<Message[]>(
         "GET",
         path("/v1/events", {
           agent_id: this.#agentId,
@@ -1085,12 +1338,45 @@ export class ArcClient implements AsyncDisposable {
         }),
         this.#pollOptions(waitMs, options.signal),
       );
-      for (const message of messages) {
-        if (message.kind === "task_result" && message.reply_to === request.id) {
-          return message;
+    try {
+      let lastCheck = Date.now();
+      while (true) {
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) break;
+        const waitMs = Math.min(
+          remaining,
+          CALL_SLICE_MS,
+          checkMs > 0
+            ? Math.max(1, lastCheck + checkMs - Date.now())
+            : Infinity,
+        );
+        const found = answer(await read(waitMs));
+        if (found) return found;
+        if (checkMs > 0 && Date.now() - lastCheck >= checkMs) {
+          lastCheck = Date.now();
+          const live = await this.#isLive(toAgent);
+          if (calleeLive && !live) {
+            // An answer posted just before the session ended still counts.
+            const last = answer(await read(0));
+            if (last) return last;
+            throw new RpcError(
+              `${toAgent} went away during request ${request.id}`,
+              {
+                outcome: "callee_gone",
+                reason: `the session of ${toAgent} ended`,
+                requestId: request.id,
+              },
+            );
+          }
+          calleeLive ||= live;
         }
-        if (message.id > cursor) cursor = message.id;
       }
+    } catch (error) {
+      if (options.signal?.aborted) {
+        await this.#cancelRequest(request, toAgent, options.signal.reason)
+          .catch(() => {});
+      }
+      throw error;
     }
     throw new ArcError(
       `RPC to ${toAgent} timed out after ${timeoutMs} ms (request ${request.id})`,
@@ -1787,6 +2073,70 @@ export class ArcClient implements AsyncDisposable {
   }
 
   /**
+   * Lists open tasks whose dependencies are all done (a hub with the
+   * `arcdeno:task_deps` feature).
+   *
+   * @param options Channel and assignee filters.
+   * @returns The ready tasks, by id, with their dependency facts.
+   * @throws {ArcError} With status 404 when the hub lacks the extension.
+   *
+   * @example What can I start now?
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * const client = new ArcClient({ agentId: "worker" });
+   * for (const task of await client.readyTasks({ assignee: "worker" })) {
+   *   console.log(task.task_id, task.arcdeno.depends_on);
+   * }
+   * ```
+   */
+  async readyTasks(
+    options: ReadyTasksOptions = {},
+  ): Promise<TaskWithDependencies[]> {
+    return await this.#result<TaskWithDependencies[]>(
+      "GET",
+      path("/v1/arcdeno/tasks/ready", {
+        channel: options.channel,
+        assignee: options.assignee,
+      }),
+    );
+  }
+
+  /**
+   * Makes a task wait for other tasks (a hub with the `arcdeno:task_deps`
+   * feature). To give a task dependencies when posting it, put them in
+   * `metadata: { arcdeno: { depends_on: [ids] } }`.
+   *
+   * @param taskId The waiting task.
+   * @param dependsOn The tasks it waits for.
+   * @returns The task with all its dependencies.
+   * @throws {ArcError} With status 404 for an unknown task, 400 for an
+   * unknown dependency, 409 when the dependency would close a cycle (the
+   * message names it).
+   *
+   * @example Tests wait for the build
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using lead = await ArcClient.quickstart({ agentId: "lead" });
+   * const build = await lead.post("general", "build", { kind: "task" });
+   * const tests = await lead.post("general", "run the tests", { kind: "task" });
+   * await lead.addDependencies(tests.id, [build.id]);
+   * ```
+   */
+  async addDependencies(
+    taskId: number,
+    dependsOn: number[],
+  ): Promise<TaskWithDependencies> {
+    const id = checkId("taskId", taskId);
+    return await this.#result<TaskWithDependencies>(
+      "POST",
+      `/v1/arcdeno/tasks/${id}/depends`,
+      { body: { depends_on: dependsOn } },
+    );
+  }
+
+  /**
    * Lists thread summaries.
    *
    * @returns The summaries, most recently active first.
@@ -1846,6 +2196,30 @@ export class ArcClient implements AsyncDisposable {
    */
   async hubInfo(): Promise<HubInfo> {
     return await this.#result<HubInfo>("GET", "/v1/hub-info");
+  }
+
+  /** Whether an agent has an active session. */
+  async #isLive(agentId: string): Promise<boolean> {
+    return (await this.listAgents()).some((a) => a.agent_id === agentId);
+  }
+
+  /** Tells the callee a request is cancelled (a direct `notice` replying to it). */
+  async #cancelRequest(
+    request: Message,
+    toAgent: string,
+    reason: unknown,
+  ): Promise<void> {
+    const text = reason instanceof Error
+      ? reason.message
+      : String(reason ?? "cancelled");
+    const options: PostOptions = {
+      kind: "notice",
+      toAgent,
+      replyTo: request.id,
+      metadata: { arcdeno: { rpc: "cancel", reason: text } },
+    };
+    if (request.thread_id !== null) options.threadId = request.thread_id;
+    await this.post(request.channel, `cancelled: ${text}`, options);
   }
 
   #pollOptions(waitMs: number, signal?: AbortSignal): RequestOptions {

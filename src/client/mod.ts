@@ -63,6 +63,14 @@ export type {
 } from "./client.ts";
 export { ArcError } from "./errors.ts";
 export type { ArcErrorOptions } from "./errors.ts";
+export { RpcError } from "./rpc.ts";
+export type { ReadyTasksOptions, TaskWithDependencies } from "./task_deps.ts";
+export type {
+  HandlerContext,
+  HandlerResult,
+  RpcErrorOptions,
+  RpcOutcome,
+} from "./rpc.ts";
 export { HttpTransport } from "./http_transport.ts";
 export type { FetchFunction, HttpTransportOptions } from "./http_transport.ts";
 export type {

@@ -19,6 +19,7 @@ import { Metrics } from "./metrics.ts";
 import { streamResponse } from "./sse.ts";
 import { DASHBOARD_HTML } from "./dashboard.ts";
 import { mountReceipts } from "./receipts_routes.ts";
+import { taskDepRoutes } from "./task_deps_routes.ts";
 
 /** Per-request facts from the server (absent for in-process callers). */
 export interface ArcEnv {
@@ -252,6 +253,8 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
         : { ok: true, result: task },
     );
   });
+
+  taskDepRoutes(app, hub, body);
 
   // ── admin ──────────────────────────────────────────────────────────
   app.get("/v1/shutdown", (c) => ok(c, hub.shutdownStatus()));

@@ -21,6 +21,7 @@ import {
   PROTOCOL_VERSION,
   STANDARD_FEATURES,
   SYSTEM_AGENT,
+  TASK_KINDS,
   VENDOR,
   VENDOR_FEATURES,
   VERSION,
@@ -40,6 +41,7 @@ import type {
   ThreadDetail,
   ThreadSummary,
 } from "../store/types.ts";
+import { checkTaskMetadata } from "../store/task_deps.ts";
 import { type MessageLimits, normalizeMessage } from "./messages.ts";
 import { type MessageMatch, Notifier, type Subscription } from "./notifier.ts";
 import {
@@ -418,6 +420,7 @@ export class Hub implements AsyncDisposable {
       }
     }
     const input = normalizeMessage(body, this.limits);
+    if (TASK_KINDS.has(input.kind)) checkTaskMetadata(input.metadata);
     if (
       input.to_agent === null && !(await this.store.getChannel(input.channel))
     ) {
@@ -425,8 +428,11 @@ export class Hub implements AsyncDisposable {
         `channel does not exist: ${input.channel} (create it with POST /v1/channels)`,
       );
     }
-    const { message } = await this.store.postMessage(input, parentTaskId);
-    this.notifier.publish([message]);
+    const { message, posted } = await this.store.postMessage(
+      input,
+      parentTaskId,
+    );
+    this.notifier.publish([message, ...(posted ?? [])]);
     const notice = await this.receipts.posted(message);
     return notice ? { ...message, [VENDOR]: notice } : message;
   }

@@ -34,6 +34,8 @@ to standard error.
   --token TOKEN         bearer token for a remote hub (also ARC_TOKEN)
   --display-name NAME   the name other agents see (default: the agent id)
   --capability CAP      a capability other agents can find you by (repeatable)
+  --no-digest           do not append new direct messages and @mentions to
+                        tool results (also ARC_DIGEST=0)
   -h, --help            show this help
 
 Deno permissions: --allow-net to the hub's host (HTTP), or --allow-read and
@@ -59,6 +61,7 @@ export async function runMcp(
     token: { type: "string" },
     "display-name": { type: "string" },
     capability: { type: "string", multiple: true },
+    "no-digest": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
@@ -88,6 +91,7 @@ export async function runMcp(
       ? { displayName: values["display-name"] }
       : {}),
     ...(values.capability?.length ? { capabilities: values.capability } : {}),
+    digest: !values["no-digest"] && readEnv("ARC_DIGEST") !== "0",
   });
   const server = createArcMcpServer(conn);
   const transport = new StdioServerTransport();

@@ -21,6 +21,7 @@ import { HttpTransport } from "../client/http_transport.ts";
 import { RelayTransport } from "../client/relay_transport.ts";
 import type { Bootstrap, HubInfo } from "../client/types.ts";
 import { DEFAULTS } from "../protocol.ts";
+import { Digest } from "./digest.ts";
 import { EventFeed } from "./feed.ts";
 
 /** Where and as whom the server connects. */
@@ -39,6 +40,12 @@ export interface ConnectionOptions {
   capabilities?: string[];
   /** Where log lines go (stderr; never stdout). */
   log: (line: string) => void;
+  /**
+   * Append a digest of new direct messages and mentions to tool results.
+   *
+   * @default true
+   */
+  digest?: boolean;
 }
 
 /** Statuses that mean no hub answered, rather than a hub refusing. */
@@ -57,6 +64,8 @@ export class HubConnection {
   readonly client: ArcClient;
   /** The agent's event feed. */
   readonly feed: EventFeed;
+  /** The digest appended to tool results; undefined when turned off. */
+  readonly digest: Digest | undefined;
   #transport: Transport;
   #shutdown = new AbortController();
   #registering: Promise<void> | undefined;
@@ -92,6 +101,9 @@ export class HubConnection {
     // session secret the agent's client holds, for hubs with strict identity.
     guarded.secret = () => this.client.secret;
     this.feed = new EventFeed(this.#reader());
+    this.digest = options.digest === false
+      ? undefined
+      : new Digest(this.feed, options.agentId);
   }
 
   /** Where the server talks to the hub, for messages. */

@@ -88,6 +88,11 @@ export class EventFeed {
     return this.#backlog.length;
   }
 
+  /** The messages fetched but not yet taken, oldest first. */
+  get unread(): readonly Message[] {
+    return this.#backlog;
+  }
+
   /** Messages dropped because the backlog was full. */
   get dropped(): number {
     return this.#dropped;

@@ -22,6 +22,7 @@ import type {
 } from "@modelcontextprotocol/sdk/types";
 import { z } from "zod";
 import type { ArcClient } from "../client/client.ts";
+import { outcomeOf } from "../client/rpc.ts";
 import type { Attachment, Message, MessageKind } from "../client/types.ts";
 import { DEFAULTS } from "../protocol.ts";
 import type { HubConnection } from "./connection.ts";
@@ -108,11 +109,14 @@ export function registerTools(server: McpServer, conn: HubConnection): void {
           const { summary, data: raw } = await spec.run(args, extra);
           // Session secrets are for the server, never for the model.
           const data = withoutSecrets(raw);
+          const digest = await conn.digest?.next(conn.signal).catch(() =>
+            undefined
+          );
           return {
             content: [{
               type: "text",
               text: `${summary}\n${JSON.stringify(data)}`,
-            }],
+            }, ...(digest ? [{ type: "text" as const, text: digest }] : [])],
             structuredContent: data,
           };
         } catch (error) {
@@ -526,10 +530,15 @@ export function registerTools(server: McpServer, conn: HubConnection): void {
             `'${a.to_agent}' did not answer request ${request.id} within ${timeoutSec} s. The request stays open: wait for the answer with arc_wait_for_events and reply_to ${request.id}.`,
           );
         }
+        const failure = outcomeOf(reply);
         return {
-          summary: `'${reply.from_agent}' answered request ${request.id}: ${
-            clip(reply.body)
-          }`,
+          summary: failure
+            ? `'${reply.from_agent}' ${failure.outcome} request ${request.id}: ${
+              clip(failure.reason)
+            }`
+            : `'${reply.from_agent}' answered request ${request.id}: ${
+              clip(reply.body)
+            }`,
           data: { request_id: request.id, reply },
         };
       } finally {

@@ -34,6 +34,16 @@ import {
   StorageUnavailableError,
   ValidationError,
 } from "../errors.ts";
+import { dependsOnOf } from "./task_deps.ts";
+import {
+  addDeps,
+  checkCreationDeps,
+  getDeps,
+  listReady,
+  type PgQuery,
+  readyNotices,
+  recordCreationDeps,
+} from "./task_deps_postgres.ts";
 import {
   BUILTIN_CHANNELS,
   DEFAULT_CHANNEL,
@@ -83,6 +93,7 @@ import type {
   StoreInfo,
   Task,
   TaskCompletion,
+  TaskDependencies,
   TaskFilter,
   ThreadDetail,
   ThreadSummary,
@@ -841,6 +852,18 @@ export class PostgresStore implements Store {
       text: "UPDATE sessions SET last_seen = $1 WHERE agent_id = $2 AND active",
       params: [ts, input.from_agent],
     };
+    const deps = task ? dependsOnOf(input.metadata) : [];
+    if (deps.length) {
+      // A task with dependencies: checked, inserted and linked in one unit.
+      return await this.#tx(async (tx) => {
+        const run = pgQuery(tx);
+        await checkCreationDeps(run, input.metadata);
+        await q(tx, touch.text, touch.params);
+        const [message] = await this.#insertMessages(tx, [{ input, ts, task }]);
+        await recordCreationDeps(run, message!, deps);
+        return { message: message!, completedTaskId: null };
+      });
+    }
     if (input.kind !== "task_result" || input.reply_to === null) {
       // The common case: one transaction in one flight.
       const rows = [{ input, ts, task }];
@@ -866,16 +889,25 @@ export class PostgresStore implements Store {
       const metadata = done.length
         ? { ...input.metadata, task_completed: replyTo }
         : input.metadata;
+      // Ready notices are decided before the message lock is taken: their
+      // row locks must never be waited for while holding it.
+      const notices = completedTaskId === null
+        ? []
+        : await readyNotices(pgQuery(tx), [completedTaskId], ts);
       const touched = q(tx, touch.text, touch.params);
       // Awaited below; if the unit fails first, the insert reports why.
       touched.catch(() => {});
-      const [message] = await this.#insertMessages(tx, [{
+      const [message, ...posted] = await this.#insertMessages(tx, [{
         input: { ...input, metadata },
         ts,
         task,
-      }]);
+      }, ...notices.map((n) => ({ input: n, ts, task: null }))]);
       await touched;
-      return { message: message!, completedTaskId };
+      return {
+        message: message!,
+        completedTaskId,
+        ...(posted.length ? { posted } : {}),
+      };
     });
   }
 
@@ -1176,60 +1208,103 @@ export class PostgresStore implements Store {
 
   completeTask(taskId: number): Promise<TaskCompletion | null> {
     return this.#tx(async (tx) => {
-      const found = await this.#task(tx, taskId, true);
-      if (!found) return null;
+      const done: number[] = [];
+      const rollup: NewRow[] = [];
+      const completion = await this.#completeTask(tx, taskId, done, rollup);
+      if (!completion) return null;
+      // Every row lock first, then the message lock, held to commit.
       const now = this.#now();
-      let task = found;
-      if (found.status !== "done") {
-        const [row] = await q(
-          tx,
-          "UPDATE tasks SET status = 'done', completed_at = $1 WHERE task_id = $2 RETURNING *",
-          [now, taskId],
-        );
-        task = toTask(row!);
-      }
-      const completion: TaskCompletion = {
-        task,
-        parentCompleted: false,
-        posted: [],
-      };
-      if (task.parent_task_id === null) return completion;
-      // Siblings completing at once queue here; each counts after the one
-      // before it committed, so exactly one of them sees no open child.
-      const parent = await this.#task(tx, task.parent_task_id, true);
-      if (!parent || parent.status !== "open") return completion;
-      const [counts] = await q(
-        tx,
-        `SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE status <> 'done') AS open
-         FROM tasks WHERE parent_task_id = $1`,
-        [parent.task_id],
-      );
-      if (Number(counts?.["open"])) return completion;
-      await q(
-        tx,
-        "UPDATE tasks SET status = 'done', completed_at = $1 WHERE task_id = $2",
-        [now, parent.task_id],
-      );
-      completion.parentCompleted = true;
-      completion.posted = await this.#insertMessages(tx, [{
-        input: {
-          from_agent: SYSTEM_AGENT,
-          to_agent: null,
-          channel: parent.channel,
-          kind: "notice",
-          body: `All ${
-            Number(counts?.["total"])
-          } subtasks of task ${parent.task_id} are complete.`,
-          attachments: [],
-          reply_to: parent.task_id,
-          thread_id: parent.thread_id,
-          metadata: { auto_rollup: true, parent_task_id: parent.task_id },
-        },
-        ts: now,
-        task: null,
-      }]);
+      const notices = await readyNotices(pgQuery(tx), done, now);
+      completion.posted = await this.#insertMessages(tx, [
+        ...rollup,
+        ...notices.map((n) => ({ input: n, ts: now, task: null })),
+      ]);
       return completion;
     });
+  }
+
+  async #completeTask(
+    tx: postgres.TransactionSql,
+    taskId: number,
+    done: number[],
+    rollup: NewRow[],
+  ): Promise<TaskCompletion | null> {
+    const found = await this.#task(tx, taskId, true);
+    if (!found) return null;
+    const now = this.#now();
+    let task = found;
+    if (found.status !== "done") {
+      const [row] = await q(
+        tx,
+        "UPDATE tasks SET status = 'done', completed_at = $1 WHERE task_id = $2 RETURNING *",
+        [now, taskId],
+      );
+      task = toTask(row!);
+      done.push(taskId);
+    }
+    const completion: TaskCompletion = {
+      task,
+      parentCompleted: false,
+      posted: [],
+    };
+    if (task.parent_task_id === null) return completion;
+    // Siblings completing at once queue here; each counts after the one
+    // before it committed, so exactly one of them sees no open child.
+    const parent = await this.#task(tx, task.parent_task_id, true);
+    if (!parent || parent.status !== "open") return completion;
+    const [counts] = await q(
+      tx,
+      `SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE status <> 'done') AS open
+       FROM tasks WHERE parent_task_id = $1`,
+      [parent.task_id],
+    );
+    if (Number(counts?.["open"])) return completion;
+    await q(
+      tx,
+      "UPDATE tasks SET status = 'done', completed_at = $1 WHERE task_id = $2",
+      [now, parent.task_id],
+    );
+    completion.parentCompleted = true;
+    done.push(parent.task_id);
+    rollup.push({
+      input: {
+        from_agent: SYSTEM_AGENT,
+        to_agent: null,
+        channel: parent.channel,
+        kind: "notice",
+        body: `All ${
+          Number(counts?.["total"])
+        } subtasks of task ${parent.task_id} are complete.`,
+        attachments: [],
+        reply_to: parent.task_id,
+        thread_id: parent.thread_id,
+        metadata: { auto_rollup: true, parent_task_id: parent.task_id },
+      },
+      ts: now,
+      task: null,
+    });
+    return completion;
+  }
+
+  // ── task dependencies (vendor) ─────────────────────────────────────
+
+  addTaskDependencies(
+    taskId: number,
+    dependsOn: number[],
+  ): Promise<TaskDependencies | null> {
+    return this.#tx((tx) =>
+      addDeps(pgQuery(tx), taskId, dependsOn, this.#now())
+    );
+  }
+
+  getTaskDependencies(taskId: number): Promise<TaskDependencies | null> {
+    return this.#snapshot((tx) => getDeps(pgQuery(tx), taskId, this.#now()));
+  }
+
+  listReadyTasks(
+    filter: { channel?: string; assignee?: string },
+  ): Promise<TaskDependencies[]> {
+    return this.#snapshot((tx) => listReady(pgQuery(tx), filter, this.#now()));
   }
 
   // ── threads ────────────────────────────────────────────────────────
@@ -1534,6 +1609,11 @@ export function notifyChannel(schema: string | undefined): string {
 }
 
 /** Runs one statement with `$n` parameters and returns its rows. */
+/** {@linkcode q} bound to one connection, for the task dependency module. */
+function pgQuery(sql: Sql): PgQuery {
+  return (text, params = []) => q(sql, text, params as Param[]);
+}
+
 function q(sql: Sql, text: string, params: Param[] = []): Promise<Row[]> {
   return sql.unsafe(
     text,

@@ -11,6 +11,7 @@
 
 import { MAX_MESSAGE_ID } from "../protocol.ts";
 import { POSTGRES_RECEIPT_SCHEMA } from "./receipts.ts";
+import { TASK_DEPS_POSTGRES_SCHEMA } from "./task_deps.ts";
 
 /** One schema step; `version` counts up from 1. */
 export interface Migration {
@@ -132,6 +133,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   // Delivery receipts (vendor tables).
   { version: 2, statements: POSTGRES_RECEIPT_SCHEMA },
+  // Vendor: task dependencies (`arcdeno:task_deps`).
+  { version: 3, statements: TASK_DEPS_POSTGRES_SCHEMA },
 ];
 
 /** The newest schema version this code knows. */

@@ -32,6 +32,15 @@ import {
 } from "./rows.ts";
 import { SqliteReceipts } from "./receipts_sqlite.ts";
 import { SQLITE_SCHEMA } from "./schema.ts";
+import { TASK_DEPS_SQLITE_SCHEMA } from "./task_deps.ts";
+import {
+  addDeps,
+  getDeps,
+  listReady,
+  readyNotices,
+  recordCreationDeps,
+  type SqliteOps,
+} from "./task_deps_sqlite.ts";
 import { buildThreadSummary, type ThreadFacts } from "./thread_summary.ts";
 import type {
   Acquired,
@@ -52,6 +61,7 @@ import type {
   StoreInfo,
   Task,
   TaskCompletion,
+  TaskDependencies,
   TaskFilter,
   ThreadDetail,
   ThreadSummary,
@@ -146,6 +156,7 @@ export class SqliteStore implements Store {
       }, clock);
       store.#tx(() => {
         for (const sql of SQLITE_SCHEMA) db.exec(sql);
+        for (const sql of TASK_DEPS_SQLITE_SCHEMA) db.exec(sql);
         const now = toIso(clock.now());
         for (const name of BUILTIN_CHANNELS) {
           store.#run(
@@ -211,6 +222,34 @@ export class SqliteStore implements Store {
 
   #now(): string {
     return toIso(this.#clock.now());
+  }
+
+  /** The statements task dependencies run with, inside this store's units. */
+  readonly #ops: SqliteOps = {
+    get: (sql, ...params) => this.#get(sql, ...params),
+    all: (sql, ...params) => this.#all(sql, ...params),
+    run: (sql, ...params) => this.#run(sql, ...params),
+  };
+
+  // ── task dependencies (vendor) ─────────────────────────────────────
+
+  addTaskDependencies(
+    taskId: number,
+    dependsOn: number[],
+  ): Promise<TaskDependencies | null> {
+    return this.#unit(() =>
+      this.#tx(() => addDeps(this.#ops, taskId, dependsOn, this.#now()))
+    );
+  }
+
+  getTaskDependencies(taskId: number): Promise<TaskDependencies | null> {
+    return this.#unit(() => getDeps(this.#ops, taskId, this.#now()));
+  }
+
+  listReadyTasks(
+    filter: { channel?: string; assignee?: string },
+  ): Promise<TaskDependencies[]> {
+    return this.#unit(() => listReady(this.#ops, filter, this.#now()));
   }
 
   #alive(row: { released_at: string | null; expires_at: string }): boolean {
@@ -565,6 +604,7 @@ export class SqliteStore implements Store {
             message.thread_id,
             message.ts,
           );
+          recordCreationDeps(this.#ops, message);
         } else if (
           message.kind === "task_result" && message.reply_to !== null
         ) {
@@ -593,13 +633,22 @@ export class SqliteStore implements Store {
             completedTaskId = task.task_id;
           }
         }
+        const posted = completedTaskId === null
+          ? []
+          : readyNotices(this.#ops, [completedTaskId], message.ts).map((m) =>
+            this.#insertMessage(m)
+          );
         // Posting is activity: the sender's session stays alive, in the same commit.
         this.#run(
           "UPDATE sessions SET last_seen = ? WHERE agent_id = ? AND active = 1",
           message.ts,
           message.from_agent,
         );
-        return { message, completedTaskId };
+        return {
+          message,
+          completedTaskId,
+          ...(posted.length ? { posted } : {}),
+        };
       })
     );
   }
@@ -905,53 +954,64 @@ export class SqliteStore implements Store {
   completeTask(taskId: number): Promise<TaskCompletion | null> {
     return this.#unit(() =>
       this.#tx(() => {
-        const found = this.#task(taskId);
-        if (!found) return null;
-        const now = this.#now();
-        if (found.status !== "done") {
-          this.#run(
-            "UPDATE tasks SET status = 'done', completed_at = ? WHERE task_id = ?",
-            now,
-            taskId,
-          );
+        const done: number[] = [];
+        const completion = this.#completeTask(taskId, done);
+        for (const m of readyNotices(this.#ops, done, this.#now())) {
+          completion?.posted.push(this.#insertMessage(m));
         }
-        const task = this.#task(taskId)!;
-        const completion: TaskCompletion = {
-          task,
-          parentCompleted: false,
-          posted: [],
-        };
-        if (task.parent_task_id === null) return completion;
-        const parent = this.#task(task.parent_task_id);
-        const counts = this.#get(
-          "SELECT COUNT(*) AS total, SUM(status != 'done') AS open FROM tasks WHERE parent_task_id = ?",
-          task.parent_task_id,
-        );
-        if (!parent || parent.status !== "open" || Number(counts?.["open"])) {
-          return completion;
-        }
-        this.#run(
-          "UPDATE tasks SET status = 'done', completed_at = ? WHERE task_id = ?",
-          now,
-          parent.task_id,
-        );
-        completion.parentCompleted = true;
-        completion.posted.push(this.#insertMessage({
-          from_agent: SYSTEM_AGENT,
-          to_agent: null,
-          channel: parent.channel,
-          kind: "notice",
-          body: `All ${
-            Number(counts?.["total"])
-          } subtasks of task ${parent.task_id} are complete.`,
-          attachments: [],
-          reply_to: parent.task_id,
-          thread_id: parent.thread_id,
-          metadata: { auto_rollup: true, parent_task_id: parent.task_id },
-        }));
         return completion;
       })
     );
+  }
+
+  #completeTask(taskId: number, done: number[]): TaskCompletion | null {
+    const found = this.#task(taskId);
+    if (!found) return null;
+    const now = this.#now();
+    if (found.status !== "done") {
+      this.#run(
+        "UPDATE tasks SET status = 'done', completed_at = ? WHERE task_id = ?",
+        now,
+        taskId,
+      );
+      done.push(taskId);
+    }
+    const task = this.#task(taskId)!;
+    const completion: TaskCompletion = {
+      task,
+      parentCompleted: false,
+      posted: [],
+    };
+    if (task.parent_task_id === null) return completion;
+    const parent = this.#task(task.parent_task_id);
+    const counts = this.#get(
+      "SELECT COUNT(*) AS total, SUM(status != 'done') AS open FROM tasks WHERE parent_task_id = ?",
+      task.parent_task_id,
+    );
+    if (!parent || parent.status !== "open" || Number(counts?.["open"])) {
+      return completion;
+    }
+    this.#run(
+      "UPDATE tasks SET status = 'done', completed_at = ? WHERE task_id = ?",
+      now,
+      parent.task_id,
+    );
+    completion.parentCompleted = true;
+    done.push(parent.task_id);
+    completion.posted.push(this.#insertMessage({
+      from_agent: SYSTEM_AGENT,
+      to_agent: null,
+      channel: parent.channel,
+      kind: "notice",
+      body: `All ${
+        Number(counts?.["total"])
+      } subtasks of task ${parent.task_id} are complete.`,
+      attachments: [],
+      reply_to: parent.task_id,
+      thread_id: parent.thread_id,
+      metadata: { auto_rollup: true, parent_task_id: parent.task_id },
+    }));
+    return completion;
   }
 
   // ── threads ────────────────────────────────────────────────────────

@@ -9,6 +9,8 @@
  */
 
 import type { ReceiptStore } from "./receipts.ts";
+import type { TaskDependencies } from "./task_deps.ts";
+export type { TaskDependencies } from "./task_deps.ts";
 
 /** A JSON object as stored in `*_json` columns. */
 export type JsonObject = Record<string, unknown>;
@@ -198,6 +200,8 @@ export interface PostResult {
   message: Message;
   /** The `task_request` a `task_result` completed, if any. */
   completedTaskId: number | null;
+  /** Other messages the unit posted (task-ready notices), for the notifier. */
+  posted?: Message[];
 }
 
 /** What a presence sweep changed. */
@@ -293,4 +297,17 @@ export interface Store extends AsyncDisposable {
 
   listThreads(): Promise<ThreadSummary[]>;
   getThread(threadId: string): Promise<ThreadDetail | null>;
+
+  // Vendor: task dependencies (`arcdeno:task_deps`, see `task_deps.ts`).
+  /** Adds dependencies as one unit; null for an unknown task; `ValidationError` for unknown dependencies, `ConflictError` for a cycle. */
+  addTaskDependencies(
+    taskId: number,
+    dependsOn: number[],
+  ): Promise<TaskDependencies | null>;
+  /** A task's dependencies and assignee; null for an unknown task. */
+  getTaskDependencies(taskId: number): Promise<TaskDependencies | null>;
+  /** Open tasks whose dependencies are all done. */
+  listReadyTasks(
+    filter: { channel?: string; assignee?: string },
+  ): Promise<TaskDependencies[]>;
 }

@@ -394,6 +394,7 @@ Deno.test("package export - a consumer importing @arc/hub gets the client API", 
     "ArcError",
     "HttpTransport",
     "RelayTransport",
+    "RpcError",
     "safeAgentId",
   ]);
   assertEquals(report.body, "hello from a consumer");

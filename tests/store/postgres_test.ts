@@ -12,6 +12,7 @@ import { IdExhaustedError, StorageUnavailableError } from "../../src/errors.ts";
 import { MAX_MESSAGE_ID } from "../../src/protocol.ts";
 import { notifyChannel, PostgresStore } from "../../src/store/postgres.ts";
 import { parseDatabaseUrl } from "../../src/store/postgres_url.ts";
+import { MIGRATIONS } from "../../src/store/postgres_schema.ts";
 import type { Store } from "../../src/store/types.ts";
 import { freshSchema, PG_URL, pgTest } from "../postgres/_pg.ts";
 import {
@@ -25,7 +26,6 @@ import {
 } from "./contract.ts";
 import { identityContract } from "./identity_contract.ts";
 import { receiptsContract } from "./receipts_contract.ts";
-import { MIGRATIONS } from "../../src/store/postgres_schema.ts";
 
 /** Opens a store in a fresh schema of its own; the contract suites share it. */
 const openPostgres: StoreOpener = async (clock) => {
@@ -39,11 +39,13 @@ const openPostgres: StoreOpener = async (clock) => {
     },
   };
 };
+import { taskDepsContract } from "./task_deps_contract.ts";
 
 if (PG_URL) {
   storeContract("PostgresStore", openPostgres);
   identityContract("PostgresStore", openPostgres);
   receiptsContract("PostgresStore", openPostgres);
+  taskDepsContract("PostgresStore", openPostgres);
 } else {
   pgTest("PostgresStore contract suite", () => Promise.resolve());
 }
