@@ -31,6 +31,7 @@ import {
   toTask,
 } from "./rows.ts";
 import { SQLITE_SCHEMA } from "./schema.ts";
+import { SqliteReservations } from "./reserve_sqlite.ts";
 import { buildThreadSummary, type ThreadFacts } from "./thread_summary.ts";
 import type {
   Acquired,
@@ -99,6 +100,12 @@ export class SqliteStore implements Store {
   #clock: Clock;
   #statements = new Map<string, StatementSync>();
   #closed = false;
+  readonly reservations: SqliteReservations = new SqliteReservations({
+    unit: (fn) => this.#unit(() => this.#tx(fn)),
+    all: (sql, ...params) => this.#all(sql, ...params),
+    run: (sql, ...params) => void this.#run(sql, ...params),
+    now: () => this.#clock.now(),
+  });
 
   private constructor(db: DatabaseSync, info: StoreInfo, clock: Clock) {
     this.#db = db;

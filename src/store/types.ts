@@ -8,6 +8,8 @@
  * @module
  */
 
+import type { ReservationStore } from "./reserve.ts";
+
 /** A JSON object as stored in `*_json` columns. */
 export type JsonObject = Record<string, unknown>;
 
@@ -218,6 +220,8 @@ export interface StoreInfo {
 /** The storage contract; see the module doc. */
 export interface Store extends AsyncDisposable {
   readonly info: StoreInfo;
+  /** File reservations: glob patterns, shared holders, fences (`./reserve.ts`). */
+  readonly reservations: ReservationStore;
   /** Text that identifies this database's birth (the `general` channel's creation time). */
   birthMarker(): Promise<string>;
   /** Cheap token that changes when another connection commits; undefined when the backend pushes changes itself. */
