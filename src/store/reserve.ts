@@ -289,14 +289,20 @@ export const LIVE_SQL = `${PRIMARY_SELECT}
   WHERE l.released_at IS NULL AND l.expires_at >= ?
   UNION ALL ${SHARE_SELECT} AND released_at IS NULL AND expires_at >= ?`;
 
-/** The agent's grants that are no longer live; parameters: agent, now, agent, now. */
-export const PAST_SQL = `SELECT file_path, agent_id, locked_at, expires_at,
-    released_at, metadata_json, 'exclusive' AS mode, 0 AS fence, 1 AS primary_row
-  FROM locks WHERE agent_id = ? AND (released_at IS NOT NULL OR expires_at < ?)
+/**
+ * The agent's grants that are no longer live: its lapsed or released lock
+ * rows and shared holds, and grants whose lock row another agent has taken
+ * since. Parameters: agent, now, agent, now, agent.
+ */
+export const PAST_SQL = `SELECT * FROM (${PRIMARY_SELECT}) p
+  WHERE agent_id = ? AND (released_at IS NOT NULL OR expires_at < ?)
+  UNION ALL SELECT * FROM (${SHARE_SELECT}) s
+  WHERE agent_id = ? AND (released_at IS NOT NULL OR expires_at < ?)
   UNION ALL SELECT file_path, agent_id, locked_at, expires_at, released_at,
-    metadata_json, mode, fence, primary_row
-  FROM arcdeno_lock_holders
-  WHERE agent_id = ? AND (released_at IS NOT NULL OR expires_at < ?)`;
+    metadata_json, mode, fence, 1 AS primary_row
+  FROM arcdeno_lock_holders h WHERE primary_row = 1 AND agent_id = ?
+    AND NOT EXISTS (SELECT 1 FROM locks l WHERE l.file_path = h.file_path
+      AND l.agent_id = h.agent_id AND l.locked_at = h.locked_at)`;
 
 /** Every holder for listing, filtered by `where` on both halves. */
 export function listSql(

@@ -161,9 +161,10 @@ export class PostgresReservations implements ReservationStore {
       return {
         now,
         live: await this.#live(tx, now),
-        past: (await q(tx, PAST_SQL, [agentId, now, agentId, now])).map(
-          toHolder,
-        ),
+        past: (await q(tx, PAST_SQL, [agentId, now, agentId, now, agentId]))
+          .map(
+            toHolder,
+          ),
       };
     });
   }

@@ -137,7 +137,7 @@ export class SqliteReservations implements ReservationStore {
       return {
         now,
         live: this.#live(now),
-        past: this.#host.all(PAST_SQL, agentId, now, agentId, now).map(
+        past: this.#host.all(PAST_SQL, agentId, now, agentId, now, agentId).map(
           toHolder,
         ),
       };

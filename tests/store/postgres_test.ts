@@ -21,10 +21,12 @@ import {
   newMessage,
   newSession,
   storeContract,
+  type StoreOpener,
 } from "./contract.ts";
+import { reserveContract } from "./reserve_contract.ts";
 
 if (PG_URL) {
-  storeContract("PostgresStore", async (clock) => {
+  const openPostgres: StoreOpener = async (clock) => {
     const schema = freshSchema();
     const store = await PostgresStore.open(schema.url, {
       clock,
@@ -37,7 +39,9 @@ if (PG_URL) {
         await schema[Symbol.asyncDispose]();
       },
     };
-  });
+  };
+  storeContract("PostgresStore", openPostgres);
+  reserveContract("PostgresStore", openPostgres);
 } else {
   pgTest("PostgresStore contract suite", () => Promise.resolve());
 }

@@ -18,10 +18,12 @@ import {
   newMessage,
   newSession,
   storeContract,
+  type StoreOpener,
   T0,
 } from "./contract.ts";
+import { reserveContract } from "./reserve_contract.ts";
 
-storeContract("SqliteStore", async (clock) => {
+const openSqlite: StoreOpener = async (clock) => {
   const dir = await Deno.makeTempDir({ prefix: "arc-store-" });
   const store = SqliteStore.open(`${dir}/arc.sqlite3`, { clock });
   return {
@@ -31,7 +33,9 @@ storeContract("SqliteStore", async (clock) => {
       await Deno.remove(dir, { recursive: true });
     },
   };
-});
+};
+storeContract("SqliteStore", openSqlite);
+reserveContract("SqliteStore", openSqlite);
 
 /** A temp directory with a database path in it, removed on dispose. */
 async function tempDb(): Promise<AsyncDisposable & { path: string }> {
