@@ -7,6 +7,7 @@
 
 import { UsageError } from "./src/cli/args.ts";
 import { runAgentCommand } from "./src/cli/agent.ts";
+import { runGuard } from "./src/cli/guard.ts";
 import { runEnsure, runReset, runStop } from "./src/cli/lifecycle.ts";
 import { runMcp } from "./src/mcp/cli.ts";
 import { runRelay } from "./src/cli/relay.ts";
@@ -29,6 +30,7 @@ Commands:
   whoami        show what the hub knows of an agent
   smoke-agent   run one role of the three-agent interoperability check
   mcp           serve one agent's Arc tools to an MCP host over stdio
+  guard         git pre-commit guard over file reservations (install, check)
 
 Run 'arc <command> --help' for a command's options and examples.
 
@@ -77,6 +79,8 @@ async function main(args: string[]): Promise<number> {
       return await runSmokeAgent(rest, out);
     case "mcp":
       return await runMcp(rest, out, err);
+    case "guard":
+      return await runGuard(rest, out, err);
     default:
       throw new UsageError(
         `unknown command '${command}' (run 'arc --help' to see the commands)`,

@@ -62,6 +62,14 @@ export type {
   StreamOptions,
 } from "./client.ts";
 export { ArcError } from "./errors.ts";
+export type {
+  CheckFenceOptions,
+  FenceCheck,
+  LockDetails,
+  LockMode,
+  PathVerdict,
+  ReservationHolder,
+} from "./reservations.ts";
 export type { ArcErrorOptions } from "./errors.ts";
 export { HttpTransport } from "./http_transport.ts";
 export type { FetchFunction, HttpTransportOptions } from "./http_transport.ts";
