@@ -71,6 +71,12 @@ export interface ReservationStore {
   /** Every holder (the `locks` rows and the further shared holders), by lock time. */
   list(filter: { agentId?: string; activeOnly?: boolean }): Promise<Holder[]>;
   snapshot(agentId: string): Promise<ReservationSnapshot>;
+  /**
+   * Releases every live grant of an agent whose session expired, and hands
+   * each `locks` row that presence recovery freed to a remaining shared
+   * holder of its pattern. Returns the grants released.
+   */
+  releaseAgent(agentId: string): Promise<Holder[]>;
 }
 
 /** One write a plan asks the backend to make. */
@@ -222,6 +228,43 @@ export function planRelease(
   };
 }
 
+/** Plans {@linkcode ReservationStore.releaseAgent}. */
+export function planReleaseAgent(
+  live: Holder[],
+  agent: string,
+  now: string,
+): { writes: ReserveWrite[]; released: Holder[] } {
+  const writes: ReserveWrite[] = [];
+  const released: Holder[] = [];
+  let current = live;
+  for (const h of live.filter((x) => x.agent_id === agent)) {
+    const plan = planRelease(current, h.file_path, agent, now);
+    if (!plan) continue;
+    writes.push(...plan.writes);
+    released.push(plan.holder);
+    current = current.filter((x) => x !== h);
+    const heir = current.find((x) =>
+      !x.primary && x.file_path === h.file_path && h.primary
+    );
+    if (heir) {
+      current = current.map((x) => x === heir ? { ...x, primary: true } : x);
+    }
+  }
+  // Rows freed by presence recovery (or a hub without reservations).
+  for (const x of current) {
+    if (
+      !x.primary &&
+      !current.some((y) => y.primary && y.file_path === x.file_path)
+    ) {
+      const promoted = { ...x, primary: true };
+      writes.push({ op: "lock_put", holder: promoted });
+      writes.push({ op: "holder_put", holder: promoted });
+      current = current.map((y) => y === x ? promoted : y);
+    }
+  }
+  return { writes, released };
+}
+
 /** The plain lock row of a holder (protocol §4.5). */
 export function holderToLock(h: Holder): Lock {
   return {
@@ -287,7 +330,8 @@ const SHARE_SELECT = `SELECT file_path, agent_id, locked_at, expires_at,
 /** Live holders; parameters: now, now (`?` placeholders, numbered for PostgreSQL by {@linkcode numbered}). */
 export const LIVE_SQL = `${PRIMARY_SELECT}
   WHERE l.released_at IS NULL AND l.expires_at >= ?
-  UNION ALL ${SHARE_SELECT} AND released_at IS NULL AND expires_at >= ?`;
+  UNION ALL ${SHARE_SELECT} AND released_at IS NULL AND expires_at >= ?
+  ORDER BY locked_at, file_path, agent_id`;
 
 /**
  * The agent's grants that are no longer live: its lapsed or released lock

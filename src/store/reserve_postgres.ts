@@ -20,6 +20,7 @@ import {
   planAcquire,
   planRefresh,
   planRelease,
+  planReleaseAgent,
   type ReservationSnapshot,
   type ReservationStore,
   type Reserved,
@@ -166,6 +167,22 @@ export class PostgresReservations implements ReservationStore {
             toHolder,
           ),
       };
+    });
+  }
+
+  releaseAgent(agentId: string): Promise<Holder[]> {
+    return this.#unit(async (tx) => {
+      const now = toIso(this.#host.now());
+      const { writes, released } = planReleaseAgent(
+        await this.#live(tx, now),
+        agentId,
+        now,
+      );
+      for (const write of writes) {
+        const { text, params } = writeSql(write);
+        await q(tx, text, params);
+      }
+      return released;
     });
   }
 }

@@ -17,6 +17,7 @@ import {
   planAcquire,
   planRefresh,
   planRelease,
+  planReleaseAgent,
   type ReservationSnapshot,
   type ReservationStore,
   type Reserved,
@@ -141,6 +142,20 @@ export class SqliteReservations implements ReservationStore {
           toHolder,
         ),
       };
+    });
+  }
+
+  releaseAgent(agentId: string): Promise<Holder[]> {
+    return this.#host.unit(() => {
+      this.#ensure();
+      const now = toIso(this.#host.now());
+      const { writes, released } = planReleaseAgent(
+        this.#live(now),
+        agentId,
+        now,
+      );
+      for (const write of writes) this.#write(write);
+      return released;
     });
   }
 }

@@ -7,7 +7,7 @@
 
 import { assert, assertEquals } from "../_assert.ts";
 import type { LockMode, NewReservation } from "../../src/store/reserve.ts";
-import { FakeClock, type StoreOpener } from "./contract.ts";
+import { FakeClock, newSession, type StoreOpener } from "./contract.ts";
 
 function reservation(
   path: string,
@@ -150,5 +150,32 @@ export function reserveContract(name: string, open: StoreOpener): void {
       (await store.reservations.list({ agentId: "ref" })).length,
       1,
     );
+  });
+
+  test("an expired agent's shared grants are released and the lock row passes to a live sharer", async ({ store, clock }) => {
+    const r = store.reservations;
+    await store.createSession(newSession("a"), 120);
+    await r.acquire(reservation("src/**", "a", "shared", 3600));
+    await r.acquire(reservation("lib/**", "b", "shared", 3600));
+    await r.acquire(reservation("lib/**", "a", "shared", 3600));
+    clock.tick(30);
+    await r.acquire(reservation("src/**", "b", "shared", 3600));
+    clock.tick(100);
+    await store.touchAgent("b");
+    await store.createSession(newSession("b"), 120);
+    const recovery = await store.recoverExpired(120);
+    assertEquals(recovery.expired.map((s) => s.agent_id), ["a"]);
+    const released = await r.releaseAgent("a");
+    assertEquals(released.map((h) => h.file_path), ["lib/**"]);
+    const live = await r.list({ activeOnly: true });
+    assertEquals(live.map((h) => `${h.file_path} ${h.agent_id}`).sort(), [
+      "lib/** b",
+      "src/** b",
+    ]);
+    const plain = await store.listLocks({ activeOnly: true });
+    assertEquals(plain.map((l) => `${l.file_path} ${l.agent_id}`).sort(), [
+      "lib/** b",
+      "src/** b",
+    ]);
   });
 }
