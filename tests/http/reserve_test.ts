@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { startHub, type TestHub } from "../_util.ts";
+import { eventually, request, startHub, type TestHub } from "../_util.ts";
 
 function lock(
   hub: TestHub,
@@ -206,6 +206,70 @@ print(json.dumps({"got": got, "denied": denied, "released": released, "again": a
       assertEquals(row.agent_id, "sharer");
     } finally {
       db.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a reference hub on the same SQLite file sees a shared glob's first holder as a plain lock, then its heir",
+  ignore: !REF_DIR,
+  async fn() {
+    await using hub = await startHub();
+    await lock(hub, "sharer1", "docs/**", SHARED);
+    await lock(hub, "sharer2", "docs/**", SHARED);
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (listener.addr as Deno.NetAddr).port;
+    listener.close();
+    const ref = new Deno.Command("python3", {
+      args: [
+        `${REF_DIR}/arc.py`,
+        "--port",
+        String(port),
+        "--storage",
+        hub.storage,
+        "--spool-dir",
+        `${hub.dir}/refspool`,
+        "--quiet",
+      ],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      await eventually(
+        () =>
+          request(base, "GET", "/v1/hub-info").then(
+            (r) => r.status === 200,
+            () => false,
+          ),
+        { what: "the reference hub" },
+      );
+      const seen = await request(base, "GET", "/v1/locks?active_only=true");
+      assertEquals(
+        seen.body.result.map((l: { file_path: string; agent_id: string }) =>
+          `${l.file_path} ${l.agent_id}`
+        ),
+        ["docs/** sharer1"],
+      );
+      const denied = await request(base, "POST", "/v1/locks", {
+        agent_id: "pyagent",
+        file_path: "docs/**",
+      });
+      assertEquals(denied.body.acquired, false);
+      assertEquals(denied.body.result.agent_id, "sharer1");
+      await hub.api("POST", "/v1/locks/release", {
+        agent_id: "sharer1",
+        file_path: "docs/**",
+      });
+      const after = await request(base, "GET", "/v1/locks?active_only=true");
+      assertEquals(
+        after.body.result.map((l: { agent_id: string }) => l.agent_id),
+        ["sharer2"],
+      );
+    } finally {
+      ref.kill("SIGTERM");
+      await ref.status;
     }
   },
 });
