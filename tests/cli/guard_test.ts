@@ -179,4 +179,37 @@ Deno.test("guard check works over the file relay and install keeps a foreign hoo
     "#!/bin/sh\nexit 0\n",
   );
   assert((await Deno.stat(hookPath)).mode! & 0o100);
+
+  // The hook itself, over the relay: bob shares src/** so his commit passes;
+  // once he lets go, alice's reservation refuses the next one.
+  const passes = await run("git", ["commit", "-qm", "shared"], r.dir);
+  assertEquals(passes.code, 0, passes.stderr);
+  assertEquals(passes.stderr, "");
+  await hub.api("POST", "/v1/locks/release", {
+    agent_id: "bob",
+    file_path: "src/**",
+  });
+  await Deno.writeTextFile(`${r.dir}/src/a.ts`, "export const x = 1;\n");
+  await run("git", ["add", "src/a.ts"], r.dir);
+  const refused = await run("git", ["commit", "-qm", "alone"], r.dir);
+  assertEquals(refused.code, 1, refused.stderr);
+  assertStringIncludes(refused.stderr, "alice holds 'src/*.ts'");
+
+  // A spool nobody serves: a warning after --timeout, and the commit may go on.
+  await Deno.mkdir(`${r.dir}/.nobody`);
+  const unserved = await arc(
+    [
+      "guard",
+      "check",
+      "--agent",
+      "bob",
+      "--relay",
+      `${r.dir}/.nobody`,
+      "--timeout",
+      "1",
+    ],
+    r.dir,
+  );
+  assertEquals(unserved.code, 0, unserved.stderr);
+  assertStringIncludes(unserved.stderr, "cannot check reservations");
 });
