@@ -6,7 +6,8 @@
  * other than `/`; `[abc]`, `[a-z]`, `[!a-z]` (or `[^a-z]`) one character of
  * (or not of) a class, never `/`; `**` as a whole segment (`**`, `a/**`,
  * `**\/b`, `a/**\/b`) matches zero or more whole segments; `\` escapes the
- * next character. Anything else is literal, an unclosed `[` included. Dot
+ * next character. Anything else is literal, an unclosed `[` included, and so
+ * is a whole pattern longer than {@linkcode MAX_GLOB_CHARS}. Dot
  * files get no special treatment: `*` matches `.env`.
  *
  * Each glob compiles to a small nondeterministic automaton over path
@@ -41,9 +42,22 @@ interface Automaton {
 
 const SLASH = 0x2f;
 
-/** True when the pattern uses any glob syntax (otherwise it names one path). */
+/**
+ * Patterns longer than this are taken literally, which bounds the work of
+ * one overlap test (the product of two automata) whatever clients send.
+ */
+export const MAX_GLOB_CHARS = 256;
+
+/**
+ * No file path is longer (Linux `PATH_MAX`); a longer string held against a
+ * glob is assumed to overlap it, which keeps one test cheap and errs on the
+ * side of refusing.
+ */
+export const MAX_PATH_CHARS = 4096;
+
+/** True when the pattern uses glob syntax (otherwise it names one path). */
 export function isGlob(pattern: string): boolean {
-  return /[*?[\\]/.test(pattern);
+  return pattern.length <= MAX_GLOB_CHARS && /[*?[\\]/.test(pattern);
 }
 
 /**
@@ -56,6 +70,11 @@ export function isGlob(pattern: string): boolean {
  */
 export function globsOverlap(a: string, b: string): boolean {
   if (a === b) return true;
+  const globA = isGlob(a);
+  const globB = isGlob(b);
+  if (!globA && !globB) return false;
+  if (!globA) return accepts(compile(b), a);
+  if (!globB) return accepts(compile(a), b);
   return intersects(compile(a), compile(b));
 }
 
@@ -68,27 +87,12 @@ export function globsOverlap(a: string, b: string): boolean {
  */
 export function globMatches(pattern: string, path: string): boolean {
   if (pattern === path) return true;
-  return intersects(compile(pattern), literal(path));
+  return isGlob(pattern) && accepts(compile(pattern), path);
 }
 
 function newState(states: State[]): number {
   states.push({ edges: [], eps: [] });
   return states.length - 1;
-}
-
-function literal(path: string): Automaton {
-  const states: State[] = [];
-  const start = newState(states);
-  let at = start;
-  for (const ch of path) {
-    const next = newState(states);
-    states[at]!.edges.push({
-      set: { kind: "char", code: ch.codePointAt(0)! },
-      to: next,
-    });
-    at = next;
-  }
-  return { states, start, accept: at };
 }
 
 /** Compiles a glob to an automaton (see the module comment for the syntax). */
@@ -269,6 +273,35 @@ function closure(a: Automaton, from: number): number[] {
     }
   }
   return [...seen];
+}
+
+/** Runs the automaton over one path (taken literally): O(path × states). */
+function accepts(a: Automaton, path: string): boolean {
+  if (path.length > MAX_PATH_CHARS) return true;
+  const n = a.states.length;
+  const closures = a.states.map((_, s) => closure(a, s));
+  let current: number[] = closures[a.start]!;
+  const mark = new Int32Array(n).fill(-1);
+  let step = 0;
+  for (const ch of path) {
+    const code = ch.codePointAt(0)!;
+    const next: number[] = [];
+    for (const s of current) {
+      for (const e of a.states[s]!.edges) {
+        if (!contains(e.set, code)) continue;
+        for (const t of closures[e.to]!) {
+          if (mark[t] !== step) {
+            mark[t] = step;
+            next.push(t);
+          }
+        }
+      }
+    }
+    if (!next.length) return false;
+    current = next;
+    step++;
+  }
+  return current.includes(a.accept);
 }
 
 /** Breadth-first search of the product automaton for a common accepted string. */

@@ -1,5 +1,11 @@
-import { assertEquals } from "./_assert.ts";
-import { globMatches, globsOverlap, isGlob } from "../src/glob.ts";
+import { assert, assertEquals } from "./_assert.ts";
+import {
+  globMatches,
+  globsOverlap,
+  isGlob,
+  MAX_GLOB_CHARS,
+  MAX_PATH_CHARS,
+} from "../src/glob.ts";
 
 /** [a, b, overlap]: each row is checked in both directions. */
 const OVERLAP: [string, string, boolean][] = [
@@ -99,4 +105,21 @@ Deno.test("isGlob() tells patterns from plain paths", () => {
   assertEquals(isGlob("src/**"), true);
   assertEquals(isGlob("[ab].ts"), true);
   assertEquals(isGlob("a?"), true);
+});
+
+Deno.test("globsOverlap() takes patterns past MAX_GLOB_CHARS literally and stays fast on hostile ones", () => {
+  const long = `src/${"x".repeat(MAX_GLOB_CHARS)}/**`;
+  assertEquals(isGlob(long), false);
+  assertEquals(globsOverlap(long, "src/**"), true);
+  assertEquals(globsOverlap(long, `${long}x`), false);
+  const hostile = "*a".repeat(MAX_GLOB_CHARS / 2 - 1);
+  const other = "?*b".repeat(MAX_GLOB_CHARS / 3 - 1);
+  const started = performance.now();
+  assertEquals(globsOverlap(hostile, other), false);
+  assertEquals(globMatches(hostile, "a".repeat(MAX_PATH_CHARS)), true);
+  assertEquals(globMatches(hostile, "b".repeat(MAX_PATH_CHARS)), false);
+  // Longer than any real path: assumed to overlap.
+  assertEquals(globMatches("src/*", "b".repeat(MAX_PATH_CHARS + 1)), true);
+  const elapsed = performance.now() - started;
+  assert(elapsed < 2000, `took ${elapsed} ms`);
 });
