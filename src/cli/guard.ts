@@ -13,7 +13,7 @@ import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ArcClient } from "../client/client.ts";
 import { ArcError } from "../client/errors.ts";
-import type { ReservationHolder } from "../client/reservations.ts";
+import type { PathVerdict, ReservationHolder } from "../client/reservations.ts";
 import { DEFAULTS } from "../protocol.ts";
 import { intFlag, parseFlags, UsageError } from "./args.ts";
 import { readEnv } from "./permissions.ts";
@@ -216,9 +216,13 @@ async function check(
       ...(token ? { token } : {}),
     });
   }
-  let verdicts;
+  let verdicts: PathVerdict[];
   try {
-    verdicts = (await client.checkFence(staged)).paths;
+    verdicts = [];
+    for (let i = 0; i < staged.length; i += 5000) {
+      const chunk = staged.slice(i, i + 5000);
+      verdicts.push(...(await client.checkFence(chunk)).paths);
+    }
   } catch (error) {
     if (!(error instanceof ArcError)) throw error;
     err(

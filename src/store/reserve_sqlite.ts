@@ -34,6 +34,8 @@ type Param = string | number | null;
 export interface SqliteUnitHost {
   /** Runs `fn` in one immediate transaction as a store unit. */
   unit<T>(fn: () => T): Promise<T>;
+  /** Runs a read (no write lock) as a store unit. */
+  read<T>(fn: () => T): Promise<T>;
   all(sql: string, ...params: Param[]): Row[];
   run(sql: string, ...params: Param[]): void;
   /** The store clock, epoch ms. */
@@ -124,7 +126,7 @@ export class SqliteReservations implements ReservationStore {
   }
 
   list(filter: { agentId?: string; activeOnly?: boolean }): Promise<Holder[]> {
-    return this.#host.unit(() => {
+    return this.#host.read(() => {
       this.#ensure();
       const { text, params } = listSql(filter, toIso(this.#host.now()));
       return this.#host.all(text, ...params).map(toHolder);
@@ -132,7 +134,7 @@ export class SqliteReservations implements ReservationStore {
   }
 
   snapshot(agentId: string): Promise<ReservationSnapshot> {
-    return this.#host.unit(() => {
+    return this.#host.read(() => {
       this.#ensure();
       const now = toIso(this.#host.now());
       return {

@@ -102,6 +102,7 @@ export class SqliteStore implements Store {
   #closed = false;
   readonly reservations: SqliteReservations = new SqliteReservations({
     unit: (fn) => this.#unit(() => this.#tx(fn)),
+    read: (fn) => this.#unit(fn),
     all: (sql, ...params) => this.#all(sql, ...params),
     run: (sql, ...params) => void this.#run(sql, ...params),
     now: () => this.#clock.now(),
