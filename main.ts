@@ -8,6 +8,7 @@
 import { UsageError } from "./src/cli/args.ts";
 import { runAgentCommand } from "./src/cli/agent.ts";
 import { runHook } from "./src/cli/hook.ts";
+import { runGuard } from "./src/cli/guard.ts";
 import { runEnsure, runReset, runStop } from "./src/cli/lifecycle.ts";
 import { runMcp } from "./src/mcp/cli.ts";
 import { runRelay } from "./src/cli/relay.ts";
@@ -31,6 +32,7 @@ Commands:
   smoke-agent   run one role of the three-agent interoperability check
   mcp           serve one agent's Arc tools to an MCP host over stdio
   hook          print an agent's unread direct messages and mentions (for host hooks)
+  guard         git pre-commit guard over file reservations (install, check)
 
 Run 'arc <command> --help' for a command's options and examples.
 
@@ -81,6 +83,8 @@ async function main(args: string[]): Promise<number> {
       return await runMcp(rest, out, err);
     case "hook":
       return await runHook(rest, out, err);
+    case "guard":
+      return await runGuard(rest, out, err);
     default:
       throw new UsageError(
         `unknown command '${command}' (run 'arc --help' to see the commands)`,

@@ -233,9 +233,11 @@ function compareValues(
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
     for (const k of keys) {
       const childPath = joinPath(path, k);
-      // Vendor fields (`arcdeno`, e.g. a session's secret) are extensions
-      // a v1 client never reads; only one side is expected to send them.
-      if (k === "arcdeno" && (!(k in a) || !(k in b))) continue;
+      if (k === "arcdeno" && !((k in a) && (k in b))) {
+        // Vendor details of one hub (the `arcdeno` object), not the contract.
+        info.push(`${childPath}: vendor object on one side only`);
+        continue;
+      }
       if (!(k in a)) {
         diffs.push(`${childPath}: only in B (${short(b[k], 40)})`);
         continue;

@@ -80,6 +80,7 @@ export const VENDOR_FEATURES = [
   `${VENDOR}:identity`,
   `${VENDOR}:receipts`,
   `${VENDOR}:task_deps`,
+  `${VENDOR}:reservations`,
 ] as const;
 
 /** Defaults shared by the config, the CLI help and the docs. */

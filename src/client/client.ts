@@ -31,6 +31,11 @@ import type {
 } from "./receipts.ts";
 import type { HttpMethod, RequestOptions, Transport } from "./transport.ts";
 import type {
+  CheckFenceOptions,
+  FenceCheck,
+  LockMode,
+} from "./reservations.ts";
+import type {
   Attachment,
   Bootstrap,
   Channel,
@@ -366,6 +371,13 @@ export interface LockOptions {
   ttlSec?: number;
   /** Free-form metadata; `thread_id` ties the lock to a thread, `channel` steers its recovery notice. */
   metadata?: JsonObject;
+  /**
+   * Reservation mode on a hub with `arcdeno:reservations`: `shared` lets
+   * other shared holders reserve overlapping paths. Sent only when set.
+   *
+   * @default {"exclusive"}
+   */
+  mode?: LockMode;
 }
 
 /**
@@ -1878,11 +1890,14 @@ export class ArcClient implements AsyncDisposable {
   /**
    * Takes an advisory lock on a file path for this agent. If another agent
    * holds an active lock on it, nothing changes and `acquired` is false; if
-   * this agent holds it, the lease is extended.
+   * this agent holds it, the lease is extended. On a hub with
+   * `arcdeno:reservations` the path may be a glob (`src/api/**`, `*.md`),
+   * any overlapping reservation of another agent counts, `mode` asks for a
+   * shared reservation, and a grant carries a fence number.
    *
-   * @param filePath The path (any string).
-   * @param options Lease length (default 300 s) and metadata.
-   * @returns Whether the lock was granted, and the lock (the holder's when not).
+   * @param filePath The path or glob.
+   * @param options Lease length (default 300 s), metadata and mode.
+   * @returns Whether the lock was granted, the lock (the holder's when not; its `arcdeno` names holder, pattern and time left), and the fence.
    * @throws {ArcError} With status 400 for an invalid lease length.
    *
    * @example Editing a file safely
@@ -1904,11 +1919,56 @@ export class ArcClient implements AsyncDisposable {
       ttl_sec: options.ttlSec ?? 300,
     };
     if (options.metadata !== undefined) body["metadata"] = options.metadata;
+    if (options.mode !== undefined) body["arcdeno"] = { mode: options.mode };
     const envelope = await this.#call("POST", "/v1/locks", { body });
-    return {
-      acquired: envelope.acquired === true,
-      lock: envelope.result as Lock,
+    const lock = envelope.result as Lock;
+    const acquired = envelope.acquired === true;
+    const fence = lock.arcdeno?.fence;
+    return acquired && typeof fence === "number"
+      ? { acquired, lock, fence }
+      : { acquired, lock };
+  }
+
+  /**
+   * Asks a hub with `arcdeno:reservations` whether this agent may write the
+   * paths: allowed when it holds a live reservation covering each path, no
+   * other agent's reservation stands in the way, and (with `fence`) the
+   * fence is the current one. A lapsed lease is refused even before anyone
+   * else takes the paths. `blocked_by` names other agents' live
+   * reservations in the way, whether or not this agent holds any.
+   *
+   * @param paths File paths (taken literally).
+   * @param options The fence of the grant, or another agent to ask about.
+   * @returns The overall verdict and one verdict per path with its reason.
+   * @throws {ArcError} With status 404 when the hub has no reservations, 400 for bad input.
+   *
+   * @example Refusing to write with a stale fence
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using client = await ArcClient.quickstart({ agentId: "worker" });
+   * const grant = await client.lock("src/api/**", { ttlSec: 600 });
+   * // … much later, before writing:
+   * const check = await client.checkFence(["src/api/users.ts"], {
+   *   fence: grant.fence ?? 0,
+   * });
+   * if (!check.allowed) throw new Error(check.paths[0]!.reason);
+   * ```
+   */
+  async checkFence(
+    paths: string[],
+    options: CheckFenceOptions = {},
+  ): Promise<FenceCheck> {
+    const body: JsonObject = {
+      agent_id: options.agentId ?? this.#agentId,
+      paths,
     };
+    if (options.fence !== undefined) body["fence"] = options.fence;
+    return await this.#result<FenceCheck>(
+      "POST",
+      "/v1/arcdeno/fence/check",
+      { body },
+    );
   }
 
   /**

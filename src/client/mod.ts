@@ -62,6 +62,14 @@ export type {
   StreamOptions,
 } from "./client.ts";
 export { ArcError } from "./errors.ts";
+export type {
+  CheckFenceOptions,
+  FenceCheck,
+  LockDetails,
+  LockMode,
+  PathVerdict,
+  ReservationHolder,
+} from "./reservations.ts";
 export type { ArcErrorOptions } from "./errors.ts";
 export { RpcError } from "./rpc.ts";
 export type { ReadyTasksOptions, TaskWithDependencies } from "./task_deps.ts";

@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { LockDetails } from "./reservations.ts";
+
 /**
  * A free-form JSON object, as used for every `metadata` field.
  *
@@ -327,6 +329,8 @@ export interface Lock {
   released_at: string | null;
   /** Free-form metadata; `thread_id` and `channel` have a meaning (§6.5). */
   metadata: JsonObject;
+  /** Mode and fence, from a hub with reservations (`arcdeno:reservations`). */
+  arcdeno?: LockDetails;
 }
 
 /**
@@ -546,6 +550,8 @@ export interface LockResult {
   acquired: boolean;
   /** The lock row; the current holder's row when not acquired. */
   lock: Lock;
+  /** The grant's fence number (`lock.arcdeno.fence`); undefined when denied or when the hub has no reservations. */
+  fence?: number;
 }
 
 /**

@@ -239,6 +239,10 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
     async (c) => ok(c, await hub.releaseLock(await body(c))),
   );
   app.get("/v1/locks", async (c) => ok(c, await hub.listLocks(query(c))));
+  app.post(
+    "/v1/arcdeno/fence/check",
+    async (c) => ok(c, await hub.checkFence(await body(c))),
+  );
 
   // ── tasks ──────────────────────────────────────────────────────────
   app.get("/v1/tasks", async (c) => ok(c, await hub.listTasks(query(c))));

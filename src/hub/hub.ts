@@ -43,6 +43,13 @@ import type {
 } from "../store/types.ts";
 import { checkTaskMetadata } from "../store/task_deps.ts";
 import { type MessageLimits, normalizeMessage } from "./messages.ts";
+import {
+  acquireReservation,
+  checkFence,
+  listReservations,
+  refreshReservation,
+  releaseReservation,
+} from "./reserve.ts";
 import { type MessageMatch, Notifier, type Subscription } from "./notifier.ts";
 import {
   DEFAULT_ACK_WITHIN_SEC,
@@ -229,6 +236,13 @@ export class Hub implements AsyncDisposable {
       this.#log(
         `lock recovered: path=${l.file_path} stale_owner=${l.agent_id}`,
       );
+    }
+    for (const s of recovery.expired) {
+      for (const h of await this.store.reservations.releaseAgent(s.agent_id)) {
+        this.#log(
+          `reservation recovered: path=${h.file_path} stale_owner=${h.agent_id}`,
+        );
+      }
     }
     this.notifier.publish(recovery.posted);
   }
@@ -695,60 +709,29 @@ export class Hub implements AsyncDisposable {
 
   // ── locks ──────────────────────────────────────────────────────────
 
-  async acquireLock(body: JsonObject): Promise<Acquired<Lock>> {
-    const f = readFields(body, {
-      agent_id: { type: "string", required: true },
-      file_path: { type: "string", required: true },
-      ttl_sec: { type: "int", check: checkTtl },
-      metadata: { type: "object" },
-    });
-    const result = await this.store.acquireLock({
-      file_path: f.file_path,
-      agent_id: f.agent_id,
-      ttl_sec: f.ttl_sec ?? DEFAULTS.defaultTtlSec,
-      metadata: f.metadata ?? {},
-    });
-    await this.store.touchAgent(f.agent_id);
-    return result;
+  acquireLock(body: JsonObject): Promise<Acquired<Lock>> {
+    return acquireReservation(this.store, body, Date.now());
   }
 
-  async refreshLock(body: JsonObject): Promise<Lock> {
-    const f = readFields(body, {
-      agent_id: { type: "string", required: true },
-      file_path: { type: "string", required: true },
-      ttl_sec: { type: "int", check: checkTtl },
-    });
-    const lock = await this.store.refreshLock(
-      f.file_path,
-      f.agent_id,
-      f.ttl_sec ?? DEFAULTS.defaultTtlSec,
-    );
-    if (!lock) {
-      throw new NotFoundError("lock not found or not owned by agent_id");
-    }
-    await this.store.touchAgent(f.agent_id);
-    return lock;
+  refreshLock(body: JsonObject): Promise<Lock> {
+    return refreshReservation(this.store, body);
   }
 
-  async releaseLock(body: JsonObject): Promise<Lock> {
-    const f = readFields(body, {
-      agent_id: { type: "string", required: true },
-      file_path: { type: "string", required: true },
-    });
-    const lock = await this.store.releaseLock(f.file_path, f.agent_id);
-    if (!lock) {
-      throw new NotFoundError("lock not found or not owned by agent_id");
-    }
-    await this.store.touchAgent(f.agent_id);
-    return lock;
+  releaseLock(body: JsonObject): Promise<Lock> {
+    return releaseReservation(this.store, body);
   }
 
   listLocks(query: Query): Promise<Lock[]> {
     const agentId = query.get("agent_id");
-    return this.store.listLocks({
+    return listReservations(this.store, {
       ...(agentId !== undefined ? { agentId } : {}),
       activeOnly: query.flag("active_only"),
     });
+  }
+
+  /** `POST /v1/arcdeno/fence/check` (see `./reserve.ts`). */
+  checkFence(body: JsonObject): Promise<JsonObject> {
+    return checkFence(this.store, body, Date.now());
   }
 
   // ── tasks ──────────────────────────────────────────────────────────

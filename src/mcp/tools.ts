@@ -733,10 +733,16 @@ export function registerTools(server: McpServer, conn: HubConnection): void {
       ttl_sec: ttlInput,
       thread_id: threadIdInput.optional(),
       metadata: metadataSchema.optional(),
+      mode: z.enum(["exclusive", "shared"]).optional().describe(
+        "exclusive (default): nobody else may reserve overlapping paths. shared: other shared holders may too (e.g. several agents adding files under one directory). The path may be a glob such as src/api/** or *.md.",
+      ),
     },
     output: {
       acquired: z.boolean().describe("True when you hold the lock now."),
       lock: lockSchema.describe("The lock (the holder's, when not acquired)."),
+      fence: z.number().int().optional().describe(
+        "The grant's fence number; a newer overlapping grant has a larger one.",
+      ),
     },
     annotations: IDEMPOTENT,
     run: async (a) => {
@@ -744,15 +750,18 @@ export function registerTools(server: McpServer, conn: HubConnection): void {
         ...(a.metadata ?? {}),
         ...(a.thread_id !== undefined ? { thread_id: a.thread_id } : {}),
       };
-      const { acquired, lock } = await client.lock(a.path, {
+      const { acquired, lock, fence } = await client.lock(a.path, {
         ...(a.ttl_sec !== undefined ? { ttlSec: a.ttl_sec } : {}),
         ...(Object.keys(metadata).length ? { metadata } : {}),
+        ...(a.mode !== undefined ? { mode: a.mode } : {}),
       });
       return {
         summary: acquired
-          ? `You hold the lock on ${lock.file_path} until ${lock.expires_at}.`
-          : `${lock.file_path} is locked by '${lock.agent_id}' until ${lock.expires_at}; do not edit it.`,
-        data: { acquired, lock },
+          ? `You hold the lock on ${lock.file_path} until ${lock.expires_at}${
+            fence !== undefined ? ` (fence ${fence})` : ""
+          }.`
+          : `${a.path} is locked by '${lock.agent_id}' (${lock.file_path}) until ${lock.expires_at}; do not edit it.`,
+        data: { acquired, lock, ...(fence !== undefined ? { fence } : {}) },
       };
     },
   });

@@ -53,6 +53,7 @@ import {
 } from "../protocol.ts";
 import { type Clock, systemClock, toIso } from "../time.ts";
 import { ChangeListener, type ListenHooks } from "./postgres_listen.ts";
+import { PostgresReservations } from "./reserve_postgres.ts";
 import {
   type Row,
   toChannel,
@@ -194,6 +195,7 @@ export class PostgresStore implements Store {
   /** Listeners being stopped; `close()` waits for them. */
   #stopping: Promise<void>[] = [];
   #closed = false;
+  readonly reservations: PostgresReservations;
 
   private constructor(
     sql: postgres.Sql,
@@ -215,6 +217,11 @@ export class PostgresStore implements Store {
       lock: hash32(`arc:${space}:lock`),
       session: hash32(`arc:${space}:session`),
     };
+    this.reservations = new PostgresReservations({
+      tx: (fn) => this.#tx(fn),
+      now: () => this.#clock.now(),
+      space,
+    });
     this.info = {
       backend: "postgres",
       storagePath: target.label,

@@ -41,6 +41,7 @@ import {
   recordCreationDeps,
   type SqliteOps,
 } from "./task_deps_sqlite.ts";
+import { SqliteReservations } from "./reserve_sqlite.ts";
 import { buildThreadSummary, type ThreadFacts } from "./thread_summary.ts";
 import type {
   Acquired,
@@ -111,6 +112,13 @@ export class SqliteStore implements Store {
   #clock: Clock;
   #statements = new Map<string, StatementSync>();
   #closed = false;
+  readonly reservations: SqliteReservations = new SqliteReservations({
+    unit: (fn) => this.#unit(() => this.#tx(fn)),
+    read: (fn) => this.#unit(fn),
+    all: (sql, ...params) => this.#all(sql, ...params),
+    run: (sql, ...params) => void this.#run(sql, ...params),
+    now: () => this.#clock.now(),
+  });
 
   private constructor(db: DatabaseSync, info: StoreInfo, clock: Clock) {
     this.#db = db;

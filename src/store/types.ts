@@ -11,6 +11,7 @@
 import type { ReceiptStore } from "./receipts.ts";
 import type { TaskDependencies } from "./task_deps.ts";
 export type { TaskDependencies } from "./task_deps.ts";
+import type { ReservationStore } from "./reserve.ts";
 
 /** A JSON object as stored in `*_json` columns. */
 export type JsonObject = Record<string, unknown>;
@@ -226,6 +227,8 @@ export interface Store extends AsyncDisposable {
   readonly info: StoreInfo;
   /** Delivery receipts (vendor extension), in the same database. */
   readonly receipts: ReceiptStore;
+  /** File reservations: glob patterns, shared holders, fences (`./reserve.ts`). */
+  readonly reservations: ReservationStore;
   /** Text that identifies this database's birth (the `general` channel's creation time). */
   birthMarker(): Promise<string>;
   /** Cheap token that changes when another connection commits; undefined when the backend pushes changes itself. */

@@ -456,8 +456,9 @@ Deno.test("POST /v1/locks grants a free path with 201, denies another agent with
   assertEquals(got.status, 201);
   assertEquals(got.body.ok, true);
   assertEquals(got.body.acquired, true);
-  const row = got.body.result;
+  const { arcdeno, ...row } = got.body.result;
   assertEquals(Object.keys(row).sort(), LOCK_FIELDS);
+  assertEquals(typeof arcdeno.fence, "number");
   assertEquals(row.file_path, "src/main.ts");
   assertEquals(row.agent_id, "alice");
   assertEquals(row.released_at, null);
@@ -475,7 +476,10 @@ Deno.test("POST /v1/locks grants a free path with 201, denies another agent with
   assertEquals(denied.status, 200);
   assertEquals(denied.body.ok, true);
   assertEquals(denied.body.acquired, false);
-  assertEquals(denied.body.result, row);
+  assertEquals({ ...denied.body.result, arcdeno: undefined }, {
+    ...row,
+    arcdeno: undefined,
+  });
 
   const again = await hub.api("POST", "/v1/locks", {
     agent_id: "alice",

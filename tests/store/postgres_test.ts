@@ -26,6 +26,8 @@ import {
 } from "./contract.ts";
 import { identityContract } from "./identity_contract.ts";
 import { receiptsContract } from "./receipts_contract.ts";
+import { reserveContract } from "./reserve_contract.ts";
+import { taskDepsContract } from "./task_deps_contract.ts";
 
 /** Opens a store in a fresh schema of its own; the contract suites share it. */
 const openPostgres: StoreOpener = async (clock) => {
@@ -39,13 +41,13 @@ const openPostgres: StoreOpener = async (clock) => {
     },
   };
 };
-import { taskDepsContract } from "./task_deps_contract.ts";
 
 if (PG_URL) {
   storeContract("PostgresStore", openPostgres);
   identityContract("PostgresStore", openPostgres);
   receiptsContract("PostgresStore", openPostgres);
   taskDepsContract("PostgresStore", openPostgres);
+  reserveContract("PostgresStore", openPostgres);
 } else {
   pgTest("PostgresStore contract suite", () => Promise.resolve());
 }
