@@ -77,6 +77,7 @@ export const VENDOR_FEATURES = [
   `${VENDOR}:sse_heartbeat`,
   `${VENDOR}:remote_guard`,
   `${VENDOR}:metrics`,
+  `${VENDOR}:search`,
 ] as const;
 
 /** Defaults shared by the config, the CLI help and the docs. */

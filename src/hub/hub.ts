@@ -42,6 +42,7 @@ import type {
 } from "../store/types.ts";
 import { type MessageLimits, normalizeMessage } from "./messages.ts";
 import { type MessageMatch, Notifier, type Subscription } from "./notifier.ts";
+import { MessageSearch, SEARCH_MAX_LIMIT } from "./search.ts";
 import {
   checkTtl,
   type Query,
@@ -106,6 +107,8 @@ export class Hub implements AsyncDisposable {
   readonly runtimeInfo: Record<string, unknown> = {};
   /** Optional v1 bindings switched on by the process (e.g. `relay`). */
   readonly extraFeatures = new Set<string>();
+  /** Full-text search over messages (`arcdeno:search`). */
+  readonly search: MessageSearch;
   /** Set by the server: stops serving and exits, used when a shutdown fires. */
   onShutdown: () => void = () => {};
   #log: (line: string) => void;
@@ -131,6 +134,7 @@ export class Hub implements AsyncDisposable {
     this.config = config;
     this.store = store;
     this.instanceId = instanceId;
+    this.search = new MessageSearch(store);
     this.#log = options.log ?? (() => {});
     this.#probeMs = options.changeProbeMs ?? 200;
   }
@@ -289,6 +293,7 @@ export class Hub implements AsyncDisposable {
         long_poll_max_sec: DEFAULTS.maxTimeoutSec,
         token_required_for_remote: c.token !== undefined,
         durability: c.durability,
+        search_max_limit: SEARCH_MAX_LIMIT,
         ...this.runtimeInfo,
       },
     };

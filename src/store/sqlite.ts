@@ -31,6 +31,12 @@ import {
   toTask,
 } from "./rows.ts";
 import { SQLITE_SCHEMA } from "./schema.ts";
+import { SqliteSearch } from "./search_sqlite.ts";
+import type {
+  SearchHit,
+  SearchIndexProgress,
+  SearchQuery,
+} from "./search_types.ts";
 import { buildThreadSummary, type ThreadFacts } from "./thread_summary.ts";
 import type {
   Acquired,
@@ -99,6 +105,12 @@ export class SqliteStore implements Store {
   #clock: Clock;
   #statements = new Map<string, StatementSync>();
   #closed = false;
+  #search = new SqliteSearch({
+    all: (sql, ...params) => this.#all(sql, ...params),
+    get: (sql, ...params) => this.#get(sql, ...params),
+    run: (sql, ...params) => this.#run(sql, ...params),
+    tx: (fn) => this.#tx(fn),
+  });
 
   private constructor(db: DatabaseSync, info: StoreInfo, clock: Clock) {
     this.#db = db;
@@ -1098,6 +1110,14 @@ export class SqliteStore implements Store {
         to,
       );
     });
+  }
+
+  searchIndexStep(maxRows: number): Promise<SearchIndexProgress> {
+    return this.#unit(() => this.#search.step(maxRows));
+  }
+
+  searchMessages(query: SearchQuery): Promise<SearchHit[]> {
+    return this.#unit(() => this.#search.search(query));
   }
 
   getThread(threadId: string): Promise<ThreadDetail | null> {

@@ -8,6 +8,12 @@
  * @module
  */
 
+import type {
+  SearchHit,
+  SearchIndexProgress,
+  SearchQuery,
+} from "./search_types.ts";
+
 /** A JSON object as stored in `*_json` columns. */
 export type JsonObject = Record<string, unknown>;
 
@@ -289,4 +295,9 @@ export interface Store extends AsyncDisposable {
 
   listThreads(): Promise<ThreadSummary[]>;
   getThread(threadId: string): Promise<ThreadDetail | null>;
+
+  /** Full-text search: indexes at most `maxRows` messages not yet indexed (a no-op where the backend indexes on insert). */
+  searchIndexStep(maxRows: number): Promise<SearchIndexProgress>;
+  /** Full-text search over the messages indexed so far, best match first. */
+  searchMessages(query: SearchQuery): Promise<SearchHit[]>;
 }

@@ -1,0 +1,43 @@
+import { assertEquals, assertStringIncludes } from "../_assert.ts";
+import { startHub } from "../_util.ts";
+import { search, searchCases } from "../http/_search_cases.ts";
+import { freshSchema, pgTest, startPgHubs, stopAll } from "./_pg.ts";
+
+searchCases("search (postgres)", (name, fn) =>
+  pgTest(name, async () => {
+    await using schema = freshSchema();
+    await using hub = await startHub({ database: schema.url });
+    await fn(hub);
+  }));
+
+pgTest(
+  "search (postgres): a message posted through one hub is found through another at once",
+  async () => {
+    await using schema = freshSchema();
+    const hubs = await startPgHubs(2, schema.url);
+    try {
+      const [a, b] = hubs as [typeof hubs[0], typeof hubs[0]];
+      const posted = await a.api("POST", "/v1/messages", {
+        from_agent: "alice",
+        body: "the wombat has landed",
+      });
+      const r = await search(b, "carol", { q: "wombat" });
+      assertEquals(r.hits.map((h: { id: number }) => h.id), [
+        posted.body.result.id,
+      ]);
+      // The search can use the GIN expression index.
+      const plan = await schema.admin.begin(async (tx) => {
+        await tx.unsafe("SET LOCAL enable_seqscan = off");
+        return await tx.unsafe(
+          `EXPLAIN SELECT id FROM messages AS m
+           WHERE arcdeno_search_document(m.body, m.attachments_json, m.thread_id)
+             @@ phraseto_tsquery('simple', 'wombat')`,
+        );
+      });
+      const text = plan.map((r) => String(r["QUERY PLAN"])).join("\n");
+      assertStringIncludes(text, "arcdeno_search_gin");
+    } finally {
+      await stopAll(hubs);
+    }
+  },
+);
