@@ -70,6 +70,9 @@ export const SEARCH_SQLITE_SCHEMA: readonly string[] = [
 /** Column weights for bm25: the body counts most, then attachments, then the thread id. */
 const BM25 = "bm25(arcdeno_search, 4.0, 2.0, 1.0)";
 
+/** Most matches ranked per search: the newest ones (see the search method). */
+export const RANK_WINDOW = 10_000;
+
 /** Words of context around a match in a snippet. */
 const SNIPPET_TOKENS = 24;
 
@@ -169,6 +172,21 @@ export class SqliteSearch {
       "(m.to_agent IS NULL OR m.to_agent = ? OR m.from_agent = ?)",
     ];
     const params: Param[] = [match, query.agentId, query.agentId];
+    // Ranking is one synchronous pass over every match; keep a query that
+    // matches most of a long history from holding the hub up by ranking
+    // only the newest RANK_WINDOW matches (FTS5 walks rowids backwards cheaply).
+    const floor = ftsCall(() =>
+      this.#db.get(
+        `SELECT rowid AS id FROM arcdeno_search WHERE arcdeno_search MATCH ?
+         ORDER BY rowid DESC LIMIT 1 OFFSET ?`,
+        match,
+        RANK_WINDOW - 1,
+      )
+    );
+    if (floor !== undefined) {
+      conds.push("arcdeno_search.rowid >= ?");
+      params.push(Number(floor["id"]));
+    }
     const filter = (sql: string, value: string | undefined) => {
       if (value === undefined) return;
       conds.push(sql);
