@@ -66,6 +66,7 @@ export type { ArcErrorOptions } from "./errors.ts";
 export { HttpTransport } from "./http_transport.ts";
 export type { FetchFunction, HttpTransportOptions } from "./http_transport.ts";
 export { RelayTransport, safeAgentId } from "./relay_transport.ts";
+export type { SearchHit, SearchMatch, SearchOptions } from "./search.ts";
 export type { RelayTransportOptions } from "./relay_transport.ts";
 export type {
   EventStream,
