@@ -14,7 +14,8 @@ import { DEFAULTS, MESSAGE_KINDS } from "../protocol.ts";
 import { intFlag, parseFlags, UsageError } from "./args.ts";
 import { readEnv } from "./permissions.ts";
 
-const COMMON_HELP = `Connection (every agent command):
+/** Help text of the connection flags. */
+export const COMMON_HELP = `Connection (every agent command):
   --agent ID        your agent id (also ARC_AGENT)
   --base-url URL    the hub (also ARC_URL; default http://127.0.0.1:${DEFAULTS.port})
   --token TOKEN     bearer token for a remote hub (also ARC_TOKEN)
@@ -69,7 +70,8 @@ ${COMMON_HELP}
 `,
 } as const;
 
-function connect(values: {
+/** A client for the connection flags (or their environment variables). */
+export function connect(values: {
   agent?: string | undefined;
   "base-url"?: string | undefined;
   token?: string | undefined;
@@ -93,7 +95,8 @@ function connect(values: {
   return new ArcClient({ agentId, baseUrl, ...(token ? { token } : {}) });
 }
 
-const CONNECTION = {
+/** The connection flags every agent command takes. */
+export const CONNECTION = {
   agent: { type: "string" },
   "base-url": { type: "string" },
   token: { type: "string" },
