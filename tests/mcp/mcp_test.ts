@@ -29,6 +29,7 @@ const READ_TOOLS = [
   "arc_list_tasks",
   "arc_list_threads",
   "arc_get_thread",
+  "arc_search",
 ];
 const WRITE_TOOLS = [
   "arc_rename",
