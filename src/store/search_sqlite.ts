@@ -70,6 +70,9 @@ export const SEARCH_SQLITE_SCHEMA: readonly string[] = [
 /** Column weights for bm25: the body counts most, then attachments, then the thread id. */
 const BM25 = "bm25(arcdeno_search, 4.0, 2.0, 1.0)";
 
+/** About how many bytes of text one index step takes in at most. */
+const STEP_BYTES = 2_000_000;
+
 /** Most matches ranked per search: the newest ones (see the search method). */
 export const RANK_WINDOW = 10_000;
 
@@ -132,15 +135,22 @@ export class SqliteSearch {
         );
         from = 0;
       }
-      const to = Number(
-        this.#db.get(
-          `SELECT COALESCE(MAX(id), ?) AS to_id FROM
-             (SELECT id FROM messages WHERE id > ? ORDER BY id LIMIT ?)`,
-          from,
+      // At most maxRows messages and about STEP_BYTES bytes of text (but
+      // always at least one message), so a step stays short.
+      let to = from;
+      let bytes = 0;
+      for (
+        const row of this.#db.all(
+          `SELECT id, octet_length(body) + octet_length(attachments_json) AS size
+           FROM messages WHERE id > ? ORDER BY id LIMIT ?`,
           from,
           maxRows,
-        )?.["to_id"] ?? from,
-      );
+        )
+      ) {
+        bytes += Number(row["size"] ?? 0);
+        if (to > from && bytes > STEP_BYTES) break;
+        to = Number(row["id"]);
+      }
       const result = this.#db.run(
         `INSERT INTO arcdeno_search (rowid, body, attachments, thread)
            SELECT id, body, attachments, thread FROM arcdeno_search_source
