@@ -90,6 +90,8 @@ db.close();
 hub = await serve();
 const url = hub.url;
 const samples: number[] = [];
+const slow: string[] = [];
+let searchStarted = 0;
 let stop = false;
 const prober = (async () => {
   let i = 0;
@@ -103,12 +105,21 @@ const prober = (async () => {
         body: JSON.stringify({ from_agent: "probe", body: `probe ${i}` }),
       })).body?.cancel();
     }
-    samples.push(performance.now() - t0);
+    const ms = performance.now() - t0;
+    samples.push(ms);
+    if (ms > 50) {
+      slow.push(
+        `${i % 2 ? "GET" : "POST"} at ${(t0 - searchStarted).toFixed(0)} ms: ${
+          ms.toFixed(0)
+        } ms`,
+      );
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
 })();
 await new Promise((r) => setTimeout(r, 200));
 const t0 = performance.now();
+searchStarted = t0;
 const first = await (await fetch(
   `${url}/v1/arcdeno/search?agent_id=bench&q=item${n - 1}`,
 )).json();
@@ -140,5 +151,8 @@ console.log(
     `second search ("deploy rollback", index current): ${
       secondMs.toFixed(0)
     } ms, hits ${second.result?.length}`,
+    `requests slower than 50 ms (time from the search's start): ${
+      slow.join("; ") || "none"
+    }`,
   ].join("\n"),
 );
