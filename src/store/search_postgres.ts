@@ -25,9 +25,17 @@ type Param = string | number | boolean | null;
 /** ASCII punctuation and white space, as a regular expression class (both dialects). */
 const PUNCTUATION = "[!-/:-@[-`{-~[:space:]]+";
 
+/** Accented Latin letters and the letters they fold to (SQLite's unicode61 folds them too). */
+const ACCENTED =
+  "ÀÁÂÃÄÅàáâãäåÇçÈÉÊËèéêëÌÍÎÏìíîïÑñÒÓÔÕÖØòóôõöøÙÚÛÜùúûüÝýÿŠšŽžČčĆćĐđŁłŃńŚśŹźŻżĘęĄąŘřŤťĎďŇňŮůĚěŐőŰű";
+const FOLDED =
+  "AAAAAAaaaaaaCcEEEEeeeeIIIIiiiiNnOOOOOOooooooUUUUuuuuYyySsZzCcCcDdLlNnSsZzZzEeAaRrTtDdNnUuEeOoUu";
+const FOLD = new Map([...ACCENTED].map((c, i) => [c, [...FOLDED][i]!]));
+
 /** The words of a term as the document function sees them. */
 function words(text: string): string {
-  return text.replace(/[!-/:-@[-`{-~\s]+/g, " ").trim();
+  return [...text].map((c) => FOLD.get(c) ?? c).join("")
+    .replace(/[!-/:-@[-`{-~\s]+/g, " ").trim();
 }
 
 /** Statements that create the search objects; each is idempotent. */
@@ -63,13 +71,14 @@ export const SEARCH_POSTGRES_SCHEMA: readonly string[] = [
      END;
      RETURN out;
    END $$`,
-  // ASCII punctuation becomes a word break, as in SQLite's unicode61
-  // tokenizer, so a word inside a path or an id ("src/app.ts", "T-42") is
+  // Accented Latin letters fold to their base letters and ASCII
+  // punctuation becomes a word break, as in SQLite's unicode61 tokenizer, so a word inside a path or an id ("src/app.ts", "T-42") is
   // found on its own on both backends (PostgreSQL's parser would otherwise
   // keep a path or a hyphenated word as one token).
   `CREATE OR REPLACE FUNCTION arcdeno_search_words(doc text) RETURNS text
      LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-     SELECT regexp_replace(coalesce(doc, ''), '${PUNCTUATION}', ' ', 'g')
+     SELECT regexp_replace(translate(coalesce(doc, ''), '${ACCENTED}', '${FOLDED}'),
+       '${PUNCTUATION}', ' ', 'g')
    $$`,
   `CREATE OR REPLACE FUNCTION arcdeno_search_document(
      body text, attachments text, thread text

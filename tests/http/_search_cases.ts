@@ -148,6 +148,49 @@ export function searchCases(
     );
   });
 
+  register(
+    `${prefix}: random hostile queries are answered 200 or 400, never 500`,
+    async (hub) => {
+      await post(hub, {
+        from_agent: "alice",
+        body: "naïve café — ünïcode, 'quotes' \"double\" back\\slash a:b (x) *",
+        attachments: [{ type: "json", content: { k: ["v", 1, null] } }],
+      });
+      const alphabet = [
+        ..."abcXYZ019 \"'*-:^()[]{}&|!<>~+.,;/\\\t\n%_@#$",
+        "é",
+        "ü",
+        "—",
+        "中",
+        "😀",
+        "OR ",
+        "AND ",
+        "NOT ",
+        "NEAR ",
+        ":*",
+        "<->",
+      ];
+      let seed = 7;
+      const random = () =>
+        (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      for (let i = 0; i < 150; i++) {
+        const length = 1 + Math.floor(random() * 12);
+        let q = "";
+        for (let j = 0; j < length; j++) {
+          q += alphabet[Math.floor(random() * alphabet.length)];
+        }
+        const r = await search(hub, "carol", { q });
+        assert(
+          r.status === 200 || r.status === 400,
+          `q=${JSON.stringify(q)} answered ${r.status}: ${r.error}`,
+        );
+      }
+      for (const q of ["café", "cafe", "naïve", "ünïcode", "k", "quotes"]) {
+        assertEquals((await search(hub, "carol", { q })).hits.length, 1, q);
+      }
+    },
+  );
+
   register(`${prefix}: the better match ranks first`, async (hub) => {
     const weak = await post(hub, {
       from_agent: "alice",
