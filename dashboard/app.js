@@ -973,7 +973,7 @@ async function runSearch(text) {
   }
   if (seq !== searchSeq) return;
   $("search-summary").textContent = hits.length
-    ? `${plural(hits.length, "match")} for ${q}, best first`
+    ? `${plural(hits.length, "hit")} for ${q}, best first`
     : `No matches for ${q}`;
   $("search-list").replaceChildren(...hits.map(searchRow));
 }

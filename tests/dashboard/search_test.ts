@@ -57,7 +57,7 @@ Deno.test({
     );
     assertStringIncludes(
       await page.textContent(sel("search-summary")) ?? "",
-      "1 match",
+      "1 hit",
     );
     // Opening the hit shows its thread with the message in it.
     await page.click(sel("search-hit"));
