@@ -25,6 +25,12 @@ type Param = string | number | boolean | null;
 /** ASCII punctuation and white space, as a regular expression class (both dialects). */
 const PUNCTUATION = "[!-/:-@[-`{-~[:space:]]+";
 
+/** Characters per part a too-large message is indexed by (see the document function). */
+const DOCUMENT_FALLBACK_CHARS = 100_000;
+
+/** Text a snippet is cut from, at most (the head of the message). */
+const HEADLINE_CHARS = 200_000;
+
 /** Accented Latin letters and the letters they fold to (SQLite's unicode61 folds them too). */
 const ACCENTED =
   "ÀÁÂÃÄÅàáâãäåÇçÈÉÊËèéêëÌÍÎÏìíîïÑñÒÓÔÕÖØòóôõöøÙÚÛÜùúûüÝýÿŠšŽžČčĆćĐđŁłŃńŚśŹźŻżĘęĄąŘřŤťĎďŇňŮůĚěŐőŰű";
@@ -80,15 +86,37 @@ export const SEARCH_POSTGRES_SCHEMA: readonly string[] = [
      SELECT regexp_replace(translate(coalesce(doc, ''), '${ACCENTED}', '${FOLDED}'),
        '${PUNCTUATION}', ' ', 'g')
    $$`,
-  `CREATE OR REPLACE FUNCTION arcdeno_search_document(
-     body text, attachments text, thread text
+  `CREATE OR REPLACE FUNCTION arcdeno_search_vector(
+     body text, attachment_text text, thread text
    ) RETURNS tsvector
      LANGUAGE sql IMMUTABLE PARALLEL SAFE
      SET search_path FROM CURRENT AS $$
      SELECT setweight(to_tsvector('simple'::regconfig, arcdeno_search_words(body)), 'A')
-         || setweight(to_tsvector('simple'::regconfig, arcdeno_search_words(arcdeno_attachment_text(attachments))), 'B')
+         || setweight(to_tsvector('simple'::regconfig, arcdeno_search_words(attachment_text)), 'B')
          || setweight(to_tsvector('simple'::regconfig, arcdeno_search_words(thread)), 'C')
    $$`,
+  // A tsvector holds at most 1 MB: a message whose text would not fit is
+  // indexed by its first DOCUMENT_FALLBACK_CHARS characters per part rather
+  // than failing the insert.
+  `CREATE OR REPLACE FUNCTION arcdeno_search_document(
+     body text, attachments text, thread text
+   ) RETURNS tsvector
+     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+     SET search_path FROM CURRENT AS $$
+   DECLARE
+     a text := arcdeno_attachment_text(attachments);
+   BEGIN
+     IF length(coalesce(body, '')) + length(a) <= ${DOCUMENT_FALLBACK_CHARS} THEN
+       RETURN arcdeno_search_vector(body, a, thread);
+     END IF;
+     BEGIN
+       RETURN arcdeno_search_vector(body, a, thread);
+     EXCEPTION WHEN program_limit_exceeded THEN
+       RETURN arcdeno_search_vector(
+         left(body, ${DOCUMENT_FALLBACK_CHARS}),
+         left(a, ${DOCUMENT_FALLBACK_CHARS}), thread);
+     END;
+   END $$`,
   `CREATE INDEX IF NOT EXISTS arcdeno_search_gin ON messages
      USING gin (arcdeno_search_document(body, attachments_json, thread_id))`,
 ];
@@ -131,8 +159,8 @@ export function searchStatement(query: SearchQuery): SearchStatement {
   const options = p(HEADLINE_OPTIONS);
   const text = `
     SELECT hits.*, ts_headline('simple'::regconfig,
-        hits.body || E'\\n' || arcdeno_attachment_text(hits.attachments_json)
-          || E'\\n' || coalesce(hits.thread_id, ''),
+        left(hits.body || E'\\n' || arcdeno_attachment_text(hits.attachments_json)
+          || E'\\n' || coalesce(hits.thread_id, ''), ${HEADLINE_CHARS}),
         ${tsq}, ${options}) AS arcdeno_snippet
     FROM (
       SELECT m.*, ts_rank(${DOC}, ${tsq}) AS arcdeno_score

@@ -41,3 +41,30 @@ pgTest(
     }
   },
 );
+
+pgTest(
+  "search (postgres): a message too large for one tsvector is still stored and found by its head",
+  async () => {
+    await using schema = freshSchema();
+    await using hub = await startHub({ database: schema.url });
+    let n = 0;
+    const words = (chars: number) => {
+      let text = "";
+      while (text.length < chars - 12) text += `w${(n++).toString(36)} `;
+      return text;
+    };
+    const posted = await hub.api("POST", "/v1/messages", {
+      from_agent: "alice",
+      body: `kookaburra ${words(120_000)}`,
+      attachments: Array.from(
+        { length: 5 },
+        () => ({ type: "text", content: words(250_000) }),
+      ),
+    });
+    assertEquals(posted.status, 201, JSON.stringify(posted.body).slice(0, 300));
+    const r = await search(hub, "carol", { q: "kookaburra" });
+    assertEquals(r.hits.map((h: { id: number }) => h.id), [
+      posted.body.result.id,
+    ]);
+  },
+);
