@@ -1,12 +1,13 @@
 /**
- * Full-text search on PostgreSQL: a GIN expression index over a weighted
- * `tsvector` of each message (body, the text-bearing fields of its
- * attachments, thread id), ranked with `ts_rank` and excerpted with
- * `ts_headline`. PostgreSQL keeps an expression index up to date itself, in
- * the inserting transaction, so there is nothing to catch up: every hub on
- * the database finds a message the moment it is committed. The objects are
- * created idempotently when the store opens, after the migrations, under
- * the same advisory lock.
+ * Full-text search on PostgreSQL: a weighted `tsvector` of each message
+ * (body, the text-bearing fields of its attachments, thread id) stored in
+ * `arcdeno_search_docs` under a GIN index, ranked with `ts_rank` and
+ * excerpted with `ts_headline`. A trigger on `messages` writes the document
+ * in the inserting transaction (only our hubs write a PostgreSQL database),
+ * so there is nothing to catch up: every hub on the database finds a message
+ * the moment it is committed. The objects are created idempotently when the
+ * store opens, after the migrations, under the same advisory lock; messages
+ * stored before the trigger existed are indexed then, once.
  *
  * @module
  */
@@ -19,6 +20,7 @@ import {
   type SearchQuery,
 } from "./search_types.ts";
 import { type Row, toMessage } from "./rows.ts";
+import { RANK_WINDOW } from "./search_sqlite.ts";
 
 type Param = string | number | boolean | null;
 
@@ -49,8 +51,10 @@ export const SEARCH_POSTGRES_SCHEMA: readonly string[] = [
   // The searchable text of an attachment list: content, text, title, path
   // and description of each object (JSON content as its JSON text).
   // Unreadable JSON yields what was read so far, never an error.
+  // PARALLEL UNSAFE: an EXCEPTION block starts a subtransaction, which no
+  // process of a parallel query may (the leader included).
   `CREATE OR REPLACE FUNCTION arcdeno_attachment_text(doc text) RETURNS text
-     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+     LANGUAGE plpgsql IMMUTABLE PARALLEL UNSAFE AS $$
    DECLARE
      out text := '';
      a jsonb;
@@ -101,7 +105,7 @@ export const SEARCH_POSTGRES_SCHEMA: readonly string[] = [
   `CREATE OR REPLACE FUNCTION arcdeno_search_document(
      body text, attachments text, thread text
    ) RETURNS tsvector
-     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+     LANGUAGE plpgsql IMMUTABLE PARALLEL UNSAFE
      SET search_path FROM CURRENT AS $$
    DECLARE
      a text := arcdeno_attachment_text(attachments);
@@ -117,11 +121,41 @@ export const SEARCH_POSTGRES_SCHEMA: readonly string[] = [
          left(a, ${DOCUMENT_FALLBACK_CHARS}), thread);
      END;
    END $$`,
-  `CREATE INDEX IF NOT EXISTS arcdeno_search_gin ON messages
-     USING gin (arcdeno_search_document(body, attachments_json, thread_id))`,
+  // The documents are stored, so ranking reads them instead of rebuilding
+  // each one from its message.
+  `CREATE TABLE IF NOT EXISTS arcdeno_search_docs (
+     id bigint PRIMARY KEY,
+     doc tsvector NOT NULL
+   )`,
+  `CREATE INDEX IF NOT EXISTS arcdeno_search_docs_gin ON arcdeno_search_docs
+     USING gin (doc)`,
+  `CREATE OR REPLACE FUNCTION arcdeno_search_index_row() RETURNS trigger
+     LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+   BEGIN
+     INSERT INTO arcdeno_search_docs (id, doc)
+       VALUES (NEW.id, arcdeno_search_document(NEW.body, NEW.attachments_json, NEW.thread_id))
+       ON CONFLICT (id) DO UPDATE SET doc = excluded.doc;
+     RETURN NULL;
+   END $$`,
+  `DO $$ BEGIN
+     IF NOT EXISTS (
+       SELECT 1 FROM pg_trigger
+       WHERE tgname = 'arcdeno_search_index' AND tgrelid = 'messages'::regclass
+     ) THEN
+       CREATE TRIGGER arcdeno_search_index
+         AFTER INSERT OR UPDATE OF body, attachments_json, thread_id ON messages
+         FOR EACH ROW EXECUTE FUNCTION arcdeno_search_index_row();
+     END IF;
+   END $$`,
+  // Messages stored before the trigger existed (a database from an older
+  // hub): indexed once, here; later ones by the trigger.
+  `INSERT INTO arcdeno_search_docs (id, doc)
+     SELECT m.id, arcdeno_search_document(m.body, m.attachments_json, m.thread_id)
+     FROM messages AS m
+     WHERE NOT EXISTS (SELECT 1 FROM arcdeno_search_docs AS d WHERE d.id = m.id)`,
 ];
 
-const DOC = "arcdeno_search_document(m.body, m.attachments_json, m.thread_id)";
+const DOC = "d.doc";
 
 /** Options of `ts_headline`: our match markers, a couple of short fragments. */
 const HEADLINE_OPTIONS =
@@ -144,6 +178,11 @@ export function searchStatement(query: SearchQuery): SearchStatement {
   const agent = p(query.agentId);
   const conds = [
     `${DOC} @@ ${tsq}`,
+    // Rank only the newest RANK_WINDOW matches, as on SQLite, so a query
+    // that matches most of a long history stays quick.
+    `d.id >= COALESCE((SELECT w.id FROM arcdeno_search_docs AS w
+       WHERE w.doc @@ ${tsq} ORDER BY w.id DESC
+       OFFSET ${RANK_WINDOW - 1} LIMIT 1), 0)`,
     `(m.to_agent IS NULL OR m.to_agent = ${agent} OR m.from_agent = ${agent})`,
   ];
   const filter = (column: string, op: string, value: string | undefined) => {
@@ -164,7 +203,7 @@ export function searchStatement(query: SearchQuery): SearchStatement {
         ${tsq}, ${options}) AS arcdeno_snippet
     FROM (
       SELECT m.*, ts_rank(${DOC}, ${tsq}) AS arcdeno_score
-      FROM messages AS m
+      FROM arcdeno_search_docs AS d JOIN messages AS m ON m.id = d.id
       WHERE ${conds.join(" AND ")}
       ORDER BY arcdeno_score DESC, m.id DESC
       LIMIT ${limit}

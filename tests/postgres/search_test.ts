@@ -25,17 +25,16 @@ pgTest(
       assertEquals(r.hits.map((h: { id: number }) => h.id), [
         posted.body.result.id,
       ]);
-      // The search can use the GIN expression index.
+      // The search can use the GIN index over the stored documents.
       const plan = await schema.admin.begin(async (tx) => {
         await tx.unsafe("SET LOCAL enable_seqscan = off");
         return await tx.unsafe(
-          `EXPLAIN SELECT id FROM messages AS m
-           WHERE arcdeno_search_document(m.body, m.attachments_json, m.thread_id)
-             @@ phraseto_tsquery('simple', 'wombat')`,
+          `EXPLAIN SELECT id FROM arcdeno_search_docs
+           WHERE doc @@ phraseto_tsquery('simple', 'wombat')`,
         );
       });
       const text = plan.map((r) => String(r["QUERY PLAN"])).join("\n");
-      assertStringIncludes(text, "arcdeno_search_gin");
+      assertStringIncludes(text, "arcdeno_search_docs_gin");
     } finally {
       await stopAll(hubs);
     }
@@ -66,5 +65,35 @@ pgTest(
     assertEquals(r.hits.map((h: { id: number }) => h.id), [
       posted.body.result.id,
     ]);
+  },
+);
+
+pgTest(
+  "search (postgres): messages stored before the index existed, or by another writer, are found",
+  async () => {
+    await using schema = freshSchema();
+    {
+      await using hub = await startHub({ database: schema.url });
+      await hub.api("POST", "/v1/messages", {
+        from_agent: "alice",
+        body: "an early heron",
+      });
+    }
+    // As if the database came from a hub without search: no trigger, no documents.
+    await schema.admin.unsafe(
+      "DROP TRIGGER arcdeno_search_index ON messages; TRUNCATE arcdeno_search_docs",
+    );
+    await schema.admin.unsafe(
+      `INSERT INTO messages (id, ts, from_agent, channel, kind, body)
+       VALUES (nextval('arc_message_id_seq'), '2026-01-01T00:00:00Z', 'old', 'general', 'chat', 'a stored heron')`,
+    );
+    await using hub = await startHub({ database: schema.url });
+    assertEquals((await search(hub, "carol", { q: "heron" })).hits.length, 2);
+    // Another writer on the database, straight into the table.
+    await schema.admin.unsafe(
+      `INSERT INTO messages (id, ts, from_agent, channel, kind, body)
+       VALUES (nextval('arc_message_id_seq'), '2026-01-01T00:00:01Z', 'other', 'general', 'chat', 'a late heron')`,
+    );
+    assertEquals((await search(hub, "carol", { q: "heron" })).hits.length, 3);
   },
 );
