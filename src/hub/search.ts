@@ -95,8 +95,8 @@ export class MessageSearch {
         })`,
       );
     }
-    const since = timestamp(query.get("since"), "since");
-    const until = timestamp(query.get("until"), "until");
+    const since = searchTime(query.get("since"), "since");
+    const until = searchTime(query.get("until"), "until");
     const channel = query.get("channel");
     const fromAgent = query.get("from_agent");
     const threadId = query.get("thread_id");
@@ -127,20 +127,19 @@ function readLimit(raw: string | undefined): number {
   return Math.min(n, SEARCH_MAX_LIMIT);
 }
 
-/** An RFC 3339 time (or a bare date) to the wire's text form; whole seconds. */
-function timestamp(
+/** An RFC 3339 time (or a bare date; no zone means UTC) in the wire's text form, whole seconds; `ValidationError` when unreadable. */
+export function searchTime(
   raw: string | undefined,
   name: string,
 ): string | undefined {
   if (raw === undefined) return undefined;
-  const text = raw.trim();
-  const ms =
-    /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i
-        .test(text)
-      ? Date.parse(
-        /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text,
-      )
-      : NaN;
+  const m =
+    /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$/i
+      .exec(raw.trim());
+  // A time without a zone is UTC, like every timestamp the hub writes.
+  const ms = m
+    ? Date.parse(`${m[1]}T${m[2] ?? "00:00:00"}${m[3] ?? "Z"}`)
+    : NaN;
   if (Number.isNaN(ms)) {
     throw new ValidationError(
       `${name} must be an RFC 3339 timestamp such as 2026-04-14T17:00:00Z`,

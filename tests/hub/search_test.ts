@@ -1,6 +1,10 @@
 import { assertEquals, assertStringIncludes } from "../_assert.ts";
 import { ValidationError } from "../../src/errors.ts";
-import { parseSearchQuery, toResult } from "../../src/hub/search.ts";
+import {
+  parseSearchQuery,
+  searchTime,
+  toResult,
+} from "../../src/hub/search.ts";
 import { toFts5 } from "../../src/store/search_sqlite.ts";
 import { MARK_END, MARK_START } from "../../src/store/search_types.ts";
 
@@ -94,4 +98,33 @@ Deno.test("toResult() turns the marked snippet into text and ranges", () => {
     highlights: [[2, 6], [13, 16]],
   });
   assertEquals(result.id, 1);
+});
+
+Deno.test("searchTime() reads RFC 3339 times and bare dates, UTC when no zone is given", () => {
+  assertEquals(searchTime("2026-04-14", "since"), "2026-04-14T00:00:00Z");
+  assertEquals(searchTime("2026-04-14T17:05", "since"), "2026-04-14T17:05:00Z");
+  assertEquals(
+    searchTime("2026-04-14T17:05:09.75Z", "since"),
+    "2026-04-14T17:05:09Z",
+  );
+  assertEquals(
+    searchTime("2026-04-14T19:05:09+02:00", "since"),
+    "2026-04-14T17:05:09Z",
+  );
+  assertEquals(
+    searchTime("2026-04-14 19:05:09+0200", "until"),
+    "2026-04-14T17:05:09Z",
+  );
+  assertEquals(searchTime(undefined, "since"), undefined);
+  for (
+    const bad of ["yesterday", "2026-13-45", "1713114000", "2026-04-14T25:00Z"]
+  ) {
+    let refused = false;
+    try {
+      searchTime(bad, "since");
+    } catch (error) {
+      refused = error instanceof ValidationError;
+    }
+    assertEquals(refused, true, bad);
+  }
 });
