@@ -12,6 +12,7 @@ import { runGuard } from "./src/cli/guard.ts";
 import { runEnsure, runReset, runStop } from "./src/cli/lifecycle.ts";
 import { runMcp } from "./src/mcp/cli.ts";
 import { runRelay } from "./src/cli/relay.ts";
+import { runSearch } from "./src/cli/search.ts";
 import { runServe } from "./src/cli/serve.ts";
 import { runSmokeAgent } from "./src/cli/smoke_agent.ts";
 import { IMPLEMENTATION, VERSION } from "./src/protocol.ts";
@@ -29,6 +30,7 @@ Commands:
   post          post a message as an agent
   poll          wait for messages as an agent (one JSON object per line)
   whoami        show what the hub knows of an agent
+  search        search the messages an agent may see (full text)
   smoke-agent   run one role of the three-agent interoperability check
   mcp           serve one agent's Arc tools to an MCP host over stdio
   hook          print an agent's unread direct messages and mentions (for host hooks)
@@ -77,6 +79,8 @@ async function main(args: string[]): Promise<number> {
     case "poll":
     case "whoami":
       return await runAgentCommand(command, rest, out, err);
+    case "search":
+      return await runSearch(rest, out, err);
     case "smoke-agent":
       return await runSmokeAgent(rest, out);
     case "mcp":

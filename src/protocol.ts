@@ -81,6 +81,7 @@ export const VENDOR_FEATURES = [
   `${VENDOR}:receipts`,
   `${VENDOR}:task_deps`,
   `${VENDOR}:reservations`,
+  `${VENDOR}:search`,
 ] as const;
 
 /** Defaults shared by the config, the CLI help and the docs. */

@@ -15,7 +15,8 @@ import { intFlag, parseFlags, UsageError } from "./args.ts";
 import { readEnv } from "./permissions.ts";
 import { readSecret, secretsPath, writeSecret } from "./secrets.ts";
 
-const COMMON_HELP = `Connection (every agent command):
+/** Help text of the connection flags. */
+export const COMMON_HELP = `Connection (every agent command):
   --agent ID        your agent id (also ARC_AGENT)
   --base-url URL    the hub (also ARC_URL; default http://127.0.0.1:${DEFAULTS.port})
   --token TOKEN     bearer token for a remote hub (also ARC_TOKEN)
@@ -77,12 +78,12 @@ ${COMMON_HELP}
 } as const;
 
 /** A client, plus where its secret is saved after registering (strict hubs only). */
-interface Connection {
+export interface Connection {
   client: ArcClient;
   save?: (secret: string) => Promise<void>;
 }
 
-async function connect(values: {
+export async function connect(values: {
   agent?: string | undefined;
   "base-url"?: string | undefined;
   token?: string | undefined;
@@ -119,7 +120,8 @@ async function connect(values: {
   };
 }
 
-const CONNECTION = {
+/** The connection flags every agent command takes. */
+export const CONNECTION = {
   agent: { type: "string" },
   "base-url": { type: "string" },
   token: { type: "string" },

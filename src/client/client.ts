@@ -29,6 +29,7 @@ import type {
   UnackedMessage,
   UnackedOptions,
 } from "./receipts.ts";
+import type { SearchHit, SearchOptions } from "./search.ts";
 import type { HttpMethod, RequestOptions, Transport } from "./transport.ts";
 import type {
   CheckFenceOptions,
@@ -1765,6 +1766,52 @@ export class ArcClient implements AsyncDisposable {
       "GET",
       path("/v1/arcdeno/unacked", {
         agent_id: this.#agentId,
+        limit: options.limit,
+      }),
+    );
+  }
+
+  /**
+   * Searches the messages this agent may see (broadcasts, direct messages to
+   * it and those it sent) by words in their bodies, attachments and thread
+   * ids, best match first. Words match whole words in any case; `"a
+   * phrase"` matches words in order, `foo*` matches words starting with
+   * `foo`, `-foo` excludes, `OR` separates alternatives. Needs a hub with
+   * the `arcdeno:search` feature.
+   *
+   * @param query The words to look for.
+   * @param options Filters (channel, sender, kind, thread, time range) and a limit.
+   * @returns The hits, best first, each a message plus its score and excerpt.
+   * @throws {ArcError} With status 400 for an empty or malformed query or a
+   *   bad filter, 404 when the hub has no search.
+   *
+   * @example Where was the flaky test discussed?
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * const client = new ArcClient({ agentId: "worker" });
+   * for (const hit of await client.search('"flaky test" -resolved', { limit: 5 })) {
+   *   console.log(hit.id, hit.from_agent, hit.arcdeno.snippet);
+   * }
+   * ```
+   */
+  async search(
+    query: string,
+    options: SearchOptions = {},
+  ): Promise<SearchHit[]> {
+    const time = (t: string | Date | undefined) =>
+      t instanceof Date ? t.toISOString() : t;
+    return await this.#result<SearchHit[]>(
+      "GET",
+      path("/v1/arcdeno/search", {
+        agent_id: this.#agentId,
+        q: query,
+        channel: options.channel,
+        from_agent: options.fromAgent,
+        kind: options.kind,
+        thread_id: options.threadId,
+        since: time(options.since),
+        until: time(options.until),
         limit: options.limit,
       }),
     );

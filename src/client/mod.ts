@@ -89,6 +89,7 @@ export type {
   UnackedOptions,
 } from "./receipts.ts";
 export { RelayTransport, safeAgentId } from "./relay_transport.ts";
+export type { SearchHit, SearchMatch, SearchOptions } from "./search.ts";
 export type { RelayTransportOptions } from "./relay_transport.ts";
 export type {
   EventStream,

@@ -205,6 +205,11 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
     }, c.req.raw.signal);
   });
 
+  app.get(
+    "/v1/arcdeno/search",
+    async (c) => ok(c, await hub.search.search(query(c))),
+  );
+
   // ── threads ────────────────────────────────────────────────────────
   app.get("/v1/threads", async (c) => ok(c, await hub.listThreads()));
   app.get(

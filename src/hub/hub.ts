@@ -51,6 +51,7 @@ import {
   releaseReservation,
 } from "./reserve.ts";
 import { type MessageMatch, Notifier, type Subscription } from "./notifier.ts";
+import { MessageSearch, SEARCH_MAX_LIMIT } from "./search.ts";
 import {
   DEFAULT_ACK_WITHIN_SEC,
   Receipts,
@@ -122,6 +123,8 @@ export class Hub implements AsyncDisposable {
   readonly runtimeInfo: Record<string, unknown> = {};
   /** Optional v1 bindings switched on by the process (e.g. `relay`). */
   readonly extraFeatures = new Set<string>();
+  /** Full-text search over messages (`arcdeno:search`). */
+  readonly search: MessageSearch;
   /** Set by the server: stops serving and exits, used when a shutdown fires. */
   onShutdown: () => void = () => {};
   #log: (line: string) => void;
@@ -147,6 +150,7 @@ export class Hub implements AsyncDisposable {
     this.config = config;
     this.store = store;
     this.instanceId = instanceId;
+    this.search = new MessageSearch(store);
     this.#log = options.log ?? (() => {});
     this.#probeMs = options.changeProbeMs ?? 200;
     this.receipts = new Receipts(store, {
@@ -319,6 +323,7 @@ export class Hub implements AsyncDisposable {
         durability: c.durability,
         strict_identity: c.strictIdentity,
         ack_within_sec_default: DEFAULT_ACK_WITHIN_SEC,
+        search_max_limit: SEARCH_MAX_LIMIT,
         ...this.runtimeInfo,
       },
     };

@@ -66,6 +66,16 @@ export const messageSchema = z.looseObject({
   metadata: metadataSchema,
 });
 
+/** A search hit: a message plus its score and excerpt (`arcdeno:search`). */
+export const searchHitSchema = messageSchema.extend({
+  arcdeno: z.looseObject({
+    score: z.number(),
+    snippet: z.string().describe("A plain-text excerpt around the matches."),
+    highlights: z.array(z.tuple([z.number().int(), z.number().int()]))
+      .describe("[start, end) character ranges of the matches in snippet."),
+  }),
+});
+
 /** An agent's session. */
 export const sessionSchema = z.looseObject({
   session_id: z.string(),

@@ -74,6 +74,16 @@ import {
   parseDatabaseUrl,
   redact,
 } from "./postgres_url.ts";
+import {
+  SEARCH_POSTGRES_SCHEMA,
+  searchStatement,
+  toHits,
+} from "./search_postgres.ts";
+import type {
+  SearchHit,
+  SearchIndexProgress,
+  SearchQuery,
+} from "./search_types.ts";
 import { buildThreadSummary, type ThreadFacts } from "./thread_summary.ts";
 import type {
   Acquired,
@@ -300,6 +310,9 @@ export class PostgresStore implements Store {
           "INSERT INTO arc_schema_version (version, applied_at) VALUES ($1, $2)",
           [migration.version, now],
         );
+      }
+      for (const statement of SEARCH_POSTGRES_SCHEMA) {
+        await tx.unsafe(statement);
       }
       for (const name of BUILTIN_CHANNELS) {
         await q(
@@ -956,6 +969,21 @@ export class PostgresStore implements Store {
     return this.#read(async (sql) =>
       (await q(sql, text, params)).map(toMessage)
     );
+  }
+
+  searchIndexStep(_maxRows: number): Promise<SearchIndexProgress> {
+    // The GIN expression index is kept up to date by PostgreSQL on insert.
+    return Promise.resolve({ indexed: 0, done: true });
+  }
+
+  searchMessages(query: SearchQuery): Promise<SearchHit[]> {
+    const { text, params } = searchStatement(query);
+    return this.#read(async (sql) => toHits(await q(sql, text, params)))
+      .catch((error) => {
+        // 42601 syntax_error: a tsquery the text search parser refused.
+        if (sqlState(error) !== "42601") throw error;
+        throw new ValidationError("invalid search query", { cause: error });
+      });
   }
 
   latestVisibleId(agentId: string): Promise<number> {

@@ -42,6 +42,12 @@ import {
   type SqliteOps,
 } from "./task_deps_sqlite.ts";
 import { SqliteReservations } from "./reserve_sqlite.ts";
+import { SqliteSearch } from "./search_sqlite.ts";
+import type {
+  SearchHit,
+  SearchIndexProgress,
+  SearchQuery,
+} from "./search_types.ts";
 import { buildThreadSummary, type ThreadFacts } from "./thread_summary.ts";
 import type {
   Acquired,
@@ -118,6 +124,13 @@ export class SqliteStore implements Store {
     all: (sql, ...params) => this.#all(sql, ...params),
     run: (sql, ...params) => void this.#run(sql, ...params),
     now: () => this.#clock.now(),
+  });
+
+  #search = new SqliteSearch({
+    all: (sql, ...params) => this.#all(sql, ...params),
+    get: (sql, ...params) => this.#get(sql, ...params),
+    run: (sql, ...params) => this.#run(sql, ...params),
+    tx: (fn) => this.#tx(fn),
   });
 
   private constructor(db: DatabaseSync, info: StoreInfo, clock: Clock) {
@@ -1177,6 +1190,14 @@ export class SqliteStore implements Store {
         to,
       );
     });
+  }
+
+  searchIndexStep(maxRows: number): Promise<SearchIndexProgress> {
+    return this.#unit(() => this.#search.step(maxRows));
+  }
+
+  searchMessages(query: SearchQuery): Promise<SearchHit[]> {
+    return this.#unit(() => this.#search.search(query));
   }
 
   getThread(threadId: string): Promise<ThreadDetail | null> {

@@ -12,6 +12,11 @@ import type { ReceiptStore } from "./receipts.ts";
 import type { TaskDependencies } from "./task_deps.ts";
 export type { TaskDependencies } from "./task_deps.ts";
 import type { ReservationStore } from "./reserve.ts";
+import type {
+  SearchHit,
+  SearchIndexProgress,
+  SearchQuery,
+} from "./search_types.ts";
 
 /** A JSON object as stored in `*_json` columns. */
 export type JsonObject = Record<string, unknown>;
@@ -313,4 +318,8 @@ export interface Store extends AsyncDisposable {
   listReadyTasks(
     filter: { channel?: string; assignee?: string },
   ): Promise<TaskDependencies[]>;
+  /** Full-text search: indexes at most `maxRows` messages not yet indexed (a no-op where the backend indexes on insert). */
+  searchIndexStep(maxRows: number): Promise<SearchIndexProgress>;
+  /** Full-text search over the messages indexed so far, best match first. */
+  searchMessages(query: SearchQuery): Promise<SearchHit[]>;
 }

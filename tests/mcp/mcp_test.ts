@@ -31,6 +31,7 @@ const READ_TOOLS = [
   "arc_get_thread",
   "arc_receipts",
   "arc_unacked",
+  "arc_search",
 ];
 const WRITE_TOOLS = [
   "arc_rename",

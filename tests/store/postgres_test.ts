@@ -26,6 +26,7 @@ import {
 } from "./contract.ts";
 import { identityContract } from "./identity_contract.ts";
 import { receiptsContract } from "./receipts_contract.ts";
+import { searchContract } from "./search_contract.ts";
 import { reserveContract } from "./reserve_contract.ts";
 import { taskDepsContract } from "./task_deps_contract.ts";
 
@@ -48,6 +49,7 @@ if (PG_URL) {
   receiptsContract("PostgresStore", openPostgres);
   taskDepsContract("PostgresStore", openPostgres);
   reserveContract("PostgresStore", openPostgres);
+  searchContract("PostgresStore", openPostgres);
 } else {
   pgTest("PostgresStore contract suite", () => Promise.resolve());
 }

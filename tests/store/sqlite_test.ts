@@ -23,6 +23,7 @@ import {
 } from "./contract.ts";
 import { identityContract } from "./identity_contract.ts";
 import { receiptsContract } from "./receipts_contract.ts";
+import { searchContract } from "./search_contract.ts";
 import { reserveContract } from "./reserve_contract.ts";
 import { taskDepsContract } from "./task_deps_contract.ts";
 
@@ -44,6 +45,7 @@ identityContract("SqliteStore", openSqlite);
 receiptsContract("SqliteStore", openSqlite);
 taskDepsContract("SqliteStore", openSqlite);
 reserveContract("SqliteStore", openSqlite);
+searchContract("SqliteStore", openSqlite);
 
 /** A temp directory with a database path in it, removed on dispose. */
 async function tempDb(): Promise<AsyncDisposable & { path: string }> {

@@ -1,0 +1,120 @@
+/**
+ * `arc search`: full-text search over the messages an agent may see, on a
+ * hub with the `arcdeno:search` feature. Prints one line per hit (or one
+ * JSON object per line with `--json`).
+ *
+ * @module
+ */
+
+import { ArcError } from "../client/errors.ts";
+import type { SearchHit, SearchOptions } from "../client/search.ts";
+import type { MessageKind } from "../client/types.ts";
+import { MESSAGE_KINDS } from "../protocol.ts";
+import { COMMON_HELP, connect, CONNECTION } from "./agent.ts";
+import { intFlag, parseFlags, UsageError } from "./args.ts";
+
+/** Help for `arc search`. */
+export const SEARCH_HELP =
+  `Usage: arc search --agent ID [filters] [--limit N] [--json] QUERY
+
+Searches the message bodies, attachment text and thread ids of the messages
+the agent may see (broadcasts, direct messages to it and those it sent), best
+match first. Words match whole words in any case; "a phrase" matches words in
+order; foo* matches words starting with foo; -foo excludes; OR separates
+alternatives. Prints one line per hit: id, time, sender (-> recipient),
+channel, thread and an excerpt.
+
+  --channel NAME    only this channel
+  --from AGENT      only messages from AGENT
+  --kind KIND       only this kind (${MESSAGE_KINDS.join(", ")})
+  --thread-id ID    only this thread
+  --since TIME      only messages at or after TIME (RFC 3339, e.g. 2026-04-14T00:00:00Z)
+  --until TIME      only messages at or before TIME
+  --limit N         at most N hits (default 20, at most 100)
+  --json            print each hit as one JSON object per line
+
+${COMMON_HELP}
+
+Examples:
+  arc search --agent alice deploy
+  arc search --agent alice '"flaky test" -resolved'
+  arc search --agent alice --from bob --kind task --since 2026-04-01 migrat*
+  arc search --agent alice --json --limit 5 src/hub/hub.ts
+`;
+
+/** Runs `arc search`; resolves with the exit code. */
+export async function runSearch(
+  args: string[],
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
+  const { values, positionals } = parseFlags(args, {
+    ...CONNECTION,
+    channel: { type: "string" },
+    from: { type: "string" },
+    kind: { type: "string" },
+    "thread-id": { type: "string" },
+    since: { type: "string" },
+    until: { type: "string" },
+    limit: { type: "string" },
+    json: { type: "boolean" },
+  }, true);
+  if (values.help) {
+    out(SEARCH_HELP);
+    return 0;
+  }
+  const query = positionals.join(" ");
+  if (!query.trim()) {
+    throw new UsageError("search needs a query (arc search --help)");
+  }
+  const kind = values.kind?.toLowerCase();
+  if (
+    kind !== undefined && !(MESSAGE_KINDS as readonly string[]).includes(kind)
+  ) {
+    throw new UsageError(
+      `--kind must be one of ${MESSAGE_KINDS.join(", ")}, got '${values.kind}'`,
+    );
+  }
+  const limit = intFlag("limit", values.limit);
+  const options: SearchOptions = {
+    ...(values.channel ? { channel: values.channel } : {}),
+    ...(values.from ? { fromAgent: values.from } : {}),
+    ...(kind ? { kind: kind as MessageKind } : {}),
+    ...(values["thread-id"] ? { threadId: values["thread-id"] } : {}),
+    ...(values.since ? { since: values.since } : {}),
+    ...(values.until ? { until: values.until } : {}),
+    ...(limit !== undefined ? { limit } : {}),
+  };
+  const { client } = await connect(values);
+  try {
+    const hits = await client.search(query, options);
+    for (const hit of hits) {
+      out(values.json ? JSON.stringify(hit) : formatHit(hit));
+    }
+    if (!values.json && hits.length === 0) err("no matches");
+    return 0;
+  } catch (error) {
+    if (error instanceof ArcError) {
+      err(`arc error: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+/** One hit as a line of text: matches in [brackets], line breaks as spaces. */
+function formatHit(hit: SearchHit): string {
+  const { snippet, highlights } = hit.arcdeno;
+  let text = "";
+  let at = 0;
+  for (const [start, end] of highlights) {
+    text += `${snippet.slice(at, start)}[${snippet.slice(start, end)}]`;
+    at = end;
+  }
+  text = (text + snippet.slice(at)).replace(/\s+/g, " ").trim();
+  const who = hit.to_agent
+    ? `${hit.from_agent} -> ${hit.to_agent}`
+    : hit.from_agent;
+  const thread = hit.thread_id ? ` thread=${hit.thread_id}` : "";
+  return `#${hit.id} ${hit.ts} ${who} [${hit.channel}]${thread} ${hit.kind}: ${text}`;
+}
