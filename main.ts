@@ -7,6 +7,7 @@
 
 import { UsageError } from "./src/cli/args.ts";
 import { runAgentCommand } from "./src/cli/agent.ts";
+import { runDataCommand } from "./src/cli/data.ts";
 import { runEnsure, runReset, runStop } from "./src/cli/lifecycle.ts";
 import { runMcp } from "./src/mcp/cli.ts";
 import { runRelay } from "./src/cli/relay.ts";
@@ -29,6 +30,9 @@ Commands:
   whoami        show what the hub knows of an agent
   smoke-agent   run one role of the three-agent interoperability check
   mcp           serve one agent's Arc tools to an MCP host over stdio
+  export        write a hub, a channel or a thread as JSON Lines
+  backup        copy a live SQLite hub file consistently
+  import        restore an export into an empty hub
 
 Run 'arc <command> --help' for a command's options and examples.
 
@@ -77,6 +81,10 @@ async function main(args: string[]): Promise<number> {
       return await runSmokeAgent(rest, out);
     case "mcp":
       return await runMcp(rest, out, err);
+    case "export":
+    case "backup":
+    case "import":
+      return await runDataCommand(command, rest, out, err);
     default:
       throw new UsageError(
         `unknown command '${command}' (run 'arc --help' to see the commands)`,

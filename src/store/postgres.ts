@@ -43,6 +43,13 @@ import {
 } from "../protocol.ts";
 import { type Clock, systemClock, toIso } from "../time.ts";
 import { ChangeListener, type ListenHooks } from "./postgres_listen.ts";
+import { exportPostgres, importPostgres } from "./export_postgres.ts";
+import type {
+  ExportFilter,
+  ExportRecord,
+  RowCounts,
+  RowRecord,
+} from "./export_format.ts";
 import {
   type Row,
   toChannel,
@@ -281,6 +288,29 @@ export class PostgresStore implements Store {
         );
       }
     });
+  }
+
+  async *exportRows(filter: ExportFilter): AsyncIterable<RowRecord> {
+    try {
+      yield* exportPostgres(this.#sql, filter);
+    } catch (error) {
+      throw this.#translate(error);
+    }
+  }
+
+  async importRecords(
+    records: AsyncIterable<ExportRecord>,
+    onProgress?: (counts: RowCounts) => void,
+  ): Promise<RowCounts> {
+    try {
+      return await importPostgres(this.#sql, records, {
+        label: this.info.storagePath,
+        before: (tx) => this.#lock(tx, "messages"),
+        ...(onProgress ? { onProgress } : {}),
+      });
+    } catch (error) {
+      throw this.#translate(error);
+    }
   }
 
   // ── plumbing ───────────────────────────────────────────────────────
