@@ -61,9 +61,9 @@ Examples:
 /** Help for `arc backup`. */
 export const BACKUP_HELP = `Usage: arc backup --storage FILE --out COPY
 
-Copies a SQLite hub file to COPY while hubs keep serving it (SQLite's
-VACUUM INTO, which reads one snapshot: the copy holds every write committed
-before the backup began and nothing half-done). The copy is checked with
+Copies a SQLite hub file to COPY while hubs keep serving it (SQLite's online
+backup in one step, which reads one snapshot: the copy holds every write
+committed before the backup began and nothing half-done). The copy is checked with
 PRAGMA integrity_check and can be served as it is ('arc serve --storage COPY').
 COPY must not exist yet.
 
@@ -115,7 +115,7 @@ export async function runDataCommand(
       case "export":
         return await runExport(args, out, err);
       case "backup":
-        return runBackup(args, out);
+        return await runBackup(args, out);
       case "import":
         return await runImport(args, out, err);
     }
@@ -329,7 +329,10 @@ async function openSink(path: string | undefined): Promise<{
 
 // ── backup ───────────────────────────────────────────────────────────
 
-function runBackup(args: string[], out: (line: string) => void): number {
+async function runBackup(
+  args: string[],
+  out: (line: string) => void,
+): Promise<number> {
   const { values } = parseFlags(args, {
     storage: { type: "string" },
     database: { type: "string" },
@@ -354,7 +357,7 @@ function runBackup(args: string[], out: (line: string) => void): number {
   const started = performance.now();
   let result;
   try {
-    result = backupSqlite(storage, copy);
+    result = await backupSqlite(storage, copy);
   } catch (error) {
     if (error instanceof RangeError) throw new DataError(error.message);
     throw new DataError(

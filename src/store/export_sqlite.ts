@@ -8,7 +8,8 @@
  * @module
  */
 
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { backup, DatabaseSync, type StatementSync } from "node:sqlite";
+import { basename, dirname, join } from "node:path";
 import { ConflictError } from "../errors.ts";
 import {
   type ExportFilter,
@@ -100,14 +101,18 @@ export interface BackupResult {
 }
 
 /**
- * Copies the live database at `path` to a new file `out` with
- * `VACUUM INTO`, which reads one snapshot: writers carry on, and the copy
- * holds every transaction committed before it began. The copy is checked
- * with `PRAGMA integrity_check`.
+ * Copies the live database at `path` to a new file `out` with SQLite's
+ * online backup, all pages in one step, so it reads one snapshot: writers
+ * carry on, and the copy holds every transaction committed before it began.
+ * The copy is written beside `out` and renamed into place once it passes
+ * `PRAGMA integrity_check`.
  *
- * @throws {RangeError} when `out` exists already
+ * @throws {RangeError} when `out` exists already or `path` does not
  */
-export function backupSqlite(path: string, out: string): BackupResult {
+export async function backupSqlite(
+  path: string,
+  out: string,
+): Promise<BackupResult> {
   try {
     Deno.lstatSync(out);
     throw new RangeError(
@@ -121,31 +126,41 @@ export function backupSqlite(path: string, out: string): BackupResult {
   } catch {
     throw new RangeError(`Cannot back up ${path}: no such database file`);
   }
-  const db = new DatabaseSync(path, { readOnly: true });
+  const temp = join(dirname(out), `.${basename(out)}.${crypto.randomUUID()}`);
   try {
-    db.exec("PRAGMA busy_timeout = 5000");
-    db.prepare("VACUUM INTO ?").run(out);
+    const db = new DatabaseSync(path, { readOnly: true });
+    try {
+      db.exec("PRAGMA busy_timeout = 5000");
+      await backup(db, temp, { rate: -1 });
+    } finally {
+      db.close();
+    }
+    const copy = new DatabaseSync(temp);
+    let result: BackupResult;
+    try {
+      const rows = copy.prepare("PRAGMA integrity_check").all() as Record<
+        string,
+        unknown
+      >[];
+      const count = copy.prepare("SELECT COUNT(*) AS n FROM messages").get() as
+        | Record<string, unknown>
+        | undefined;
+      result = {
+        bytes: 0,
+        messages: Number(count?.["n"] ?? 0),
+        integrity: rows.map((r) => String(Object.values(r)[0])).join("; "),
+      };
+    } finally {
+      copy.close();
+    }
+    if (result.integrity === "ok") {
+      await Deno.rename(temp, out);
+      result.bytes = Deno.statSync(out).size;
+    }
+    return result;
   } finally {
-    db.close();
-  }
-  const copy = new DatabaseSync(out);
-  try {
-    const rows = copy.prepare("PRAGMA integrity_check").all() as Record<
-      string,
-      unknown
-    >[];
-    const integrity = rows.map((r) => String(Object.values(r)[0])).join("; ");
-    // The copy comes out in rollback-journal mode; hubs want WAL.
-    copy.exec("PRAGMA journal_mode = WAL");
-    const count = copy.prepare("SELECT COUNT(*) AS n FROM messages").get() as
-      | Record<string, unknown>
-      | undefined;
-    return {
-      bytes: Deno.statSync(out).size,
-      messages: Number(count?.["n"] ?? 0),
-      integrity,
-    };
-  } finally {
-    copy.close();
+    await Deno.remove(temp).catch(() => {});
+    await Deno.remove(`${temp}-wal`).catch(() => {});
+    await Deno.remove(`${temp}-shm`).catch(() => {});
   }
 }
