@@ -39,7 +39,8 @@ Writes the whole hub, one channel or one thread as JSON Lines: a header line
 an end line with the count of each type. The rows come from one consistent
 snapshot; the hub keeps serving meanwhile.
 
-Where from (default: the hub at ARC_URL or http://127.0.0.1:${DEFAULTS.port}):
+Where from (default: the hub at ARC_URL; else the database at ARC_DATABASE_URL;
+else the hub at http://127.0.0.1:${DEFAULTS.port}):
   --base-url URL    a running hub, over HTTP (GET /v1/arcdeno/export); --url too
   --token TOKEN     bearer token for a remote hub (also ARC_TOKEN)
   --storage FILE    read a SQLite hub file directly (the hub may be running)
@@ -93,8 +94,8 @@ locks with their expiry times, and so every thread. Sessions come back
 inactive: agents register again. Give '-' to read the export from stdin.
 Import before starting the hub, or into a hub nobody uses yet.
 
-  --storage FILE    the SQLite file to restore into (default ${DEFAULTS.storage};
-                    created when missing)
+  --storage FILE    the SQLite file to restore into (created when missing;
+                    default ${DEFAULTS.storage} unless ARC_DATABASE_URL is set)
   --database URL    a PostgreSQL database instead (also ARC_DATABASE_URL)
   -h, --help        show this help
 
@@ -176,10 +177,16 @@ async function runExport(
   let lines = 0;
   let counts: RowCounts | undefined;
   try {
-    const source = values.storage !== undefined || values.database !== undefined
-      ? storeLines(values.storage, values.database, params)
+    const baseUrl = values["base-url"] ?? values.url;
+    const database = values.database ??
+      (baseUrl === undefined && values.storage === undefined &&
+          readEnv("ARC_URL") === undefined
+        ? readEnv("ARC_DATABASE_URL")
+        : undefined);
+    const source = values.storage !== undefined || database !== undefined
+      ? storeLines(values.storage, database, params)
       : httpLines(
-        values["base-url"] ?? values.url ?? readEnv("ARC_URL") ??
+        baseUrl ?? readEnv("ARC_URL") ??
           `http://127.0.0.1:${DEFAULTS.port}`,
         values.token ?? readEnv("ARC_TOKEN"),
         params,
@@ -411,12 +418,7 @@ async function runImport(
     throw new DataError(`cannot read ${path}: ${(error as Error).message}`);
   }
   const started = performance.now();
-  await using store = await openStore(
-    values.database === undefined
-      ? values.storage ?? DEFAULTS.storage
-      : undefined,
-    values.database,
-  );
+  await using store = await openStore(values.storage, values.database);
   let counts: RowCounts;
   try {
     counts = await store.importRecords(
