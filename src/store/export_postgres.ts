@@ -41,19 +41,73 @@ function runner(sql: Sql): SqlRunner {
   };
 }
 
-/** Yields the rows `filter` selects, from one snapshot. */
+/** Records handed from the transaction to the reader at a time. */
+const BATCH = 500;
+
+/**
+ * Yields the rows `filter` selects, from one `REPEATABLE READ` snapshot.
+ * The transaction runs in `sql.begin` (the pool's own way to hold a
+ * connection) and hands batches over to this generator, waiting for each to
+ * be taken, so memory stays bounded by one batch.
+ */
 export async function* exportPostgres(
   sql: postgres.Sql,
   filter: ExportFilter,
 ): AsyncGenerator<RowRecord> {
-  const conn = await sql.reserve();
+  let batch: RowRecord[] | null = null;
+  let wakeReader: (() => void) | undefined;
+  let wakeWriter: (() => void) | undefined;
+  let finished = false;
+  let stopped = false;
+  let failure: { error: unknown } | undefined;
+  const writer = sql.begin(
+    "isolation level repeatable read read only",
+    async (tx) => {
+      let pending: RowRecord[] = [];
+      const handOff = async () => {
+        batch = pending;
+        pending = [];
+        wakeReader?.();
+        await new Promise<void>((resolve) => wakeWriter = resolve);
+      };
+      for await (const record of exportRows(runner(tx), filter)) {
+        if (stopped) return;
+        pending.push(record);
+        if (pending.length >= BATCH) await handOff();
+      }
+      if (pending.length > 0 && !stopped) await handOff();
+    },
+  ).then(
+    () => {},
+    (error) => {
+      failure = { error };
+    },
+  ).finally(() => {
+    finished = true;
+    wakeReader?.();
+  });
   try {
-    await conn.unsafe("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    yield* exportRows(runner(conn), filter);
-    await conn.unsafe("COMMIT");
+    while (true) {
+      if (batch === null && !finished) {
+        await new Promise<void>((resolve) => wakeReader = resolve);
+        wakeReader = undefined;
+      }
+      if (batch !== null) {
+        const taken: RowRecord[] = batch;
+        batch = null;
+        const resume = wakeWriter;
+        wakeWriter = undefined;
+        resume?.();
+        yield* taken;
+        continue;
+      }
+      if (failure) throw failure.error;
+      if (finished) return;
+    }
   } finally {
-    await conn.unsafe("ROLLBACK").catch(() => {});
-    conn.release();
+    stopped = true;
+    wakeWriter?.();
+    await writer;
   }
 }
 

@@ -22,9 +22,24 @@ import {
   newSession,
   storeContract,
 } from "./contract.ts";
+import { exportContract } from "./export_contract.ts";
 
 if (PG_URL) {
   storeContract("PostgresStore", async (clock) => {
+    const schema = freshSchema();
+    const store = await PostgresStore.open(schema.url, {
+      clock,
+      poolSize: 2,
+    });
+    return {
+      store,
+      async cleanup() {
+        await store.close();
+        await schema[Symbol.asyncDispose]();
+      },
+    };
+  });
+  exportContract("PostgresStore", async (clock) => {
     const schema = freshSchema();
     const store = await PostgresStore.open(schema.url, {
       clock,

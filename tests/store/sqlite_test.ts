@@ -20,8 +20,20 @@ import {
   storeContract,
   T0,
 } from "./contract.ts";
+import { exportContract } from "./export_contract.ts";
 
 storeContract("SqliteStore", async (clock) => {
+  const dir = await Deno.makeTempDir({ prefix: "arc-store-" });
+  const store = SqliteStore.open(`${dir}/arc.sqlite3`, { clock });
+  return {
+    store,
+    async cleanup() {
+      await store.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+});
+exportContract("SqliteStore", async (clock) => {
   const dir = await Deno.makeTempDir({ prefix: "arc-store-" });
   const store = SqliteStore.open(`${dir}/arc.sqlite3`, { clock });
   return {
