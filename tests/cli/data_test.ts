@@ -4,6 +4,7 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { SqliteStore } from "../../src/store/sqlite.ts";
 import { startHub } from "../_util.ts";
 import { arc, assertSameContent, content, records, seed } from "./_data.ts";
 
@@ -346,4 +347,40 @@ Deno.test("arc backup copies a hub under write load: the copy passes integrity_c
   ]);
   assertEquals(pg.code, 1);
   assertStringIncludes(pg.stderr, "pg_dump");
+});
+
+Deno.test("arc export and arc import report progress on stderr for long work", async () => {
+  const work = await Deno.makeTempDir({ prefix: "arc-progress-" });
+  try {
+    const source = `${work}/source.sqlite3`;
+    await SqliteStore.open(source).close();
+    const db = new DatabaseSync(source);
+    try {
+      db.exec("BEGIN");
+      const insert = db.prepare(
+        `INSERT INTO messages (ts, from_agent, channel, kind, body)
+         VALUES ('2026-04-14T17:00:00Z', 'bulk', 'general', 'chat', ?)`,
+      );
+      for (let i = 0; i < 12_000; i++) insert.run(`row ${i}`);
+      db.exec("COMMIT");
+    } finally {
+      db.close();
+    }
+    const file = `${work}/big.jsonl`;
+    const exported = await arc(["export", "--storage", source, "--out", file]);
+    assertEquals(exported.code, 0, exported.stderr);
+    assertStringIncludes(exported.stderr, "exported 10000 records...");
+    assertStringIncludes(exported.stderr, "12000 messages");
+    const imported = await arc([
+      "import",
+      "--storage",
+      `${work}/target.sqlite3`,
+      file,
+    ]);
+    assertEquals(imported.code, 0, imported.stderr);
+    assertStringIncludes(imported.stderr, "imported 10000 rows");
+    assertStringIncludes(imported.stdout, "12000 messages");
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
 });
