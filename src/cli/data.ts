@@ -211,6 +211,8 @@ async function runExport(
     await sink.commit();
   } catch (error) {
     await sink.abort();
+    // The reader went away (e.g. 'arc export | head'): stop quietly.
+    if (error instanceof Deno.errors.BrokenPipe) return 1;
     throw error;
   }
   err(
