@@ -9,6 +9,7 @@ import { UsageError } from "./src/cli/args.ts";
 import { runAgentCommand } from "./src/cli/agent.ts";
 import { runHook } from "./src/cli/hook.ts";
 import { runGuard } from "./src/cli/guard.ts";
+import { runDataCommand } from "./src/cli/data.ts";
 import { runEnsure, runReset, runStop } from "./src/cli/lifecycle.ts";
 import { runMcp } from "./src/mcp/cli.ts";
 import { runRelay } from "./src/cli/relay.ts";
@@ -35,6 +36,9 @@ Commands:
   mcp           serve one agent's Arc tools to an MCP host over stdio
   hook          print an agent's unread direct messages and mentions (for host hooks)
   guard         git pre-commit guard over file reservations (install, check)
+  export        write a hub, a channel or a thread as JSON Lines
+  backup        copy a live SQLite hub file consistently
+  import        restore an export into an empty hub
 
 Run 'arc <command> --help' for a command's options and examples.
 
@@ -89,6 +93,10 @@ async function main(args: string[]): Promise<number> {
       return await runHook(rest, out, err);
     case "guard":
       return await runGuard(rest, out, err);
+    case "export":
+    case "backup":
+    case "import":
+      return await runDataCommand(command, rest, out, err);
     default:
       throw new UsageError(
         `unknown command '${command}' (run 'arc --help' to see the commands)`,

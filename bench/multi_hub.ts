@@ -194,6 +194,8 @@ async function startHub(
       `${dir}/arc.sqlite3`,
       "--no-relay",
       "--quiet",
+      "--rate-limit",
+      "0",
       "--durability",
       options.durability,
     ],

@@ -51,7 +51,7 @@ start_ours() {
   local dir=$OUT/hubs/$1
   rm -rf "$dir" && mkdir -p "$dir"
   deno run -A main.ts serve --port 0 --storage "$dir/arc.sqlite3" \
-    --spool-dir "$dir/spool" --presence-ttl 3600 --quiet >"$dir/hub.log" 2>&1 &
+    --spool-dir "$dir/spool" --presence-ttl 3600 --quiet --rate-limit 0 >"$dir/hub.log" 2>&1 &
   OURS_PID=$!
   STARTED+=("$OURS_PID")
   for _ in $(seq 200); do

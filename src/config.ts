@@ -44,6 +44,10 @@ export interface HubOptions {
   allowedHosts?: string[];
   /** Requests that act as an agent must carry its session secret (`src/hub/identity.ts`). @default false */
   strictIdentity?: boolean;
+  /** Sustained posts per second per agent; 0 turns the limit off. @default 50 */
+  rateLimitPerSec?: number;
+  /** Posts an agent may make at once before the rate applies. @default 500 */
+  rateBurst?: number;
 }
 
 /** Options after defaults and checks; paths are absolute. */
@@ -68,6 +72,9 @@ export interface ResolvedConfig {
   allowedHosts: string[];
   /** Whether requests must prove the agent they act as. */
   strictIdentity: boolean;
+  /** Posts per second per agent; 0 when the limit is off. */
+  rateLimitPerSec: number;
+  rateBurst: number;
 }
 
 function checkInt(
@@ -156,10 +163,27 @@ export function resolveConfig(
     allowedHosts: (options.allowedHosts ?? []).map((h) => h.trim()).filter(
       Boolean,
     ),
+    rateLimitPerSec: checkRate(options.rateLimitPerSec),
+    rateBurst: checkInt(
+      "rate-burst",
+      options.rateBurst ?? DEFAULTS.rateBurst,
+      1,
+      1_000_000,
+    ),
     maxRequestBytes: 6 * maxBodyChars + maxAttachmentChars * maxAttachments +
       65_536,
     strictIdentity: options.strictIdentity ?? false,
   };
+}
+
+function checkRate(value: number | undefined): number {
+  const rate = value ?? DEFAULTS.rateLimitPerSec;
+  if (!Number.isFinite(rate) || rate < 0 || rate > 1_000_000) {
+    throw new RangeError(
+      `Cannot start the hub as 'rate-limit' must be a number of posts per second from 0 (off) to 1000000: current value is ${value}`,
+    );
+  }
+  return rate;
 }
 
 function checkDurability(value: string | undefined): "normal" | "full" {

@@ -39,3 +39,15 @@ export class IdExhaustedError extends Error {
 export class StorageUnavailableError extends Error {
   override name = "StorageUnavailableError";
 }
+
+/** An agent posts faster than the hub's per-agent rate limit allows (HTTP 429). */
+export class RateLimitedError extends Error {
+  override name = "RateLimitedError";
+  /** Whole seconds until the agent may post again (at least 1). */
+  readonly retryAfterSec: number;
+
+  constructor(message: string, retryAfterSec: number) {
+    super(message);
+    this.retryAfterSec = retryAfterSec;
+  }
+}

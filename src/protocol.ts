@@ -82,6 +82,8 @@ export const VENDOR_FEATURES = [
   `${VENDOR}:task_deps`,
   `${VENDOR}:reservations`,
   `${VENDOR}:search`,
+  `${VENDOR}:export`,
+  `${VENDOR}:rate_limit`,
 ] as const;
 
 /** Defaults shared by the config, the CLI help and the docs. */
@@ -107,6 +109,10 @@ export const DEFAULTS = {
   maxShutdownDelaySec: 3600,
   defaultShutdownDelaySec: 60,
   maxDisplayNameChars: 64,
+  /** Sustained posts per second per agent (0 turns the limit off). */
+  rateLimitPerSec: 50,
+  /** Posts an agent may make at once before the rate limit applies. */
+  rateBurst: 500,
 } as const;
 
 /** The channel every agent meets in; it and `direct` exist from the hub's first start. */

@@ -68,6 +68,11 @@ Options:
   --max-body-chars N          longest message body (default ${DEFAULTS.maxBodyChars})
   --max-attachment-chars N    largest inline attachment, JSON text (default ${DEFAULTS.maxAttachmentChars})
   --max-attachments N         most attachments per message (default ${DEFAULTS.maxAttachments})
+  --rate-limit N              posts per second each agent may make, sustained
+                              (default ${DEFAULTS.rateLimitPerSec}; fractions allowed; 0 turns the limit off);
+                              an agent over it is answered 429 with Retry-After
+  --rate-burst N              posts an agent may make at once before the rate
+                              applies (default ${DEFAULTS.rateBurst})
   --quiet                     log only the startup line
   -h, --help                  show this help
 
@@ -113,6 +118,8 @@ export function parseServeFlags(args: string[]): ServeFlags {
     "max-body-chars": { type: "string" },
     "max-attachment-chars": { type: "string" },
     "max-attachments": { type: "string" },
+    "rate-limit": { type: "string" },
+    "rate-burst": { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   const options: HubOptions = {};
@@ -141,6 +148,8 @@ export function parseServeFlags(args: string[]): ServeFlags {
     "maxAttachments",
     intFlag("max-attachments", values["max-attachments"]),
   );
+  set("rateLimitPerSec", rateFlag(values["rate-limit"]));
+  set("rateBurst", intFlag("rate-burst", values["rate-burst"]));
   const retention = intFlag("relay-retention", values["relay-retention"]);
   if (retention !== undefined && retention < 1) {
     throw new UsageError("--relay-retention must be at least 1 second");
@@ -153,6 +162,17 @@ export function parseServeFlags(args: string[]): ServeFlags {
     ...(database ? { databaseSource: database.source } : {}),
     ...(retention !== undefined ? { relayRetentionSec: retention } : {}),
   };
+}
+
+/** Reads `--rate-limit`: a number of posts per second, fractions allowed. */
+function rateFlag(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(value.trim())) {
+    throw new UsageError(
+      `--rate-limit must be a number of posts per second (0 turns it off), got '${value}'`,
+    );
+  }
+  return Number(value);
 }
 
 /** The database URL from `--database`, `--database-file` or `ARC_DATABASE_URL`, in that order. */

@@ -951,7 +951,9 @@ export class ArcClient implements AsyncDisposable {
    * @param options Kind, thread, recipient, attachments, metadata, reply and parent task.
    * @returns The stored message.
    * @throws {ArcError} With status 400 when the hub refuses the message
-   * (unknown channel or kind, too large, unknown parent task…).
+   * (unknown channel or kind, too large, unknown parent task…), or 429 with
+   * {@linkcode ArcError.retryAfterSec} when the agent posts faster than the
+   * hub's rate limit allows.
    *
    * @example Posting a task with a file reference
    * ```ts
@@ -2349,7 +2351,15 @@ export class ArcClient implements AsyncDisposable {
         ? options
         : { ...options, secret: this.#secret },
     );
-    if (!envelope.ok) throw new ArcError(envelope.error, { status });
+    if (!envelope.ok) {
+      const retry = envelope.arcdeno?.retry_after_sec;
+      throw new ArcError(
+        envelope.error,
+        typeof retry === "number"
+          ? { status, retryAfterSec: retry }
+          : { status },
+      );
+    }
     return envelope;
   }
 

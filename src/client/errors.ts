@@ -27,6 +27,14 @@ export interface ArcErrorOptions {
   status?: number;
   /** The underlying error, if any. */
   cause?: unknown;
+  /**
+   * Seconds to wait before trying again, when the hub said (an Arc for Deno
+   * hub answers a post over its per-agent rate limit with status 429 and
+   * this value).
+   *
+   * @default {undefined}
+   */
+  retryAfterSec?: number;
 }
 
 /**
@@ -53,12 +61,36 @@ export class ArcError extends Error {
   override name = "ArcError";
   /** HTTP status, relay status (400, 500, 597, 598, 599), 408 for an RPC timeout, or 0 when the hub was unreachable. */
   readonly status: number;
+  /**
+   * Seconds the hub asked the caller to wait before repeating the request
+   * (status 429: the agent posted faster than the hub's rate limit allows);
+   * undefined when the hub gave no such time.
+   *
+   * @example Waiting out a rate limit
+   * ```ts
+   * import { ArcClient, ArcError } from "@arc/hub";
+   *
+   * async function postPatiently(client: ArcClient, body: string) {
+   *   while (true) {
+   *     try {
+   *       return await client.post("general", body);
+   *     } catch (error) {
+   *       if (!(error instanceof ArcError) || error.retryAfterSec === undefined) {
+   *         throw error;
+   *       }
+   *       await new Promise((r) => setTimeout(r, error.retryAfterSec! * 1000));
+   *     }
+   *   }
+   * }
+   * ```
+   */
+  readonly retryAfterSec: number | undefined;
 
   /**
    * Makes an error.
    *
    * @param message The hub's error text, or a description of the failure.
-   * @param options The status and the cause.
+   * @param options The status, the cause and the time to wait before retrying.
    */
   constructor(message: string, options: ArcErrorOptions = {}) {
     super(
@@ -66,5 +98,6 @@ export class ArcError extends Error {
       options.cause === undefined ? undefined : { cause: options.cause },
     );
     this.status = options.status ?? 0;
+    this.retryAfterSec = options.retryAfterSec;
   }
 }

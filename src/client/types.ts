@@ -611,4 +611,9 @@ export type Envelope<T = unknown> =
     acquired?: boolean;
     parent_completed?: boolean;
   }
-  | { ok: false; error: string };
+  | {
+    ok: false;
+    error: string;
+    /** Vendor details of an Arc for Deno hub, e.g. `retry_after_sec` with status 429. */
+    arcdeno?: { retry_after_sec?: number };
+  };

@@ -20,6 +20,8 @@ import { streamResponse } from "./sse.ts";
 import { DASHBOARD_HTML } from "./dashboard.ts";
 import { mountReceipts } from "./receipts_routes.ts";
 import { taskDepRoutes } from "./task_deps_routes.ts";
+import { exportResponse } from "./export.ts";
+import { RateLimiter } from "../hub/rate_limit.ts";
 
 /** Per-request facts from the server (absent for in-process callers). */
 export interface ArcEnv {
@@ -49,6 +51,11 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
   const query = (c: Context) => new Query(new URL(c.req.url).searchParams);
   const body = (c: Context): Promise<JsonObject> =>
     readJsonObject(c.req.raw, hub.config.maxRequestBytes);
+  const limiter = new RateLimiter({
+    perSec: hub.config.rateLimitPerSec,
+    burst: hub.config.rateBurst,
+  });
+  hub.runtimeInfo["rate_limit"] = limiter.describe();
 
   app.use(async (c, next) => {
     // Relay requests are dispatched in-process and never crossed a socket.
@@ -64,7 +71,9 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
   });
 
   app.onError((error, c) => {
-    const { status, message, unexpected } = describeError(error);
+    const { status, message, unexpected, retryAfterSec } = describeError(
+      error,
+    );
     if (unexpected) {
       log(
         `unexpected error on ${c.req.method} ${new URL(c.req.url).pathname}: ${
@@ -75,6 +84,15 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
     const headers: Record<string, string> = status === 401
       ? { "www-authenticate": 'Bearer realm="arc"' }
       : {};
+    if (retryAfterSec !== undefined) {
+      headers["retry-after"] = String(retryAfterSec);
+      return withInstance(
+        errorResponse(status, message, headers, {
+          retry_after_sec: retryAfterSec,
+        }),
+        hub,
+      );
+    }
     return withInstance(errorResponse(status, message, headers), hub);
   });
 
@@ -170,10 +188,13 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
   app.get("/v1/hub-info", (c) => ok(c, hub.hubInfo()));
 
   // ── messages ───────────────────────────────────────────────────────
-  app.post(
-    "/v1/messages",
-    async (c) => ok(c, await hub.postMessage(await body(c)), 201),
-  );
+  app.post("/v1/messages", async (c) => {
+    const input = await body(c);
+    if (typeof input["from_agent"] === "string") {
+      limiter.take(input["from_agent"].trim());
+    }
+    return ok(c, await hub.postMessage(input), 201);
+  });
   app.get(
     "/v1/messages",
     async (c) => ok(c, await hub.readMessages(query(c), c.req.raw.signal)),
@@ -264,6 +285,8 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
   });
 
   taskDepRoutes(app, hub, body);
+  // ── vendor: export ──────────────────────────────────────────────────
+  app.get("/v1/arcdeno/export", (c) => exportResponse(hub, query(c)));
 
   // ── admin ──────────────────────────────────────────────────────────
   app.get("/v1/shutdown", (c) => ok(c, hub.shutdownStatus()));

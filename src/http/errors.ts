@@ -11,6 +11,7 @@ import {
   ForbiddenError,
   IdExhaustedError,
   NotFoundError,
+  RateLimitedError,
   StorageUnavailableError,
   UnauthorizedError,
   ValidationError,
@@ -19,8 +20,22 @@ import {
 /** Status and message for an error thrown while serving a request. */
 export function describeError(
   error: unknown,
-): { status: number; message: string; unexpected: boolean } {
+): {
+  status: number;
+  message: string;
+  unexpected: boolean;
+  /** Set for HTTP 429: seconds until the request may be repeated. */
+  retryAfterSec?: number;
+} {
   const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof RateLimitedError) {
+    return {
+      status: 429,
+      message,
+      unexpected: false,
+      retryAfterSec: error.retryAfterSec,
+    };
+  }
   if (error instanceof ValidationError) {
     return { status: 400, message, unexpected: false };
   }
@@ -53,11 +68,17 @@ export function describeError(
   return { status: 500, message: "internal error", unexpected: true };
 }
 
-/** The error envelope as a JSON response. */
+/** The error envelope as a JSON response; `vendor` goes under the envelope's `arcdeno` key. */
 export function errorResponse(
   status: number,
   message: string,
   headers: HeadersInit = {},
+  vendor?: Record<string, unknown>,
 ): Response {
-  return Response.json({ ok: false, error: message }, { status, headers });
+  return Response.json(
+    vendor
+      ? { ok: false, error: message, arcdeno: vendor }
+      : { ok: false, error: message },
+    { status, headers },
+  );
 }

@@ -54,6 +54,13 @@ import {
 import { type Clock, systemClock, toIso } from "../time.ts";
 import { ChangeListener, type ListenHooks } from "./postgres_listen.ts";
 import { PostgresReservations } from "./reserve_postgres.ts";
+import { exportPostgres, importPostgres } from "./export_postgres.ts";
+import type {
+  ExportFilter,
+  ExportRecord,
+  RowCounts,
+  RowRecord,
+} from "./export_format.ts";
 import {
   type Row,
   toChannel,
@@ -323,6 +330,29 @@ export class PostgresStore implements Store {
         );
       }
     });
+  }
+
+  async *exportRows(filter: ExportFilter): AsyncIterable<RowRecord> {
+    try {
+      yield* exportPostgres(this.#sql, filter);
+    } catch (error) {
+      throw this.#translate(error);
+    }
+  }
+
+  async importRecords(
+    records: AsyncIterable<ExportRecord>,
+    onProgress?: (counts: RowCounts) => void,
+  ): Promise<RowCounts> {
+    try {
+      return await importPostgres(this.#sql, records, {
+        label: this.info.storagePath,
+        before: (tx) => this.#lock(tx, "messages"),
+        ...(onProgress ? { onProgress } : {}),
+      });
+    } catch (error) {
+      throw this.#translate(error);
+    }
   }
 
   // ── plumbing ───────────────────────────────────────────────────────

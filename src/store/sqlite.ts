@@ -48,6 +48,13 @@ import type {
   SearchIndexProgress,
   SearchQuery,
 } from "./search_types.ts";
+import { exportSqlite, importSqlite } from "./export_sqlite.ts";
+import type {
+  ExportFilter,
+  ExportRecord,
+  RowCounts,
+  RowRecord,
+} from "./export_format.ts";
 import { buildThreadSummary, type ThreadFacts } from "./thread_summary.ts";
 import type {
   Acquired,
@@ -193,6 +200,17 @@ export class SqliteStore implements Store {
       db.close();
       throw error;
     }
+  }
+
+  exportRows(filter: ExportFilter): AsyncIterable<RowRecord> {
+    return exportSqlite(this.info.storagePath, filter);
+  }
+
+  importRecords(
+    records: AsyncIterable<ExportRecord>,
+    onProgress?: (counts: RowCounts) => void,
+  ): Promise<RowCounts> {
+    return importSqlite(this.info.storagePath, records, onProgress);
   }
 
   // ── plumbing ───────────────────────────────────────────────────────

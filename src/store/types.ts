@@ -17,6 +17,12 @@ import type {
   SearchIndexProgress,
   SearchQuery,
 } from "./search_types.ts";
+import type {
+  ExportFilter,
+  ExportRecord,
+  RowCounts,
+  RowRecord,
+} from "./export_format.ts";
 
 /** A JSON object as stored in `*_json` columns. */
 export type JsonObject = Record<string, unknown>;
@@ -322,4 +328,16 @@ export interface Store extends AsyncDisposable {
   searchIndexStep(maxRows: number): Promise<SearchIndexProgress>;
   /** Full-text search over the messages indexed so far, best match first. */
   searchMessages(query: SearchQuery): Promise<SearchHit[]>;
+  /** Vendor export: the rows `filter` selects, read from one consistent snapshot while writers carry on. */
+  exportRows(filter: ExportFilter): AsyncIterable<RowRecord>;
+  /**
+   * Vendor import: restores an export (header, rows, end) as one
+   * transaction, preserving ids and timestamps; sessions come back inactive.
+   * Throws `ConflictError` when the store is not empty and
+   * `ValidationError` when the records are malformed or end early.
+   */
+  importRecords(
+    records: AsyncIterable<ExportRecord>,
+    onProgress?: (counts: RowCounts) => void,
+  ): Promise<RowCounts>;
 }

@@ -27,6 +27,7 @@ import {
 import { identityContract } from "./identity_contract.ts";
 import { receiptsContract } from "./receipts_contract.ts";
 import { searchContract } from "./search_contract.ts";
+import { exportContract } from "./export_contract.ts";
 import { reserveContract } from "./reserve_contract.ts";
 import { taskDepsContract } from "./task_deps_contract.ts";
 
@@ -50,6 +51,7 @@ if (PG_URL) {
   taskDepsContract("PostgresStore", openPostgres);
   reserveContract("PostgresStore", openPostgres);
   searchContract("PostgresStore", openPostgres);
+  exportContract("PostgresStore", openPostgres);
 } else {
   pgTest("PostgresStore contract suite", () => Promise.resolve());
 }

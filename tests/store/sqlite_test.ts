@@ -26,6 +26,7 @@ import { receiptsContract } from "./receipts_contract.ts";
 import { searchContract } from "./search_contract.ts";
 import { reserveContract } from "./reserve_contract.ts";
 import { taskDepsContract } from "./task_deps_contract.ts";
+import { exportContract } from "./export_contract.ts";
 
 /** Opens a store on a file in a temp directory; the contract suites share it. */
 const openSqlite: StoreOpener = async (clock) => {
@@ -46,6 +47,7 @@ receiptsContract("SqliteStore", openSqlite);
 taskDepsContract("SqliteStore", openSqlite);
 reserveContract("SqliteStore", openSqlite);
 searchContract("SqliteStore", openSqlite);
+exportContract("SqliteStore", openSqlite);
 
 /** A temp directory with a database path in it, removed on dispose. */
 async function tempDb(): Promise<AsyncDisposable & { path: string }> {

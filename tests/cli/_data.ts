@@ -1,0 +1,192 @@
+/**
+ * Helpers for the export/import tests: seed a hub with every kind of row
+ * through the HTTP API, read everything back the same way, and run the
+ * data commands as real processes.
+ *
+ * @module
+ */
+
+import { assertEquals } from "../_assert.ts";
+import { MAIN, type TestHub } from "../_util.ts";
+
+/** Output of one command run. */
+export interface CommandRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `main.ts <args>` and collects its output. */
+export async function arc(
+  args: string[],
+  options: { env?: Record<string, string> } = {},
+): Promise<CommandRun> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-net",
+      "--allow-env",
+      MAIN,
+      ...args,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+    ...(options.env ? { env: options.env } : {}),
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: decoder.decode(out.stdout),
+    stderr: decoder.decode(out.stderr),
+  };
+}
+
+async function ok(
+  hub: TestHub,
+  method: string,
+  path: string,
+  body?: unknown,
+  // deno-lint-ignore no-explicit-any
+): Promise<any> {
+  const reply = await hub.api(method, path, body);
+  if (reply.status >= 300) {
+    throw new Error(
+      `${method} ${path}: ${reply.status} ${JSON.stringify(reply.body)}`,
+    );
+  }
+  return reply.body.result;
+}
+
+/** Fills a hub with channels, sessions, broadcasts, DMs, threads, tasks, claims and locks. */
+export async function seed(hub: TestHub): Promise<void> {
+  await ok(hub, "POST", "/v1/channels", {
+    name: "ops",
+    created_by: "lead",
+    metadata: { purpose: "deploys" },
+  });
+  await ok(hub, "POST", "/v1/channels", { name: "empty-room" });
+  for (const agent of ["lead", "worker"]) {
+    await ok(hub, "POST", "/v1/sessions", {
+      agent_id: agent,
+      capabilities: [agent === "lead" ? "plan" : "build"],
+      metadata: { team: "red" },
+    });
+  }
+  const post = (body: Record<string, unknown>) =>
+    ok(hub, "POST", "/v1/messages", body);
+  await post({ from_agent: "lead", channel: "general", body: "morning" });
+  const task = await post({
+    from_agent: "lead",
+    channel: "ops",
+    kind: "task",
+    thread_id: "deploy-7",
+    body: "deploy build 7",
+    attachments: [{ type: "file_ref", path: "deploy/plan.md" }],
+    metadata: { priority: "high" },
+  });
+  const sub = await post({
+    from_agent: "lead",
+    channel: "ops",
+    kind: "task",
+    thread_id: "deploy-7",
+    body: "run the smoke tests",
+    parent_task_id: task.id,
+  });
+  await post({
+    from_agent: "worker",
+    channel: "ops",
+    kind: "artifact",
+    thread_id: "deploy-7",
+    reply_to: sub.id,
+    body: "smoke log",
+    attachments: [{ type: "text", content: "all green\n" }],
+  });
+  await ok(hub, "POST", `/v1/tasks/${sub.id}/complete`, {});
+  await post({
+    from_agent: "lead",
+    to_agent: "worker",
+    body: "ping me when done",
+  });
+  await post({
+    from_agent: "worker",
+    channel: "general",
+    thread_id: "chat-1",
+    body: "lunch?",
+  });
+  for (let i = 0; i < 30; i++) {
+    await post({ from_agent: "worker", channel: "general", body: `note ${i}` });
+  }
+  await ok(hub, "POST", "/v1/claims", {
+    claim_key: "deploy-7/build",
+    owner_agent_id: "worker",
+    thread_id: "deploy-7",
+    task_message_id: task.id,
+    ttl_sec: 600,
+  });
+  await ok(hub, "POST", "/v1/claims", {
+    claim_key: "old-claim",
+    owner_agent_id: "lead",
+    ttl_sec: 600,
+  });
+  await ok(hub, "POST", "/v1/claims/release", {
+    claim_key: "old-claim",
+    agent_id: "lead",
+  });
+  await ok(hub, "POST", "/v1/locks", {
+    agent_id: "worker",
+    file_path: "src/deploy.ts",
+    ttl_sec: 600,
+    metadata: { thread_id: "deploy-7" },
+  });
+}
+
+/** Everything the API shows of a hub's content (sessions aside). */
+// deno-lint-ignore no-explicit-any
+export async function content(hub: TestHub): Promise<Record<string, any>> {
+  // deno-lint-ignore no-explicit-any
+  const result: Record<string, any> = {};
+  result["channels"] = await ok(hub, "GET", "/v1/channels");
+  for (const c of result["channels"]) {
+    result[`messages:${c.name}`] = await ok(
+      hub,
+      "GET",
+      `/v1/messages?channel=${c.name}&limit=500`,
+    );
+  }
+  for (const agent of ["lead", "worker"]) {
+    result[`inbox:${agent}`] = await ok(hub, "GET", `/v1/inbox/${agent}`);
+  }
+  result["tasks"] = await ok(hub, "GET", "/v1/tasks");
+  result["threads"] = await ok(hub, "GET", "/v1/threads");
+  for (const t of result["threads"]) {
+    result[`thread:${t.thread_id}`] = await ok(
+      hub,
+      "GET",
+      `/v1/threads/${t.thread_id}`,
+    );
+  }
+  result["claims"] = await ok(hub, "GET", "/v1/claims");
+  result["locks"] = await ok(hub, "GET", "/v1/locks");
+  return result;
+}
+
+/** Asserts two hubs show the same content, key by key. */
+export async function assertSameContent(
+  a: TestHub,
+  b: TestHub,
+): Promise<void> {
+  const [left, right] = [await content(a), await content(b)];
+  assertEquals(Object.keys(right).sort(), Object.keys(left).sort());
+  for (const key of Object.keys(left)) {
+    assertEquals(right[key], left[key], key);
+  }
+}
+
+/** The records of an export file. */
+// deno-lint-ignore no-explicit-any
+export function records(text: string): any[] {
+  return text.split("\n").filter(Boolean).map((line) => JSON.parse(line));
+}
