@@ -496,7 +496,9 @@ async function* readLines(
 }
 
 function describeCounts(counts: RowCounts): string {
-  return ROW_TYPES.map((t) => `${counts[t] ?? 0} ${t}s`).join(", ");
+  // Vendor row types are named only when the export holds some.
+  return ROW_TYPES.filter((t, i) => i < 6 || (counts[t] ?? 0) > 0)
+    .map((t) => `${counts[t] ?? 0} ${t}s`).join(", ");
 }
 
 function seconds(started: number): string {
