@@ -208,6 +208,11 @@ export async function seedVendor(
   await ok(hub, "POST", `/v1/arcdeno/tasks/${third.id}/depends`, {
     depends_on: [second.id],
   });
+  // Both agents are handed everything, so reading an inbox later (as
+  // `content` does) changes no receipt.
+  for (const agent of ["lead", "worker"]) {
+    await ok(hub, "GET", `/v1/inbox/${agent}`);
+  }
   return {
     dm: dm.id,
     broadcast: broadcast.id,

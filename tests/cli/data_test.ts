@@ -59,7 +59,7 @@ Deno.test("arc export then arc import gives a hub with identical content, ids an
       lock: 3,
       lock_holder: 4,
       fence: 1,
-      receipt: 2,
+      receipt: 6,
       ack_wait: 6,
       task_dep: 2,
     });
