@@ -35,8 +35,9 @@ export const EXPORT_HELP =
 
 Writes the whole hub, one channel or one thread as JSON Lines: a header line
 (format version, instance id, time), then one typed record a line
-({"type":"channel",...}, "session", "message", "task", "claim", "lock"), then
-an end line with the count of each type. The rows come from one consistent
+({"type":"channel",...}, "session", "message", "task", "claim", "lock", and the
+hub's own "lock_holder", "fence", "receipt", "ack_wait", "task_dep"), then an
+end line with the count of each type. Session secrets are never exported. The rows come from one consistent
 snapshot; the hub keeps serving meanwhile.
 
 Where from (default: the hub at ARC_URL; else the database at ARC_DATABASE_URL;
@@ -496,7 +497,9 @@ async function* readLines(
 }
 
 function describeCounts(counts: RowCounts): string {
-  return ROW_TYPES.map((t) => `${counts[t] ?? 0} ${t}s`).join(", ");
+  // Vendor row types are named only when the export holds some.
+  return ROW_TYPES.filter((t, i) => i < 6 || (counts[t] ?? 0) > 0)
+    .map((t) => `${counts[t] ?? 0} ${t}s`).join(", ");
 }
 
 function seconds(started: number): string {

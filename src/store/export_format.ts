@@ -1,9 +1,14 @@
 /**
  * The export format (vendor extension `arcdeno:export`): JSON Lines, one
  * typed record a line. A header line opens the file, the rows follow
- * (channels, sessions, messages in id order, tasks, claims, locks) and an
- * `end` line closes it with the count of each record type, so a truncated
- * file is recognised. Records hold rows exactly as the HTTP API shows them.
+ * (channels, sessions, messages in id order, tasks, claims, locks, then the
+ * vendor rows: lock holders and the fence counter of reservations, delivery
+ * receipts and acknowledgement waits, task dependencies) and an `end` line
+ * closes it with the count of each record type, so a truncated file is
+ * recognised. Protocol records hold rows exactly as the HTTP API shows them.
+ * Session secrets and the search index are never exported: sessions come
+ * back inactive, and the index rebuilds itself from the restored messages.
+ * Version 1 files (protocol rows only) still import.
  *
  * @module
  */
@@ -17,6 +22,7 @@ import {
   toSession,
   toTask,
 } from "./rows.ts";
+import { type Receipt, toReceipt } from "./receipts.ts";
 import type {
   Channel,
   Claim,
@@ -31,7 +37,7 @@ import type {
 export const EXPORT_FORMAT = "arcdeno-export";
 
 /** Version of the record layout; an import refuses newer versions. */
-export const EXPORT_VERSION = 1;
+export const EXPORT_VERSION = 2;
 
 /** Which rows an export selects. */
 export type ExportFilter =
@@ -55,6 +61,37 @@ export interface HeaderRecord {
   filter: JsonObject;
 }
 
+/** One grant of a reservation (`arcdeno_lock_holders`), since version 2. */
+export interface LockHolderRow extends Lock {
+  mode: "shared" | "exclusive";
+  fence: number;
+  /** Whether this grant owns the pattern's `locks` row. */
+  primary: boolean;
+}
+
+/** The reservations' fence counter (`arcdeno_fence`), since version 2. */
+export interface FenceRow {
+  value: number;
+}
+
+/** A wait for an acknowledgement (`arcdeno_ack_waits`), since version 2. */
+export interface AckWaitRow {
+  message_id: number;
+  from_agent: string;
+  to_agent: string | null;
+  ts: string;
+  ack_within_sec: number | null;
+  acked_at: string | null;
+  acked_by: string | null;
+}
+
+/** A dependency edge between tasks (`arcdeno_task_deps`), since version 2. */
+export interface TaskDepRow {
+  task_id: number;
+  depends_on: number;
+  created_at: string;
+}
+
 /** A row of the export; `type` names its table. */
 export type RowRecord =
   | ({ type: "channel" } & Channel)
@@ -62,7 +99,12 @@ export type RowRecord =
   | ({ type: "message" } & Message)
   | ({ type: "task" } & Task)
   | ({ type: "claim" } & Claim)
-  | ({ type: "lock" } & Lock);
+  | ({ type: "lock" } & Lock)
+  | ({ type: "lock_holder" } & LockHolderRow)
+  | ({ type: "fence" } & FenceRow)
+  | ({ type: "receipt" } & Receipt)
+  | ({ type: "ack_wait" } & AckWaitRow)
+  | ({ type: "task_dep" } & TaskDepRow);
 
 /** The row types in the order an export writes them. */
 export const ROW_TYPES = [
@@ -72,6 +114,11 @@ export const ROW_TYPES = [
   "task",
   "claim",
   "lock",
+  "lock_holder",
+  "fence",
+  "receipt",
+  "ack_wait",
+  "task_dep",
 ] as const;
 
 /** A row type. */
@@ -83,7 +130,8 @@ export type RowCounts = Record<RowType, number>;
 /** The last line of an export. */
 export interface EndRecord {
   type: "end";
-  counts: RowCounts;
+  /** A version 1 export has no counts for the vendor row types. */
+  counts: Partial<RowCounts>;
 }
 
 /** Any line of an export. */
@@ -98,6 +146,11 @@ export function emptyCounts(): RowCounts {
     task: 0,
     claim: 0,
     lock: 0,
+    lock_holder: 0,
+    fence: 0,
+    receipt: 0,
+    ack_wait: 0,
+    task_dep: 0,
   };
 }
 
@@ -115,7 +168,15 @@ export function describeFilter(filter: ExportFilter): JsonObject {
 
 // ── checking records read back from a file ──────────────────────────
 
-type FieldType = "string" | "string?" | "int" | "int?" | "object" | "array";
+type FieldType =
+  | "string"
+  | "string?"
+  | "int"
+  | "int?"
+  | "object"
+  | "array"
+  | "bool"
+  | "mode";
 
 const FIELDS: Record<RowType, Record<string, FieldType>> = {
   channel: {
@@ -173,6 +234,34 @@ const FIELDS: Record<RowType, Record<string, FieldType>> = {
     released_at: "string?",
     metadata: "object",
   },
+  lock_holder: {
+    file_path: "string",
+    agent_id: "string",
+    locked_at: "string",
+    expires_at: "string",
+    released_at: "string?",
+    metadata: "object",
+    mode: "mode",
+    fence: "int",
+    primary: "bool",
+  },
+  fence: { value: "int" },
+  receipt: {
+    message_id: "int",
+    agent_id: "string",
+    delivered_at: "string",
+    acked_at: "string?",
+  },
+  ack_wait: {
+    message_id: "int",
+    from_agent: "string",
+    to_agent: "string?",
+    ts: "string",
+    ack_within_sec: "int?",
+    acked_at: "string?",
+    acked_by: "string?",
+  },
+  task_dep: { task_id: "int", depends_on: "int", created_at: "string" },
 };
 
 function fits(value: unknown, type: FieldType): boolean {
@@ -189,6 +278,10 @@ function fits(value: unknown, type: FieldType): boolean {
         !Array.isArray(value);
     case "array":
       return Array.isArray(value);
+    case "bool":
+      return typeof value === "boolean";
+    case "mode":
+      return value === "shared" || value === "exclusive";
   }
 }
 
@@ -240,7 +333,14 @@ export function checkRecord(value: unknown, line: number): ExportRecord {
     if (!fits(record[field], fieldType)) {
       throw new ValidationError(
         `${where}: ${type} field '${field}' must be ${
-          fieldType.replace("?", " or null").replace("int", "a whole number")
+          fieldType === "mode"
+            ? '"shared" or "exclusive"'
+            : fieldType === "bool"
+            ? "true or false"
+            : fieldType.replace("?", " or null").replace(
+              "int",
+              "a whole number",
+            )
         }, got ${JSON.stringify(record[field]) ?? "nothing"}`,
       );
     }
@@ -256,15 +356,21 @@ export interface SqlRunner {
   run(sql: string, params: unknown[]): Promise<void>;
   /** The backend's representation of a boolean column value. */
   bool(value: boolean): unknown;
+  /** Whether a table exists (vendor tables may be created on first use). */
+  hasTable(name: string): Promise<boolean>;
 }
 
 /** One table an export pages through, in key order. */
 export interface ExportTable {
   type: RowType;
-  /** `SELECT ... WHERE <conds> AND key > ? ORDER BY key LIMIT ?`. */
+  /** The table read; a vendor table that does not exist yields nothing. */
+  name: string;
+  /** `SELECT ... WHERE <conds> AND (keys) > (?, …) ORDER BY keys LIMIT n`. */
   select: string;
   params: unknown[];
-  key: string;
+  key: string[];
+  /** Key values below every row, where paging starts. */
+  start: unknown[];
 }
 
 const PAGE = 1000;
@@ -272,18 +378,59 @@ const PAGE = 1000;
 function table(
   type: RowType,
   name: string,
-  key: string,
+  key: string | [string, unknown][],
   where: string | undefined,
   params: unknown[],
 ): ExportTable {
-  const conds = where ? `${where} AND ${key} > ?` : `${key} > ?`;
+  const keys: [string, unknown][] = typeof key === "string"
+    ? [[key, type === "message" || type === "task" ? -1 : ""]]
+    : key;
+  const names = keys.map(([k]) => k);
+  const after = names.length === 1
+    ? `${names[0]} > ?`
+    : `(${names.join(", ")}) > (${names.map(() => "?").join(", ")})`;
+  const conds = where ? `${where} AND ${after}` : after;
   return {
     type,
-    key,
+    name,
+    key: names,
+    start: keys.map(([, v]) => v),
     params,
-    select:
-      `SELECT * FROM ${name} WHERE ${conds} ORDER BY ${key} LIMIT ${PAGE}`,
+    select: `SELECT * FROM ${name} WHERE ${conds} ORDER BY ${
+      names.join(", ")
+    } LIMIT ${PAGE}`,
   };
+}
+
+const HOLDER_KEY: [string, unknown][] = [["file_path", ""], ["agent_id", ""]];
+const RECEIPT_KEY: [string, unknown][] = [["message_id", -1], [
+  "agent_id",
+  "",
+]];
+const WAIT_KEY: [string, unknown][] = [["message_id", -1]];
+const DEP_KEY: [string, unknown][] = [["task_id", -1], ["depends_on", -1]];
+
+/**
+ * The vendor rows that belong to the messages and tasks a filter selects
+ * (`column` is `channel` or `thread_id`): receipts and waits of exported
+ * messages, dependency edges whose two tasks are both exported.
+ */
+function vendorTables(column: string, value: string): ExportTable[] {
+  const messages =
+    `message_id IN (SELECT id FROM messages WHERE ${column} = ?)`;
+  const tasks = (c: string) =>
+    `${c} IN (SELECT task_id FROM tasks WHERE ${column} = ?)`;
+  return [
+    table("receipt", "arcdeno_receipts", RECEIPT_KEY, messages, [value]),
+    table("ack_wait", "arcdeno_ack_waits", WAIT_KEY, messages, [value]),
+    table(
+      "task_dep",
+      "arcdeno_task_deps",
+      DEP_KEY,
+      `${tasks("task_id")} AND ${tasks("depends_on")}`,
+      [value, value],
+    ),
+  ];
 }
 
 /** The tables (with their filter) an export reads, in output order. */
@@ -296,6 +443,11 @@ export function exportTables(filter: ExportFilter): ExportTable[] {
       table("task", "tasks", "task_id", undefined, []),
       table("claim", "claims", "claim_key", undefined, []),
       table("lock", "locks", "file_path", undefined, []),
+      table("lock_holder", "arcdeno_lock_holders", HOLDER_KEY, undefined, []),
+      table("fence", "arcdeno_fence", [["id", -1]], undefined, []),
+      table("receipt", "arcdeno_receipts", RECEIPT_KEY, undefined, []),
+      table("ack_wait", "arcdeno_ack_waits", WAIT_KEY, undefined, []),
+      table("task_dep", "arcdeno_task_deps", DEP_KEY, undefined, []),
     ];
   }
   if (filter.kind === "channel") {
@@ -304,6 +456,7 @@ export function exportTables(filter: ExportFilter): ExportTable[] {
       table("channel", "channels", "name", "name = ?", c),
       table("message", "messages", "id", "channel = ?", c),
       table("task", "tasks", "task_id", "channel = ?", c),
+      ...vendorTables("channel", filter.channel),
     ];
   }
   const t = [filter.threadId];
@@ -318,6 +471,7 @@ export function exportTables(filter: ExportFilter): ExportTable[] {
     table("message", "messages", "id", "thread_id = ?", t),
     table("task", "tasks", "task_id", "thread_id = ?", t),
     table("claim", "claims", "claim_key", "thread_id = ?", t),
+    ...vendorTables("thread_id", filter.threadId),
   ];
 }
 
@@ -329,7 +483,44 @@ const ROW_MAPPERS: Record<RowType, (row: Record<string, unknown>) => object> = {
   task: toTask,
   claim: toClaim,
   lock: toLock,
+  lock_holder: (r) => ({
+    ...toLock(r),
+    mode: r["mode"] === "shared" ? "shared" : "exclusive",
+    fence: Number(r["fence"] ?? 0),
+    primary: Number(r["primary_row"]) === 1,
+  }),
+  fence: (r) => ({ value: Number(r["value"]) }),
+  receipt: toReceipt,
+  ack_wait: (r) => ({
+    message_id: Number(r["message_id"]),
+    from_agent: String(r["from_agent"]),
+    to_agent: nullable(r["to_agent"]),
+    ts: String(r["ts"]),
+    ack_within_sec: r["ack_within_sec"] == null
+      ? null
+      : Number(r["ack_within_sec"]),
+    acked_at: nullable(r["acked_at"]),
+    acked_by: nullable(r["acked_by"]),
+  }),
+  task_dep: (r) => ({
+    task_id: Number(r["task_id"]),
+    depends_on: Number(r["depends_on"]),
+    created_at: String(r["created_at"]),
+  }),
 };
+
+function nullable(value: unknown): string | null {
+  return value == null ? null : String(value);
+}
+
+/** The vendor tables an import writes, which an empty store may not have yet. */
+export const VENDOR_TABLES = [
+  "arcdeno_lock_holders",
+  "arcdeno_fence",
+  "arcdeno_receipts",
+  "arcdeno_ack_waits",
+  "arcdeno_task_deps",
+] as const;
 
 /**
  * Pages through every table of `filter` with `runner` (which must read one
@@ -340,14 +531,18 @@ export async function* exportRows(
   filter: ExportFilter,
 ): AsyncGenerator<RowRecord> {
   for (const t of exportTables(filter)) {
-    let after: unknown = t.type === "message" || t.type === "task" ? -1 : "";
+    if (t.name.startsWith("arcdeno_") && !(await runner.hasTable(t.name))) {
+      continue;
+    }
+    let after: unknown[] = t.start;
     while (true) {
-      const rows = await runner.all(t.select, [...t.params, after]);
+      const rows = await runner.all(t.select, [...t.params, ...after]);
       for (const row of rows) {
         yield { type: t.type, ...ROW_MAPPERS[t.type](row) } as RowRecord;
       }
       if (rows.length < PAGE) break;
-      after = rows[rows.length - 1]![t.key];
+      const last = rows[rows.length - 1]!;
+      after = t.key.map((k) => last[k]);
     }
   }
 }
@@ -373,8 +568,15 @@ export async function checkEmpty(
       ["sessions", "sessions"],
       ["claims", "claims"],
       ["locks", "locks"],
+      ["arcdeno_lock_holders", "lock holders"],
+      ["arcdeno_receipts", "delivery receipts"],
+      ["arcdeno_ack_waits", "acknowledgement waits"],
+      ["arcdeno_task_deps", "task dependencies"],
     ] as const
   ) {
+    if (table.startsWith("arcdeno_") && !(await runner.hasTable(table))) {
+      continue;
+    }
     const [row] = await runner.all(`SELECT COUNT(*) AS n FROM ${table}`, []);
     const n = Number(row?.["n"] ?? 0);
     if (n > 0) held.push(`${n} ${what}`);
@@ -501,6 +703,64 @@ export async function writeRecord(
         ],
       );
       return;
+    case "lock_holder":
+      await runner.run(
+        `INSERT INTO arcdeno_lock_holders (file_path, agent_id, mode, fence,
+           locked_at, expires_at, released_at, metadata_json, primary_row)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          record.file_path,
+          record.agent_id,
+          record.mode,
+          record.fence,
+          record.locked_at,
+          record.expires_at,
+          record.released_at,
+          j(record.metadata),
+          record.primary ? 1 : 0,
+        ],
+      );
+      return;
+    case "fence":
+      await runner.run("DELETE FROM arcdeno_fence WHERE id = 1", []);
+      await runner.run("INSERT INTO arcdeno_fence (id, value) VALUES (1, ?)", [
+        record.value,
+      ]);
+      return;
+    case "receipt":
+      await runner.run(
+        `INSERT INTO arcdeno_receipts (message_id, agent_id, delivered_at, acked_at)
+         VALUES (?, ?, ?, ?)`,
+        [
+          record.message_id,
+          record.agent_id,
+          record.delivered_at,
+          record.acked_at,
+        ],
+      );
+      return;
+    case "ack_wait":
+      await runner.run(
+        `INSERT INTO arcdeno_ack_waits (message_id, from_agent, to_agent, ts,
+           ack_within_sec, acked_at, acked_by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        [
+          record.message_id,
+          record.from_agent,
+          record.to_agent,
+          record.ts,
+          record.ack_within_sec,
+          record.acked_at,
+          record.acked_by,
+        ],
+      );
+      return;
+    case "task_dep":
+      await runner.run(
+        `INSERT INTO arcdeno_task_deps (task_id, depends_on, created_at)
+         VALUES (?, ?, ?)`,
+        [record.task_id, record.depends_on, record.created_at],
+      );
+      return;
   }
 }
 
@@ -518,9 +778,14 @@ export async function restoreRecords(
   options: {
     label: string;
     conflict: (message: string) => Error;
+    /** Creates the vendor tables the store may not have yet (idempotent statements). */
+    vendorSchema: readonly string[];
     onProgress?: (counts: RowCounts) => void;
   },
 ): Promise<RowCounts> {
+  for (const statement of options.vendorSchema) {
+    await runner.run(statement, []);
+  }
   await checkEmpty(runner, options.label, options.conflict);
   const counts = emptyCounts();
   let first = true;
@@ -592,5 +857,17 @@ function rowKey(record: RowRecord): string {
       return JSON.stringify(record.claim_key);
     case "lock":
       return JSON.stringify(record.file_path);
+    case "lock_holder":
+      return `${JSON.stringify(record.file_path)} of ${
+        JSON.stringify(record.agent_id)
+      }`;
+    case "fence":
+      return String(record.value);
+    case "receipt":
+      return `${record.message_id} for ${JSON.stringify(record.agent_id)}`;
+    case "ack_wait":
+      return String(record.message_id);
+    case "task_dep":
+      return `${record.task_id} -> ${record.depends_on}`;
   }
 }

@@ -17,6 +17,17 @@ import {
   type RowRecord,
   type SqlRunner,
 } from "./export_format.ts";
+import { reserveTables } from "./reserve.ts";
+import { TASK_DEPS_POSTGRES_SCHEMA } from "./task_deps.ts";
+
+/**
+ * The vendor tables an import writes that may not exist yet (the receipt
+ * tables come with the migrations; reservations are created on first use).
+ */
+const VENDOR_SCHEMA = [
+  ...reserveTables(`text COLLATE "C"`),
+  ...TASK_DEPS_POSTGRES_SCHEMA,
+];
 
 type Sql = postgres.Sql | postgres.TransactionSql | postgres.ReservedSql;
 
@@ -38,6 +49,12 @@ function runner(sql: Sql): SqlRunner {
       await exec(text, params);
     },
     bool: (value) => value,
+    hasTable: async (name) => {
+      const [row] = await exec("SELECT to_regclass(?) IS NOT NULL AS found", [
+        name,
+      ]);
+      return row?.["found"] === true;
+    },
   };
 }
 
@@ -130,6 +147,7 @@ export async function importPostgres(
     const counts = await restoreRecords(run, records, {
       label: options.label,
       conflict: (message) => new ConflictError(message),
+      vendorSchema: VENDOR_SCHEMA,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     await run.run("DELETE FROM arc_thread_stats", []);

@@ -20,6 +20,16 @@ import {
   type RowRecord,
   type SqlRunner,
 } from "./export_format.ts";
+import { SQLITE_RECEIPT_SCHEMA } from "./receipts.ts";
+import { reserveTables } from "./reserve.ts";
+import { TASK_DEPS_SQLITE_SCHEMA } from "./task_deps.ts";
+
+/** The vendor tables an import writes (created if the file lacks them). */
+const VENDOR_SCHEMA = [
+  ...reserveTables("TEXT"),
+  ...SQLITE_RECEIPT_SCHEMA,
+  ...TASK_DEPS_SQLITE_SCHEMA,
+];
 
 type Param = string | number | null;
 
@@ -46,6 +56,12 @@ function runner(db: DatabaseSync): SqlRunner {
       return Promise.resolve();
     },
     bool: (value) => value ? 1 : 0,
+    hasTable: (name) =>
+      Promise.resolve(
+        stmt(
+          "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+        ).all(name).length > 0,
+      ),
   };
 }
 
@@ -78,11 +94,21 @@ export async function importSqlite(
     const counts = await restoreRecords(run, records, {
       label: path,
       conflict: (message) => new ConflictError(message),
+      vendorSchema: VENDOR_SCHEMA,
       ...(onProgress ? { onProgress } : {}),
     });
     // Per-thread statistics are folded in again from the restored messages.
     db.exec("DELETE FROM arc_thread_stats");
     db.exec("DELETE FROM arc_meta WHERE key = 'thread_stats_through'");
+    // The full-text index starts over and indexes every restored message.
+    if (await run.hasTable("arcdeno_search_state")) {
+      db.exec("DELETE FROM arcdeno_search_state");
+    }
+    if (await run.hasTable("arcdeno_search")) {
+      db.exec(
+        "INSERT INTO arcdeno_search (arcdeno_search) VALUES ('delete-all')",
+      );
+    }
     db.exec("COMMIT");
     return counts;
   } catch (error) {

@@ -143,6 +143,83 @@ export async function seed(hub: TestHub): Promise<void> {
   });
 }
 
+/**
+ * Adds the vendor content an export carries beside the protocol rows, in a
+ * channel `plans` (thread `plan-1`): shared and exclusive reservations with
+ * their fences (one released), delivery receipts (delivered, acknowledged,
+ * and a broadcast still waiting), and task dependencies (from a task's
+ * metadata and added afterwards). Returns the ids it made.
+ */
+export async function seedVendor(
+  hub: TestHub,
+): Promise<{ dm: number; broadcast: number; tasks: number[] }> {
+  await ok(hub, "POST", "/v1/channels", { name: "plans" });
+  const lock = (agent: string, path: string, mode: string) =>
+    ok(hub, "POST", "/v1/locks", {
+      agent_id: agent,
+      file_path: path,
+      ttl_sec: 600,
+      arcdeno: { mode },
+    });
+  await lock("lead", "docs/**", "shared");
+  await lock("worker", "docs/**", "shared");
+  await lock("lead", "src/plan.ts", "exclusive");
+  await ok(hub, "POST", "/v1/locks/release", {
+    agent_id: "lead",
+    file_path: "src/plan.ts",
+  });
+  const post = (body: Record<string, unknown>) =>
+    ok(hub, "POST", "/v1/messages", body);
+  const dm = await post({
+    from_agent: "lead",
+    to_agent: "worker",
+    channel: "plans",
+    thread_id: "plan-1",
+    body: "read the plan",
+    metadata: { arcdeno: { ack_within_sec: 900 } },
+  });
+  const broadcast = await post({
+    from_agent: "lead",
+    channel: "plans",
+    thread_id: "plan-1",
+    body: "plan frozen, please confirm",
+    metadata: { ack_required: true },
+  });
+  // The worker is handed its direct message and acknowledges it.
+  await ok(hub, "GET", "/v1/messages?agent_id=worker&channel=plans");
+  await ok(hub, "POST", `/v1/arcdeno/messages/${dm.id}/ack`, {
+    agent_id: "worker",
+  });
+  const task = (body: string, dependsOn?: number[]) =>
+    post({
+      from_agent: "lead",
+      to_agent: "worker",
+      channel: "plans",
+      thread_id: "plan-1",
+      kind: "task",
+      body,
+      ...(dependsOn
+        ? { metadata: { arcdeno: { depends_on: dependsOn } } }
+        : {}),
+    });
+  const first = await task("draft the plan");
+  const second = await task("review the plan", [first.id]);
+  const third = await task("publish the plan");
+  await ok(hub, "POST", `/v1/arcdeno/tasks/${third.id}/depends`, {
+    depends_on: [second.id],
+  });
+  // Both agents are handed everything, so reading an inbox later (as
+  // `content` does) changes no receipt.
+  for (const agent of ["lead", "worker"]) {
+    await ok(hub, "GET", `/v1/inbox/${agent}`);
+  }
+  return {
+    dm: dm.id,
+    broadcast: broadcast.id,
+    tasks: [first.id, second.id, third.id],
+  };
+}
+
 /** Everything the API shows of a hub's content (sessions aside). */
 // deno-lint-ignore no-explicit-any
 export async function content(hub: TestHub): Promise<Record<string, any>> {
@@ -155,6 +232,41 @@ export async function content(hub: TestHub): Promise<Record<string, any>> {
       "GET",
       `/v1/messages?channel=${c.name}&limit=500`,
     );
+  }
+  // Waits for an acknowledgement; the age depends on when one asks.
+  result["unacked"] = (await ok(hub, "GET", "/v1/arcdeno/unacked?all=1"))
+    // deno-lint-ignore no-explicit-any
+    .map(({ age_sec: _a, overdue: _o, ...rest }: any) => rest);
+  // Delivery receipts, seen by a party of each message (the listings above
+  // hide direct messages), read before the inboxes below hand anything over.
+  // Ids may start late (a filtered import): walk up to the highest id known
+  // and on to the first unknown one.
+  const known = Math.max(
+    0,
+    ...result["channels"].flatMap((c: { name: string }) =>
+      result[`messages:${c.name}`].map((m: { id: number }) => m.id)
+    ),
+    ...result["unacked"].map((w: { message_id: number }) => w.message_id),
+  );
+  for (let id = 1;; id++) {
+    let reply = await hub.api(
+      "GET",
+      `/v1/arcdeno/messages/${id}/receipts?agent_id=lead`,
+    );
+    if (reply.status === 403) {
+      reply = await hub.api(
+        "GET",
+        `/v1/arcdeno/messages/${id}/receipts?agent_id=worker`,
+      );
+    }
+    if (reply.status === 404) {
+      if (id > known) break;
+      continue;
+    }
+    assertEquals(reply.status, 200, `receipts of ${id}`);
+    if (reply.body.result.tracked) {
+      result[`receipts:${id}`] = reply.body.result;
+    }
   }
   for (const agent of ["lead", "worker"]) {
     result[`inbox:${agent}`] = await ok(hub, "GET", `/v1/inbox/${agent}`);
@@ -169,7 +281,16 @@ export async function content(hub: TestHub): Promise<Record<string, any>> {
     );
   }
   result["claims"] = await ok(hub, "GET", "/v1/claims");
+  // Every holder (shared ones too) with its mode and fence.
   result["locks"] = await ok(hub, "GET", "/v1/locks");
+  for (const t of result["tasks"]) {
+    result[`depends:${t.task_id}`] = await ok(
+      hub,
+      "GET",
+      `/v1/arcdeno/tasks/${t.task_id}/depends`,
+    );
+  }
+  result["ready"] = await ok(hub, "GET", "/v1/arcdeno/tasks/ready");
   return result;
 }
 

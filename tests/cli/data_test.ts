@@ -6,11 +6,25 @@ import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { SqliteStore } from "../../src/store/sqlite.ts";
 import { startHub } from "../_util.ts";
-import { arc, assertSameContent, content, records, seed } from "./_data.ts";
+import {
+  arc,
+  assertSameContent,
+  content,
+  records,
+  seed,
+  seedVendor,
+} from "./_data.ts";
+import { hashSecret } from "../../src/hub/identity.ts";
 
 Deno.test("arc export then arc import gives a hub with identical content, ids and timestamps", async () => {
   await using source = await startHub();
   await seed(source);
+  const vendor = await seedVendor(source);
+  // A session's secret stays behind: only its hash is stored, and neither leaves.
+  const auditor = await source.api("POST", "/v1/sessions", {
+    agent_id: "auditor",
+  });
+  const secret: string = auditor.body.result.arcdeno.secret;
   const work = await Deno.makeTempDir({ prefix: "arc-export-" });
   try {
     const file = `${work}/all.jsonl`;
@@ -22,25 +36,45 @@ Deno.test("arc export then arc import gives a hub with identical content, ids an
       file,
     ]);
     assertEquals(exported.code, 0, exported.stderr);
-    assertStringIncludes(exported.stderr, "37 messages");
-    const lines = records(await Deno.readTextFile(file));
+    assertStringIncludes(exported.stderr, "42 messages");
+    const text = await Deno.readTextFile(file);
+    assert(!text.includes(secret), "no session secret in the export");
+    assert(!text.includes(await hashSecret(secret)), "no secret hash either");
+    const lines = records(text);
     const header = lines[0];
     assertEquals(header.type, "header");
     assertEquals(header.format, "arcdeno-export");
-    assertEquals(header.version, 1);
+    assertEquals(header.version, 2);
     const info = (await source.api("GET", "/v1/hub-info")).body.result;
     assertEquals(header.instance_id, info.instance_id);
     assert(info.features.includes("arcdeno:export"), "feature token");
     const end = lines.at(-1);
     assertEquals(end.type, "end");
     assertEquals(end.counts, {
-      channel: 4,
-      session: 2,
-      message: 37,
-      task: 2,
+      channel: 5,
+      session: 3,
+      message: 42,
+      task: 5,
       claim: 2,
-      lock: 1,
+      lock: 3,
+      lock_holder: 4,
+      fence: 1,
+      receipt: 6,
+      ack_wait: 6,
+      task_dep: 2,
     });
+    assertEquals(lines.find((r) => r.type === "fence").value, 4);
+    assertEquals(
+      lines.filter((r) => r.type === "lock_holder").map((
+        r,
+      ) => [r.file_path, r.agent_id, r.mode, r.fence, r.primary]),
+      [
+        ["docs/**", "lead", "shared", 2, true],
+        ["docs/**", "worker", "shared", 3, false],
+        ["src/deploy.ts", "worker", "exclusive", 1, true],
+        ["src/plan.ts", "lead", "exclusive", 4, true],
+      ],
+    );
     const messageIds = lines.filter((r) => r.type === "message").map((r) =>
       r.id
     );
@@ -57,11 +91,51 @@ Deno.test("arc export then arc import gives a hub with identical content, ids an
     assertEquals(imported.code, 0, imported.stderr);
     assertStringIncludes(
       imported.stdout,
-      "imported 4 channels, 2 sessions, 37 messages",
+      "imported 5 channels, 3 sessions, 42 messages",
     );
+    assertStringIncludes(imported.stdout, "4 lock_holders, 1 fences");
 
     await using restored = await startHub({ dir: target });
     await assertSameContent(source, restored);
+    const after = await content(restored);
+    assertEquals(after[`receipts:${vendor.dm}`].acked, true);
+    assertEquals(after[`depends:${vendor.tasks[2]}`].arcdeno.depends_on, [
+      vendor.tasks[1],
+    ]);
+    assertEquals(
+      after["locks"].map((
+        l: { agent_id: string; released_at: string | null; arcdeno: unknown },
+      ) => [l.agent_id, l.released_at === null, l.arcdeno])
+        // deno-lint-ignore no-explicit-any
+        .sort((x: any, y: any) => x[2].fence - y[2].fence),
+      [
+        ["worker", true, { mode: "exclusive", fence: 1 }],
+        ["lead", true, { mode: "shared", fence: 2 }],
+        ["worker", true, { mode: "shared", fence: 3 }],
+        ["lead", false, { mode: "exclusive", fence: 4 }],
+      ],
+    );
+    // The fence counter goes on where the source hub's stopped.
+    const grant = await restored.api("POST", "/v1/locks", {
+      agent_id: "lead",
+      file_path: "src/next.ts",
+      ttl_sec: 60,
+    });
+    assertEquals(grant.body.result.arcdeno.fence, 5);
+    // The search index is rebuilt: every restored message is found.
+    const found = await restored.api(
+      "GET",
+      "/v1/arcdeno/search?agent_id=lead&q=frozen",
+    );
+    assertEquals(
+      found.body.result.map((m: { id: number }) => m.id),
+      [vendor.broadcast],
+    );
+    const notes = await restored.api(
+      "GET",
+      "/v1/arcdeno/search?agent_id=lead&q=note&limit=100",
+    );
+    assertEquals(notes.body.result.length, 30);
     // Sessions come back inactive: agents register again.
     assertEquals((await restored.api("GET", "/v1/agents")).body.result, []);
     // Cursors stay valid: the next id follows the restored ones.

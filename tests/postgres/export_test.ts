@@ -6,7 +6,14 @@
  */
 import { assertEquals, assertStringIncludes } from "../_assert.ts";
 import { startHub } from "../_util.ts";
-import { arc, assertSameContent, records, seed } from "../cli/_data.ts";
+import {
+  arc,
+  assertSameContent,
+  content,
+  records,
+  seed,
+  seedVendor,
+} from "../cli/_data.ts";
 import { freshSchema, pgTest, startPgHubs } from "./_pg.ts";
 
 pgTest(
@@ -17,6 +24,7 @@ pgTest(
     const [source] = await startPgHubs(1, fromSchema.url);
     await using _source = source!;
     await seed(source!);
+    const vendor = await seedVendor(source!);
     const work = await Deno.makeTempDir({ prefix: "arc-pg-export-" });
     try {
       const file = `${work}/all.jsonl`;
@@ -30,7 +38,12 @@ pgTest(
       assertEquals(exported.code, 0, exported.stderr);
       const lines = records(await Deno.readTextFile(file));
       assertEquals(lines[0].backend, "postgres");
-      assertEquals(lines.at(-1).counts.message, 37);
+      assertEquals(lines.at(-1).counts.message, 42);
+      const end = lines.at(-1).counts;
+      assertEquals(
+        [end.lock_holder, end.fence, end.receipt, end.ack_wait, end.task_dep],
+        [4, 1, 6, 6, 2],
+      );
 
       // Straight from the database, the same rows.
       const direct = await arc(["export"], {
@@ -48,6 +61,25 @@ pgTest(
       const [restored] = await startPgHubs(1, toSchema.url);
       await using _restored = restored!;
       await assertSameContent(source!, restored!);
+      const after = await content(restored!);
+      assertEquals(after[`receipts:${vendor.dm}`].acked, true);
+      assertEquals(after[`depends:${vendor.tasks[2]}`].arcdeno.depends_on, [
+        vendor.tasks[1],
+      ]);
+      const grant = await restored!.api("POST", "/v1/locks", {
+        agent_id: "lead",
+        file_path: "src/next.ts",
+        ttl_sec: 60,
+      });
+      assertEquals(grant.body.result.arcdeno.fence, 5);
+      const found = await restored!.api(
+        "GET",
+        "/v1/arcdeno/search?agent_id=lead&q=frozen",
+      );
+      assertEquals(
+        found.body.result.map((m: { id: number }) => m.id),
+        [vendor.broadcast],
+      );
       const next = await restored!.api("POST", "/v1/messages", {
         from_agent: "lead",
         channel: "general",
@@ -76,6 +108,12 @@ pgTest(
       assertEquals(toSqlite.code, 0, toSqlite.stderr);
       await using onSqlite = await startHub({ dir: `${work}/sqlite` });
       await assertSameContent(source!, onSqlite);
+      const grantHere = await onSqlite.api("POST", "/v1/locks", {
+        agent_id: "lead",
+        file_path: "src/next.ts",
+        ttl_sec: 60,
+      });
+      assertEquals(grantHere.body.result.arcdeno.fence, 5);
     } finally {
       await Deno.remove(work, { recursive: true });
     }

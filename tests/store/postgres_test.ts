@@ -28,6 +28,7 @@ import { identityContract } from "./identity_contract.ts";
 import { receiptsContract } from "./receipts_contract.ts";
 import { searchContract } from "./search_contract.ts";
 import { exportContract } from "./export_contract.ts";
+import { exportVendorContract } from "./export_vendor_contract.ts";
 import { reserveContract } from "./reserve_contract.ts";
 import { taskDepsContract } from "./task_deps_contract.ts";
 
@@ -52,6 +53,7 @@ if (PG_URL) {
   reserveContract("PostgresStore", openPostgres);
   searchContract("PostgresStore", openPostgres);
   exportContract("PostgresStore", openPostgres);
+  exportVendorContract("PostgresStore", openPostgres);
 } else {
   pgTest("PostgresStore contract suite", () => Promise.resolve());
 }

@@ -27,6 +27,7 @@ import { searchContract } from "./search_contract.ts";
 import { reserveContract } from "./reserve_contract.ts";
 import { taskDepsContract } from "./task_deps_contract.ts";
 import { exportContract } from "./export_contract.ts";
+import { exportVendorContract } from "./export_vendor_contract.ts";
 
 /** Opens a store on a file in a temp directory; the contract suites share it. */
 const openSqlite: StoreOpener = async (clock) => {
@@ -48,6 +49,7 @@ taskDepsContract("SqliteStore", openSqlite);
 reserveContract("SqliteStore", openSqlite);
 searchContract("SqliteStore", openSqlite);
 exportContract("SqliteStore", openSqlite);
+exportVendorContract("SqliteStore", openSqlite);
 
 /** A temp directory with a database path in it, removed on dispose. */
 async function tempDb(): Promise<AsyncDisposable & { path: string }> {
