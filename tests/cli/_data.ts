@@ -8,21 +8,17 @@
 
 import { assertEquals } from "../_assert.ts";
 import { MAIN, type TestHub } from "../_util.ts";
+import { type CommandRun, run } from "./_arc.ts";
 
-/** Output of one command run. */
-export interface CommandRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-/** Runs `main.ts <args>` and collects its output. */
-export async function arc(
+/** Runs `main.ts <args>` with read, write, net and env permissions. */
+export function arc(
   args: string[],
   options: { env?: Record<string, string> } = {},
 ): Promise<CommandRun> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
+  return run(
+    Deno.execPath(),
+    [
       "run",
       "--allow-read",
       "--allow-write",
@@ -31,17 +27,8 @@ export async function arc(
       MAIN,
       ...args,
     ],
-    stdout: "piped",
-    stderr: "piped",
-    stdin: "null",
-    ...(options.env ? { env: options.env } : {}),
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr),
-  };
+    options,
+  );
 }
 
 async function ok(
