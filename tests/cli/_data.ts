@@ -10,7 +10,6 @@ import { assertEquals } from "../_assert.ts";
 import { MAIN, type TestHub } from "../_util.ts";
 import { type CommandRun, run } from "./_arc.ts";
 
-
 /** Runs `main.ts <args>` with read, write, net and env permissions. */
 export function arc(
   args: string[],
