@@ -129,6 +129,19 @@ export const CONNECTION = {
   help: { type: "boolean", short: "h" },
 } as const;
 
+/** The `--kind` flag in lower case; throws `UsageError` for an unknown kind. */
+export function kindFlag(value: string | undefined): MessageKind | undefined {
+  const kind = value?.toLowerCase();
+  if (
+    kind !== undefined && !(MESSAGE_KINDS as readonly string[]).includes(kind)
+  ) {
+    throw new UsageError(
+      `--kind must be one of ${MESSAGE_KINDS.join(", ")}, got '${value}'`,
+    );
+  }
+  return kind as MessageKind | undefined;
+}
+
 /** Runs `post`, `poll` or `whoami`; resolves with the exit code. */
 export async function runAgentCommand(
   command: "post" | "poll" | "whoami",
@@ -150,14 +163,7 @@ export async function runAgentCommand(
     out(AGENT_HELP[command]);
     return 0;
   }
-  const kind = values.kind?.toLowerCase();
-  if (
-    kind !== undefined && !(MESSAGE_KINDS as readonly string[]).includes(kind)
-  ) {
-    throw new UsageError(
-      `--kind must be one of ${MESSAGE_KINDS.join(", ")}, got '${values.kind}'`,
-    );
-  }
+  const kind = kindFlag(values.kind);
   const body = positionals.join(" ");
   if (command === "post" && !body) {
     throw new UsageError("post needs a message body (arc post --help)");
@@ -192,7 +198,7 @@ export async function runAgentCommand(
         values.channel ?? (values.to ? "direct" : "general"),
         body,
         {
-          ...(kind ? { kind: kind as MessageKind } : {}),
+          ...(kind ? { kind } : {}),
           ...(values.to ? { toAgent: values.to } : {}),
           ...(threadId ? { threadId } : {}),
         },
