@@ -7,7 +7,7 @@
  */
 
 import { assertEquals } from "../_assert.ts";
-import { MAIN, type TestHub } from "../_util.ts";
+import { MAIN, must, type TestHub } from "../_util.ts";
 import { type CommandRun, run } from "./_arc.ts";
 
 /** Runs `main.ts <args>` with read, write, net and env permissions. */
@@ -30,39 +30,23 @@ export function arc(
   );
 }
 
-async function ok(
-  hub: TestHub,
-  method: string,
-  path: string,
-  body?: unknown,
-  // deno-lint-ignore no-explicit-any
-): Promise<any> {
-  const reply = await hub.api(method, path, body);
-  if (reply.status >= 300) {
-    throw new Error(
-      `${method} ${path}: ${reply.status} ${JSON.stringify(reply.body)}`,
-    );
-  }
-  return reply.body.result;
-}
-
 /** Fills a hub with channels, sessions, broadcasts, DMs, threads, tasks, claims and locks. */
 export async function seed(hub: TestHub): Promise<void> {
-  await ok(hub, "POST", "/v1/channels", {
+  await must(hub, "POST", "/v1/channels", {
     name: "ops",
     created_by: "lead",
     metadata: { purpose: "deploys" },
   });
-  await ok(hub, "POST", "/v1/channels", { name: "empty-room" });
+  await must(hub, "POST", "/v1/channels", { name: "empty-room" });
   for (const agent of ["lead", "worker"]) {
-    await ok(hub, "POST", "/v1/sessions", {
+    await must(hub, "POST", "/v1/sessions", {
       agent_id: agent,
       capabilities: [agent === "lead" ? "plan" : "build"],
       metadata: { team: "red" },
     });
   }
   const post = (body: Record<string, unknown>) =>
-    ok(hub, "POST", "/v1/messages", body);
+    must(hub, "POST", "/v1/messages", body);
   await post({ from_agent: "lead", channel: "general", body: "morning" });
   const task = await post({
     from_agent: "lead",
@@ -90,7 +74,7 @@ export async function seed(hub: TestHub): Promise<void> {
     body: "smoke log",
     attachments: [{ type: "text", content: "all green\n" }],
   });
-  await ok(hub, "POST", `/v1/tasks/${sub.id}/complete`, {});
+  await must(hub, "POST", `/v1/tasks/${sub.id}/complete`, {});
   await post({
     from_agent: "lead",
     to_agent: "worker",
@@ -105,23 +89,23 @@ export async function seed(hub: TestHub): Promise<void> {
   for (let i = 0; i < 30; i++) {
     await post({ from_agent: "worker", channel: "general", body: `note ${i}` });
   }
-  await ok(hub, "POST", "/v1/claims", {
+  await must(hub, "POST", "/v1/claims", {
     claim_key: "deploy-7/build",
     owner_agent_id: "worker",
     thread_id: "deploy-7",
     task_message_id: task.id,
     ttl_sec: 600,
   });
-  await ok(hub, "POST", "/v1/claims", {
+  await must(hub, "POST", "/v1/claims", {
     claim_key: "old-claim",
     owner_agent_id: "lead",
     ttl_sec: 600,
   });
-  await ok(hub, "POST", "/v1/claims/release", {
+  await must(hub, "POST", "/v1/claims/release", {
     claim_key: "old-claim",
     agent_id: "lead",
   });
-  await ok(hub, "POST", "/v1/locks", {
+  await must(hub, "POST", "/v1/locks", {
     agent_id: "worker",
     file_path: "src/deploy.ts",
     ttl_sec: 600,
@@ -134,28 +118,28 @@ export async function seed(hub: TestHub): Promise<void> {
 export async function content(hub: TestHub): Promise<Record<string, any>> {
   // deno-lint-ignore no-explicit-any
   const result: Record<string, any> = {};
-  result["channels"] = await ok(hub, "GET", "/v1/channels");
+  result["channels"] = await must(hub, "GET", "/v1/channels");
   for (const c of result["channels"]) {
-    result[`messages:${c.name}`] = await ok(
+    result[`messages:${c.name}`] = await must(
       hub,
       "GET",
       `/v1/messages?channel=${c.name}&limit=500`,
     );
   }
   for (const agent of ["lead", "worker"]) {
-    result[`inbox:${agent}`] = await ok(hub, "GET", `/v1/inbox/${agent}`);
+    result[`inbox:${agent}`] = await must(hub, "GET", `/v1/inbox/${agent}`);
   }
-  result["tasks"] = await ok(hub, "GET", "/v1/tasks");
-  result["threads"] = await ok(hub, "GET", "/v1/threads");
+  result["tasks"] = await must(hub, "GET", "/v1/tasks");
+  result["threads"] = await must(hub, "GET", "/v1/threads");
   for (const t of result["threads"]) {
-    result[`thread:${t.thread_id}`] = await ok(
+    result[`thread:${t.thread_id}`] = await must(
       hub,
       "GET",
       `/v1/threads/${t.thread_id}`,
     );
   }
-  result["claims"] = await ok(hub, "GET", "/v1/claims");
-  result["locks"] = await ok(hub, "GET", "/v1/locks");
+  result["claims"] = await must(hub, "GET", "/v1/claims");
+  result["locks"] = await must(hub, "GET", "/v1/locks");
   return result;
 }
 
