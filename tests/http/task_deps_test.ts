@@ -6,7 +6,7 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { startHub, type TestHub } from "../_util.ts";
 import { ArcClient, ArcError } from "../../src/client/mod.ts";
-import { freshSchema, pgTest, startPgHubs, stopAll } from "../postgres/_pg.ts";
+import { pgTest, withPgHubs } from "../postgres/_pg.ts";
 
 async function postTask(
   hub: TestHub,
@@ -192,16 +192,11 @@ Deno.test("task dependencies: two hubs on one file completing both dependencies 
 
 pgTest(
   "task dependencies: two PostgreSQL hubs completing both dependencies at once post one notice",
-  async () => {
-    await using schema = freshSchema();
-    const hubs = await startPgHubs(2, schema.url);
-    try {
+  () =>
+    withPgHubs(2, async (hubs) => {
       const [one, two] = hubs as [TestHub, TestHub];
       await completeAtOnce(one, two, two);
-    } finally {
-      await stopAll(hubs);
-    }
-  },
+    }),
 );
 
 Deno.test("ArcClient.readyTasks() and addDependencies(): two agents work through dependent tasks", async () => {
