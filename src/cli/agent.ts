@@ -129,6 +129,18 @@ export const CONNECTION = {
   help: { type: "boolean", short: "h" },
 } as const;
 
+/** Prints an `ArcError` from the hub and gives exit code 1; rethrows anything else. */
+export function hubFailure(
+  error: unknown,
+  err: (line: string) => void,
+): number {
+  if (error instanceof ArcError) {
+    err(`arc error: ${error.message}`);
+    return 1;
+  }
+  throw error;
+}
+
 /** The `--kind` flag in lower case; throws `UsageError` for an unknown kind. */
 export function kindFlag(value: string | undefined): MessageKind | undefined {
   const kind = value?.toLowerCase();
@@ -174,11 +186,7 @@ export async function runAgentCommand(
   try {
     connection = await connect(values);
   } catch (error) {
-    if (error instanceof ArcError) {
-      err(`arc error: ${error.message}`);
-      return 1;
-    }
-    throw error;
+    return hubFailure(error, err);
   }
   const client = connection.client;
   try {
@@ -224,11 +232,7 @@ export async function runAgentCommand(
     }
     return 0;
   } catch (error) {
-    if (error instanceof ArcError) {
-      err(`arc error: ${error.message}`);
-      return 1;
-    }
-    throw error;
+    return hubFailure(error, err);
   }
 }
 

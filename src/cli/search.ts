@@ -6,10 +6,15 @@
  * @module
  */
 
-import { ArcError } from "../client/errors.ts";
 import type { SearchHit, SearchOptions } from "../client/search.ts";
 import { MESSAGE_KINDS } from "../protocol.ts";
-import { COMMON_HELP, connect, CONNECTION, kindFlag } from "./agent.ts";
+import {
+  COMMON_HELP,
+  connect,
+  CONNECTION,
+  hubFailure,
+  kindFlag,
+} from "./agent.ts";
 import { intFlag, parseFlags, UsageError } from "./args.ts";
 
 /** Help for `arc search`. */
@@ -86,11 +91,7 @@ export async function runSearch(
     if (!values.json && hits.length === 0) err("no matches");
     return 0;
   } catch (error) {
-    if (error instanceof ArcError) {
-      err(`arc error: ${error.message}`);
-      return 1;
-    }
-    throw error;
+    return hubFailure(error, err);
   }
 }
 
