@@ -188,6 +188,25 @@ export async function request(
   return { status: res.status, body: parsed, headers: res.headers };
 }
 
+/** Sends a request and fails loudly unless the hub answered 2xx. */
+export async function must(
+  hub: TestHub,
+  method: string,
+  path: string,
+  body?: unknown,
+  // deno-lint-ignore no-explicit-any
+): Promise<any> {
+  const reply = await hub.api(method, path, body);
+  if (reply.status >= 300 || reply.body?.ok !== true) {
+    throw new Error(
+      `${method} ${path} answered ${reply.status}: ${
+        JSON.stringify(reply.body)
+      }`,
+    );
+  }
+  return reply.body.result;
+}
+
 /** Polls `fn` until it returns a truthy value or the time runs out. */
 export async function eventually<T>(
   fn: () => Promise<T | undefined | null | false>,

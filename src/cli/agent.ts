@@ -129,6 +129,31 @@ export const CONNECTION = {
   help: { type: "boolean", short: "h" },
 } as const;
 
+/** Prints an `ArcError` from the hub and gives exit code 1; rethrows anything else. */
+export function hubFailure(
+  error: unknown,
+  err: (line: string) => void,
+): number {
+  if (error instanceof ArcError) {
+    err(`arc error: ${error.message}`);
+    return 1;
+  }
+  throw error;
+}
+
+/** The `--kind` flag in lower case; throws `UsageError` for an unknown kind. */
+export function kindFlag(value: string | undefined): MessageKind | undefined {
+  const kind = value?.toLowerCase();
+  if (
+    kind !== undefined && !(MESSAGE_KINDS as readonly string[]).includes(kind)
+  ) {
+    throw new UsageError(
+      `--kind must be one of ${MESSAGE_KINDS.join(", ")}, got '${value}'`,
+    );
+  }
+  return kind as MessageKind | undefined;
+}
+
 /** Runs `post`, `poll` or `whoami`; resolves with the exit code. */
 export async function runAgentCommand(
   command: "post" | "poll" | "whoami",
@@ -150,14 +175,7 @@ export async function runAgentCommand(
     out(AGENT_HELP[command]);
     return 0;
   }
-  const kind = values.kind?.toLowerCase();
-  if (
-    kind !== undefined && !(MESSAGE_KINDS as readonly string[]).includes(kind)
-  ) {
-    throw new UsageError(
-      `--kind must be one of ${MESSAGE_KINDS.join(", ")}, got '${values.kind}'`,
-    );
-  }
+  const kind = kindFlag(values.kind);
   const body = positionals.join(" ");
   if (command === "post" && !body) {
     throw new UsageError("post needs a message body (arc post --help)");
@@ -168,11 +186,7 @@ export async function runAgentCommand(
   try {
     connection = await connect(values);
   } catch (error) {
-    if (error instanceof ArcError) {
-      err(`arc error: ${error.message}`);
-      return 1;
-    }
-    throw error;
+    return hubFailure(error, err);
   }
   const client = connection.client;
   try {
@@ -192,7 +206,7 @@ export async function runAgentCommand(
         values.channel ?? (values.to ? "direct" : "general"),
         body,
         {
-          ...(kind ? { kind: kind as MessageKind } : {}),
+          ...(kind ? { kind } : {}),
           ...(values.to ? { toAgent: values.to } : {}),
           ...(threadId ? { threadId } : {}),
         },
@@ -218,11 +232,7 @@ export async function runAgentCommand(
     }
     return 0;
   } catch (error) {
-    if (error instanceof ArcError) {
-      err(`arc error: ${error.message}`);
-      return 1;
-    }
-    throw error;
+    return hubFailure(error, err);
   }
 }
 

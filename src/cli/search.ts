@@ -6,11 +6,15 @@
  * @module
  */
 
-import { ArcError } from "../client/errors.ts";
 import type { SearchHit, SearchOptions } from "../client/search.ts";
-import type { MessageKind } from "../client/types.ts";
 import { MESSAGE_KINDS } from "../protocol.ts";
-import { COMMON_HELP, connect, CONNECTION } from "./agent.ts";
+import {
+  COMMON_HELP,
+  connect,
+  CONNECTION,
+  hubFailure,
+  kindFlag,
+} from "./agent.ts";
 import { intFlag, parseFlags, UsageError } from "./args.ts";
 
 /** Help for `arc search`. */
@@ -67,19 +71,12 @@ export async function runSearch(
   if (!query.trim()) {
     throw new UsageError("search needs a query (arc search --help)");
   }
-  const kind = values.kind?.toLowerCase();
-  if (
-    kind !== undefined && !(MESSAGE_KINDS as readonly string[]).includes(kind)
-  ) {
-    throw new UsageError(
-      `--kind must be one of ${MESSAGE_KINDS.join(", ")}, got '${values.kind}'`,
-    );
-  }
+  const kind = kindFlag(values.kind);
   const limit = intFlag("limit", values.limit);
   const options: SearchOptions = {
     ...(values.channel ? { channel: values.channel } : {}),
     ...(values.from ? { fromAgent: values.from } : {}),
-    ...(kind ? { kind: kind as MessageKind } : {}),
+    ...(kind ? { kind } : {}),
     ...(values["thread-id"] ? { threadId: values["thread-id"] } : {}),
     ...(values.since ? { since: values.since } : {}),
     ...(values.until ? { until: values.until } : {}),
@@ -94,11 +91,7 @@ export async function runSearch(
     if (!values.json && hits.length === 0) err("no matches");
     return 0;
   } catch (error) {
-    if (error instanceof ArcError) {
-      err(`arc error: ${error.message}`);
-      return 1;
-    }
-    throw error;
+    return hubFailure(error, err);
   }
 }
 

@@ -19,6 +19,9 @@
 
 import { isLoopbackHost } from "../config.ts";
 import { ForbiddenError, UnauthorizedError } from "../errors.ts";
+import { constantTimeEqual } from "../hub/identity.ts";
+
+export { constantTimeEqual };
 
 /** What the guard needs to know about the hub. */
 export interface GuardPolicy {
@@ -104,15 +107,4 @@ function sameOrigin(origin: string, host: string | null): boolean {
   } catch {
     return false; // "null" and other opaque origins
   }
-}
-
-/** Compares two strings in time that depends only on their lengths. */
-export function constantTimeEqual(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  }
-  return diff === 0;
 }

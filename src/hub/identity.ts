@@ -78,7 +78,7 @@ export async function hashSecret(secret: string): Promise<string> {
 }
 
 /** Compares two strings in time that depends only on their lengths. */
-function sameText(a: string, b: string): boolean {
+export function constantTimeEqual(a: string, b: string): boolean {
   const x = new TextEncoder().encode(a);
   const y = new TextEncoder().encode(b);
   let diff = x.length ^ y.length;
@@ -220,7 +220,7 @@ export class Identity {
         `strict identity: ${doing}: no secret was sent (send the secret from result.arcdeno.secret of its POST /v1/sessions as X-Arcdeno-Secret, or as Authorization: Bearer on loopback)`,
       );
     }
-    if (!sameText(await hashSecret(secret), stored)) {
+    if (!constantTimeEqual(await hashSecret(secret), stored)) {
       throw new ForbiddenError(
         `strict identity: ${doing}: the secret sent is wrong for that agent (or belongs to a session that has since been replaced)`,
       );

@@ -11,7 +11,7 @@
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { globMatches } from "../glob.ts";
 import { DEFAULTS } from "../protocol.ts";
-import type { Holder, LockMode } from "../store/reserve.ts";
+import { type Holder, holderToLock, type LockMode } from "../store/reserve.ts";
 import type { JsonObject, Lock, Store } from "../store/types.ts";
 import { checkTtl, isObject, readFields } from "./params.ts";
 
@@ -46,15 +46,7 @@ function details(h: Holder, nowMs: number): JsonObject {
 
 /** A holder as a lock row with `arcdeno: {mode, fence}`. */
 export function toReservedLock(h: Holder): ReservedLock {
-  return {
-    file_path: h.file_path,
-    agent_id: h.agent_id,
-    locked_at: h.locked_at,
-    expires_at: h.expires_at,
-    released_at: h.released_at,
-    metadata: h.metadata,
-    arcdeno: { mode: h.mode, fence: h.fence },
-  };
+  return { ...holderToLock(h), arcdeno: { mode: h.mode, fence: h.fence } };
 }
 
 function readMode(body: JsonObject): LockMode {
@@ -125,11 +117,7 @@ export async function refreshReservation(
     f.agent_id,
     f.ttl_sec ?? DEFAULTS.defaultTtlSec,
   );
-  if (!holder) {
-    throw new NotFoundError("lock not found or not owned by agent_id");
-  }
-  await store.touchAgent(f.agent_id);
-  return toReservedLock(holder);
+  return ownGrant(store, f.agent_id, holder);
 }
 
 /** `POST /v1/locks/release`. */
@@ -142,10 +130,19 @@ export async function releaseReservation(
     file_path: { type: "string", required: true },
   });
   const holder = await store.reservations.release(f.file_path, f.agent_id);
+  return ownGrant(store, f.agent_id, holder);
+}
+
+/** The grant an agent refreshed or released, its presence touched; none is not found. */
+async function ownGrant(
+  store: Store,
+  agentId: string,
+  holder: Holder | null,
+): Promise<ReservedLock> {
   if (!holder) {
     throw new NotFoundError("lock not found or not owned by agent_id");
   }
-  await store.touchAgent(f.agent_id);
+  await store.touchAgent(agentId);
   return toReservedLock(holder);
 }
 

@@ -9,13 +9,9 @@
  */
 
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
-import type {
-  ShapeOutput,
-  ZodRawShapeCompat,
-} from "@modelcontextprotocol/sdk/server/zod-compat";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
 import { z } from "zod";
 import type { HubConnection } from "./connection.ts";
+import { IDEMPOTENT, READ, toolRegistrar } from "./register.ts";
 
 const receiptSchema = z.looseObject({
   agent_id: z.string(),
@@ -62,56 +58,7 @@ export function registerReceiptTools(
 ): void {
   const client = conn.client;
 
-  function tool<I extends ZodRawShapeCompat, O extends ZodRawShapeCompat>(
-    name: string,
-    spec: {
-      title: string;
-      description: string;
-      input: I;
-      output: O;
-      readOnly: boolean;
-      run: (
-        args: ShapeOutput<I>,
-      ) => Promise<{ summary: string; data: Record<string, unknown> }>;
-    },
-  ): void {
-    server.registerTool(
-      name,
-      {
-        title: spec.title,
-        description: spec.description,
-        inputSchema: spec.input,
-        outputSchema: spec.output,
-        annotations: {
-          title: spec.title,
-          readOnlyHint: spec.readOnly,
-          openWorldHint: false,
-          ...(spec.readOnly
-            ? {}
-            : { destructiveHint: false, idempotentHint: true }),
-        },
-      },
-      (async (args: ShapeOutput<I>): Promise<CallToolResult> => {
-        try {
-          await conn.connect();
-          const { summary, data } = await spec.run(args);
-          return {
-            content: [{
-              type: "text",
-              text: `${summary}\n${JSON.stringify(data)}`,
-            }],
-            structuredContent: data,
-          };
-        } catch (error) {
-          conn.failed(error);
-          return {
-            content: [{ type: "text", text: conn.describe(error) }],
-            isError: true,
-          };
-        }
-      }) as Parameters<McpServer["registerTool"]>[2],
-    );
-  }
+  const tool = toolRegistrar(server, conn);
 
   tool("arc_ack", {
     title: "Acknowledge a message",
@@ -119,7 +66,7 @@ export function registerReceiptTools(
       "Confirm that you received and took on a message: a direct message to you, or a broadcast whose metadata says ack_required. Its sender sees the receipt turn from 'delivered' to 'acked'. Acknowledge requests as soon as you have read them, before you start the work.",
     input: { message_id: messageIdInput },
     output: { message_id: z.number().int(), receipt: receiptSchema },
-    readOnly: false,
+    annotations: IDEMPOTENT,
     run: async ({ message_id }) => {
       const result = await client.ack(message_id);
       return {
@@ -143,7 +90,7 @@ export function registerReceiptTools(
       acked: z.boolean(),
       receipts: z.array(receiptSchema),
     },
-    readOnly: true,
+    annotations: READ,
     run: async ({ message_id }) => {
       const r = await client.receipts(message_id);
       const states = r.receipts.map((x) => `${x.agent_id}: ${x.state}`);
@@ -168,7 +115,7 @@ export function registerReceiptTools(
       ),
     },
     output: { messages: z.array(unackedSchema) },
-    readOnly: true,
+    annotations: READ,
     run: async ({ limit }) => {
       const messages = await client.unacked(
         limit === undefined ? {} : { limit },

@@ -9,25 +9,21 @@
  */
 
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
-import type {
-  ShapeOutput,
-  ZodRawShapeCompat,
-} from "@modelcontextprotocol/sdk/server/zod-compat";
-import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol";
-import type {
-  CallToolResult,
-  ServerNotification,
-  ServerRequest,
-  ToolAnnotations,
-} from "@modelcontextprotocol/sdk/types";
 import { z } from "zod";
 import type { ArcClient } from "../client/client.ts";
 import { outcomeOf } from "../client/rpc.ts";
 import type { Attachment, Message, MessageKind } from "../client/types.ts";
 import { DEFAULTS } from "../protocol.ts";
 import type { HubConnection } from "./connection.ts";
-import { withoutSecrets } from "./redact.ts";
 import { recipientWarning } from "./receipt_tools.ts";
+import {
+  DESTRUCTIVE,
+  type Extra,
+  IDEMPOTENT,
+  READ,
+  toolRegistrar,
+  WRITE,
+} from "./register.ts";
 import {
   attachmentSchema,
   channelSchema,
@@ -42,33 +38,6 @@ import {
   threadSummarySchema,
   ttlSchema,
 } from "./schemas.ts";
-
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
-
-/** What a tool's body produces: a one-line summary and the structured result. */
-interface Outcome {
-  summary: string;
-  data: Record<string, unknown>;
-}
-
-interface ToolSpec<I extends ZodRawShapeCompat, O extends ZodRawShapeCompat> {
-  title: string;
-  description: string;
-  input: I;
-  output: O;
-  annotations: ToolAnnotations;
-  run: (args: ShapeOutput<I>, extra: Extra) => Promise<Outcome>;
-}
-
-const READ: ToolAnnotations = { readOnlyHint: true, openWorldHint: false };
-const WRITE: ToolAnnotations = {
-  readOnlyHint: false,
-  destructiveHint: false,
-  idempotentHint: false,
-  openWorldHint: false,
-};
-const IDEMPOTENT: ToolAnnotations = { ...WRITE, idempotentHint: true };
-const DESTRUCTIVE: ToolAnnotations = { ...WRITE, destructiveHint: true };
 
 /** Longest wait a tool accepts, in seconds. */
 export const MAX_WAIT_SEC = 300;
@@ -91,45 +60,7 @@ export function registerTools(server: McpServer, conn: HubConnection): void {
   const client = conn.client;
   const agentId = conn.options.agentId;
 
-  function tool<I extends ZodRawShapeCompat, O extends ZodRawShapeCompat>(
-    name: string,
-    spec: ToolSpec<I, O>,
-  ): void {
-    server.registerTool(
-      name,
-      {
-        title: spec.title,
-        description: spec.description,
-        inputSchema: spec.input,
-        outputSchema: spec.output,
-        annotations: { title: spec.title, ...spec.annotations },
-      },
-      (async (args: ShapeOutput<I>, extra: Extra): Promise<CallToolResult> => {
-        try {
-          await conn.connect();
-          const { summary, data: raw } = await spec.run(args, extra);
-          // Session secrets are for the server, never for the model.
-          const data = withoutSecrets(raw);
-          const digest = await conn.digest?.next(conn.signal).catch(() =>
-            undefined
-          );
-          return {
-            content: [{
-              type: "text",
-              text: `${summary}\n${JSON.stringify(data)}`,
-            }, ...(digest ? [{ type: "text" as const, text: digest }] : [])],
-            structuredContent: data,
-          };
-        } catch (error) {
-          conn.failed(error);
-          return {
-            content: [{ type: "text", text: conn.describe(error) }],
-            isError: true,
-          };
-        }
-      }) as Parameters<McpServer["registerTool"]>[2],
-    );
-  }
+  const tool = toolRegistrar(server, conn, { digest: true });
 
   // ── orientation ─────────────────────────────────────────────────────
 

@@ -23,13 +23,7 @@ import type { JsonObject, Lock } from "./types.ts";
 export type LockMode = "shared" | "exclusive";
 
 /** One live (or past) grant of a pattern to an agent. */
-export interface Holder {
-  file_path: string;
-  agent_id: string;
-  locked_at: string;
-  expires_at: string;
-  released_at: string | null;
-  metadata: JsonObject;
+export interface Holder extends Lock {
   mode: LockMode;
   /** 0 for a lock granted by a hub that knows no fences. */
   fence: number;

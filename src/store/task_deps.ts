@@ -96,14 +96,22 @@ export function checkTaskMetadata(metadata: JsonObject): void {
   }
 }
 
-/** The assignee a task's message names (explicit, else its `to_agent`). */
+/**
+ * The assignee a task's message row (`to_agent`, `metadata_json`) names: the
+ * explicit one in its metadata, else its `to_agent`.
+ */
 export function messageAssignee(
-  metadata: JsonObject,
-  toAgent: string | null,
+  row: Record<string, unknown> | undefined,
 ): string | null {
+  let metadata: JsonObject = {};
+  try {
+    metadata = JSON.parse(String(row?.["metadata_json"] ?? "{}")) ?? {};
+  } catch {
+    // unreadable metadata names nobody
+  }
   const explicit = vendorOf(metadata)?.["assignee"];
   if (typeof explicit === "string" && explicit.trim()) return explicit.trim();
-  return toAgent;
+  return row?.["to_agent"] == null ? null : String(row["to_agent"]);
 }
 
 /**

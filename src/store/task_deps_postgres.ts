@@ -70,16 +70,7 @@ async function assigneeOf(
     "SELECT to_agent, metadata_json FROM messages WHERE id = $1",
     [t.task_id],
   );
-  let metadata: JsonObject = {};
-  try {
-    metadata = JSON.parse(String(m?.["metadata_json"] ?? "{}")) ?? {};
-  } catch {
-    // unreadable metadata names nobody
-  }
-  const named = messageAssignee(
-    metadata,
-    m?.["to_agent"] == null ? null : String(m["to_agent"]),
-  );
+  const named = messageAssignee(m);
   if (named) return named;
   const [claim] = await q(
     `SELECT owner_agent_id FROM claims WHERE task_message_id = $1

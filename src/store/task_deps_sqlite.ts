@@ -15,7 +15,7 @@ import {
   readyNotice,
   type TaskDependencies,
 } from "./task_deps.ts";
-import type { JsonObject, Message, NewMessage, Task } from "./types.ts";
+import type { Message, NewMessage, Task } from "./types.ts";
 
 type Row = Record<string, unknown>;
 type Param = string | number | null;
@@ -55,16 +55,7 @@ function assigneeOf(db: SqliteOps, t: Task, now: string): string | null {
     "SELECT to_agent, metadata_json FROM messages WHERE id = ?",
     t.task_id,
   );
-  let metadata: JsonObject = {};
-  try {
-    metadata = JSON.parse(String(m?.["metadata_json"] ?? "{}")) ?? {};
-  } catch {
-    // unreadable metadata names nobody
-  }
-  const named = messageAssignee(
-    metadata,
-    m?.["to_agent"] == null ? null : String(m["to_agent"]),
-  );
+  const named = messageAssignee(m);
   if (named) return named;
   const claim = db.get(
     `SELECT owner_agent_id FROM claims WHERE task_message_id = ?

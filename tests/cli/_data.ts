@@ -7,22 +7,17 @@
  */
 
 import { assertEquals } from "../_assert.ts";
-import { MAIN, type TestHub } from "../_util.ts";
+import { MAIN, must, type TestHub } from "../_util.ts";
+import { type CommandRun, run } from "./_arc.ts";
 
-/** Output of one command run. */
-export interface CommandRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `main.ts <args>` and collects its output. */
-export async function arc(
+/** Runs `main.ts <args>` with read, write, net and env permissions. */
+export function arc(
   args: string[],
   options: { env?: Record<string, string> } = {},
 ): Promise<CommandRun> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
+  return run(
+    Deno.execPath(),
+    [
       "run",
       "--allow-read",
       "--allow-write",
@@ -31,52 +26,27 @@ export async function arc(
       MAIN,
       ...args,
     ],
-    stdout: "piped",
-    stderr: "piped",
-    stdin: "null",
-    ...(options.env ? { env: options.env } : {}),
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr),
-  };
-}
-
-async function ok(
-  hub: TestHub,
-  method: string,
-  path: string,
-  body?: unknown,
-  // deno-lint-ignore no-explicit-any
-): Promise<any> {
-  const reply = await hub.api(method, path, body);
-  if (reply.status >= 300) {
-    throw new Error(
-      `${method} ${path}: ${reply.status} ${JSON.stringify(reply.body)}`,
-    );
-  }
-  return reply.body.result;
+    options,
+  );
 }
 
 /** Fills a hub with channels, sessions, broadcasts, DMs, threads, tasks, claims and locks. */
 export async function seed(hub: TestHub): Promise<void> {
-  await ok(hub, "POST", "/v1/channels", {
+  await must(hub, "POST", "/v1/channels", {
     name: "ops",
     created_by: "lead",
     metadata: { purpose: "deploys" },
   });
-  await ok(hub, "POST", "/v1/channels", { name: "empty-room" });
+  await must(hub, "POST", "/v1/channels", { name: "empty-room" });
   for (const agent of ["lead", "worker"]) {
-    await ok(hub, "POST", "/v1/sessions", {
+    await must(hub, "POST", "/v1/sessions", {
       agent_id: agent,
       capabilities: [agent === "lead" ? "plan" : "build"],
       metadata: { team: "red" },
     });
   }
   const post = (body: Record<string, unknown>) =>
-    ok(hub, "POST", "/v1/messages", body);
+    must(hub, "POST", "/v1/messages", body);
   await post({ from_agent: "lead", channel: "general", body: "morning" });
   const task = await post({
     from_agent: "lead",
@@ -104,7 +74,7 @@ export async function seed(hub: TestHub): Promise<void> {
     body: "smoke log",
     attachments: [{ type: "text", content: "all green\n" }],
   });
-  await ok(hub, "POST", `/v1/tasks/${sub.id}/complete`, {});
+  await must(hub, "POST", `/v1/tasks/${sub.id}/complete`, {});
   await post({
     from_agent: "lead",
     to_agent: "worker",
@@ -119,23 +89,23 @@ export async function seed(hub: TestHub): Promise<void> {
   for (let i = 0; i < 30; i++) {
     await post({ from_agent: "worker", channel: "general", body: `note ${i}` });
   }
-  await ok(hub, "POST", "/v1/claims", {
+  await must(hub, "POST", "/v1/claims", {
     claim_key: "deploy-7/build",
     owner_agent_id: "worker",
     thread_id: "deploy-7",
     task_message_id: task.id,
     ttl_sec: 600,
   });
-  await ok(hub, "POST", "/v1/claims", {
+  await must(hub, "POST", "/v1/claims", {
     claim_key: "old-claim",
     owner_agent_id: "lead",
     ttl_sec: 600,
   });
-  await ok(hub, "POST", "/v1/claims/release", {
+  await must(hub, "POST", "/v1/claims/release", {
     claim_key: "old-claim",
     agent_id: "lead",
   });
-  await ok(hub, "POST", "/v1/locks", {
+  await must(hub, "POST", "/v1/locks", {
     agent_id: "worker",
     file_path: "src/deploy.ts",
     ttl_sec: 600,
@@ -153,9 +123,9 @@ export async function seed(hub: TestHub): Promise<void> {
 export async function seedVendor(
   hub: TestHub,
 ): Promise<{ dm: number; broadcast: number; tasks: number[] }> {
-  await ok(hub, "POST", "/v1/channels", { name: "plans" });
+  await must(hub, "POST", "/v1/channels", { name: "plans" });
   const lock = (agent: string, path: string, mode: string) =>
-    ok(hub, "POST", "/v1/locks", {
+    must(hub, "POST", "/v1/locks", {
       agent_id: agent,
       file_path: path,
       ttl_sec: 600,
@@ -164,12 +134,12 @@ export async function seedVendor(
   await lock("lead", "docs/**", "shared");
   await lock("worker", "docs/**", "shared");
   await lock("lead", "src/plan.ts", "exclusive");
-  await ok(hub, "POST", "/v1/locks/release", {
+  await must(hub, "POST", "/v1/locks/release", {
     agent_id: "lead",
     file_path: "src/plan.ts",
   });
   const post = (body: Record<string, unknown>) =>
-    ok(hub, "POST", "/v1/messages", body);
+    must(hub, "POST", "/v1/messages", body);
   const dm = await post({
     from_agent: "lead",
     to_agent: "worker",
@@ -186,8 +156,8 @@ export async function seedVendor(
     metadata: { ack_required: true },
   });
   // The worker is handed its direct message and acknowledges it.
-  await ok(hub, "GET", "/v1/messages?agent_id=worker&channel=plans");
-  await ok(hub, "POST", `/v1/arcdeno/messages/${dm.id}/ack`, {
+  await must(hub, "GET", "/v1/messages?agent_id=worker&channel=plans");
+  await must(hub, "POST", `/v1/arcdeno/messages/${dm.id}/ack`, {
     agent_id: "worker",
   });
   const task = (body: string, dependsOn?: number[]) =>
@@ -205,13 +175,13 @@ export async function seedVendor(
   const first = await task("draft the plan");
   const second = await task("review the plan", [first.id]);
   const third = await task("publish the plan");
-  await ok(hub, "POST", `/v1/arcdeno/tasks/${third.id}/depends`, {
+  await must(hub, "POST", `/v1/arcdeno/tasks/${third.id}/depends`, {
     depends_on: [second.id],
   });
   // Both agents are handed everything, so reading an inbox later (as
   // `content` does) changes no receipt.
   for (const agent of ["lead", "worker"]) {
-    await ok(hub, "GET", `/v1/inbox/${agent}`);
+    await must(hub, "GET", `/v1/inbox/${agent}`);
   }
   return {
     dm: dm.id,
@@ -225,16 +195,16 @@ export async function seedVendor(
 export async function content(hub: TestHub): Promise<Record<string, any>> {
   // deno-lint-ignore no-explicit-any
   const result: Record<string, any> = {};
-  result["channels"] = await ok(hub, "GET", "/v1/channels");
+  result["channels"] = await must(hub, "GET", "/v1/channels");
   for (const c of result["channels"]) {
-    result[`messages:${c.name}`] = await ok(
+    result[`messages:${c.name}`] = await must(
       hub,
       "GET",
       `/v1/messages?channel=${c.name}&limit=500`,
     );
   }
   // Waits for an acknowledgement; the age depends on when one asks.
-  result["unacked"] = (await ok(hub, "GET", "/v1/arcdeno/unacked?all=1"))
+  result["unacked"] = (await must(hub, "GET", "/v1/arcdeno/unacked?all=1"))
     // deno-lint-ignore no-explicit-any
     .map(({ age_sec: _a, overdue: _o, ...rest }: any) => rest);
   // Delivery receipts, seen by a party of each message (the listings above
@@ -269,28 +239,28 @@ export async function content(hub: TestHub): Promise<Record<string, any>> {
     }
   }
   for (const agent of ["lead", "worker"]) {
-    result[`inbox:${agent}`] = await ok(hub, "GET", `/v1/inbox/${agent}`);
+    result[`inbox:${agent}`] = await must(hub, "GET", `/v1/inbox/${agent}`);
   }
-  result["tasks"] = await ok(hub, "GET", "/v1/tasks");
-  result["threads"] = await ok(hub, "GET", "/v1/threads");
+  result["tasks"] = await must(hub, "GET", "/v1/tasks");
+  result["threads"] = await must(hub, "GET", "/v1/threads");
   for (const t of result["threads"]) {
-    result[`thread:${t.thread_id}`] = await ok(
+    result[`thread:${t.thread_id}`] = await must(
       hub,
       "GET",
       `/v1/threads/${t.thread_id}`,
     );
   }
-  result["claims"] = await ok(hub, "GET", "/v1/claims");
+  result["claims"] = await must(hub, "GET", "/v1/claims");
   // Every holder (shared ones too) with its mode and fence.
-  result["locks"] = await ok(hub, "GET", "/v1/locks");
+  result["locks"] = await must(hub, "GET", "/v1/locks");
   for (const t of result["tasks"]) {
-    result[`depends:${t.task_id}`] = await ok(
+    result[`depends:${t.task_id}`] = await must(
       hub,
       "GET",
       `/v1/arcdeno/tasks/${t.task_id}/depends`,
     );
   }
-  result["ready"] = await ok(hub, "GET", "/v1/arcdeno/tasks/ready");
+  result["ready"] = await must(hub, "GET", "/v1/arcdeno/tasks/ready");
   return result;
 }
 

@@ -1,22 +1,6 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { MAIN, startHub } from "../_util.ts";
-
-const CONFIG = MAIN.replace(/main\.ts$/, "deno.json");
-
-async function arc(args: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `--config=${CONFIG}`, MAIN, ...args],
-    env,
-    stdout: "piped",
-    stderr: "piped",
-    stdin: "null",
-  }).output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
-}
+import { startHub } from "../_util.ts";
+import { arc } from "./_arc.ts";
 
 Deno.test("post, poll and whoami act as an agent over HTTP, with flags or ARC_URL/ARC_AGENT", async () => {
   await using hub = await startHub();
@@ -44,8 +28,10 @@ Deno.test("post, poll and whoami act as an agent over HTTP, with flags or ARC_UR
     "t1",
     "review please",
   ], {
-    ARC_URL: hub.url,
-    ARC_AGENT: "alice",
+    env: {
+      ARC_URL: hub.url,
+      ARC_AGENT: "alice",
+    },
   });
   assertEquals(dm.code, 0, dm.stderr);
   assertEquals(JSON.parse(dm.stdout).to_agent, "bob");

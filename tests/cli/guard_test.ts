@@ -1,43 +1,26 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { MAIN, startHub } from "../_util.ts";
+import { arc as runArc, run as runCommand } from "./_arc.ts";
 
-const CONFIG = MAIN.replace(/main\.ts$/, "deno.json");
-const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+const GIT_ENV = {
+  GIT_AUTHOR_NAME: "t",
+  GIT_AUTHOR_EMAIL: "t@example.com",
+  GIT_COMMITTER_NAME: "t",
+  GIT_COMMITTER_EMAIL: "t@example.com",
+};
 
-async function run(
+/** Runs a program in `cwd` with a git identity set. */
+function run(
   cmd: string,
   args: string[],
   cwd: string,
   env: Record<string, string> = {},
 ) {
-  const out = await new Deno.Command(cmd, {
-    args,
-    cwd,
-    env: {
-      GIT_AUTHOR_NAME: "t",
-      GIT_AUTHOR_EMAIL: "t@example.com",
-      GIT_COMMITTER_NAME: "t",
-      GIT_COMMITTER_EMAIL: "t@example.com",
-      ...env,
-    },
-    stdout: "piped",
-    stderr: "piped",
-    stdin: "null",
-  }).output();
-  return {
-    code: out.code,
-    stdout: decode(out.stdout),
-    stderr: decode(out.stderr),
-  };
+  return runCommand(cmd, args, { cwd, env: { ...GIT_ENV, ...env } });
 }
 
 function arc(args: string[], cwd: string, env: Record<string, string> = {}) {
-  return run(
-    Deno.execPath(),
-    ["run", "-A", `--config=${CONFIG}`, MAIN, ...args],
-    cwd,
-    env,
-  );
+  return runArc(args, { cwd, env: { ...GIT_ENV, ...env } });
 }
 
 async function repo(): Promise<AsyncDisposable & { dir: string }> {

@@ -8,10 +8,12 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { MAIN, startHub } from "../_util.ts";
 import { freePort } from "../mcp/_mcp.ts";
+import { run } from "./_arc.ts";
 
-async function hook(args: string[], cwd: string) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
+function hook(args: string[], cwd: string) {
+  return run(
+    Deno.execPath(),
+    [
       "run",
       // As documented for Claude Code: access to the state directory only.
       "--allow-net=127.0.0.1",
@@ -21,17 +23,8 @@ async function hook(args: string[], cwd: string) {
       "hook",
       ...args,
     ],
-    cwd,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-    stdin: "null",
-  }).output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
+    { cwd, env: { NO_COLOR: "1" } },
+  );
 }
 
 Deno.test("arc hook prints unread direct messages and mentions once, then nothing", async () => {

@@ -4,31 +4,15 @@
  * next, while a user without it is refused.
  */
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { MAIN, startHub } from "../_util.ts";
-
-const CONFIG = MAIN.replace(/main\.ts$/, "deno.json");
-
-async function arc(args: string[], env: Record<string, string>) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `--config=${CONFIG}`, MAIN, ...args],
-    env,
-    stdout: "piped",
-    stderr: "piped",
-    stdin: "null",
-  }).output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
-}
+import { startHub } from "../_util.ts";
+import { arc } from "./_arc.ts";
 
 Deno.test("post, poll and whoami keep the agent's secret in a 0600 secrets file between runs on a strict hub", async () => {
   await using hub = await startHub({ args: ["--strict-identity"] });
   const file = `${hub.dir}/home/secrets.json`;
   const env = { ARC_URL: hub.url, ARC_AGENT: "alice", ARC_SECRETS_FILE: file };
 
-  const first = await arc(["post", "first"], env);
+  const first = await arc(["post", "first"], { env });
   assertEquals(first.code, 0, first.stderr);
   const stored = JSON.parse(await Deno.readTextFile(file));
   const instance = (await hub.api("GET", "/v1/hub-info")).body.result
@@ -40,16 +24,18 @@ Deno.test("post, poll and whoami keep the agent's secret in a 0600 secrets file 
   }
 
   // alice's session is live: the second process must prove it is alice.
-  const second = await arc(["post", "second"], env);
+  const second = await arc(["post", "second"], { env });
   assertEquals(second.code, 0, second.stderr);
   const s2 = JSON.parse(await Deno.readTextFile(file)).hubs[instance].alice;
   assert(s2 !== s1, "the secret rotates with every registration");
-  const who = await arc(["whoami"], env);
+  const who = await arc(["whoami"], { env });
   assertEquals(who.code, 0, who.stderr);
   assertEquals(JSON.parse(who.stdout).agent_id, "alice");
   const polled = await arc(["poll", "--since-id", "0", "--timeout", "0"], {
-    ...env,
-    ARC_AGENT: "bob",
+    env: {
+      ...env,
+      ARC_AGENT: "bob",
+    },
   });
   assertEquals(polled.code, 0, polled.stderr);
   assertEquals(
@@ -59,19 +45,23 @@ Deno.test("post, poll and whoami keep the agent's secret in a 0600 secrets file 
 
   // Another user (another secrets file) cannot post as alice while she is live.
   const mallory = await arc(["post", "I am alice"], {
-    ...env,
-    ARC_SECRETS_FILE: `${hub.dir}/mallory/secrets.json`,
+    env: {
+      ...env,
+      ARC_SECRETS_FILE: `${hub.dir}/mallory/secrets.json`,
+    },
   });
   assertEquals(mallory.code, 1);
   assertStringIncludes(mallory.stderr, "'alice'");
   assertStringIncludes(mallory.stderr, "strict identity");
   // ARC_SECRET overrides the file.
   const explicit = await arc(["post", "third"], {
-    ...env,
-    ARC_SECRETS_FILE: `${hub.dir}/other/secrets.json`,
-    ARC_SECRET: (await Deno.readTextFile(file)).match(
-      /"alice": "([^"]+)"/,
-    )![1]!,
+    env: {
+      ...env,
+      ARC_SECRETS_FILE: `${hub.dir}/other/secrets.json`,
+      ARC_SECRET: (await Deno.readTextFile(file)).match(
+        /"alice": "([^"]+)"/,
+      )![1]!,
+    },
   });
   assertEquals(explicit.code, 0, explicit.stderr);
 });
@@ -80,9 +70,11 @@ Deno.test("the agent commands write no secrets file for a hub without strict ide
   await using hub = await startHub();
   const file = `${hub.dir}/home/secrets.json`;
   const posted = await arc(["post", "hello"], {
-    ARC_URL: hub.url,
-    ARC_AGENT: "alice",
-    ARC_SECRETS_FILE: file,
+    env: {
+      ARC_URL: hub.url,
+      ARC_AGENT: "alice",
+      ARC_SECRETS_FILE: file,
+    },
   });
   assertEquals(posted.code, 0, posted.stderr);
   const exists = await Deno.stat(file).then(() => true, () => false);

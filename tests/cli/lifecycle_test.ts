@@ -1,25 +1,16 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { MAIN } from "../_util.ts";
 import { hubPermissionFlags } from "../../src/cli/permissions.ts";
-
-const CONFIG = MAIN.replace(/main\.ts$/, "deno.json");
+import { arc as runArc, CONFIG } from "./_arc.ts";
 
 /** Runs `main.ts` with full permissions (as `deno task ensure` does) and parses a JSON answer. */
 async function arc(args: string[], cwd: string) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `--config=${CONFIG}`, MAIN, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    stdin: "null",
-  }).output();
-  const stdout = new TextDecoder().decode(out.stdout);
-  const stderr = new TextDecoder().decode(out.stderr);
+  const out = await runArc(args, { cwd });
   let json;
   try {
-    json = JSON.parse(stdout);
+    json = JSON.parse(out.stdout);
   } catch { /* not JSON */ }
-  return { code: out.code, stdout, stderr, json };
+  return { ...out, json };
 }
 
 function freePort(): number {

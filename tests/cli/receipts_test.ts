@@ -1,23 +1,8 @@
 /** `arc post --to` warns on stderr when the recipient is unknown or expired. */
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { MAIN, startHub } from "../_util.ts";
-
-const CONFIG = MAIN.replace(/main\.ts$/, "deno.json");
-
-async function arc(args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `--config=${CONFIG}`, MAIN, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    stdin: "null",
-  }).output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
-}
+import { startHub } from "../_util.ts";
+import { arc } from "./_arc.ts";
 
 Deno.test("post --to warns on stderr for an unknown or expired recipient, and still posts", async () => {
   await using hub = await startHub({ args: ["--presence-ttl", "5"] });

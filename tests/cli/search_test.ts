@@ -1,22 +1,6 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { MAIN, startHub } from "../_util.ts";
-
-const CONFIG = MAIN.replace(/main\.ts$/, "deno.json");
-
-async function arc(args: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `--config=${CONFIG}`, MAIN, ...args],
-    env,
-    stdout: "piped",
-    stderr: "piped",
-    stdin: "null",
-  }).output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
-}
+import { startHub } from "../_util.ts";
+import { arc } from "./_arc.ts";
 
 Deno.test("search prints the hits an agent may see, as text or JSON lines, with filters", async () => {
   await using hub = await startHub();
@@ -32,8 +16,10 @@ Deno.test("search prints the hits an agent may see, as text or JSON lines, with 
   await post({ from_agent: "bob", to_agent: "alice", body: "flamingo secret" });
 
   const text = await arc(["search", "flamingo"], {
-    ARC_URL: hub.url,
-    ARC_AGENT: "carol",
+    env: {
+      ARC_URL: hub.url,
+      ARC_AGENT: "carol",
+    },
   });
   assertEquals(text.code, 0, text.stderr);
   const lines = text.stdout.trim().split("\n");
@@ -66,20 +52,20 @@ Deno.test("search prints the hits an agent may see, as text or JSON lines, with 
     "--kind",
     "task",
     "lunch",
-  ], {
-    ARC_URL: hub.url,
-  });
+  ], { env: { ARC_URL: hub.url } });
   assertEquals(none.code, 0);
   assertEquals(none.stdout.trim(), "");
   assertStringIncludes(none.stderr, "no matches");
 
   const bad = await arc(["search", "--agent", "carol", '"open'], {
-    ARC_URL: hub.url,
+    env: { ARC_URL: hub.url },
   });
   assertEquals(bad.code, 1);
   assertStringIncludes(bad.stderr, "arc error: ");
 
-  const usage = await arc(["search", "--agent", "carol"], { ARC_URL: hub.url });
+  const usage = await arc(["search", "--agent", "carol"], {
+    env: { ARC_URL: hub.url },
+  });
   assertEquals(usage.code, 2);
 
   const help = await arc(["search", "--help"]);

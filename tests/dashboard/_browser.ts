@@ -7,7 +7,7 @@
  */
 
 import type { Browser, Page } from "playwright-core";
-import type { TestHub } from "../_util.ts";
+import { startHub, type StartHubOptions, type TestHub } from "../_util.ts";
 
 /** Where Debian's `chromium` package installs the browser. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -47,6 +47,36 @@ export async function browserUnavailable(): Promise<string | undefined> {
     if (state !== "granted") return `the browser tests need --allow-${name}`;
   }
   return undefined;
+}
+
+/** A selector for the element with this `data-testid`, followed by `extra`. */
+export function sel(testid: string, extra = ""): string {
+  return `[data-testid=${testid}]${extra}`;
+}
+
+/** How {@linkcode browserTest} runs its test. */
+export interface BrowserTestOptions {
+  /** Why no browser can run here ({@linkcode browserUnavailable}); set, the test is ignored. */
+  unavailable: string | undefined;
+  /** Options of the hub the test gets. @default {} */
+  hub?: StartHubOptions;
+}
+
+/** One test: a fresh hub and a fresh browser, both gone afterwards. */
+export function browserTest(
+  name: string,
+  fn: (hub: TestHub, browser: Browser) => Promise<void>,
+  options: BrowserTestOptions,
+): void {
+  Deno.test({
+    name,
+    ignore: options.unavailable !== undefined,
+    async fn() {
+      await using hub = await startHub(options.hub ?? {});
+      await using browser = await launchBrowser();
+      await fn(hub, browser.browser);
+    },
+  });
 }
 
 /** A launched browser that closes with `await using`. */

@@ -6,26 +6,9 @@
  * @module
  */
 
-import type { TestHub } from "../_util.ts";
+import { must, type TestHub } from "../_util.ts";
 
-/** Sends a request and fails loudly unless the hub answered 2xx. */
-export async function must(
-  hub: TestHub,
-  method: string,
-  path: string,
-  body?: unknown,
-  // deno-lint-ignore no-explicit-any
-): Promise<any> {
-  const reply = await hub.api(method, path, body);
-  if (reply.status >= 300 || reply.body?.ok !== true) {
-    throw new Error(
-      `${method} ${path} answered ${reply.status}: ${
-        JSON.stringify(reply.body)
-      }`,
-    );
-  }
-  return reply.body.result;
-}
+export { must };
 
 /** Posts a message and returns the stored row. */
 export function post(

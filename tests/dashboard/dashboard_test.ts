@@ -6,13 +6,15 @@
  * @module
  */
 
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { eventually, startHub, type TestHub } from "../_util.ts";
 import {
+  browserTest,
   browserUnavailable,
   launchBrowser,
   openDashboard,
+  sel,
 } from "./_browser.ts";
 import { must, post } from "./_seed.ts";
 
@@ -21,24 +23,6 @@ if (unavailable !== undefined) {
   // deno-lint-ignore no-console
   console.warn(`SKIPPED dashboard browser tests: ${unavailable}`);
 }
-
-/** One test: a fresh hub and a fresh browser, both gone afterwards. */
-function browserTest(
-  name: string,
-  fn: (hub: TestHub, browser: Browser) => Promise<void>,
-): void {
-  Deno.test({
-    name,
-    ignore: unavailable !== undefined,
-    async fn() {
-      await using hub = await startHub();
-      await using browser = await launchBrowser();
-      await fn(hub, browser.browser);
-    },
-  });
-}
-
-const sel = (testid: string, extra = "") => `[data-testid=${testid}]${extra}`;
 
 /** The message rows' ids, in page order. */
 function renderedIds(page: Page): Promise<number[]> {
@@ -108,6 +92,7 @@ browserTest(
     await page.waitForSelector(`${sel("channel-item")}[data-channel=general]`);
     assertEquals(dash.errors, [], "console errors");
   },
+  { unavailable },
 );
 
 browserTest(
@@ -166,6 +151,7 @@ browserTest(
     assertEquals(await page.innerText(sel("thread-status")), "COMPLETED");
     assertEquals(dash.errors, []);
   },
+  { unavailable },
 );
 
 browserTest("dashboard - renders attachments by type", async (hub, browser) => {
@@ -243,7 +229,7 @@ browserTest("dashboard - renders attachments by type", async (hub, browser) => {
     "plain words",
   );
   assertEquals(dash.errors, []);
-});
+}, { unavailable });
 
 browserTest(
   "dashboard - the operator posts to a channel, a thread and a reply; agents receive them",
@@ -297,6 +283,7 @@ browserTest(
     });
     assertEquals(dash.errors, []);
   },
+  { unavailable },
 );
 
 browserTest(
@@ -337,6 +324,7 @@ browserTest(
     );
     assertEquals(dash.errors, []);
   },
+  { unavailable },
 );
 
 browserTest(
@@ -383,6 +371,7 @@ browserTest(
     await lock.waitFor({ state: "detached" });
     assertEquals(dash.errors, []);
   },
+  { unavailable },
 );
 
 browserTest(
@@ -466,6 +455,7 @@ browserTest(
     );
     assertEquals(dash.errors, []);
   },
+  { unavailable },
 );
 
 browserTest(
@@ -519,6 +509,7 @@ browserTest(
     await banner.waitFor({ state: "hidden" });
     assertEquals(dash.errors, []);
   },
+  { unavailable },
 );
 
 browserTest(
@@ -606,6 +597,7 @@ browserTest(
       `unexpected console errors: ${dash.errors.join("\n")}`,
     );
   },
+  { unavailable },
 );
 
 browserTest(
@@ -745,6 +737,7 @@ browserTest(
     assert(longest < 2000, `the main thread froze for ${longest} ms`);
     assertEquals(errors, []);
   },
+  { unavailable },
 );
 
 Deno.test({

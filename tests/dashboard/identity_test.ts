@@ -7,23 +7,15 @@
  */
 
 import { assert, assertEquals } from "../_assert.ts";
-import { eventually, startHub } from "../_util.ts";
-import {
-  browserUnavailable,
-  launchBrowser,
-  openDashboard,
-} from "./_browser.ts";
+import { eventually } from "../_util.ts";
+import { browserTest, browserUnavailable, openDashboard } from "./_browser.ts";
 
 const unavailable = await browserUnavailable();
 
-Deno.test({
-  name:
-    "dashboard with strict identity - posts as the operator and never shows its secret",
-  ignore: unavailable !== undefined,
-  async fn() {
-    await using hub = await startHub({ args: ["--strict-identity"] });
-    await using browser = await launchBrowser();
-    await using dash = await openDashboard(browser.browser, hub);
+browserTest(
+  "dashboard with strict identity - posts as the operator and never shows its secret",
+  async (hub, browser) => {
+    await using dash = await openDashboard(browser, hub);
     const { page } = dash;
     // Capture the secret the hub hands the page, to look for it later.
     let secret: string | undefined;
@@ -51,4 +43,5 @@ Deno.test({
     assert(!text.includes(secret!), "the secret is shown");
     assertEquals(dash.errors, []);
   },
-});
+  { unavailable, hub: { args: ["--strict-identity"] } },
+);

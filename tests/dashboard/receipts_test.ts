@@ -7,11 +7,12 @@
  */
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { eventually, startHub } from "../_util.ts";
+import { eventually } from "../_util.ts";
 import {
+  browserTest,
   browserUnavailable,
-  launchBrowser,
   openDashboard,
+  sel,
 } from "./_browser.ts";
 import { must, post } from "./_seed.ts";
 
@@ -21,14 +22,9 @@ if (unavailable !== undefined) {
   console.warn(`SKIPPED dashboard receipts test: ${unavailable}`);
 }
 
-const sel = (testid: string, extra = "") => `[data-testid=${testid}]${extra}`;
-
-Deno.test({
-  name: "dashboard - lists unacknowledged and overdue requests until acked",
-  ignore: unavailable !== undefined,
-  async fn() {
-    await using hub = await startHub();
-    await using browser = await launchBrowser();
+browserTest(
+  "dashboard - lists unacknowledged and overdue requests until acked",
+  async (hub, browser) => {
     await must(hub, "POST", "/v1/sessions", { agent_id: "worker" });
     const request = await post(hub, {
       from_agent: "lead",
@@ -45,7 +41,7 @@ Deno.test({
     });
     await new Promise((r) => setTimeout(r, 1500));
 
-    await using dash = await openDashboard(browser.browser, hub);
+    await using dash = await openDashboard(browser, hub);
     const { page } = dash;
     const row = (id: number) => sel("unacked-row", `[data-id="${id}"]`);
     await page.waitForSelector(row(request.id));
@@ -81,4 +77,5 @@ Deno.test({
     assert(await page.$(row(call.id)), "the broadcast still waits");
     assertEquals(dash.errors, []);
   },
-});
+  { unavailable },
+);

@@ -5,24 +5,18 @@
  */
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { startHub } from "../_util.ts";
 import {
+  browserTest,
   browserUnavailable,
-  launchBrowser,
   openDashboard,
+  sel,
 } from "./_browser.ts";
 import { post } from "./_seed.ts";
 
 const unavailable = await browserUnavailable();
-const sel = (testid: string, extra = "") => `[data-testid=${testid}]${extra}`;
-
-Deno.test({
-  name:
-    "dashboard - the search box finds a message, shows matches as text and opens it",
-  ignore: unavailable !== undefined,
-  async fn() {
-    await using hub = await startHub();
-    await using browser = await launchBrowser();
+browserTest(
+  "dashboard - the search box finds a message, shows matches as text and opens it",
+  async (hub, browser) => {
     await hub.api("POST", "/v1/channels", { name: "builds" });
     const target = await post(hub, {
       from_agent: "builder",
@@ -36,7 +30,7 @@ Deno.test({
       to_agent: "reviewer",
       body: "iguana secret between two agents",
     });
-    await using dash = await openDashboard(browser.browser, hub);
+    await using dash = await openDashboard(browser, hub);
     const page = dash.page;
     await page.fill(sel("search-input"), "iguana");
     await page.press(sel("search-input"), "Enter");
@@ -74,4 +68,5 @@ Deno.test({
       .waitFor();
     assertEquals(dash.errors.filter((e) => !e.includes("400")), []);
   },
-});
+  { unavailable },
+);

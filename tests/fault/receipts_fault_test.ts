@@ -6,38 +6,16 @@
  */
 import { assert, assertEquals } from "../_assert.ts";
 import { startHub } from "../_util.ts";
+import { fillDisk, probeTmpfs, withTmpfs } from "./_tmpfs.ts";
 
-async function sh(...cmd: string[]): Promise<boolean> {
-  const out = await new Deno.Command(cmd[0]!, {
-    args: cmd.slice(1),
-    stdout: "null",
-    stderr: "null",
-  }).output();
-  return out.success;
-}
-
-const mountPoint = await Deno.makeTempDir({ prefix: "arc-tmpfs-" });
-let skip = "";
-if (!(await sh("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mountPoint))) {
-  skip = "cannot mount a tmpfs here (needs root)";
-  await Deno.remove(mountPoint).catch(() => {});
-} else {
-  await sh("umount", mountPoint);
-}
-if (skip) {
-  // deno-lint-ignore no-console
-  console.warn(`receipts_fault_test: skipped: ${skip}`);
-}
+const { mountPoint, skip } = await probeTmpfs("receipts_fault_test");
 
 Deno.test({
   name:
     "receipts on a full disk: reads still answer, and receipts are recorded once space returns",
   ignore: skip !== "",
   async fn() {
-    assert(
-      await sh("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mountPoint),
-    );
-    try {
+    await withTmpfs(mountPoint, async () => {
       await using hub = await startHub({ dir: mountPoint });
       const ids: number[] = [];
       for (let i = 0; i < 5; i++) {
@@ -49,12 +27,7 @@ Deno.test({
         assertEquals(r.status, 201);
         ids.push(r.body.result.id);
       }
-      const filler = `${mountPoint}/filler`;
-      await sh(
-        "sh",
-        "-c",
-        `dd if=/dev/zero of=${filler} bs=64k 2>/dev/null; true`,
-      );
+      const filler = await fillDisk(mountPoint);
       // Use up what is left until the hub refuses a write.
       let refused = false;
       for (let i = 0; i < 200 && !refused; i++) {
@@ -97,9 +70,6 @@ Deno.test({
       );
       assertEquals(after.body.result.receipts[0]?.state, "delivered");
       await hub.stop();
-    } finally {
-      await sh("umount", "-l", mountPoint);
-      await Deno.remove(mountPoint, { recursive: true }).catch(() => {});
-    }
+    });
   },
 });

@@ -7,38 +7,16 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { startHub } from "../_util.ts";
+import { fillDisk, probeTmpfs, withTmpfs } from "./_tmpfs.ts";
 
-async function sh(...cmd: string[]): Promise<boolean> {
-  const out = await new Deno.Command(cmd[0]!, {
-    args: cmd.slice(1),
-    stdout: "null",
-    stderr: "null",
-  }).output();
-  return out.success;
-}
-
-const mountPoint = await Deno.makeTempDir({ prefix: "arc-tmpfs-" });
-let skip = "";
-if (!(await sh("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mountPoint))) {
-  skip = "cannot mount a tmpfs here (needs root)";
-  await Deno.remove(mountPoint).catch(() => {});
-} else {
-  await sh("umount", mountPoint);
-}
-if (skip) {
-  // deno-lint-ignore no-console
-  console.warn(`storage_fault_test: skipped: ${skip}`);
-}
+const { mountPoint, skip } = await probeTmpfs("storage_fault_test");
 
 Deno.test({
   name:
     "storage faults: a full disk and a read-only file system answer writes with 503 and keep reads working",
   ignore: skip !== "",
   async fn() {
-    assert(
-      await sh("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mountPoint),
-    );
-    try {
+    await withTmpfs(mountPoint, async () => {
       await using hub = await startHub({ dir: mountPoint });
       const acknowledged: number[] = [];
       const post = (body: string) =>
@@ -49,12 +27,7 @@ Deno.test({
         acknowledged.push(r.body.result.id);
       }
       // Fill the disk.
-      const filler = `${mountPoint}/filler`;
-      await sh(
-        "sh",
-        "-c",
-        `dd if=/dev/zero of=${filler} bs=64k 2>/dev/null; true`,
-      );
+      const filler = await fillDisk(mountPoint);
       let refused;
       for (let i = 0; i < 200 && !refused; i++) {
         const r = await post("x".repeat(20_000));
@@ -98,9 +71,6 @@ Deno.test({
         assert(all.has(id), `acknowledged post ${id} is missing`);
       }
       await hub.stop();
-    } finally {
-      await sh("umount", "-l", mountPoint);
-      await Deno.remove(mountPoint, { recursive: true }).catch(() => {});
-    }
+    });
   },
 });

@@ -6,7 +6,7 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { startHub, type TestHub } from "../_util.ts";
 import { ArcClient, ArcError } from "../../src/client/mod.ts";
-import { freshSchema, pgTest, startPgHubs, stopAll } from "../postgres/_pg.ts";
+import { pgTest, withPgHubs } from "../postgres/_pg.ts";
 
 async function postTask(
   hub: TestHub,
@@ -158,9 +158,16 @@ Deno.test("task dependencies: unknown tasks and cycles are refused", async () =>
   assertEquals(chat.status, 201);
 });
 
-Deno.test("task dependencies: two hubs on one file completing both dependencies at once post one notice", async () => {
-  await using one = await startHub();
-  await using two = await startHub({ dir: one.dir, keepDir: true });
+/**
+ * Five rounds of: a task on `one`, a task on `two`, a third depending on
+ * both, the two completed at once through their own hubs; the third's
+ * assignee, read through `reader`, gets exactly one ready notice.
+ */
+async function completeAtOnce(
+  one: TestHub,
+  two: TestHub,
+  reader: TestHub,
+): Promise<void> {
   for (let round = 0; round < 5; round++) {
     const a = await postTask(one, {});
     const b = await postTask(two, {});
@@ -171,37 +178,25 @@ Deno.test("task dependencies: two hubs on one file completing both dependencies 
       one.api("POST", `/v1/tasks/${a}/complete`, {}),
       two.api("POST", `/v1/tasks/${b}/complete`, {}),
     ]);
-    const notices = await readyNotices(one, `w${round}`);
+    const notices = await readyNotices(reader, `w${round}`);
     assertEquals(notices.length, 1);
     assertEquals(notices[0].metadata.arcdeno.task_ready, c);
   }
+}
+
+Deno.test("task dependencies: two hubs on one file completing both dependencies at once post one notice", async () => {
+  await using one = await startHub();
+  await using two = await startHub({ dir: one.dir, keepDir: true });
+  await completeAtOnce(one, two, one);
 });
 
 pgTest(
   "task dependencies: two PostgreSQL hubs completing both dependencies at once post one notice",
-  async () => {
-    await using schema = freshSchema();
-    const hubs = await startPgHubs(2, schema.url);
-    try {
+  () =>
+    withPgHubs(2, async (hubs) => {
       const [one, two] = hubs as [TestHub, TestHub];
-      for (let round = 0; round < 5; round++) {
-        const a = await postTask(one, {});
-        const b = await postTask(two, {});
-        const c = await postTask(one, {
-          metadata: { arcdeno: { depends_on: [a, b], assignee: `w${round}` } },
-        });
-        await Promise.all([
-          one.api("POST", `/v1/tasks/${a}/complete`, {}),
-          two.api("POST", `/v1/tasks/${b}/complete`, {}),
-        ]);
-        const notices = await readyNotices(two, `w${round}`);
-        assertEquals(notices.length, 1);
-        assertEquals(notices[0].metadata.arcdeno.task_ready, c);
-      }
-    } finally {
-      await stopAll(hubs);
-    }
-  },
+      await completeAtOnce(one, two, two);
+    }),
 );
 
 Deno.test("ArcClient.readyTasks() and addDependencies(): two agents work through dependent tasks", async () => {

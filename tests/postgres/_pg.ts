@@ -105,6 +105,24 @@ export async function stopAll(hubs: readonly TestHub[]): Promise<void> {
   await Promise.all(hubs.map((hub) => hub[Symbol.asyncDispose]()));
 }
 
+/**
+ * Runs `fn` with `n` hubs on one fresh schema (started with `args`), then
+ * stops them and drops the schema.
+ */
+export async function withPgHubs(
+  n: number,
+  fn: (hubs: TestHub[], schema: TestSchema) => Promise<void>,
+  options: { args?: string[] } = {},
+): Promise<void> {
+  await using schema = freshSchema();
+  const hubs = await startPgHubs(n, schema.url, options.args ?? []);
+  try {
+    await fn(hubs, schema);
+  } finally {
+    await stopAll(hubs);
+  }
+}
+
 /** The password in a database URL ("" when it has none). */
 export function passwordOf(url: string): string {
   return decodeURIComponent(new URL(url).password);

@@ -9,14 +9,12 @@ import {
   assertStringIncludes,
 } from "../_assert.ts";
 import { request } from "../_util.ts";
-import { freshSchema, pgTest, startPgHubs, stopAll } from "./_pg.ts";
+import { pgTest, withPgHubs } from "./_pg.ts";
 
 pgTest(
   "postgres hubs with strict identity share secrets and refuse impersonation",
-  async () => {
-    await using schema = freshSchema();
-    const hubs = await startPgHubs(2, schema.url, ["--strict-identity"]);
-    try {
+  () =>
+    withPgHubs(2, async (hubs, schema) => {
       const [a, b] = hubs as [typeof hubs[0], typeof hubs[0]];
       const reg = await a.api("POST", "/v1/sessions", { agent_id: "alice" });
       assertEquals(reg.status, 201);
@@ -44,8 +42,5 @@ pgTest(
       assertEquals(rows[0]!["session_id"], reg.body.result.session_id);
       assertNotEquals(rows[0]!["secret_hash"], secret);
       assertEquals(String(rows[0]!["secret_hash"]).length, 64);
-    } finally {
-      await stopAll(hubs);
-    }
-  },
+    }, { args: ["--strict-identity"] }),
 );

@@ -5,14 +5,12 @@
  */
 
 import { assertEquals } from "../_assert.ts";
-import { freshSchema, pgTest, startPgHubs, stopAll } from "./_pg.ts";
+import { pgTest, withPgHubs } from "./_pg.ts";
 
 pgTest(
   "postgres hubs: receipts recorded on one hub are read on the other",
-  async () => {
-    await using schema = freshSchema();
-    const hubs = await startPgHubs(2, schema.url);
-    try {
+  () =>
+    withPgHubs(2, async (hubs) => {
       const [a, b] = hubs as [typeof hubs[0], typeof hubs[0]];
       await b.api("POST", "/v1/sessions", { agent_id: "bob" });
       const sent = (await a.api("POST", "/v1/messages", {
@@ -51,8 +49,5 @@ pgTest(
         `/v1/arcdeno/messages/${sent.id}/receipts?agent_id=alice`,
       );
       assertEquals(r2.body.result.acked, true);
-    } finally {
-      await stopAll(hubs);
-    }
-  },
+    }),
 );

@@ -1,12 +1,10 @@
 import { assert, assertEquals } from "../_assert.ts";
-import { freshSchema, pgTest, startPgHubs, stopAll } from "./_pg.ts";
+import { pgTest, withPgHubs } from "./_pg.ts";
 
 pgTest(
   "2 postgres hubs: overlapping glob reservations raced through both give one exclusive winner; fences stay unique",
-  async () => {
-    await using schema = freshSchema();
-    const hubs = await startPgHubs(2, schema.url);
-    try {
+  () =>
+    withPgHubs(2, async (hubs) => {
       const patterns = [
         "src/**",
         "src/a.ts",
@@ -59,8 +57,5 @@ pgTest(
         fence: shared[0]!.body.result.arcdeno.fence,
       });
       assertEquals(check.body.result.allowed, true);
-    } finally {
-      await stopAll(hubs);
-    }
-  },
+    }),
 );

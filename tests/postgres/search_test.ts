@@ -1,7 +1,7 @@
 import { assertEquals, assertStringIncludes } from "../_assert.ts";
 import { startHub } from "../_util.ts";
 import { search, searchCases } from "../http/_search_cases.ts";
-import { freshSchema, pgTest, startPgHubs, stopAll } from "./_pg.ts";
+import { freshSchema, pgTest, withPgHubs } from "./_pg.ts";
 
 searchCases("search (postgres)", (name, fn) =>
   pgTest(name, async () => {
@@ -12,10 +12,8 @@ searchCases("search (postgres)", (name, fn) =>
 
 pgTest(
   "search (postgres): a message posted through one hub is found through another at once",
-  async () => {
-    await using schema = freshSchema();
-    const hubs = await startPgHubs(2, schema.url);
-    try {
+  () =>
+    withPgHubs(2, async (hubs, schema) => {
       const [a, b] = hubs as [typeof hubs[0], typeof hubs[0]];
       const posted = await a.api("POST", "/v1/messages", {
         from_agent: "alice",
@@ -35,10 +33,7 @@ pgTest(
       });
       const text = plan.map((r) => String(r["QUERY PLAN"])).join("\n");
       assertStringIncludes(text, "arcdeno_search_docs_gin");
-    } finally {
-      await stopAll(hubs);
-    }
-  },
+    }),
 );
 
 pgTest(

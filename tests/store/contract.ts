@@ -149,6 +149,30 @@ async function allBroadcasts(store: Store, sinceId = 0): Promise<Message[]> {
   });
 }
 
+/** Registers one contract test: `fn` runs against a fresh store. */
+export type ContractTest = (
+  title: string,
+  fn: (store: Store, clock: FakeClock) => Promise<void>,
+) => void;
+
+/**
+ * Returns a {@linkcode ContractTest} that names each test `${prefix}: title`
+ * and runs it against a fresh store on a fresh {@linkcode FakeClock}, always
+ * cleaning up.
+ */
+export function contractTest(prefix: string, open: StoreOpener): ContractTest {
+  return (title, fn) =>
+    Deno.test(`${prefix}: ${title}`, async () => {
+      const clock = new FakeClock();
+      const { store, cleanup } = await open(clock);
+      try {
+        await fn(store, clock);
+      } finally {
+        await cleanup();
+      }
+    });
+}
+
 /**
  * Registers the Store contract tests for one backend.
  *
@@ -156,25 +180,7 @@ async function allBroadcasts(store: Store, sinceId = 0): Promise<Message[]> {
  * @param open opens a fresh store on the given clock
  */
 export function storeContract(name: string, open: StoreOpener): void {
-  /** Runs `fn` against a fresh store and always cleans up. */
-  async function withStore(
-    fn: (store: Store, clock: FakeClock) => Promise<void>,
-  ): Promise<void> {
-    const clock = new FakeClock();
-    const { store, cleanup } = await open(clock);
-    try {
-      await fn(store, clock);
-    } finally {
-      await cleanup();
-    }
-  }
-
-  function test(
-    title: string,
-    fn: (store: Store, clock: FakeClock) => Promise<void>,
-  ) {
-    Deno.test(`${name}: ${title}`, () => withStore(fn));
-  }
+  const test = contractTest(name, open);
 
   // ── channels ─────────────────────────────────────────────────────
 

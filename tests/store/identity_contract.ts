@@ -17,8 +17,7 @@ import { resolveConfig } from "../../src/config.ts";
 import { ForbiddenError } from "../../src/errors.ts";
 import { hashSecret, Identity, newSecret } from "../../src/hub/identity.ts";
 import { identityStoreFor } from "../../src/store/identity_backend.ts";
-import type { Store } from "../../src/store/types.ts";
-import { FakeClock, newSession, type StoreOpener } from "./contract.ts";
+import { contractTest, newSession, type StoreOpener } from "./contract.ts";
 
 /** Asserts that `fn` rejects with a `ForbiddenError`. */
 async function refused(fn: () => Promise<unknown>): Promise<void> {
@@ -33,20 +32,7 @@ async function refused(fn: () => Promise<unknown>): Promise<void> {
  * @param open opens a fresh store on the given clock
  */
 export function identityContract(name: string, open: StoreOpener): void {
-  function test(
-    title: string,
-    fn: (store: Store, clock: FakeClock) => Promise<void>,
-  ) {
-    Deno.test(`${name}: ${title}`, async () => {
-      const clock = new FakeClock();
-      const { store, cleanup } = await open(clock);
-      try {
-        await fn(store, clock);
-      } finally {
-        await cleanup();
-      }
-    });
-  }
+  const test = contractTest(name, open);
 
   test(
     "identity: putSecret() stores the hash per session and keeps one per agent",

@@ -9,7 +9,7 @@ import { assertEquals } from "../_assert.ts";
 import type { TrackedMessage } from "../../src/store/receipts.ts";
 import type { Message, Store } from "../../src/store/types.ts";
 import {
-  FakeClock,
+  contractTest,
   newMessage,
   newSession,
   type StoreOpener,
@@ -35,20 +35,7 @@ function tracked(m: Message, ackWithinSec: number | null = null) {
  * @param open opens a fresh store on the given clock
  */
 export function receiptsContract(name: string, open: StoreOpener): void {
-  function test(
-    title: string,
-    fn: (store: Store, clock: FakeClock) => Promise<void>,
-  ) {
-    Deno.test(`${name}: ${title}`, async () => {
-      const clock = new FakeClock();
-      const { store, cleanup } = await open(clock);
-      try {
-        await fn(store, clock);
-      } finally {
-        await cleanup();
-      }
-    });
-  }
+  const test = contractTest(name, open);
 
   async function dm(store: Store, from: string, to: string, body = "hi") {
     const { message } = await store.postMessage(

@@ -7,7 +7,13 @@
 
 import { assert, assertEquals } from "../_assert.ts";
 import type { LockMode, NewReservation } from "../../src/store/reserve.ts";
-import { FakeClock, newSession, type StoreOpener } from "./contract.ts";
+import type { Store } from "../../src/store/types.ts";
+import {
+  contractTest,
+  type FakeClock,
+  newSession,
+  type StoreOpener,
+} from "./contract.ts";
 
 function reservation(
   path: string,
@@ -20,24 +26,11 @@ function reservation(
 
 /** Registers the reservation rules for one backend. */
 export function reserveContract(name: string, open: StoreOpener): void {
+  const register = contractTest(`${name} reservations`, open);
   const test = (
     title: string,
-    fn: (
-      ctx: {
-        store: Awaited<ReturnType<StoreOpener>>["store"];
-        clock: FakeClock;
-      },
-    ) => Promise<void>,
-  ) =>
-    Deno.test(`${name} reservations: ${title}`, async () => {
-      const clock = new FakeClock();
-      const { store, cleanup } = await open(clock);
-      try {
-        await fn({ store, clock });
-      } finally {
-        await cleanup();
-      }
-    });
+    fn: (ctx: { store: Store; clock: FakeClock }) => Promise<void>,
+  ) => register(title, (store, clock) => fn({ store, clock }));
 
   test("a glob and a path inside it conflict in both directions", async ({ store }) => {
     const r = store.reservations;

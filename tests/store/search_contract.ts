@@ -9,7 +9,7 @@
 import { assert, assertEquals } from "../_assert.ts";
 import type { SearchQuery } from "../../src/store/search_types.ts";
 import type { Store } from "../../src/store/types.ts";
-import { FakeClock, newMessage, type StoreOpener } from "./contract.ts";
+import { contractTest, newMessage, type StoreOpener } from "./contract.ts";
 
 function query(
   text: string,
@@ -33,20 +33,7 @@ async function catchUp(store: Store): Promise<void> {
 
 /** Registers the search contract tests for one backend. */
 export function searchContract(name: string, open: StoreOpener): void {
-  function test(
-    title: string,
-    fn: (store: Store, clock: FakeClock) => Promise<void>,
-  ) {
-    Deno.test(`${name}: ${title}`, async () => {
-      const clock = new FakeClock();
-      const { store, cleanup } = await open(clock);
-      try {
-        await fn(store, clock);
-      } finally {
-        await cleanup();
-      }
-    });
-  }
+  const test = contractTest(name, open);
 
   test(
     "searchIndexStep() never indexes more than asked, and reports when it is done",

@@ -13,24 +13,11 @@ import {
 } from "../_assert.ts";
 import { ConflictError, ValidationError } from "../../src/errors.ts";
 import type { Message, Store } from "../../src/store/types.ts";
-import { FakeClock, newMessage, type StoreOpener } from "./contract.ts";
+import { contractTest, newMessage, type StoreOpener } from "./contract.ts";
 
 /** Registers the task dependency tests for one backend. */
 export function taskDepsContract(name: string, open: StoreOpener): void {
-  function test(
-    title: string,
-    fn: (store: Store, clock: FakeClock) => Promise<void>,
-  ) {
-    Deno.test(`${name}: ${title}`, async () => {
-      const clock = new FakeClock();
-      const { store, cleanup } = await open(clock);
-      try {
-        await fn(store, clock);
-      } finally {
-        await cleanup();
-      }
-    });
-  }
+  const test = contractTest(name, open);
 
   async function task(
     store: Store,

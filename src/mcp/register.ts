@@ -1,0 +1,118 @@
+/**
+ * How every Arc tool is registered: it connects to the hub first, answers
+ * with a one-line summary plus the structured result (session secrets
+ * removed), and turns a failure into an `isError` result carrying the hub's
+ * message.
+ *
+ * @module
+ */
+
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
+import type {
+  ShapeOutput,
+  ZodRawShapeCompat,
+} from "@modelcontextprotocol/sdk/server/zod-compat";
+import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol";
+import type {
+  CallToolResult,
+  ServerNotification,
+  ServerRequest,
+  ToolAnnotations,
+} from "@modelcontextprotocol/sdk/types";
+import type { HubConnection } from "./connection.ts";
+import { withoutSecrets } from "./redact.ts";
+
+/** What the SDK hands a tool call besides its arguments. */
+export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** What a tool's body produces: a one-line summary and the structured result. */
+export interface Outcome {
+  summary: string;
+  data: Record<string, unknown>;
+}
+
+/** One tool: its description, schemas, annotations and body. */
+export interface ToolSpec<
+  I extends ZodRawShapeCompat,
+  O extends ZodRawShapeCompat,
+> {
+  title: string;
+  description: string;
+  input: I;
+  output: O;
+  annotations: ToolAnnotations;
+  run: (args: ShapeOutput<I>, extra: Extra) => Promise<Outcome>;
+}
+
+/** A tool that only reads. */
+export const READ: ToolAnnotations = {
+  readOnlyHint: true,
+  openWorldHint: false,
+};
+/** A tool that writes. */
+export const WRITE: ToolAnnotations = {
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: false,
+  openWorldHint: false,
+};
+/** A tool that writes, to the same effect when repeated. */
+export const IDEMPOTENT: ToolAnnotations = { ...WRITE, idempotentHint: true };
+/** A tool that writes and may undo others' work. */
+export const DESTRUCTIVE: ToolAnnotations = { ...WRITE, destructiveHint: true };
+
+/** How the tools of one registrar answer. */
+export interface RegistrarOptions {
+  /** Append the connection's digest of news to every result. @default false */
+  digest?: boolean;
+}
+
+/** Returns `tool(name, spec)`, which registers one tool on `server`. */
+export function toolRegistrar(
+  server: McpServer,
+  conn: HubConnection,
+  options: RegistrarOptions = {},
+): <I extends ZodRawShapeCompat, O extends ZodRawShapeCompat>(
+  name: string,
+  spec: ToolSpec<I, O>,
+) => void {
+  return function tool<
+    I extends ZodRawShapeCompat,
+    O extends ZodRawShapeCompat,
+  >(name: string, spec: ToolSpec<I, O>): void {
+    server.registerTool(
+      name,
+      {
+        title: spec.title,
+        description: spec.description,
+        inputSchema: spec.input,
+        outputSchema: spec.output,
+        annotations: { title: spec.title, ...spec.annotations },
+      },
+      (async (args: ShapeOutput<I>, extra: Extra): Promise<CallToolResult> => {
+        try {
+          await conn.connect();
+          const { summary, data: raw } = await spec.run(args, extra);
+          // Session secrets are for the server, never for the model.
+          const data = withoutSecrets(raw);
+          const digest = options.digest
+            ? await conn.digest?.next(conn.signal).catch(() => undefined)
+            : undefined;
+          return {
+            content: [{
+              type: "text",
+              text: `${summary}\n${JSON.stringify(data)}`,
+            }, ...(digest ? [{ type: "text" as const, text: digest }] : [])],
+            structuredContent: data,
+          };
+        } catch (error) {
+          conn.failed(error);
+          return {
+            content: [{ type: "text", text: conn.describe(error) }],
+            isError: true,
+          };
+        }
+      }) as Parameters<McpServer["registerTool"]>[2],
+    );
+  };
+}

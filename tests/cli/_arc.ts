@@ -1,0 +1,59 @@
+/**
+ * Runs `arc` (and other programs) as real processes for the CLI tests.
+ *
+ * @module
+ */
+
+import { MAIN } from "../_util.ts";
+
+/** The project's deno.json, so a child resolves imports from any directory. */
+export const CONFIG = MAIN.replace(/main\.ts$/, "deno.json");
+
+/** Output of one command run. */
+export interface CommandRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Where and with which extra environment a command runs. */
+export interface RunOptions {
+  /** Working directory. @default this process's */
+  cwd?: string;
+  /** Variables added to the inherited environment. @default {} */
+  env?: Record<string, string>;
+}
+
+/** Runs a program to its end with stdin closed and collects its output. */
+export async function run(
+  cmd: string,
+  args: string[],
+  options: RunOptions = {},
+): Promise<CommandRun> {
+  const out = await new Deno.Command(cmd, {
+    args,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    env: options.env ?? {},
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: decoder.decode(out.stdout),
+    stderr: decoder.decode(out.stderr),
+  };
+}
+
+/** Runs `main.ts <args>` with full permissions. */
+export function arc(
+  args: string[],
+  options: RunOptions = {},
+): Promise<CommandRun> {
+  return run(
+    Deno.execPath(),
+    ["run", "-A", `--config=${CONFIG}`, MAIN, ...args],
+    options,
+  );
+}
