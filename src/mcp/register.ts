@@ -61,17 +61,10 @@ export const IDEMPOTENT: ToolAnnotations = { ...WRITE, idempotentHint: true };
 /** A tool that writes and may undo others' work. */
 export const DESTRUCTIVE: ToolAnnotations = { ...WRITE, destructiveHint: true };
 
-/** How the tools of one registrar answer. */
-export interface RegistrarOptions {
-  /** Append the connection's digest of news to every result. @default false */
-  digest?: boolean;
-}
-
 /** Returns `tool(name, spec)`, which registers one tool on `server`. */
 export function toolRegistrar(
   server: McpServer,
   conn: HubConnection,
-  options: RegistrarOptions = {},
 ): <I extends ZodRawShapeCompat, O extends ZodRawShapeCompat>(
   name: string,
   spec: ToolSpec<I, O>,
@@ -95,9 +88,10 @@ export function toolRegistrar(
           const { summary, data: raw } = await spec.run(args, extra);
           // Session secrets are for the server, never for the model.
           const data = withoutSecrets(raw);
-          const digest = options.digest
-            ? await conn.digest?.next(conn.signal).catch(() => undefined)
-            : undefined;
+          // News for the agent rides on every result (unless opted out).
+          const digest = await conn.digest?.next(conn.signal).catch(() =>
+            undefined
+          );
           return {
             content: [{
               type: "text",

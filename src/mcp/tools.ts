@@ -60,7 +60,7 @@ export function registerTools(server: McpServer, conn: HubConnection): void {
   const client = conn.client;
   const agentId = conn.options.agentId;
 
-  const tool = toolRegistrar(server, conn, { digest: true });
+  const tool = toolRegistrar(server, conn);
 
   // ── orientation ─────────────────────────────────────────────────────
 
