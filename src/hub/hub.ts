@@ -42,6 +42,7 @@ import type {
 } from "../store/types.ts";
 import { type MessageLimits, normalizeMessage } from "./messages.ts";
 import { type MessageMatch, Notifier, type Subscription } from "./notifier.ts";
+import { TouchBatch } from "./touches.ts";
 import {
   checkTtl,
   type Query,
@@ -121,6 +122,7 @@ export class Hub implements AsyncDisposable {
     }
     | undefined;
   #closed = false;
+  #touches: TouchBatch;
 
   private constructor(
     config: ResolvedConfig,
@@ -133,6 +135,7 @@ export class Hub implements AsyncDisposable {
     this.instanceId = instanceId;
     this.#log = options.log ?? (() => {});
     this.#probeMs = options.changeProbeMs ?? 200;
+    this.#touches = new TouchBatch(store, this.#log);
   }
 
   /**
@@ -198,6 +201,7 @@ export class Hub implements AsyncDisposable {
   /** Expires stale sessions and recovers their claims and locks. */
   async sweep(): Promise<void> {
     if (this.#closed) return;
+    await this.#touches.flush();
     const recovery = await this.store.recoverExpired(
       this.config.presenceTtlSec,
     );
@@ -221,14 +225,11 @@ export class Hub implements AsyncDisposable {
 
   /**
    * Presence upkeep on a read path: a store that cannot take writes right now
-   * (disk full, read-only) must not stop agents from reading.
+   * (disk full, read-only) must not stop agents from reading. Touches are
+   * batched and written once per event-loop turn ({@linkcode TouchBatch}).
    */
-  async #touchQuietly(agentId: string): Promise<void> {
-    try {
-      await this.store.touchAgent(agentId);
-    } catch (error) {
-      if (!(error instanceof StorageUnavailableError)) throw error;
-    }
+  #touchQuietly(agentId: string): void {
+    this.#touches.add(agentId);
   }
 
   async #sweepQuietly(): Promise<void> {
@@ -248,6 +249,7 @@ export class Hub implements AsyncDisposable {
     this.#stopWatching?.();
     if (this.#shutdown?.timer !== undefined) clearTimeout(this.#shutdown.timer);
     this.notifier.close();
+    await this.#touches.flush().catch(() => {});
     await this.store.close();
   }
 
@@ -335,7 +337,7 @@ export class Hub implements AsyncDisposable {
 
   async listAgents(query: Query): Promise<Session[]> {
     const as = query.get("as");
-    if (as) await this.#touchQuietly(as);
+    if (as) this.#touchQuietly(as);
     await this.#sweepQuietly();
     const capability = query.get("capability");
     const agents = await this.store.listActiveSessions();
@@ -461,7 +463,7 @@ export class Hub implements AsyncDisposable {
       ...(threadId ? { threadId } : {}),
     };
     const timeout = query.timeoutSec();
-    await this.#touchQuietly(agentId);
+    this.#touchQuietly(agentId);
     const rows = await this.#waitFor(
       q,
       visibleTo(agentId, channel ? [channel] : [], threadId, excludeSelf),
@@ -469,7 +471,7 @@ export class Hub implements AsyncDisposable {
       signal,
       agentId,
     );
-    await this.#touchQuietly(agentId);
+    this.#touchQuietly(agentId);
     return rows;
   }
 
@@ -526,7 +528,7 @@ export class Hub implements AsyncDisposable {
       if (
         keepAliveAgent && performance.now() - lastTouch >= this.#touchEveryMs
       ) {
-        await this.#touchQuietly(keepAliveAgent);
+        this.#touchQuietly(keepAliveAgent);
         lastTouch = performance.now();
       }
     }
@@ -556,7 +558,7 @@ export class Hub implements AsyncDisposable {
         const deadline = performance.now() + waitMs;
         while (true) {
           if (performance.now() - lastTouch >= touchEvery) {
-            await touch(agentId);
+            touch(agentId);
             lastTouch = performance.now();
           }
           const rows = await store.listMessages(query());

@@ -87,6 +87,15 @@ export interface SqliteStoreOptions {
    * @default "normal"
    */
   durability?: "normal" | "full";
+  /**
+   * How often to checkpoint the write-ahead log from a timer, in ms. SQLite's
+   * automatic checkpoint is switched off, so no request pays for copying the
+   * log into the database and syncing it. 0 keeps SQLite's automatic
+   * checkpoint instead.
+   *
+   * @default 1000
+   */
+  checkpointMs?: number;
 }
 
 // SQLite result codes that mean "the storage cannot take this write now".
@@ -99,6 +108,7 @@ export class SqliteStore implements Store {
   #clock: Clock;
   #statements = new Map<string, StatementSync>();
   #closed = false;
+  #checkpointTimer: ReturnType<typeof setInterval> | undefined;
 
   private constructor(db: DatabaseSync, info: StoreInfo, clock: Clock) {
     this.#db = db;
@@ -126,6 +136,8 @@ export class SqliteStore implements Store {
       const journalMode = String(mode["journal_mode"] ?? "unknown")
         .toLowerCase();
       db.exec("PRAGMA foreign_keys = OFF");
+      const checkpointMs = options.checkpointMs ?? 1000;
+      if (checkpointMs > 0) db.exec("PRAGMA wal_autocheckpoint = 0");
       const clock = options.clock ?? systemClock;
       const store = new SqliteStore(db, {
         backend: "sqlite",
@@ -145,6 +157,7 @@ export class SqliteStore implements Store {
           );
         }
       });
+      if (checkpointMs > 0) store.#startCheckpoints(checkpointMs);
       return store;
     } catch (error) {
       db.close();
@@ -225,9 +238,29 @@ export class SqliteStore implements Store {
     );
   }
 
+  /**
+   * Checkpoints the log on a timer instead of inside whichever commit crosses
+   * SQLite's threshold. PASSIVE never waits for readers or writers (of this
+   * or another process); what it cannot copy now is copied next time.
+   */
+  #startCheckpoints(everyMs: number): void {
+    this.#checkpointTimer = setInterval(() => this.#checkpoint(), everyMs);
+    Deno.unrefTimer(this.#checkpointTimer);
+  }
+
+  #checkpoint(): void {
+    try {
+      this.#db.exec("PRAGMA wal_checkpoint(PASSIVE)");
+    } catch {
+      // Busy or failing storage: the next tick, or SQLite on close, retries.
+    }
+  }
+
   close(): Promise<void> {
     if (!this.#closed) {
       this.#closed = true;
+      clearInterval(this.#checkpointTimer);
+      this.#checkpoint();
       this.#statements.clear();
       this.#db.close();
     }
@@ -369,6 +402,22 @@ export class SqliteStore implements Store {
         this.#now(),
         agentId,
       );
+    });
+  }
+
+  touchAgents(agentIds: readonly string[]): Promise<void> {
+    return this.#unit(() => {
+      if (agentIds.length === 0) return;
+      const now = this.#now();
+      this.#tx(() => {
+        for (const agentId of agentIds) {
+          this.#run(
+            "UPDATE sessions SET last_seen = ? WHERE agent_id = ? AND active = 1",
+            now,
+            agentId,
+          );
+        }
+      });
     });
   }
 
@@ -603,7 +652,10 @@ export class SqliteStore implements Store {
         conds.push("to_agent = ?");
         params.push(vis.agentId);
       } else {
-        conds.push("(to_agent IS NULL OR to_agent = ?)");
+        // `+` keeps the planner off ix_m_to: an OR over it collects and sorts
+        // every visible row before LIMIT applies; the id order walks no further
+        // than the page.
+        conds.push("(+to_agent IS NULL OR +to_agent = ?)");
         params.push(vis.agentId);
         if (vis.excludeSelf) {
           conds.push("from_agent != ?");
