@@ -43,6 +43,7 @@ import type {
 import { type MessageLimits, normalizeMessage } from "./messages.ts";
 import { type MessageMatch, Notifier, type Subscription } from "./notifier.ts";
 import { TouchBatch } from "./touches.ts";
+import { WaitCursor } from "./cursor.ts";
 import {
   checkTtl,
   type Query,
@@ -512,9 +513,19 @@ export class Hub implements AsyncDisposable {
     const deadline = performance.now() + timeoutSec * 1000;
     using sub = this.notifier.subscribe(match);
     using _counted = this.#count("longPolls");
+    const tail = query.tail === true && query.sinceId <= 0;
+    const cursor = new WaitCursor(query.sinceId, {
+      notifier: this.notifier,
+      sub,
+      match,
+      limit: query.limit,
+      memory: !tail,
+      query: (afterId) =>
+        this.store.listMessages(tail ? query : { ...query, sinceId: afterId }),
+    });
     let lastTouch = performance.now();
     while (true) {
-      const rows = await this.store.listMessages(query);
+      const rows = await cursor.read();
       const now = performance.now();
       if (
         rows.length > 0 || now >= deadline || this.notifier.closed ||
@@ -541,16 +552,22 @@ export class Hub implements AsyncDisposable {
       visibleTo(agentId, channels, undefined, excludeSelf),
     );
     const counted = this.#count("streams");
-    let cursor = options.sinceId;
     let lastTouch = performance.now();
     const store = this.store;
     const touch = (id: string) => this.#touchQuietly(id);
     const touchEvery = this.#touchEveryMs;
-    const query = (): MessageQuery => ({
-      visibility: { kind: "agent", agentId, excludeSelf },
-      sinceId: cursor,
+    const cursor = new WaitCursor(options.sinceId, {
+      notifier: this.notifier,
+      sub,
+      match: visibleTo(agentId, channels, undefined, excludeSelf),
       limit: DEFAULTS.sseBatchLimit,
-      ...(channels.length ? { channels } : {}),
+      query: (afterId) =>
+        store.listMessages({
+          visibility: { kind: "agent", agentId, excludeSelf },
+          sinceId: afterId,
+          limit: DEFAULTS.sseBatchLimit,
+          ...(channels.length ? { channels } : {}),
+        }),
     });
     const notifier = this.notifier;
     return {
@@ -561,11 +578,8 @@ export class Hub implements AsyncDisposable {
             touch(agentId);
             lastTouch = performance.now();
           }
-          const rows = await store.listMessages(query());
-          if (rows.length > 0) {
-            cursor = rows.at(-1)!.id;
-            return rows;
-          }
+          const rows = await cursor.read();
+          if (rows.length > 0) return rows;
           const remaining = deadline - performance.now();
           if (remaining <= 0 || notifier.closed || signal?.aborted) return [];
           await sub.wait(
