@@ -170,7 +170,11 @@ export class Notifier {
     const first = this.#recent[0];
     if (!first || afterId < first.id - 1) return undefined;
     const out: Message[] = [];
-    for (let i = Math.max(0, afterId - first.id + 1); i < this.#recent.length; i++) {
+    for (
+      let i = Math.max(0, afterId - first.id + 1);
+      i < this.#recent.length;
+      i++
+    ) {
       const message = this.#recent[i]!;
       if (!match(message)) continue;
       out.push(message);
