@@ -32,6 +32,11 @@ import {
 } from "./rows.ts";
 import { SQLITE_SCHEMA } from "./schema.ts";
 import { buildThreadSummary, type ThreadFacts } from "./thread_summary.ts";
+import {
+  foldThreadTasks,
+  THREAD_TASKS_SCHEMA,
+  THREAD_TASKS_SQL,
+} from "./thread_tasks_sqlite.ts";
 import type {
   Acquired,
   Channel,
@@ -147,6 +152,7 @@ export class SqliteStore implements Store {
       }, clock);
       store.#tx(() => {
         for (const sql of SQLITE_SCHEMA) db.exec(sql);
+        for (const sql of THREAD_TASKS_SCHEMA) db.exec(sql);
         const now = toIso(clock.now());
         for (const name of BUILTIN_CHANNELS) {
           store.#run(
@@ -1049,17 +1055,12 @@ export class SqliteStore implements Store {
         f.latestArtifactId = row["art"] == null ? null : Number(row["art"]);
         f.firstMessageChannel = String(row["first_channel"]);
       }
-      for (
-        const row of this.#all(
-          `SELECT g.thread_id, g.n, g.open, g.root,
-             (SELECT channel FROM tasks WHERE task_id = g.root) AS root_channel,
-             (SELECT channel FROM tasks WHERE task_id = g.first) AS first_channel
-           FROM (SELECT thread_id, COUNT(*) AS n, SUM(status = 'open') AS open,
-                   MIN(CASE WHEN parent_task_id IS NULL THEN task_id END) AS root,
-                   MIN(task_id) AS first
-                 FROM tasks WHERE thread_id IS NOT NULL GROUP BY thread_id) AS g`,
-        )
-      ) {
+      foldThreadTasks({
+        get: (sql, ...params) => this.#get(sql, ...params),
+        run: (sql, ...params) => this.#run(sql, ...params),
+        tx: (fn) => this.#tx(fn),
+      });
+      for (const row of this.#all(THREAD_TASKS_SQL)) {
         const f = entry(String(row["thread_id"]));
         f.totalTasks = Number(row["n"]);
         f.openTasks = Number(row["open"]);
