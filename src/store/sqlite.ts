@@ -31,6 +31,7 @@ import {
   toTask,
 } from "./rows.ts";
 import { SQLITE_SCHEMA } from "./schema.ts";
+import { type Checkpointer, startCheckpointer } from "./sqlite_checkpointer.ts";
 import { buildThreadSummary, type ThreadFacts } from "./thread_summary.ts";
 import {
   foldThreadTasks,
@@ -93,15 +94,19 @@ export interface SqliteStoreOptions {
    */
   durability?: "normal" | "full";
   /**
-   * How often to checkpoint the write-ahead log from a timer, in ms. SQLite's
-   * automatic checkpoint is switched off, so no request pays for copying the
+   * Checkpoint the write-ahead log every this many ms from a worker thread
+   * with its own connection ({@linkcode startCheckpointer}), with SQLite's
+   * automatic checkpoint switched off, so no request pays for copying the
    * log into the database and syncing it. 0 keeps SQLite's automatic
-   * checkpoint instead.
+   * checkpoint, inside whichever commit crosses its threshold.
    *
-   * @default 1000
+   * @default 0
    */
   checkpointMs?: number;
 }
+
+/** Log size past which this connection helps the checkpoint worker finish. */
+const WAL_LIMIT_BYTES = 16 * 1024 * 1024;
 
 // SQLite result codes that mean "the storage cannot take this write now".
 const UNAVAILABLE_CODES = new Set([5, 6, 8, 10, 13, 14]);
@@ -113,7 +118,8 @@ export class SqliteStore implements Store {
   #clock: Clock;
   #statements = new Map<string, StatementSync>();
   #closed = false;
-  #checkpointTimer: ReturnType<typeof setInterval> | undefined;
+  #checkpointer: Checkpointer | undefined;
+  #walCheck: ReturnType<typeof setInterval> | undefined;
 
   private constructor(db: DatabaseSync, info: StoreInfo, clock: Clock) {
     this.#db = db;
@@ -141,8 +147,11 @@ export class SqliteStore implements Store {
       const journalMode = String(mode["journal_mode"] ?? "unknown")
         .toLowerCase();
       db.exec("PRAGMA foreign_keys = OFF");
-      const checkpointMs = options.checkpointMs ?? 1000;
-      if (checkpointMs > 0) db.exec("PRAGMA wal_autocheckpoint = 0");
+      const checkpointMs = options.checkpointMs ?? 0;
+      if (checkpointMs > 0) {
+        db.exec("PRAGMA wal_autocheckpoint = 0");
+        db.exec(`PRAGMA journal_size_limit = ${WAL_LIMIT_BYTES}`);
+      }
       const clock = options.clock ?? systemClock;
       const store = new SqliteStore(db, {
         backend: "sqlite",
@@ -163,7 +172,11 @@ export class SqliteStore implements Store {
           );
         }
       });
-      if (checkpointMs > 0) store.#startCheckpoints(checkpointMs);
+      if (checkpointMs > 0) {
+        store.#checkpointer = startCheckpointer(path, checkpointMs);
+        store.#walCheck = setInterval(() => store.#finishCheckpoint(), 500);
+        Deno.unrefTimer(store.#walCheck);
+      }
       return store;
     } catch (error) {
       db.close();
@@ -245,32 +258,33 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Checkpoints the log on a timer instead of inside whichever commit crosses
-   * SQLite's threshold. PASSIVE never waits for readers or writers (of this
-   * or another process); what it cannot copy now is copied next time.
+   * Under a steady stream of commits the worker's checkpoints never catch up
+   * with the end of the log, and SQLite only starts the log afresh once one
+   * has. When the log has grown past the limit, one checkpoint on this
+   * connection, between two of its commits, finishes the job: it copies only
+   * what arrived since the worker's last pass. The next commit then restarts
+   * the log, and SQLite truncates the file to the limit.
    */
-  #startCheckpoints(everyMs: number): void {
-    this.#checkpointTimer = setInterval(() => this.#checkpoint(), everyMs);
-    Deno.unrefTimer(this.#checkpointTimer);
-  }
-
-  #checkpoint(): void {
+  #finishCheckpoint(): void {
     try {
-      this.#db.exec("PRAGMA wal_checkpoint(PASSIVE)");
+      if (
+        Deno.statSync(`${this.info.storagePath}-wal`).size > WAL_LIMIT_BYTES
+      ) {
+        this.#db.exec("PRAGMA wal_checkpoint(PASSIVE)");
+      }
     } catch {
-      // Busy or failing storage: the next tick, or SQLite on close, retries.
+      // No log file, or busy: the next tick retries.
     }
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     if (!this.#closed) {
       this.#closed = true;
-      clearInterval(this.#checkpointTimer);
-      this.#checkpoint();
+      clearInterval(this.#walCheck);
+      await this.#checkpointer?.stop();
       this.#statements.clear();
       this.#db.close();
     }
-    return Promise.resolve();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
