@@ -94,19 +94,18 @@ export interface SqliteStoreOptions {
    */
   durability?: "normal" | "full";
   /**
-   * Checkpoint the write-ahead log every this many ms from a worker thread
-   * with its own connection ({@linkcode startCheckpointer}), with SQLite's
-   * automatic checkpoint switched off, so no request pays for copying the
-   * log into the database and syncing it. 0 keeps SQLite's automatic
-   * checkpoint, inside whichever commit crosses its threshold.
+   * Also checkpoint the write-ahead log every this many ms from a worker
+   * thread with its own connection ({@linkcode startCheckpointer}). While
+   * the hub is not saturated, the worker empties the log before it reaches
+   * SQLite's automatic checkpoint threshold, so no request pays for copying
+   * the log into the database and syncing it. Under a steady stream of
+   * commits the automatic checkpoint still runs inside a commit, which keeps
+   * the log bounded, but finds most of the copying done. 0: no worker.
    *
    * @default 0
    */
   checkpointMs?: number;
 }
-
-/** Log size past which this connection helps the checkpoint worker finish. */
-const WAL_LIMIT_BYTES = 16 * 1024 * 1024;
 
 // SQLite result codes that mean "the storage cannot take this write now".
 const UNAVAILABLE_CODES = new Set([5, 6, 8, 10, 13, 14]);
@@ -119,7 +118,6 @@ export class SqliteStore implements Store {
   #statements = new Map<string, StatementSync>();
   #closed = false;
   #checkpointer: Checkpointer | undefined;
-  #walCheck: ReturnType<typeof setInterval> | undefined;
 
   private constructor(db: DatabaseSync, info: StoreInfo, clock: Clock) {
     this.#db = db;
@@ -148,10 +146,6 @@ export class SqliteStore implements Store {
         .toLowerCase();
       db.exec("PRAGMA foreign_keys = OFF");
       const checkpointMs = options.checkpointMs ?? 0;
-      if (checkpointMs > 0) {
-        db.exec("PRAGMA wal_autocheckpoint = 0");
-        db.exec(`PRAGMA journal_size_limit = ${WAL_LIMIT_BYTES}`);
-      }
       const clock = options.clock ?? systemClock;
       const store = new SqliteStore(db, {
         backend: "sqlite",
@@ -174,8 +168,6 @@ export class SqliteStore implements Store {
       });
       if (checkpointMs > 0) {
         store.#checkpointer = startCheckpointer(path, checkpointMs);
-        store.#walCheck = setInterval(() => store.#finishCheckpoint(), 500);
-        Deno.unrefTimer(store.#walCheck);
       }
       return store;
     } catch (error) {
@@ -257,30 +249,9 @@ export class SqliteStore implements Store {
     );
   }
 
-  /**
-   * Under a steady stream of commits the worker's checkpoints never catch up
-   * with the end of the log, and SQLite only starts the log afresh once one
-   * has. When the log has grown past the limit, one checkpoint on this
-   * connection, between two of its commits, finishes the job: it copies only
-   * what arrived since the worker's last pass. The next commit then restarts
-   * the log, and SQLite truncates the file to the limit.
-   */
-  #finishCheckpoint(): void {
-    try {
-      if (
-        Deno.statSync(`${this.info.storagePath}-wal`).size > WAL_LIMIT_BYTES
-      ) {
-        this.#db.exec("PRAGMA wal_checkpoint(PASSIVE)");
-      }
-    } catch {
-      // No log file, or busy: the next tick retries.
-    }
-  }
-
   async close(): Promise<void> {
     if (!this.#closed) {
       this.#closed = true;
-      clearInterval(this.#walCheck);
       await this.#checkpointer?.stop();
       this.#statements.clear();
       this.#db.close();

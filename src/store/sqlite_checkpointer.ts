@@ -1,10 +1,10 @@
 /**
  * A worker that checkpoints one SQLite database's write-ahead log on a timer,
- * on its own connection and thread. The hub's connection switches SQLite's
- * automatic checkpoint off, so copying the log into the database and the
- * syncs that go with it do not run inside a request, nor block the event
- * loop. PASSIVE checkpoints never wait for readers or writers (of this or
- * another process); what one cannot copy now, the next copies.
+ * on its own connection and thread, so copying the log into the database and
+ * the syncs that go with it mostly happen outside requests and off the event
+ * loop (see `SqliteStoreOptions.checkpointMs`). PASSIVE checkpoints never
+ * wait for readers or writers (of this or another process); what one cannot
+ * copy now, the next copies.
  *
  * The worker's code is loaded from a blob, so a hub whose read permission
  * covers only its storage directory can start it.
@@ -47,7 +47,7 @@ self.onmessage = (e) => {
 
 /**
  * Starts a checkpoint worker for the database at `path`. If the worker
- * cannot run, nothing fails: the store's own check keeps the log bounded.
+ * cannot run, nothing fails: SQLite's automatic checkpoint still runs.
  *
  * @param path absolute path of the database file
  * @param everyMs interval between checkpoints
