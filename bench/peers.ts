@@ -57,7 +57,7 @@ import {
   type Target,
   targetOf,
   writeAll,
-} from "./load.ts";
+} from "./_util.ts";
 
 const USAGE = `usage: deno run -A bench/peers.ts --url URL [--url URL ...]
          [--pid PID ...] [--streams 50] [--reap-timeout 60]

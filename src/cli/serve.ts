@@ -246,6 +246,7 @@ async function serve(
     })
     : SqliteStore.open(config.storagePath, {
       durability: config.durability,
+      checkpointMs: 500,
     });
   const hub = await Hub.create(config, store, { log });
   const errorLog = (line: string) => out(`[arc] ${line}`);

@@ -10,8 +10,21 @@
 
 import type { FeedOptions, Hub } from "../hub/hub.ts";
 import { DEFAULTS } from "../protocol.ts";
+import type { Message } from "../store/types.ts";
 
 const encoder = new TextEncoder();
+
+/** Each message's event text, made once for every stream it goes to. */
+const eventText = new WeakMap<Message, string>();
+
+function toEvent(message: Message): string {
+  let text = eventText.get(message);
+  if (text === undefined) {
+    text = `data: ${JSON.stringify(message)}\n\n`;
+    eventText.set(message, text);
+  }
+  return text;
+}
 
 /** Builds the event-stream response; it ends when the client leaves or the hub shuts down. */
 export function streamResponse(
@@ -42,7 +55,7 @@ export function streamResponse(
           return;
         }
         const text = rows.length
-          ? rows.map((m) => `data: ${JSON.stringify(m)}\n\n`).join("")
+          ? rows.map(toEvent).join("")
           : ": keepalive\n\n";
         controller.enqueue(encoder.encode(text));
       } catch (error) {

@@ -57,6 +57,8 @@ import {
   Receipts,
   type RecipientNotice,
 } from "./receipts.ts";
+import { TouchBatch } from "./touches.ts";
+import { WaitCursor } from "./cursor.ts";
 import {
   checkTtl,
   type Query,
@@ -140,6 +142,7 @@ export class Hub implements AsyncDisposable {
     }
     | undefined;
   #closed = false;
+  #touches: TouchBatch;
 
   private constructor(
     config: ResolvedConfig,
@@ -158,6 +161,7 @@ export class Hub implements AsyncDisposable {
       maxQueryLimit: config.maxQueryLimit,
       log: this.#log,
     });
+    this.#touches = new TouchBatch(store, this.#log);
   }
 
   /**
@@ -223,6 +227,7 @@ export class Hub implements AsyncDisposable {
   /** Expires stale sessions and recovers their claims and locks. */
   async sweep(): Promise<void> {
     if (this.#closed) return;
+    await this.#touches.flush();
     const recovery = await this.store.recoverExpired(
       this.config.presenceTtlSec,
     );
@@ -253,14 +258,11 @@ export class Hub implements AsyncDisposable {
 
   /**
    * Presence upkeep on a read path: a store that cannot take writes right now
-   * (disk full, read-only) must not stop agents from reading.
+   * (disk full, read-only) must not stop agents from reading. Touches are
+   * batched and written once per event-loop turn ({@linkcode TouchBatch}).
    */
-  async #touchQuietly(agentId: string): Promise<void> {
-    try {
-      await this.store.touchAgent(agentId);
-    } catch (error) {
-      if (!(error instanceof StorageUnavailableError)) throw error;
-    }
+  #touchQuietly(agentId: string): void {
+    this.#touches.add(agentId);
   }
 
   async #sweepQuietly(): Promise<void> {
@@ -280,6 +282,7 @@ export class Hub implements AsyncDisposable {
     this.#stopWatching?.();
     if (this.#shutdown?.timer !== undefined) clearTimeout(this.#shutdown.timer);
     this.notifier.close();
+    await this.#touches.flush().catch(() => {});
     await this.store.close();
   }
 
@@ -370,7 +373,7 @@ export class Hub implements AsyncDisposable {
 
   async listAgents(query: Query): Promise<Session[]> {
     const as = query.get("as");
-    if (as) await this.#touchQuietly(as);
+    if (as) this.#touchQuietly(as);
     await this.#sweepQuietly();
     const capability = query.get("capability");
     const agents = await this.store.listActiveSessions();
@@ -506,7 +509,7 @@ export class Hub implements AsyncDisposable {
       ...(threadId ? { threadId } : {}),
     };
     const timeout = query.timeoutSec();
-    await this.#touchQuietly(agentId);
+    this.#touchQuietly(agentId);
     const rows = await this.#waitFor(
       q,
       visibleTo(agentId, channel ? [channel] : [], threadId, excludeSelf),
@@ -514,7 +517,7 @@ export class Hub implements AsyncDisposable {
       signal,
       agentId,
     );
-    await this.#touchQuietly(agentId);
+    this.#touchQuietly(agentId);
     await this.receipts.markDelivered(agentId, rows);
     return rows;
   }
@@ -558,9 +561,19 @@ export class Hub implements AsyncDisposable {
     const deadline = performance.now() + timeoutSec * 1000;
     using sub = this.notifier.subscribe(match);
     using _counted = this.#count("longPolls");
+    const tail = query.tail === true && query.sinceId <= 0;
+    const cursor = new WaitCursor(query.sinceId, {
+      notifier: this.notifier,
+      sub,
+      match,
+      limit: query.limit,
+      memory: !tail,
+      query: (afterId) =>
+        this.store.listMessages(tail ? query : { ...query, sinceId: afterId }),
+    });
     let lastTouch = performance.now();
     while (true) {
-      const rows = await this.store.listMessages(query);
+      const rows = await cursor.read();
       const now = performance.now();
       if (
         rows.length > 0 || now >= deadline || this.notifier.closed ||
@@ -574,7 +587,7 @@ export class Hub implements AsyncDisposable {
       if (
         keepAliveAgent && performance.now() - lastTouch >= this.#touchEveryMs
       ) {
-        await this.#touchQuietly(keepAliveAgent);
+        this.#touchQuietly(keepAliveAgent);
         lastTouch = performance.now();
       }
     }
@@ -587,16 +600,22 @@ export class Hub implements AsyncDisposable {
       visibleTo(agentId, channels, undefined, excludeSelf),
     );
     const counted = this.#count("streams");
-    let cursor = options.sinceId;
     let lastTouch = performance.now();
     const store = this.store;
     const touch = (id: string) => this.#touchQuietly(id);
     const touchEvery = this.#touchEveryMs;
-    const query = (): MessageQuery => ({
-      visibility: { kind: "agent", agentId, excludeSelf },
-      sinceId: cursor,
+    const cursor = new WaitCursor(options.sinceId, {
+      notifier: this.notifier,
+      sub,
+      match: visibleTo(agentId, channels, undefined, excludeSelf),
       limit: DEFAULTS.sseBatchLimit,
-      ...(channels.length ? { channels } : {}),
+      query: (afterId) =>
+        store.listMessages({
+          visibility: { kind: "agent", agentId, excludeSelf },
+          sinceId: afterId,
+          limit: DEFAULTS.sseBatchLimit,
+          ...(channels.length ? { channels } : {}),
+        }),
     });
     const notifier = this.notifier;
     const receipts = this.receipts;
@@ -605,12 +624,11 @@ export class Hub implements AsyncDisposable {
         const deadline = performance.now() + waitMs;
         while (true) {
           if (performance.now() - lastTouch >= touchEvery) {
-            await touch(agentId);
+            touch(agentId);
             lastTouch = performance.now();
           }
-          const rows = await store.listMessages(query());
+          const rows = await cursor.read();
           if (rows.length > 0) {
-            cursor = rows.at(-1)!.id;
             await receipts.markDelivered(agentId, rows);
             return rows;
           }

@@ -647,6 +647,18 @@ export class PostgresStore implements Store {
     });
   }
 
+  touchAgents(agentIds: readonly string[]): Promise<void> {
+    if (agentIds.length === 0) return Promise.resolve();
+    return this.#read(async (sql) => {
+      await q(
+        sql,
+        `UPDATE sessions SET last_seen = $1 WHERE active
+           AND agent_id IN (SELECT jsonb_array_elements_text($2::jsonb))`,
+        [this.#now(), JSON.stringify(agentIds)],
+      );
+    });
+  }
+
   getActiveSession(agentId: string): Promise<Session | null> {
     return this.#read((sql) => this.#activeSession(sql, agentId));
   }

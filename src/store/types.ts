@@ -268,6 +268,8 @@ export interface Store extends AsyncDisposable {
   /** Deactivates a session; null when it does not exist or is inactive. */
   deleteSession(sessionId: string): Promise<Session | null>;
   touchAgent(agentId: string): Promise<void>;
+  /** Marks several agents' active sessions as seen now, in one write. */
+  touchAgents(agentIds: readonly string[]): Promise<void>;
   getActiveSession(agentId: string): Promise<Session | null>;
   listActiveSessions(): Promise<Session[]>;
   /** Expires stale sessions, force-releases their claims and locks and posts one recovery notice each, as one unit. */
