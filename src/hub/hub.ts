@@ -178,6 +178,10 @@ export class Hub implements AsyncDisposable {
       await store.birthMarker(),
     );
     const hub = new Hub(config, store, instanceId, options);
+    // The change probe's baseline is taken before any request is served: a
+    // first reading taken later could swallow a foreign commit that landed
+    // after a waiter's read, and that waiter would sleep to its timeout.
+    hub.#lastToken = await store.changeToken();
     hub.#start();
     return hub;
   }
