@@ -19,7 +19,9 @@ interface Probe {
   body?: Uint8Array<ArrayBuffer>;
 }
 
-const ALLOWED = new Set([200, 201, 400, 404, 409]);
+// 403 and 429 are the extensions' refusals (a DM's receipts read by a third
+// agent; a post over the rate limit), documented in docs/PROTOCOL.md §3.9.
+const ALLOWED = new Set([200, 201, 400, 403, 404, 409, 429]);
 
 const FIELDS: Record<string, string[]> = {
   "/v1/sessions": [
@@ -53,12 +55,15 @@ const FIELDS: Record<string, string[]> = {
   ],
   "/v1/claims/refresh": ["claim_key", "owner_agent_id", "ttl_sec"],
   "/v1/claims/release": ["claim_key", "agent_id"],
-  "/v1/locks": ["agent_id", "file_path", "ttl_sec", "metadata"],
+  "/v1/locks": ["agent_id", "file_path", "ttl_sec", "metadata", "arcdeno"],
   "/v1/locks/refresh": ["agent_id", "file_path", "ttl_sec"],
   "/v1/locks/release": ["agent_id", "file_path"],
   "/v1/tasks/1/complete": [],
   "/v1/shutdown/cancel": [],
   "/v1/network": ["allow_remote"],
+  "/v1/arcdeno/messages/1/ack": ["agent_id"],
+  "/v1/arcdeno/fence/check": ["agent_id", "paths", "fence"],
+  "/v1/arcdeno/tasks/1/depends": ["depends_on"],
 };
 
 const QUERIES: Record<string, string[]> = {
@@ -90,6 +95,21 @@ const QUERIES: Record<string, string[]> = {
   "/v1/locks": ["agent_id", "active_only"],
   "/v1/tasks": ["parent_id", "status", "channel", "thread_id"],
   "/v1/shutdown": [],
+  "/v1/arcdeno/search": [
+    "agent_id",
+    "q",
+    "channel",
+    "from_agent",
+    "kind",
+    "thread_id",
+    "since",
+    "until",
+    "limit",
+  ],
+  "/v1/arcdeno/unacked": ["agent_id", "all", "limit"],
+  "/v1/arcdeno/messages/1/receipts": ["agent_id"],
+  "/v1/arcdeno/tasks/ready": ["channel", "assignee"],
+  "/v1/arcdeno/tasks/1/depends": [],
 };
 
 const encoder = new TextEncoder();
