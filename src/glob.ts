@@ -73,9 +73,9 @@ export function globsOverlap(a: string, b: string): boolean {
   const globA = isGlob(a);
   const globB = isGlob(b);
   if (!globA && !globB) return false;
-  if (!globA) return accepts(compile(b), a);
-  if (!globB) return accepts(compile(a), b);
-  return intersects(compile(a), compile(b));
+  if (!globA) return accepts(compiled(b), a);
+  if (!globB) return accepts(compiled(a), b);
+  return intersects(compiled(a), compiled(b));
 }
 
 /**
@@ -87,7 +87,23 @@ export function globsOverlap(a: string, b: string): boolean {
  */
 export function globMatches(pattern: string, path: string): boolean {
   if (pattern === path) return true;
-  return isGlob(pattern) && accepts(compile(pattern), path);
+  return isGlob(pattern) && accepts(compiled(pattern), path);
+}
+
+/** Recently compiled patterns: a check runs many paths against few holders. */
+const CACHE = new Map<string, Automaton>();
+const CACHE_SIZE = 1024;
+
+function compiled(pattern: string): Automaton {
+  let automaton = CACHE.get(pattern);
+  if (automaton === undefined) {
+    automaton = compile(pattern);
+    if (CACHE.size >= CACHE_SIZE) {
+      CACHE.delete(CACHE.keys().next().value as string);
+    }
+    CACHE.set(pattern, automaton);
+  }
+  return automaton;
 }
 
 function newState(states: State[]): number {
@@ -275,11 +291,23 @@ function closure(a: Automaton, from: number): number[] {
   return [...seen];
 }
 
+/** Every state's closure, computed once per automaton. */
+const CLOSURES = new WeakMap<Automaton, number[][]>();
+
+function closuresOf(a: Automaton): number[][] {
+  let all = CLOSURES.get(a);
+  if (all === undefined) {
+    all = a.states.map((_, s) => closure(a, s));
+    CLOSURES.set(a, all);
+  }
+  return all;
+}
+
 /** Runs the automaton over one path (taken literally): O(path × states). */
 function accepts(a: Automaton, path: string): boolean {
   if (path.length > MAX_PATH_CHARS) return true;
   const n = a.states.length;
-  const closures = a.states.map((_, s) => closure(a, s));
+  const closures = closuresOf(a);
   let current: number[] = closures[a.start]!;
   const mark = new Int32Array(n).fill(-1);
   let step = 0;
@@ -306,8 +334,8 @@ function accepts(a: Automaton, path: string): boolean {
 
 /** Breadth-first search of the product automaton for a common accepted string. */
 function intersects(a: Automaton, b: Automaton): boolean {
-  const closuresA = a.states.map((_, s) => closure(a, s));
-  const closuresB = b.states.map((_, s) => closure(b, s));
+  const closuresA = closuresOf(a);
+  const closuresB = closuresOf(b);
   const width = b.states.length;
   const seen = new Set<number>();
   const queue: [number, number][] = [];

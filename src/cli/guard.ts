@@ -187,6 +187,14 @@ function describe(h: ReservationHolder): string {
   return `${h.agent_id} holds '${h.pattern}' (${h.mode}, ${h.expires_in_sec} s left)`;
 }
 
+/**
+ * Statuses that let a commit through with a warning: no hub answered (0),
+ * the relay could not carry the question (597, 598, 599), the hub cannot
+ * read its storage now (503), or it has no reservations at all (404).
+ * Any other refusal (a bad token, a rate limit, …) stops the commit.
+ */
+const FAIL_OPEN = new Set([0, 404, 503, 597, 598, 599]);
+
 async function check(
   values: Values,
   err: (line: string) => void,
@@ -219,12 +227,30 @@ async function check(
   let verdicts: PathVerdict[];
   try {
     verdicts = [];
-    for (let i = 0; i < staged.length; i += 5000) {
-      const chunk = staged.slice(i, i + 5000);
-      verdicts.push(...(await client.checkFence(chunk)).paths);
+    // The hub takes at most 10,000 paths and 1,000,000 characters a check.
+    let chunk: string[] = [];
+    let chars = 0;
+    for (const path of [...staged, undefined]) {
+      if (
+        chunk.length &&
+        (path === undefined || chunk.length >= 5000 ||
+          chars + path.length > 900_000)
+      ) {
+        verdicts.push(...(await client.checkFence(chunk)).paths);
+        chunk = [];
+        chars = 0;
+      }
+      if (path !== undefined) {
+        chunk.push(path);
+        chars += path.length;
+      }
     }
   } catch (error) {
     if (!(error instanceof ArcError)) throw error;
+    if (!FAIL_OPEN.has(error.status)) {
+      err(`arc guard: the hub refused the check: ${error.message}`);
+      return 1;
+    }
     err(
       `arc guard: warning: cannot check reservations (${error.message}); commit allowed`,
     );

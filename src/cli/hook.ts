@@ -11,11 +11,13 @@
 
 import { dirname } from "node:path";
 import { ArcClient } from "../client/client.ts";
+import { ArcError } from "../client/errors.ts";
 import type { Message } from "../client/types.ts";
 import { describeMessages, isForAgent } from "../mcp/digest.ts";
 import { DEFAULTS } from "../protocol.ts";
 import { parseFlags, UsageError } from "./args.ts";
 import { readEnv } from "./permissions.ts";
+import { readSecret, secretsPath } from "./secrets.ts";
 
 /** Help for `arc hook`. */
 export const HOOK_HELP =
@@ -36,7 +38,13 @@ the latest direct messages and starts reading from there.
                     UserPromptSubmit and SessionStart the output is the JSON
                     {"hookSpecificOutput": {"hookEventName", "additionalContext"}}
   --all             also show channel messages that do not mention the agent
+  --verbose         say on stderr why nothing was printed (no hub, an error)
   -h, --help        show this help
+
+On a hub with strict identity the hook sends the agent's secret from
+ARC_SECRET or from the secrets file 'arc post/poll/whoami' keep
+(~/.arc/secrets.json, or ARC_SECRETS_FILE); a refusal (403) is printed on
+stderr.
 
 Example (.claude/settings.json):
   {"hooks": {"UserPromptSubmit": [{"hooks": [{"type": "command",
@@ -112,18 +120,22 @@ export async function runHook(
   // Relative to the working directory, without asking for it (that would
   // need read access to the whole directory).
   const statePath = values.state ?? `.arc-hook/${safeName(agentId)}.json`;
-  const client = new ArcClient({
+  const options = {
     agentId,
     baseUrl,
     timeoutMs: RUN_TIMEOUT_MS,
     ...(token ? { token } : {}),
-  });
+  };
   let text: string | undefined;
   try {
+    const client = await withSecret(new ArcClient(options), options);
     text = await unread(client, statePath, values.all ?? false);
   } catch (error) {
-    // A hook must never get in the host's way: no hub, no output.
-    if (values.verbose) err(`arc hook: ${(error as Error)?.message ?? error}`);
+    // A hook must never get in the host's way: no hub, no output. A refusal
+    // of this agent is worth one line, though, or the silence misleads.
+    if (values.verbose || (error instanceof ArcError && error.status === 403)) {
+      err(`arc hook: ${(error as Error)?.message ?? error}`);
+    }
     return 0;
   }
   if (!text) return 0;
@@ -136,6 +148,27 @@ export async function runHook(
     out(text);
   }
   return 0;
+}
+
+/**
+ * On a hub with strict identity, a client that carries the agent's secret:
+ * from `ARC_SECRET`, or from the secrets file the agent commands keep.
+ */
+async function withSecret(
+  client: ArcClient,
+  options: ConstructorParameters<typeof ArcClient>[0],
+): Promise<ArcClient> {
+  const info = await client.hubInfo();
+  if (info.arcdeno?.["strict_identity"] !== true) return client;
+  const path = secretsPath();
+  const secret = readEnv("ARC_SECRET") ??
+    (path
+      ? await readSecret(path, {
+        instanceId: info.instance_id,
+        agentId: client.agentId,
+      })
+      : undefined);
+  return secret ? new ArcClient({ ...options, secret }) : client;
 }
 
 /** Reads what is new since the saved cursor, saves the new one, and returns the text to print. */

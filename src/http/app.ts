@@ -12,6 +12,7 @@ import { Query } from "../hub/params.ts";
 import type { JsonObject } from "../store/types.ts";
 import { readJsonObject } from "./body.ts";
 import { describeError, errorResponse } from "./errors.ts";
+import { ForbiddenError } from "../errors.ts";
 import { checkAccess } from "./guard.ts";
 import { credentialOf, identityGuard } from "./identity.ts";
 import { Identity } from "../hub/identity.ts";
@@ -286,7 +287,16 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
 
   taskDepRoutes(app, hub, body);
   // ── vendor: export ──────────────────────────────────────────────────
-  app.get("/v1/arcdeno/export", (c) => exportResponse(hub, query(c)));
+  app.get("/v1/arcdeno/export", (c) => {
+    if (identity.strict) {
+      // An export holds every agent's direct messages; strict identity
+      // promises a DM only to its two parties.
+      throw new ForbiddenError(
+        "export over HTTP is off while strict identity is on: it would show every agent's direct messages; run 'arc export --storage <file>' (or --database) where the hub's data lives",
+      );
+    }
+    return exportResponse(hub, query(c));
+  });
 
   // ── admin ──────────────────────────────────────────────────────────
   app.get("/v1/shutdown", (c) => ok(c, hub.shutdownStatus()));

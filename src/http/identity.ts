@@ -9,8 +9,9 @@
  *   `GET /v1/inbox/{agent}`;
  * - `DELETE /v1/sessions/{id}`: the agent whose active session it is;
  * - `POST /v1/sessions` is checked by the registration rule instead;
- * - `GET /v1/locks?agent_id=` is a filter over a public listing, not an act,
- *   and is not checked.
+ * - `GET /v1/locks?agent_id=` is a filter over a public listing, and
+ *   `POST /v1/arcdeno/fence/check` a question about an agent's reservations:
+ *   neither is an act, and neither is checked.
  *
  * The secret travels in `X-Arcdeno-Secret`, or in `Authorization: Bearer`.
  * When both are sent, the vendor header is the secret and `Authorization`
@@ -87,6 +88,9 @@ async function actingAgents(
   const path = url.pathname;
   const agents = new Set<string>();
   if (method === "POST" && path === "/v1/sessions") return agents;
+  // A question about an agent, not an act: the git guard asks it for a
+  // committer who holds no session secret.
+  if (method === "POST" && path === "/v1/arcdeno/fence/check") return agents;
   const segment = (re: RegExp) => {
     const raw = path.match(re)?.[1];
     if (raw === undefined) return undefined;

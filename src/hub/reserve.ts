@@ -162,6 +162,9 @@ export async function listReservations(
  * agents' grants in the way whether or not the agent holds anything, which is
  * what a commit guard needs.
  */
+/** Characters one fence check may hold in all its paths (bounds its work). */
+const MAX_CHECK_CHARS = 1_000_000;
+
 export async function checkFence(
   store: Store,
   body: JsonObject,
@@ -180,6 +183,12 @@ export async function checkFence(
   });
   if (paths.length > 10_000) {
     throw new ValidationError("paths must list at most 10000 paths");
+  }
+  const chars = paths.reduce((n, p) => n + p.length, 0);
+  if (chars > MAX_CHECK_CHARS) {
+    throw new ValidationError(
+      `paths must hold at most ${MAX_CHECK_CHARS} characters in all, got ${chars}: split the check`,
+    );
   }
   const snap = await store.reservations.snapshot(f.agent_id);
   const verdicts = paths.map((path) =>

@@ -652,8 +652,12 @@ export class PostgresStore implements Store {
     return this.#read(async (sql) => {
       await q(
         sql,
-        `UPDATE sessions SET last_seen = $1 WHERE active
-           AND agent_id IN (SELECT jsonb_array_elements_text($2::jsonb))`,
+        // Rows are locked in one order (session_id), so two hubs touching
+        // overlapping batches queue behind each other instead of deadlocking.
+        `UPDATE sessions SET last_seen = $1 WHERE session_id IN (
+           SELECT session_id FROM sessions WHERE active
+             AND agent_id IN (SELECT jsonb_array_elements_text($2::jsonb))
+           ORDER BY session_id FOR UPDATE)`,
         [this.#now(), JSON.stringify(agentIds)],
       );
     });

@@ -13,6 +13,7 @@
  */
 
 import {
+  isFiltered,
   MARK_END,
   MARK_START,
   type SearchExpr,
@@ -178,13 +179,15 @@ export function searchStatement(query: SearchQuery): SearchStatement {
   const agent = p(query.agentId);
   const conds = [
     `${DOC} @@ ${tsq}`,
-    // Rank only the newest RANK_WINDOW matches, as on SQLite, so a query
-    // that matches most of a long history stays quick.
-    `d.id >= COALESCE((SELECT w.id FROM arcdeno_search_docs AS w
-       WHERE w.doc @@ ${tsq} ORDER BY w.id DESC
-       OFFSET ${RANK_WINDOW - 1} LIMIT 1), 0)`,
     `(m.to_agent IS NULL OR m.to_agent = ${agent} OR m.from_agent = ${agent})`,
   ];
+  if (!isFiltered(query)) {
+    // Rank only the newest RANK_WINDOW matches, as on SQLite, so a query
+    // that matches most of a long history stays quick.
+    conds.push(`d.id >= COALESCE((SELECT w.id FROM arcdeno_search_docs AS w
+       WHERE w.doc @@ ${tsq} ORDER BY w.id DESC
+       OFFSET ${RANK_WINDOW - 1} LIMIT 1), 0)`);
+  }
   const filter = (column: string, op: string, value: string | undefined) => {
     if (value !== undefined) conds.push(`m.${column} ${op} ${p(value)}`);
   };

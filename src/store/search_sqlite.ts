@@ -16,6 +16,7 @@
 import { ValidationError } from "../errors.ts";
 import { toMessage } from "./rows.ts";
 import {
+  isFiltered,
   MARK_END,
   MARK_START,
   type SearchExpr,
@@ -185,7 +186,7 @@ export class SqliteSearch {
     // Ranking is one synchronous pass over every match; keep a query that
     // matches most of a long history from holding the hub up by ranking
     // only the newest RANK_WINDOW matches (FTS5 walks rowids backwards cheaply).
-    const floor = ftsCall(() =>
+    const floor = isFiltered(query) ? undefined : ftsCall(() =>
       this.#db.get(
         `SELECT rowid AS id FROM arcdeno_search WHERE arcdeno_search MATCH ?
          ORDER BY rowid DESC LIMIT 1 OFFSET ?`,

@@ -42,6 +42,23 @@ export interface SearchQuery {
   limit: number;
 }
 
+/**
+ * True when the query narrows the messages by a filter. The newest-matches
+ * ranking window is then left out: it is counted over every agent's
+ * messages, so a filter applied after it could find nothing where older
+ * matches exist.
+ */
+export function isFiltered(query: SearchQuery): boolean {
+  return [
+    query.channel,
+    query.fromAgent,
+    query.kind,
+    query.threadId,
+    query.since,
+    query.until,
+  ].some((value) => value !== undefined);
+}
+
 /** Start and end of a highlighted match inside a raw snippet. */
 export const MARK_START = "\uE000";
 /** See {@linkcode MARK_START}. */

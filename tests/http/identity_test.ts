@@ -301,3 +301,32 @@ Deno.test("identity off (default): anyone may act as anyone, and sessions still 
   });
   assertEquals(replaced.status, 201);
 });
+
+Deno.test("strict identity: the HTTP export is refused (it holds every DM), while a fence check needs no secret", async () => {
+  await using hub = await startHub({ args: ["--strict-identity"] });
+  const alice = (await register(hub.url, "alice")).body.result.arcdeno.secret;
+  await request(hub.url, "POST", "/v1/messages", {
+    from_agent: "alice",
+    to_agent: "bob",
+    body: "for bob only",
+  }, as(alice));
+  const res = await fetch(`${hub.url}/v1/arcdeno/export`);
+  const text = await res.text();
+  assertEquals(res.status, 403);
+  assert(!text.includes("for bob only"), text);
+  assertStringIncludes(JSON.parse(text).error, "arc export --storage");
+
+  // The git guard asks this for a committer that holds no secret.
+  const lock = await request(hub.url, "POST", "/v1/locks", {
+    agent_id: "alice",
+    file_path: "src/**",
+  }, as(alice));
+  assertEquals(lock.status, 201);
+  const check = await request(hub.url, "POST", "/v1/arcdeno/fence/check", {
+    agent_id: "bob",
+    paths: ["src/a.ts"],
+  });
+  assertEquals(check.status, 200);
+  assertEquals(check.body.result.allowed, false);
+  assertEquals(check.body.result.paths[0].blocked_by[0].agent_id, "alice");
+});

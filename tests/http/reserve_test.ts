@@ -273,3 +273,17 @@ Deno.test({
     }
   },
 });
+
+Deno.test("POST /v1/arcdeno/fence/check refuses more than 1,000,000 path characters with 400", async () => {
+  await using hub = await startHub();
+  const paths = Array.from(
+    { length: 300 },
+    (_, i) => `${i}/${"x".repeat(4000)}`,
+  );
+  const check = await hub.api("POST", "/v1/arcdeno/fence/check", {
+    agent_id: "bob",
+    paths,
+  });
+  assertEquals(check.status, 400);
+  assertStringIncludes(check.body.error, "at most 1000000 characters");
+});
