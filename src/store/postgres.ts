@@ -91,6 +91,7 @@ import type {
   SearchIndexProgress,
   SearchQuery,
 } from "./search_types.ts";
+import { CLAIMS, type LeaseRow, type LeaseTable, LOCKS } from "./leases.ts";
 import { buildThreadSummary, type ThreadFacts } from "./thread_summary.ts";
 import type {
   Acquired,
@@ -1046,56 +1047,145 @@ export class PostgresStore implements Store {
     });
   }
 
-  // ── claims ─────────────────────────────────────────────────────────
+  // ── leases: claims and locks ───────────────────────────────────────
 
-  acquireClaim(input: NewClaim): Promise<Acquired<Claim>> {
+  /**
+   * The acquire rule shared by claims and locks: a live lease of another
+   * owner is denied; the same owner's live lease is extended; anything else
+   * (no row, released, expired) is written afresh by `write`.
+   */
+  #acquire<T extends LeaseRow>(
+    t: LeaseTable<T>,
+    key: string,
+    owner: string,
+    ttlSec: number,
+    write: (tx: Sql, now: string, expires: string) => Promise<Row[]>,
+  ): Promise<Acquired<T>> {
     return this.#tx(async (tx) => {
-      await this.#lock(tx, "claim", input.claim_key);
+      await this.#lock(tx, t.kind, key);
       const nowMs = this.#clock.now();
       const now = toIso(nowMs);
-      const expires = toIso(nowMs + input.ttl_sec * 1000);
+      const expires = toIso(nowMs + ttlSec * 1000);
       const [found] = await q(
         tx,
-        "SELECT * FROM claims WHERE claim_key = $1 FOR UPDATE",
-        [input.claim_key],
+        `SELECT * FROM ${t.table} WHERE ${t.key} = $1 FOR UPDATE`,
+        [key],
       );
-      const existing = found ? toClaim(found) : null;
+      const existing = found ? t.map(found) : null;
       if (
         existing && existing.released_at === null && existing.expires_at >= now
       ) {
-        if (existing.owner_agent_id !== input.owner_agent_id) {
+        if (existing[t.owner] !== owner) {
           return { acquired: false, row: existing };
         }
         const [row] = await q(
           tx,
-          "UPDATE claims SET expires_at = $1 WHERE claim_key = $2 RETURNING *",
-          [expires, input.claim_key],
+          `UPDATE ${t.table} SET expires_at = $1 WHERE ${t.key} = $2 RETURNING *`,
+          [expires, key],
         );
-        return { acquired: true, row: toClaim(row!) };
+        return { acquired: true, row: t.map(row!) };
       }
+      const [row] = await write(tx, now, expires);
+      return { acquired: true, row: t.map(row!) };
+    });
+  }
+
+  #refresh<T extends LeaseRow>(
+    t: LeaseTable<T>,
+    key: string,
+    owner: string,
+    ttlSec: number,
+  ): Promise<T | null> {
+    return this.#tx(async (tx) => {
+      const nowMs = this.#clock.now();
       const [row] = await q(
         tx,
-        `INSERT INTO claims (claim_key, thread_id, task_message_id, owner_agent_id,
-           claimed_at, expires_at, released_at, metadata_json)
-         VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)
-         ON CONFLICT (claim_key) DO UPDATE SET thread_id = excluded.thread_id,
-           task_message_id = excluded.task_message_id,
-           owner_agent_id = excluded.owner_agent_id,
-           claimed_at = excluded.claimed_at, expires_at = excluded.expires_at,
-           released_at = NULL, metadata_json = excluded.metadata_json
+        `UPDATE ${t.table} SET expires_at = $1
+         WHERE ${t.key} = $2 AND ${t.owner} = $3
+           AND released_at IS NULL AND expires_at >= $4
          RETURNING *`,
-        [
-          input.claim_key,
-          input.thread_id,
-          input.task_message_id,
-          input.owner_agent_id,
-          now,
-          expires,
-          JSON.stringify(input.metadata),
-        ],
+        [toIso(nowMs + ttlSec * 1000), key, owner, toIso(nowMs)],
       );
-      return { acquired: true, row: toClaim(row!) };
+      return row ? t.map(row) : null;
     });
+  }
+
+  #release<T extends LeaseRow>(
+    t: LeaseTable<T>,
+    key: string,
+    owner: string,
+  ): Promise<T | null> {
+    return this.#tx(async (tx) => {
+      const now = this.#now();
+      const [row] = await q(
+        tx,
+        `UPDATE ${t.table} SET released_at = $1
+         WHERE ${t.key} = $2 AND ${t.owner} = $3
+           AND released_at IS NULL AND expires_at >= $1
+         RETURNING *`,
+        [now, key, owner],
+      );
+      return row ? t.map(row) : null;
+    });
+  }
+
+  #listLeases<T extends LeaseRow>(
+    t: LeaseTable<T>,
+    filter: { column: string; value: string } | undefined,
+    activeOnly: boolean | undefined,
+  ): Promise<T[]> {
+    const conds = ["TRUE"];
+    const params: Param[] = [];
+    if (filter) {
+      params.push(filter.value);
+      conds.push(`${filter.column} = $${params.length}`);
+    }
+    if (activeOnly) {
+      params.push(this.#now());
+      conds.push(`released_at IS NULL AND expires_at >= $${params.length}`);
+    }
+    return this.#read(async (sql) =>
+      (await q(
+        sql,
+        `SELECT * FROM ${t.table} WHERE ${
+          conds.join(" AND ")
+        } ORDER BY ${t.since}, ${t.key}`,
+        params,
+      )).map(t.map)
+    );
+  }
+
+  // ── claims ─────────────────────────────────────────────────────────
+
+  acquireClaim(input: NewClaim): Promise<Acquired<Claim>> {
+    return this.#acquire(
+      CLAIMS,
+      input.claim_key,
+      input.owner_agent_id,
+      input.ttl_sec,
+      (tx, now, expires) =>
+        q(
+          tx,
+          `INSERT INTO claims (claim_key, thread_id, task_message_id, owner_agent_id,
+             claimed_at, expires_at, released_at, metadata_json)
+           VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)
+           ON CONFLICT (claim_key) DO UPDATE SET thread_id = excluded.thread_id,
+             task_message_id = excluded.task_message_id,
+             owner_agent_id = excluded.owner_agent_id,
+             claimed_at = excluded.claimed_at, expires_at = excluded.expires_at,
+             released_at = NULL, metadata_json = excluded.metadata_json
+           RETURNING *`,
+          [
+            input.claim_key,
+            input.thread_id,
+            input.task_message_id,
+            input.owner_agent_id,
+            now,
+            expires,
+            JSON.stringify(input.metadata),
+          ],
+        ),
+    );
   }
 
   refreshClaim(
@@ -1103,104 +1193,51 @@ export class PostgresStore implements Store {
     owner: string,
     ttlSec: number,
   ): Promise<Claim | null> {
-    return this.#tx(async (tx) => {
-      const nowMs = this.#clock.now();
-      const [row] = await q(
-        tx,
-        `UPDATE claims SET expires_at = $1
-         WHERE claim_key = $2 AND owner_agent_id = $3
-           AND released_at IS NULL AND expires_at >= $4
-         RETURNING *`,
-        [toIso(nowMs + ttlSec * 1000), claimKey, owner, toIso(nowMs)],
-      );
-      return row ? toClaim(row) : null;
-    });
+    return this.#refresh(CLAIMS, claimKey, owner, ttlSec);
   }
 
   releaseClaim(claimKey: string, owner: string): Promise<Claim | null> {
-    return this.#tx(async (tx) => {
-      const now = this.#now();
-      const [row] = await q(
-        tx,
-        `UPDATE claims SET released_at = $1
-         WHERE claim_key = $2 AND owner_agent_id = $3
-           AND released_at IS NULL AND expires_at >= $1
-         RETURNING *`,
-        [now, claimKey, owner],
-      );
-      return row ? toClaim(row) : null;
-    });
+    return this.#release(CLAIMS, claimKey, owner);
   }
 
   listClaims(
     filter: { threadId?: string; activeOnly?: boolean },
   ): Promise<Claim[]> {
-    const conds = ["TRUE"];
-    const params: Param[] = [];
-    if (filter.threadId !== undefined) {
-      params.push(filter.threadId);
-      conds.push(`thread_id = $${params.length}`);
-    }
-    if (filter.activeOnly) {
-      params.push(this.#now());
-      conds.push(`released_at IS NULL AND expires_at >= $${params.length}`);
-    }
-    return this.#read(async (sql) =>
-      (await q(
-        sql,
-        `SELECT * FROM claims WHERE ${
-          conds.join(" AND ")
-        } ORDER BY claimed_at, claim_key`,
-        params,
-      )).map(toClaim)
+    return this.#listLeases(
+      CLAIMS,
+      filter.threadId === undefined
+        ? undefined
+        : { column: "thread_id", value: filter.threadId },
+      filter.activeOnly,
     );
   }
 
   // ── locks ──────────────────────────────────────────────────────────
 
   acquireLock(input: NewLock): Promise<Acquired<Lock>> {
-    return this.#tx(async (tx) => {
-      await this.#lock(tx, "lock", input.file_path);
-      const nowMs = this.#clock.now();
-      const now = toIso(nowMs);
-      const expires = toIso(nowMs + input.ttl_sec * 1000);
-      const [found] = await q(
-        tx,
-        "SELECT * FROM locks WHERE file_path = $1 FOR UPDATE",
-        [input.file_path],
-      );
-      const existing = found ? toLock(found) : null;
-      if (
-        existing && existing.released_at === null && existing.expires_at >= now
-      ) {
-        if (existing.agent_id !== input.agent_id) {
-          return { acquired: false, row: existing };
-        }
-        const [row] = await q(
+    return this.#acquire(
+      LOCKS,
+      input.file_path,
+      input.agent_id,
+      input.ttl_sec,
+      (tx, now, expires) =>
+        q(
           tx,
-          "UPDATE locks SET expires_at = $1 WHERE file_path = $2 RETURNING *",
-          [expires, input.file_path],
-        );
-        return { acquired: true, row: toLock(row!) };
-      }
-      const [row] = await q(
-        tx,
-        `INSERT INTO locks (file_path, agent_id, locked_at, expires_at, released_at, metadata_json)
-         VALUES ($1, $2, $3, $4, NULL, $5)
-         ON CONFLICT (file_path) DO UPDATE SET agent_id = excluded.agent_id,
-           locked_at = excluded.locked_at, expires_at = excluded.expires_at,
-           released_at = NULL, metadata_json = excluded.metadata_json
-         RETURNING *`,
-        [
-          input.file_path,
-          input.agent_id,
-          now,
-          expires,
-          JSON.stringify(input.metadata),
-        ],
-      );
-      return { acquired: true, row: toLock(row!) };
-    });
+          `INSERT INTO locks (file_path, agent_id, locked_at, expires_at, released_at, metadata_json)
+           VALUES ($1, $2, $3, $4, NULL, $5)
+           ON CONFLICT (file_path) DO UPDATE SET agent_id = excluded.agent_id,
+             locked_at = excluded.locked_at, expires_at = excluded.expires_at,
+             released_at = NULL, metadata_json = excluded.metadata_json
+           RETURNING *`,
+          [
+            input.file_path,
+            input.agent_id,
+            now,
+            expires,
+            JSON.stringify(input.metadata),
+          ],
+        ),
+    );
   }
 
   refreshLock(
@@ -1208,56 +1245,22 @@ export class PostgresStore implements Store {
     owner: string,
     ttlSec: number,
   ): Promise<Lock | null> {
-    return this.#tx(async (tx) => {
-      const nowMs = this.#clock.now();
-      const [row] = await q(
-        tx,
-        `UPDATE locks SET expires_at = $1
-         WHERE file_path = $2 AND agent_id = $3
-           AND released_at IS NULL AND expires_at >= $4
-         RETURNING *`,
-        [toIso(nowMs + ttlSec * 1000), filePath, owner, toIso(nowMs)],
-      );
-      return row ? toLock(row) : null;
-    });
+    return this.#refresh(LOCKS, filePath, owner, ttlSec);
   }
 
   releaseLock(filePath: string, owner: string): Promise<Lock | null> {
-    return this.#tx(async (tx) => {
-      const now = this.#now();
-      const [row] = await q(
-        tx,
-        `UPDATE locks SET released_at = $1
-         WHERE file_path = $2 AND agent_id = $3
-           AND released_at IS NULL AND expires_at >= $1
-         RETURNING *`,
-        [now, filePath, owner],
-      );
-      return row ? toLock(row) : null;
-    });
+    return this.#release(LOCKS, filePath, owner);
   }
 
   listLocks(
     filter: { agentId?: string; activeOnly?: boolean },
   ): Promise<Lock[]> {
-    const conds = ["TRUE"];
-    const params: Param[] = [];
-    if (filter.agentId !== undefined) {
-      params.push(filter.agentId);
-      conds.push(`agent_id = $${params.length}`);
-    }
-    if (filter.activeOnly) {
-      params.push(this.#now());
-      conds.push(`released_at IS NULL AND expires_at >= $${params.length}`);
-    }
-    return this.#read(async (sql) =>
-      (await q(
-        sql,
-        `SELECT * FROM locks WHERE ${
-          conds.join(" AND ")
-        } ORDER BY locked_at, file_path`,
-        params,
-      )).map(toLock)
+    return this.#listLeases(
+      LOCKS,
+      filter.agentId === undefined
+        ? undefined
+        : { column: "agent_id", value: filter.agentId },
+      filter.activeOnly,
     );
   }
 

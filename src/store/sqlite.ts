@@ -56,6 +56,7 @@ import type {
   RowRecord,
 } from "./export_format.ts";
 import { type Checkpointer, startCheckpointer } from "./sqlite_checkpointer.ts";
+import { CLAIMS, type LeaseRow, type LeaseTable, LOCKS } from "./leases.ts";
 import { buildThreadSummary, type ThreadFacts } from "./thread_summary.ts";
 import {
   foldThreadTasks,
@@ -89,18 +90,6 @@ import type {
 
 type Row = Record<string, unknown>;
 type Param = string | number | null;
-
-/** What claims and locks have in common. */
-type LeaseRow = (Claim | Lock) & Record<string, unknown>;
-
-/** How one lease table is laid out. */
-interface LeaseTable<T> {
-  table: "claims" | "locks";
-  key: "claim_key" | "file_path";
-  owner: "owner_agent_id" | "agent_id";
-  since: "claimed_at" | "locked_at";
-  map: (row: Row) => T;
-}
 
 /** Options for {@linkcode SqliteStore.open}. */
 export interface SqliteStoreOptions {
@@ -1304,22 +1293,6 @@ export class SqliteStore implements Store {
     });
   }
 }
-
-const CLAIMS: LeaseTable<Claim & LeaseRow> = {
-  table: "claims",
-  key: "claim_key",
-  owner: "owner_agent_id",
-  since: "claimed_at",
-  map: (row) => toClaim(row) as Claim & LeaseRow,
-};
-
-const LOCKS: LeaseTable<Lock & LeaseRow> = {
-  table: "locks",
-  key: "file_path",
-  owner: "agent_id",
-  since: "locked_at",
-  map: (row) => toLock(row) as Lock & LeaseRow,
-};
 
 function emptyFacts(threadId: string): ThreadFacts {
   return {
