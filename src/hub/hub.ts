@@ -41,7 +41,12 @@ import type {
   ThreadDetail,
   ThreadSummary,
 } from "../store/types.ts";
-import { checkTaskMetadata } from "../store/task_deps.ts";
+import { checkTaskMetadata } from "./units/task_deps.ts";
+import { getThread } from "./units/threads.ts";
+import { summarizeThreads } from "./threads.ts";
+import { anyStale, createSession, recoverExpired } from "./units/sessions.ts";
+import { completeTask, postMessage, requireParentTask } from "./units/tasks.ts";
+import { acquireClaim, refreshClaim, releaseClaim } from "./units/claims.ts";
 import { type MessageLimits, normalizeMessage } from "./messages.ts";
 import {
   acquireReservation,
@@ -232,9 +237,10 @@ export class Hub implements AsyncDisposable {
   async sweep(): Promise<void> {
     if (this.#closed) return;
     await this.#touches.flush();
-    const recovery = await this.store.recoverExpired(
-      this.config.presenceTtlSec,
-    );
+    const ttl = this.config.presenceTtlSec;
+    // A cheap read first: most sweeps find nothing and need no write lock.
+    if (!(await this.store.read(() => anyStale(ttl)))) return;
+    const recovery = await this.store.run(() => recoverExpired(ttl));
     for (const s of recovery.expired) {
       this.#log(
         `session expired: agent=${s.agent_id} session=${s.session_id}`,
@@ -346,13 +352,16 @@ export class Hub implements AsyncDisposable {
       metadata: { type: "object" },
       replace: { type: "bool" },
     });
-    return await this.store.createSession({
+    const input = {
       agent_id: f.agent_id,
       display_name: f.display_name || f.agent_id,
       capabilities: (f.capabilities ?? []).map((c) => toStr(c, "capabilities")),
       metadata: f.metadata ?? {},
       replace: f.replace ?? false,
-    }, this.config.presenceTtlSec);
+    };
+    return await this.store.run(() =>
+      createSession(input, this.config.presenceTtlSec)
+    );
   }
 
   async renameSession(agentId: string, body: JsonObject): Promise<Session> {
@@ -441,9 +450,9 @@ export class Hub implements AsyncDisposable {
     let parentTaskId: number | null = null;
     if (body["parent_task_id"] != null) {
       parentTaskId = toInt(body["parent_task_id"], "parent_task_id");
-      if (!(await this.store.getTask(parentTaskId))) {
-        throw new ValidationError("parent_task_id references unknown task");
-      }
+      // Checked before the body, so this error comes first.
+      const parent = parentTaskId;
+      await this.store.read(() => requireParentTask(parent));
     }
     const input = normalizeMessage(body, this.limits);
     if (TASK_KINDS.has(input.kind)) checkTaskMetadata(input.metadata);
@@ -454,9 +463,8 @@ export class Hub implements AsyncDisposable {
         `channel does not exist: ${input.channel} (create it with POST /v1/channels)`,
       );
     }
-    const { message, posted } = await this.store.postMessage(
-      input,
-      parentTaskId,
+    const { message, posted } = await this.store.run(() =>
+      postMessage(input, parentTaskId)
     );
     this.notifier.publish([message, ...(posted ?? [])]);
     const notice = await this.receipts.posted(message);
@@ -653,12 +661,12 @@ export class Hub implements AsyncDisposable {
 
   // ── threads ────────────────────────────────────────────────────────
 
-  listThreads(): Promise<ThreadSummary[]> {
-    return this.store.listThreads();
+  async listThreads(): Promise<ThreadSummary[]> {
+    return summarizeThreads(await this.store.listThreadFacts());
   }
 
   async getThread(threadId: string): Promise<ThreadDetail> {
-    const detail = await this.store.getThread(threadId);
+    const detail = await this.store.read(() => getThread(threadId));
     if (!detail) throw new NotFoundError(`thread not found: ${threadId}`);
     return detail;
   }
@@ -681,16 +689,15 @@ export class Hub implements AsyncDisposable {
       }
       key = `task-${f.task_message_id}`;
     }
-    const result = await this.store.acquireClaim({
+    const input = {
       claim_key: key,
       thread_id: f.thread_id || null,
       task_message_id: f.task_message_id ?? null,
       owner_agent_id: f.owner_agent_id,
       ttl_sec: f.ttl_sec ?? DEFAULTS.defaultTtlSec,
       metadata: f.metadata ?? {},
-    });
-    await this.store.touchAgent(f.owner_agent_id);
-    return result;
+    };
+    return await this.store.run(() => acquireClaim(input));
   }
 
   async refreshClaim(body: JsonObject): Promise<Claim> {
@@ -699,17 +706,18 @@ export class Hub implements AsyncDisposable {
       owner_agent_id: { type: "string", required: true },
       ttl_sec: { type: "int", check: checkTtl },
     });
-    const claim = await this.store.refreshClaim(
-      f.claim_key,
-      f.owner_agent_id,
-      f.ttl_sec ?? DEFAULTS.defaultTtlSec,
+    const claim = await this.store.run(() =>
+      refreshClaim(
+        f.claim_key,
+        f.owner_agent_id,
+        f.ttl_sec ?? DEFAULTS.defaultTtlSec,
+      )
     );
     if (!claim) {
       throw new NotFoundError(
         "claim not found or not owned by owner_agent_id",
       );
     }
-    await this.store.touchAgent(f.owner_agent_id);
     return claim;
   }
 
@@ -718,11 +726,12 @@ export class Hub implements AsyncDisposable {
       claim_key: { type: "string", required: true },
       agent_id: { type: "string", required: true },
     });
-    const claim = await this.store.releaseClaim(f.claim_key, f.agent_id);
+    const claim = await this.store.run(() =>
+      releaseClaim(f.claim_key, f.agent_id)
+    );
     if (!claim) {
       throw new NotFoundError("claim not found or not owned by agent_id");
     }
-    await this.store.touchAgent(f.agent_id);
     return claim;
   }
 
@@ -781,7 +790,7 @@ export class Hub implements AsyncDisposable {
 
   async completeTask(taskId: number): Promise<CompletedTask> {
     const completion: TaskCompletion | null = Number.isSafeInteger(taskId)
-      ? await this.store.completeTask(taskId)
+      ? await this.store.run(() => completeTask(taskId))
       : null;
     if (!completion) throw new NotFoundError(`task not found: ${taskId}`);
     this.notifier.publish(completion.posted);
@@ -806,7 +815,7 @@ export class Hub implements AsyncDisposable {
   }
 
   async #notice(body: string, metadata: JsonObject): Promise<void> {
-    const { message } = await this.store.postMessage({
+    const input = {
       from_agent: SYSTEM_AGENT,
       to_agent: null,
       channel: DEFAULT_CHANNEL,
@@ -816,7 +825,8 @@ export class Hub implements AsyncDisposable {
       reply_to: null,
       thread_id: null,
       metadata,
-    }, null);
+    };
+    const { message } = await this.store.run(() => postMessage(input, null));
     this.notifier.publish([message]);
   }
 

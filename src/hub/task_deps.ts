@@ -10,7 +10,7 @@
 
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { VENDOR } from "../protocol.ts";
-import { parseTaskIds } from "../store/task_deps.ts";
+import * as units from "./units/task_deps.ts";
 import type { JsonObject, TaskDependencies } from "../store/types.ts";
 import type { Hub } from "./hub.ts";
 import type { Query } from "./params.ts";
@@ -45,9 +45,9 @@ export async function addDependencies(
   if (body["depends_on"] === undefined || body["depends_on"] === null) {
     throw new ValidationError("depends_on is required");
   }
-  const deps = parseTaskIds(body["depends_on"], "depends_on");
+  const deps = units.parseTaskIds(body["depends_on"], "depends_on");
   if (!deps.length) throw new ValidationError("depends_on must not be empty");
-  const result = await hub.store.addTaskDependencies(taskId, deps);
+  const result = await hub.store.run(() => units.addDependencies(taskId, deps));
   if (!result) throw new NotFoundError(`task not found: ${taskId}`);
   return taskWithDeps(result);
 }
@@ -58,7 +58,7 @@ export async function getDependencies(
   taskId: number,
 ): Promise<JsonObject> {
   checkTaskId(taskId);
-  const result = await hub.store.getTaskDependencies(taskId);
+  const result = await hub.store.read(() => units.getDependencies(taskId));
   if (!result) throw new NotFoundError(`task not found: ${taskId}`);
   return taskWithDeps(result);
 }
@@ -70,9 +70,10 @@ export async function readyTasks(
 ): Promise<JsonObject[]> {
   const channel = query.get("channel");
   const assignee = query.get("assignee");
-  const ready = await hub.store.listReadyTasks({
+  const filter = {
     ...(channel ? { channel } : {}),
     ...(assignee ? { assignee } : {}),
-  });
+  };
+  const ready = await hub.store.read(() => units.listReady(filter));
   return ready.map(taskWithDeps);
 }

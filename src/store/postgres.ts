@@ -34,22 +34,13 @@ import {
   StorageUnavailableError,
   ValidationError,
 } from "../errors.ts";
-import { dependsOnOf } from "./task_deps.ts";
-import {
-  addDeps,
-  checkCreationDeps,
-  getDeps,
-  listReady,
-  type PgQuery,
-  readyNotices,
-  recordCreationDeps,
-} from "./task_deps_postgres.ts";
+import { PgOps, q, type Sql } from "./postgres_ops.ts";
+import { driveAsync, type Unit } from "./unit.ts";
 import {
   BUILTIN_CHANNELS,
   DEFAULT_CHANNEL,
   MAX_MESSAGE_ID,
   SYSTEM_AGENT,
-  TASK_KINDS,
 } from "../protocol.ts";
 import { type Clock, systemClock, toIso } from "../time.ts";
 import { ChangeListener, type ListenHooks } from "./postgres_listen.ts";
@@ -61,15 +52,7 @@ import type {
   RowCounts,
   RowRecord,
 } from "./export_format.ts";
-import {
-  type Row,
-  toChannel,
-  toClaim,
-  toLock,
-  toMessage,
-  toSession,
-  toTask,
-} from "./rows.ts";
+import { emptyFacts, toChannel, toMessage, toSession, toTask } from "./rows.ts";
 import { PostgresReceipts } from "./receipts_postgres.ts";
 import {
   MIGRATIONS,
@@ -92,47 +75,22 @@ import type {
   SearchQuery,
 } from "./search_types.ts";
 import { CLAIMS, type LeaseRow, type LeaseTable, LOCKS } from "./leases.ts";
-import { buildThreadSummary, type ThreadFacts } from "./thread_summary.ts";
 import type {
-  Acquired,
   Channel,
   Claim,
   JsonObject,
   Lock,
   Message,
   MessageQuery,
-  NewClaim,
-  NewLock,
-  NewMessage,
-  NewSession,
-  PostResult,
-  Recovery,
   Session,
   Store,
   StoreInfo,
   Task,
-  TaskCompletion,
-  TaskDependencies,
   TaskFilter,
-  ThreadDetail,
-  ThreadSummary,
+  ThreadFacts,
 } from "./types.ts";
 
 type Param = string | number | boolean | null;
-type Sql = postgres.Sql | postgres.TransactionSql | postgres.ReservedSql;
-
-/** One SQL statement with its `$n` parameters. */
-interface Statement {
-  text: string;
-  params: Param[];
-}
-
-/** A message to insert, with its timestamp and task row, if any. */
-interface NewRow {
-  input: NewMessage;
-  ts: string;
-  task: { parent: number | null } | null;
-}
 
 /** Options for {@linkcode PostgresStore.open}. */
 export interface PostgresStoreOptions {
@@ -167,13 +125,6 @@ type LockKind =
   | "claim"
   | "lock"
   | "session";
-
-const EMPTY_RECOVERY: Recovery = {
-  expired: [],
-  releasedClaims: [],
-  releasedLocks: [],
-  posted: [],
-};
 
 // SQLSTATEs that mean "the database cannot take this now": connection
 // exceptions, resources, operator intervention, lock timeouts, read-only,
@@ -456,6 +407,23 @@ export class PostgresStore implements Store {
     return toIso(this.#clock.now());
   }
 
+  /** The unit primitives on one transaction or snapshot. */
+  #ops(tx: Sql): PgOps {
+    return new PgOps(tx, {
+      clock: this.#clock,
+      lockSpace: this.#lockSpace,
+      notify: { channel: this.#channel, origin: this.#origin },
+    });
+  }
+
+  run<T>(unit: () => Unit<T>): Promise<T> {
+    return this.#tx((tx) => driveAsync(unit(), this.#ops(tx)));
+  }
+
+  read<T>(unit: () => Unit<T>): Promise<T> {
+    return this.#snapshot((tx) => driveAsync(unit(), this.#ops(tx)));
+  }
+
   // ── lifecycle ──────────────────────────────────────────────────────
 
   birthMarker(): Promise<string> {
@@ -565,53 +533,6 @@ export class PostgresStore implements Store {
     return row ? toSession(row) : null;
   }
 
-  createSession(input: NewSession, presenceTtlSec: number): Promise<Session> {
-    return this.#tx(async (tx) => {
-      await this.#lock(tx, "session", input.agent_id);
-      const nowMs = this.#clock.now();
-      const current = await this.#activeSession(tx, input.agent_id);
-      if (current) {
-        const fresh = current.last_seen >=
-          toIso(nowMs - presenceTtlSec * 1000);
-        if (fresh && !input.replace) {
-          throw new ConflictError("agent_id already has an active session");
-        }
-        await q(
-          tx,
-          "UPDATE sessions SET active = false WHERE agent_id = $1 AND active",
-          [input.agent_id],
-        );
-      }
-      const now = toIso(nowMs);
-      const session: Session = {
-        session_id: crypto.randomUUID(),
-        agent_id: input.agent_id,
-        display_name: input.display_name,
-        capabilities: input.capabilities,
-        metadata: input.metadata,
-        created_at: now,
-        last_seen: now,
-        active: true,
-      };
-      await q(
-        tx,
-        `INSERT INTO sessions (session_id, agent_id, display_name, capabilities_json,
-           metadata_json, created_at, last_seen, active)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, true)`,
-        [
-          session.session_id,
-          session.agent_id,
-          session.display_name,
-          JSON.stringify(session.capabilities),
-          JSON.stringify(session.metadata),
-          now,
-          now,
-        ],
-      );
-      return session;
-    });
-  }
-
   renameSession(agentId: string, displayName: string): Promise<Session | null> {
     return this.#tx(async (tx) => {
       const updated = await q(
@@ -677,223 +598,7 @@ export class PostgresStore implements Store {
     );
   }
 
-  async recoverExpired(presenceTtlSec: number): Promise<Recovery> {
-    const cutoff = toIso(this.#clock.now() - presenceTtlSec * 1000);
-    // Cheap check outside any lock: most sweeps find nothing.
-    const stale = await this.#read((sql) =>
-      q(
-        sql,
-        "SELECT 1 FROM sessions WHERE active AND last_seen < $1 LIMIT 1",
-        [cutoff],
-      )
-    );
-    if (!stale.length) return structuredClone(EMPTY_RECOVERY);
-    return await this.#tx((tx) => this.#recover(tx, cutoff));
-  }
-
-  async #recover(tx: postgres.TransactionSql, cutoff: string) {
-    // One sweep at a time across hubs; the UPDATE below hands each stale
-    // session to exactly one of them.
-    await this.#lock(tx, "recovery");
-    const expired = (await q(
-      tx,
-      `WITH old AS (
-         SELECT * FROM sessions WHERE active AND last_seen < $1 FOR UPDATE
-       )
-       UPDATE sessions s SET active = false FROM old
-       WHERE s.session_id = old.session_id RETURNING old.*`,
-      [cutoff],
-    )).map(toSession).sort((a, b) =>
-      cmp(a.agent_id, b.agent_id) || cmp(a.created_at, b.created_at)
-    );
-    const recovery: Recovery = {
-      expired,
-      releasedClaims: [],
-      releasedLocks: [],
-      posted: [],
-    };
-    const now = this.#now();
-    const notices: NewMessage[] = [];
-    for (const session of expired) {
-      // The agent may have come back under a new session meanwhile.
-      if (await this.#activeSession(tx, session.agent_id)) continue;
-      const claims = (await q(
-        tx,
-        `UPDATE claims SET released_at = $1
-         WHERE owner_agent_id = $2 AND released_at IS NULL AND expires_at >= $1
-         RETURNING *`,
-        [now, session.agent_id],
-      )).map(toClaim).sort((a, b) => cmp(a.claim_key, b.claim_key));
-      for (const claim of claims) {
-        recovery.releasedClaims.push(claim);
-        const channel = claim.thread_id
-          ? await this.#threadChannel(tx, claim.thread_id) ?? DEFAULT_CHANNEL
-          : DEFAULT_CHANNEL;
-        notices.push({
-          from_agent: SYSTEM_AGENT,
-          to_agent: null,
-          channel,
-          kind: "notice",
-          body:
-            `Recovered stale claim ${claim.claim_key} from ${session.agent_id}. Work is available for pickup.`,
-          attachments: [],
-          reply_to: claim.task_message_id,
-          thread_id: claim.thread_id,
-          metadata: {
-            recovery: true,
-            stale_agent_id: session.agent_id,
-            claim_key: claim.claim_key,
-            task_message_id: claim.task_message_id,
-          },
-        });
-      }
-      const locks = (await q(
-        tx,
-        `UPDATE locks SET released_at = $1
-         WHERE agent_id = $2 AND released_at IS NULL AND expires_at >= $1
-         RETURNING *`,
-        [now, session.agent_id],
-      )).map(toLock).sort((a, b) => cmp(a.file_path, b.file_path));
-      for (const lock of locks) {
-        recovery.releasedLocks.push(lock);
-        const threadId = lock.metadata["thread_id"] == null
-          ? null
-          : String(lock.metadata["thread_id"]);
-        const fallback = lock.metadata["channel"]
-          ? String(lock.metadata["channel"])
-          : DEFAULT_CHANNEL;
-        const channel = threadId
-          ? await this.#threadChannel(tx, threadId) ?? fallback
-          : fallback;
-        notices.push({
-          from_agent: SYSTEM_AGENT,
-          to_agent: null,
-          channel,
-          kind: "notice",
-          body:
-            `Recovered stale lock on ${lock.file_path} from ${session.agent_id}. The file is available for pickup.`,
-          attachments: [],
-          reply_to: null,
-          thread_id: threadId,
-          metadata: {
-            recovery: true,
-            stale_agent_id: session.agent_id,
-            file_path: lock.file_path,
-          },
-        });
-      }
-    }
-    recovery.posted = await this.#insertMessages(
-      tx,
-      notices.map((input) => ({ input, ts: now, task: null })),
-    );
-    return recovery;
-  }
-
   // ── messages ───────────────────────────────────────────────────────
-
-  /**
-   * The statements that insert messages (and the task rows of task kinds)
-   * under the message lock and announce them: the lock, one insert per
-   * message, the NOTIFY. Nothing may follow them in the transaction, so the
-   * lock is held only until commit.
-   */
-  #messageStatements(rows: readonly NewRow[]): Statement[] {
-    return [
-      {
-        text: "SELECT pg_advisory_xact_lock($1::int4, 0)",
-        params: [this.#lockSpace.messages],
-      },
-      ...rows.map(({ input, ts, task }): Statement => ({
-        text: `WITH m AS (
-           INSERT INTO messages (ts, from_agent, to_agent, channel, kind, body,
-             attachments_json, reply_to, thread_id, metadata_json)
-           VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text,
-             $7::text, $8::bigint, $9::text, $10::text)
-           RETURNING id
-         ), t AS (
-           INSERT INTO tasks (task_id, parent_task_id, channel, thread_id, status, created_at)
-           SELECT id, $11::bigint, $4::text, $9::text, 'open', $1::text FROM m
-           WHERE $12::boolean
-           ON CONFLICT (task_id) DO NOTHING
-         )
-         SELECT id FROM m`,
-        params: [
-          ts,
-          input.from_agent,
-          input.to_agent,
-          input.channel,
-          input.kind,
-          input.body,
-          JSON.stringify(input.attachments),
-          input.reply_to,
-          input.thread_id,
-          JSON.stringify(input.metadata),
-          task?.parent ?? null,
-          task !== null,
-        ],
-      })),
-      {
-        text: "SELECT pg_notify($1, $2)",
-        params: [this.#channel, this.#origin],
-      },
-    ];
-  }
-
-  /** Reads the minted ids out of the results of {@linkcode #messageStatements}. */
-  #insertedMessages(rows: readonly NewRow[], results: Row[][]): Message[] {
-    return rows.map(({ input, ts }, i) => {
-      const id = Number(results[i + 1]?.[0]?.["id"]);
-      if (!Number.isSafeInteger(id) || id > MAX_MESSAGE_ID) {
-        throw new IdExhaustedError(
-          `message id space exhausted: the next id would exceed ${MAX_MESSAGE_ID}`,
-        );
-      }
-      return { id, ts, ...input };
-    });
-  }
-
-  /** Inserts messages inside a running transaction, in one flight. */
-  async #insertMessages(
-    tx: postgres.TransactionSql,
-    rows: readonly NewRow[],
-  ): Promise<Message[]> {
-    if (!rows.length) return [];
-    const results = await Promise.all(
-      this.#messageStatements(rows).map((st) => q(tx, st.text, st.params)),
-    );
-    return this.#insertedMessages(rows, results);
-  }
-
-  /**
-   * Runs statements as one transaction sent in a single flight: BEGIN, the
-   * statements and COMMIT go out together and the connection answers them in
-   * order. If one fails, the server rejects the rest and turns COMMIT into a
-   * rollback; the first failure is thrown. This keeps the message lock for
-   * the server's own time only, not for client round trips.
-   */
-  async #oneFlight(statements: readonly Statement[]): Promise<Row[][]> {
-    let conn: postgres.ReservedSql;
-    try {
-      conn = await this.#sql.reserve();
-    } catch (error) {
-      throw this.#translate(error);
-    }
-    try {
-      const settled = await Promise.allSettled([
-        q(conn, "BEGIN"),
-        ...statements.map((st) => q(conn, st.text, st.params)),
-        q(conn, "COMMIT"),
-      ]);
-      const failed = settled.find((r) => r.status === "rejected");
-      if (failed) throw this.#translate(failed.reason);
-      return settled.slice(1, -1).map((r) =>
-        (r as PromiseFulfilledResult<Row[]>).value
-      );
-    } finally {
-      conn.release();
-    }
-  }
 
   async #task(sql: Sql, taskId: number, forUpdate = false) {
     const [row] = await q(
@@ -902,80 +607,6 @@ export class PostgresStore implements Store {
       [taskId],
     );
     return row ? toTask(row) : null;
-  }
-
-  async postMessage(
-    input: NewMessage,
-    parentTaskId: number | null,
-  ): Promise<PostResult> {
-    // Tasks are never deleted, so a parent seen once stays.
-    if (parentTaskId !== null && !(await this.getTask(parentTaskId))) {
-      throw new ValidationError("parent_task_id references unknown task");
-    }
-    const ts = this.#now();
-    const task = TASK_KINDS.has(input.kind) ? { parent: parentTaskId } : null;
-    // Posting is activity: the sender's session stays alive, in the same commit.
-    const touch: Statement = {
-      text: "UPDATE sessions SET last_seen = $1 WHERE agent_id = $2 AND active",
-      params: [ts, input.from_agent],
-    };
-    const deps = task ? dependsOnOf(input.metadata) : [];
-    if (deps.length) {
-      // A task with dependencies: checked, inserted and linked in one unit.
-      return await this.#tx(async (tx) => {
-        const run = pgQuery(tx);
-        await checkCreationDeps(run, input.metadata);
-        await q(tx, touch.text, touch.params);
-        const [message] = await this.#insertMessages(tx, [{ input, ts, task }]);
-        await recordCreationDeps(run, message!, deps);
-        return { message: message!, completedTaskId: null };
-      });
-    }
-    if (input.kind !== "task_result" || input.reply_to === null) {
-      // The common case: one transaction in one flight.
-      const rows = [{ input, ts, task }];
-      const results = await this.#oneFlight([
-        touch,
-        ...this.#messageStatements(rows),
-      ]);
-      const [message] = this.#insertedMessages(rows, results.slice(1));
-      return { message: message!, completedTaskId: null };
-    }
-    const replyTo = input.reply_to;
-    return await this.#tx(async (tx) => {
-      // The guarded UPDATE completes the request once, whichever hub races.
-      const done = await q(
-        tx,
-        `UPDATE tasks SET status = 'done', completed_at = $1
-         WHERE task_id = $2 AND status = 'open'
-           AND EXISTS (SELECT 1 FROM messages WHERE id = $2 AND kind = 'task_request')
-         RETURNING task_id`,
-        [ts, replyTo],
-      );
-      const completedTaskId = done.length ? replyTo : null;
-      const metadata = done.length
-        ? { ...input.metadata, task_completed: replyTo }
-        : input.metadata;
-      // Ready notices are decided before the message lock is taken: their
-      // row locks must never be waited for while holding it.
-      const notices = completedTaskId === null
-        ? []
-        : await readyNotices(pgQuery(tx), [completedTaskId], ts);
-      const touched = q(tx, touch.text, touch.params);
-      // Awaited below; if the unit fails first, the insert reports why.
-      touched.catch(() => {});
-      const [message, ...posted] = await this.#insertMessages(tx, [{
-        input: { ...input, metadata },
-        ts,
-        task,
-      }, ...notices.map((n) => ({ input: n, ts, task: null }))]);
-      await touched;
-      return {
-        message: message!,
-        completedTaskId,
-        ...(posted.length ? { posted } : {}),
-      };
-    });
   }
 
   listMessages(query: MessageQuery): Promise<Message[]> {
@@ -1049,86 +680,6 @@ export class PostgresStore implements Store {
 
   // ── leases: claims and locks ───────────────────────────────────────
 
-  /**
-   * The acquire rule shared by claims and locks: a live lease of another
-   * owner is denied; the same owner's live lease is extended; anything else
-   * (no row, released, expired) is written afresh by `write`.
-   */
-  #acquire<T extends LeaseRow>(
-    t: LeaseTable<T>,
-    key: string,
-    owner: string,
-    ttlSec: number,
-    write: (tx: Sql, now: string, expires: string) => Promise<Row[]>,
-  ): Promise<Acquired<T>> {
-    return this.#tx(async (tx) => {
-      await this.#lock(tx, t.kind, key);
-      const nowMs = this.#clock.now();
-      const now = toIso(nowMs);
-      const expires = toIso(nowMs + ttlSec * 1000);
-      const [found] = await q(
-        tx,
-        `SELECT * FROM ${t.table} WHERE ${t.key} = $1 FOR UPDATE`,
-        [key],
-      );
-      const existing = found ? t.map(found) : null;
-      if (
-        existing && existing.released_at === null && existing.expires_at >= now
-      ) {
-        if (existing[t.owner] !== owner) {
-          return { acquired: false, row: existing };
-        }
-        const [row] = await q(
-          tx,
-          `UPDATE ${t.table} SET expires_at = $1 WHERE ${t.key} = $2 RETURNING *`,
-          [expires, key],
-        );
-        return { acquired: true, row: t.map(row!) };
-      }
-      const [row] = await write(tx, now, expires);
-      return { acquired: true, row: t.map(row!) };
-    });
-  }
-
-  #refresh<T extends LeaseRow>(
-    t: LeaseTable<T>,
-    key: string,
-    owner: string,
-    ttlSec: number,
-  ): Promise<T | null> {
-    return this.#tx(async (tx) => {
-      const nowMs = this.#clock.now();
-      const [row] = await q(
-        tx,
-        `UPDATE ${t.table} SET expires_at = $1
-         WHERE ${t.key} = $2 AND ${t.owner} = $3
-           AND released_at IS NULL AND expires_at >= $4
-         RETURNING *`,
-        [toIso(nowMs + ttlSec * 1000), key, owner, toIso(nowMs)],
-      );
-      return row ? t.map(row) : null;
-    });
-  }
-
-  #release<T extends LeaseRow>(
-    t: LeaseTable<T>,
-    key: string,
-    owner: string,
-  ): Promise<T | null> {
-    return this.#tx(async (tx) => {
-      const now = this.#now();
-      const [row] = await q(
-        tx,
-        `UPDATE ${t.table} SET released_at = $1
-         WHERE ${t.key} = $2 AND ${t.owner} = $3
-           AND released_at IS NULL AND expires_at >= $1
-         RETURNING *`,
-        [now, key, owner],
-      );
-      return row ? t.map(row) : null;
-    });
-  }
-
   #listLeases<T extends LeaseRow>(
     t: LeaseTable<T>,
     filter: { column: string; value: string } | undefined,
@@ -1157,49 +708,6 @@ export class PostgresStore implements Store {
 
   // ── claims ─────────────────────────────────────────────────────────
 
-  acquireClaim(input: NewClaim): Promise<Acquired<Claim>> {
-    return this.#acquire(
-      CLAIMS,
-      input.claim_key,
-      input.owner_agent_id,
-      input.ttl_sec,
-      (tx, now, expires) =>
-        q(
-          tx,
-          `INSERT INTO claims (claim_key, thread_id, task_message_id, owner_agent_id,
-             claimed_at, expires_at, released_at, metadata_json)
-           VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)
-           ON CONFLICT (claim_key) DO UPDATE SET thread_id = excluded.thread_id,
-             task_message_id = excluded.task_message_id,
-             owner_agent_id = excluded.owner_agent_id,
-             claimed_at = excluded.claimed_at, expires_at = excluded.expires_at,
-             released_at = NULL, metadata_json = excluded.metadata_json
-           RETURNING *`,
-          [
-            input.claim_key,
-            input.thread_id,
-            input.task_message_id,
-            input.owner_agent_id,
-            now,
-            expires,
-            JSON.stringify(input.metadata),
-          ],
-        ),
-    );
-  }
-
-  refreshClaim(
-    claimKey: string,
-    owner: string,
-    ttlSec: number,
-  ): Promise<Claim | null> {
-    return this.#refresh(CLAIMS, claimKey, owner, ttlSec);
-  }
-
-  releaseClaim(claimKey: string, owner: string): Promise<Claim | null> {
-    return this.#release(CLAIMS, claimKey, owner);
-  }
-
   listClaims(
     filter: { threadId?: string; activeOnly?: boolean },
   ): Promise<Claim[]> {
@@ -1213,44 +721,6 @@ export class PostgresStore implements Store {
   }
 
   // ── locks ──────────────────────────────────────────────────────────
-
-  acquireLock(input: NewLock): Promise<Acquired<Lock>> {
-    return this.#acquire(
-      LOCKS,
-      input.file_path,
-      input.agent_id,
-      input.ttl_sec,
-      (tx, now, expires) =>
-        q(
-          tx,
-          `INSERT INTO locks (file_path, agent_id, locked_at, expires_at, released_at, metadata_json)
-           VALUES ($1, $2, $3, $4, NULL, $5)
-           ON CONFLICT (file_path) DO UPDATE SET agent_id = excluded.agent_id,
-             locked_at = excluded.locked_at, expires_at = excluded.expires_at,
-             released_at = NULL, metadata_json = excluded.metadata_json
-           RETURNING *`,
-          [
-            input.file_path,
-            input.agent_id,
-            now,
-            expires,
-            JSON.stringify(input.metadata),
-          ],
-        ),
-    );
-  }
-
-  refreshLock(
-    filePath: string,
-    owner: string,
-    ttlSec: number,
-  ): Promise<Lock | null> {
-    return this.#refresh(LOCKS, filePath, owner, ttlSec);
-  }
-
-  releaseLock(filePath: string, owner: string): Promise<Lock | null> {
-    return this.#release(LOCKS, filePath, owner);
-  }
 
   listLocks(
     filter: { agentId?: string; activeOnly?: boolean },
@@ -1290,122 +760,9 @@ export class PostgresStore implements Store {
     );
   }
 
-  completeTask(taskId: number): Promise<TaskCompletion | null> {
-    return this.#tx(async (tx) => {
-      const done: number[] = [];
-      const rollup: NewRow[] = [];
-      const completion = await this.#completeTask(tx, taskId, done, rollup);
-      if (!completion) return null;
-      // Every row lock first, then the message lock, held to commit.
-      const now = this.#now();
-      const notices = await readyNotices(pgQuery(tx), done, now);
-      completion.posted = await this.#insertMessages(tx, [
-        ...rollup,
-        ...notices.map((n) => ({ input: n, ts: now, task: null })),
-      ]);
-      return completion;
-    });
-  }
-
-  async #completeTask(
-    tx: postgres.TransactionSql,
-    taskId: number,
-    done: number[],
-    rollup: NewRow[],
-  ): Promise<TaskCompletion | null> {
-    const found = await this.#task(tx, taskId, true);
-    if (!found) return null;
-    const now = this.#now();
-    let task = found;
-    if (found.status !== "done") {
-      const [row] = await q(
-        tx,
-        "UPDATE tasks SET status = 'done', completed_at = $1 WHERE task_id = $2 RETURNING *",
-        [now, taskId],
-      );
-      task = toTask(row!);
-      done.push(taskId);
-    }
-    const completion: TaskCompletion = {
-      task,
-      parentCompleted: false,
-      posted: [],
-    };
-    if (task.parent_task_id === null) return completion;
-    // Siblings completing at once queue here; each counts after the one
-    // before it committed, so exactly one of them sees no open child.
-    const parent = await this.#task(tx, task.parent_task_id, true);
-    if (!parent || parent.status !== "open") return completion;
-    const [counts] = await q(
-      tx,
-      `SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE status <> 'done') AS open
-       FROM tasks WHERE parent_task_id = $1`,
-      [parent.task_id],
-    );
-    if (Number(counts?.["open"])) return completion;
-    await q(
-      tx,
-      "UPDATE tasks SET status = 'done', completed_at = $1 WHERE task_id = $2",
-      [now, parent.task_id],
-    );
-    completion.parentCompleted = true;
-    done.push(parent.task_id);
-    rollup.push({
-      input: {
-        from_agent: SYSTEM_AGENT,
-        to_agent: null,
-        channel: parent.channel,
-        kind: "notice",
-        body: `All ${
-          Number(counts?.["total"])
-        } subtasks of task ${parent.task_id} are complete.`,
-        attachments: [],
-        reply_to: parent.task_id,
-        thread_id: parent.thread_id,
-        metadata: { auto_rollup: true, parent_task_id: parent.task_id },
-      },
-      ts: now,
-      task: null,
-    });
-    return completion;
-  }
-
   // ── task dependencies (vendor) ─────────────────────────────────────
 
-  addTaskDependencies(
-    taskId: number,
-    dependsOn: number[],
-  ): Promise<TaskDependencies | null> {
-    return this.#tx((tx) =>
-      addDeps(pgQuery(tx), taskId, dependsOn, this.#now())
-    );
-  }
-
-  getTaskDependencies(taskId: number): Promise<TaskDependencies | null> {
-    return this.#snapshot((tx) => getDeps(pgQuery(tx), taskId, this.#now()));
-  }
-
-  listReadyTasks(
-    filter: { channel?: string; assignee?: string },
-  ): Promise<TaskDependencies[]> {
-    return this.#snapshot((tx) => listReady(pgQuery(tx), filter, this.#now()));
-  }
-
   // ── threads ────────────────────────────────────────────────────────
-
-  /** The channel a thread belongs to: its first root task's, else its first message's, else its first task's. */
-  async #threadChannel(sql: Sql, threadId: string): Promise<string | null> {
-    const [row] = await q(
-      sql,
-      `SELECT COALESCE(
-         (SELECT channel FROM tasks WHERE thread_id = $1 AND parent_task_id IS NULL ORDER BY task_id LIMIT 1),
-         (SELECT channel FROM messages WHERE thread_id = $1 ORDER BY id LIMIT 1),
-         (SELECT channel FROM tasks WHERE thread_id = $1 ORDER BY task_id LIMIT 1)
-       ) AS channel`,
-      [threadId],
-    );
-    return row?.["channel"] == null ? null : String(row["channel"]);
-  }
 
   /**
    * Folds messages newer than the last fold into `arc_thread_stats`, one hub
@@ -1454,7 +811,7 @@ export class PostgresStore implements Store {
     });
   }
 
-  async listThreads(): Promise<ThreadSummary[]> {
+  async listThreadFacts(): Promise<ThreadFacts[]> {
     const now = this.#now();
     await this.#foldThreadStats();
     return await this.#snapshot(async (tx) => {
@@ -1527,72 +884,7 @@ export class PostgresStore implements Store {
         const f = facts.get(String(row["thread_id"]));
         if (f) f.activeLocks = Number(row["active"]);
       }
-      const summaries = [...facts.values()].map(buildThreadSummary);
-      summaries.sort((a, b) =>
-        (b.latest_message_id ?? -1) - (a.latest_message_id ?? -1) ||
-        cmp(b.thread_id, a.thread_id)
-      );
-      return summaries;
-    });
-  }
-
-  getThread(threadId: string): Promise<ThreadDetail | null> {
-    const now = this.#now();
-    return this.#snapshot(async (tx) => {
-      const [messageRows, taskRows, claimRows, lockRows] = await Promise.all([
-        q(tx, "SELECT * FROM messages WHERE thread_id = $1 ORDER BY id", [
-          threadId,
-        ]),
-        q(tx, "SELECT * FROM tasks WHERE thread_id = $1 ORDER BY task_id", [
-          threadId,
-        ]),
-        q(
-          tx,
-          "SELECT * FROM claims WHERE thread_id = $1 ORDER BY claimed_at, claim_key",
-          [threadId],
-        ),
-        q(
-          tx,
-          "SELECT * FROM locks WHERE arc_lock_thread(metadata_json) = $1 ORDER BY locked_at, file_path",
-          [threadId],
-        ),
-      ]);
-      const messages = messageRows.map(toMessage);
-      const tasks = taskRows.map(toTask);
-      const claims = claimRows.map(toClaim);
-      const locks = lockRows.map(toLock);
-      if (
-        !messages.length && !tasks.length && !claims.length && !locks.length
-      ) {
-        return null;
-      }
-      const alive = (r: { released_at: string | null; expires_at: string }) =>
-        r.released_at === null && r.expires_at >= now;
-      const roots = tasks.filter((t) => t.parent_task_id === null);
-      const last = messages.at(-1);
-      const artifacts = messages.filter((m) => m.kind === "artifact");
-      const facts: ThreadFacts = {
-        threadId,
-        messageCount: messages.length,
-        latestMessageId: last?.id ?? null,
-        latestMessageTs: last?.ts ?? null,
-        latestArtifactId: artifacts.at(-1)?.id ?? null,
-        firstMessageChannel: messages[0]?.channel ?? null,
-        totalTasks: tasks.length,
-        openTasks: tasks.filter((t) => t.status === "open").length,
-        rootTaskId: roots[0]?.task_id ?? null,
-        rootTaskChannel: roots[0]?.channel ?? null,
-        firstTaskChannel: tasks[0]?.channel ?? null,
-        activeClaims: claims.filter(alive).length,
-        activeLocks: locks.filter(alive).length,
-      };
-      return {
-        thread: buildThreadSummary(facts),
-        messages,
-        tasks,
-        claims,
-        locks,
-      };
+      return [...facts.values()];
     });
   }
 }
@@ -1692,20 +984,6 @@ export function notifyChannel(schema: string | undefined): string {
   return `arc_changes_${(hash32(schema ?? "public") >>> 0).toString(16)}`;
 }
 
-/** Runs one statement with `$n` parameters and returns its rows. */
-/** {@linkcode q} bound to one connection, for the task dependency module. */
-function pgQuery(sql: Sql): PgQuery {
-  return (text, params = []) => q(sql, text, params as Param[]);
-}
-
-function q(sql: Sql, text: string, params: Param[] = []): Promise<Row[]> {
-  return sql.unsafe(
-    text,
-    params as postgres.ParameterOrJSON<never>[],
-    { prepare: true },
-  ) as unknown as Promise<Row[]>;
-}
-
 function sqlState(error: unknown): string | undefined {
   if (
     error instanceof Error && error.name === "PostgresError" &&
@@ -1722,26 +1000,4 @@ function hash32(text: string): number {
     h = Math.imul(h, 0x01000193);
   }
   return h | 0;
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function emptyFacts(threadId: string): ThreadFacts {
-  return {
-    threadId,
-    messageCount: 0,
-    latestMessageId: null,
-    latestMessageTs: null,
-    latestArtifactId: null,
-    firstMessageChannel: null,
-    totalTasks: 0,
-    openTasks: 0,
-    rootTaskId: null,
-    rootTaskChannel: null,
-    firstTaskChannel: null,
-    activeClaims: 0,
-    activeLocks: 0,
-  };
 }

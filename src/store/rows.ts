@@ -6,7 +6,16 @@
  * @module
  */
 
-import type { Channel, Claim, Lock, Message, Session, Task } from "./types.ts";
+import type {
+  Channel,
+  Claim,
+  Lock,
+  Message,
+  Session,
+  Task,
+  ThreadFacts,
+} from "./types.ts";
+import type { TaskMessage } from "./unit.ts";
 
 /** A row as the driver returns it. */
 export type Row = Record<string, unknown>;
@@ -109,5 +118,36 @@ export function toTask(r: Row): Task {
     status: r["status"] === "done" ? "done" : "open",
     created_at: str(r["created_at"]),
     completed_at: strOrNull(r["completed_at"]),
+  };
+}
+
+/** A task's `messages` row, as far as the assignee rule needs it. */
+export function toTaskMessage(r: Row): TaskMessage {
+  const metadata = parseJson<unknown>(r["metadata_json"], {});
+  return {
+    to_agent: strOrNull(r["to_agent"]),
+    metadata: typeof metadata === "object" && metadata !== null &&
+        !Array.isArray(metadata)
+      ? metadata as Record<string, unknown>
+      : {},
+  };
+}
+
+/** Facts of a thread with nothing in it yet, for a backend to fill. */
+export function emptyFacts(threadId: string): ThreadFacts {
+  return {
+    threadId,
+    messageCount: 0,
+    latestMessageId: null,
+    latestMessageTs: null,
+    latestArtifactId: null,
+    firstMessageChannel: null,
+    totalTasks: 0,
+    openTasks: 0,
+    rootTaskId: null,
+    rootTaskChannel: null,
+    firstTaskChannel: null,
+    activeClaims: 0,
+    activeLocks: 0,
   };
 }

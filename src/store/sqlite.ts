@@ -8,39 +8,19 @@
  */
 
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import {
-  ConflictError,
-  IdExhaustedError,
-  StorageUnavailableError,
-  ValidationError,
-} from "../errors.ts";
+import { StorageUnavailableError } from "../errors.ts";
 import {
   BUILTIN_CHANNELS,
   DEFAULT_CHANNEL,
-  MAX_MESSAGE_ID,
   SYSTEM_AGENT,
-  TASK_KINDS,
 } from "../protocol.ts";
 import { type Clock, fromIso, systemClock, toIso } from "../time.ts";
-import {
-  toChannel,
-  toClaim,
-  toLock,
-  toMessage,
-  toSession,
-  toTask,
-} from "./rows.ts";
+import { emptyFacts, toChannel, toMessage, toSession, toTask } from "./rows.ts";
 import { SqliteReceipts } from "./receipts_sqlite.ts";
 import { SQLITE_SCHEMA } from "./schema.ts";
 import { TASK_DEPS_SQLITE_SCHEMA } from "./task_deps.ts";
-import {
-  addDeps,
-  getDeps,
-  listReady,
-  readyNotices,
-  recordCreationDeps,
-  type SqliteOps,
-} from "./task_deps_sqlite.ts";
+import { SqliteOps } from "./sqlite_ops.ts";
+import { driveSync, type Unit } from "./unit.ts";
 import { SqliteReservations } from "./reserve_sqlite.ts";
 import { SqliteSearch } from "./search_sqlite.ts";
 import type {
@@ -57,35 +37,24 @@ import type {
 } from "./export_format.ts";
 import { type Checkpointer, startCheckpointer } from "./sqlite_checkpointer.ts";
 import { CLAIMS, type LeaseRow, type LeaseTable, LOCKS } from "./leases.ts";
-import { buildThreadSummary, type ThreadFacts } from "./thread_summary.ts";
 import {
   foldThreadTasks,
   THREAD_TASKS_SCHEMA,
   THREAD_TASKS_SQL,
 } from "./thread_tasks_sqlite.ts";
 import type {
-  Acquired,
   Channel,
   Claim,
   JsonObject,
   Lock,
   Message,
   MessageQuery,
-  NewClaim,
-  NewLock,
-  NewMessage,
-  NewSession,
-  PostResult,
-  Recovery,
   Session,
   Store,
   StoreInfo,
   Task,
-  TaskCompletion,
-  TaskDependencies,
   TaskFilter,
-  ThreadDetail,
-  ThreadSummary,
+  ThreadFacts,
 } from "./types.ts";
 
 type Row = Record<string, unknown>;
@@ -276,32 +245,22 @@ export class SqliteStore implements Store {
     return toIso(this.#clock.now());
   }
 
-  /** The statements task dependencies run with, inside this store's units. */
-  readonly #ops: SqliteOps = {
+  /** The unit primitives on this connection. */
+  readonly #ops = new SqliteOps({
     get: (sql, ...params) => this.#get(sql, ...params),
     all: (sql, ...params) => this.#all(sql, ...params),
     run: (sql, ...params) => this.#run(sql, ...params),
-  };
+  }, {
+    now: () => this.#clock.now(),
+  });
 
-  // ── task dependencies (vendor) ─────────────────────────────────────
-
-  addTaskDependencies(
-    taskId: number,
-    dependsOn: number[],
-  ): Promise<TaskDependencies | null> {
-    return this.#unit(() =>
-      this.#tx(() => addDeps(this.#ops, taskId, dependsOn, this.#now()))
-    );
+  run<T>(unit: () => Unit<T>): Promise<T> {
+    return this.#unit(() => this.#tx(() => driveSync(unit(), this.#ops)));
   }
 
-  getTaskDependencies(taskId: number): Promise<TaskDependencies | null> {
-    return this.#unit(() => getDeps(this.#ops, taskId, this.#now()));
-  }
-
-  listReadyTasks(
-    filter: { channel?: string; assignee?: string },
-  ): Promise<TaskDependencies[]> {
-    return this.#unit(() => listReady(this.#ops, filter, this.#now()));
+  read<T>(unit: () => Unit<T>): Promise<T> {
+    // Synchronous on the one connection: no other unit can interleave.
+    return this.#unit(() => driveSync(unit(), this.#ops));
   }
 
   #alive(row: { released_at: string | null; expires_at: string }): boolean {
@@ -388,49 +347,6 @@ export class SqliteStore implements Store {
     return row ? toSession(row) : null;
   }
 
-  createSession(input: NewSession, presenceTtlSec: number): Promise<Session> {
-    return this.#unit(() =>
-      this.#tx(() => {
-        const nowMs = this.#clock.now();
-        const current = this.#activeSession(input.agent_id);
-        if (current) {
-          // The same cutoff the presence sweep uses, compared the same way.
-          const fresh = current.last_seen >=
-            toIso(nowMs - presenceTtlSec * 1000);
-          if (fresh && !input.replace) {
-            throw new ConflictError("agent_id already has an active session");
-          }
-          this.#run(
-            "UPDATE sessions SET active = 0 WHERE agent_id = ? AND active = 1",
-            input.agent_id,
-          );
-        }
-        const now = toIso(nowMs);
-        const session: Session = {
-          session_id: crypto.randomUUID(),
-          agent_id: input.agent_id,
-          display_name: input.display_name,
-          capabilities: input.capabilities,
-          metadata: input.metadata,
-          created_at: now,
-          last_seen: now,
-          active: true,
-        };
-        this.#run(
-          "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
-          session.session_id,
-          session.agent_id,
-          session.display_name,
-          JSON.stringify(session.capabilities),
-          JSON.stringify(session.metadata),
-          now,
-          now,
-        );
-        return session;
-      })
-    );
-  }
-
   renameSession(agentId: string, displayName: string): Promise<Session | null> {
     return this.#unit(() =>
       this.#tx(() => {
@@ -502,223 +418,11 @@ export class SqliteStore implements Store {
     );
   }
 
-  recoverExpired(presenceTtlSec: number): Promise<Recovery> {
-    return this.#unit(() => {
-      const cutoff = toIso(this.#clock.now() - presenceTtlSec * 1000);
-      // Cheap check outside the write lock: most sweeps find nothing.
-      if (
-        !this.#get(
-          "SELECT 1 FROM sessions WHERE active = 1 AND last_seen < ? LIMIT 1",
-          cutoff,
-        )
-      ) {
-        return {
-          expired: [],
-          releasedClaims: [],
-          releasedLocks: [],
-          posted: [],
-        };
-      }
-      return this.#tx(() => this.#recover(cutoff));
-    });
-  }
-
-  #recover(cutoff: string): Recovery {
-    const expired = this.#all(
-      "SELECT * FROM sessions WHERE active = 1 AND last_seen < ?",
-      cutoff,
-    ).map(toSession);
-    const recovery: Recovery = {
-      expired,
-      releasedClaims: [],
-      releasedLocks: [],
-      posted: [],
-    };
-    const now = this.#now();
-    for (const session of expired) {
-      this.#run(
-        "UPDATE sessions SET active = 0 WHERE session_id = ?",
-        session.session_id,
-      );
-      // The agent may have come back under a new session meanwhile.
-      if (this.#activeSession(session.agent_id)) continue;
-      const claims = this.#all(
-        "SELECT * FROM claims WHERE owner_agent_id = ? AND released_at IS NULL AND expires_at >= ?",
-        session.agent_id,
-        now,
-      ).map(toClaim);
-      for (const claim of claims) {
-        this.#run(
-          "UPDATE claims SET released_at = ? WHERE claim_key = ?",
-          now,
-          claim.claim_key,
-        );
-        claim.released_at = now;
-        recovery.releasedClaims.push(claim);
-        const channel = claim.thread_id
-          ? this.#threadChannel(claim.thread_id) ?? DEFAULT_CHANNEL
-          : DEFAULT_CHANNEL;
-        recovery.posted.push(this.#insertMessage({
-          from_agent: SYSTEM_AGENT,
-          to_agent: null,
-          channel,
-          kind: "notice",
-          body:
-            `Recovered stale claim ${claim.claim_key} from ${session.agent_id}. Work is available for pickup.`,
-          attachments: [],
-          reply_to: claim.task_message_id,
-          thread_id: claim.thread_id,
-          metadata: {
-            recovery: true,
-            stale_agent_id: session.agent_id,
-            claim_key: claim.claim_key,
-            task_message_id: claim.task_message_id,
-          },
-        }));
-      }
-      const locks = this.#all(
-        "SELECT * FROM locks WHERE agent_id = ? AND released_at IS NULL AND expires_at >= ?",
-        session.agent_id,
-        now,
-      ).map(toLock);
-      for (const lock of locks) {
-        this.#run(
-          "UPDATE locks SET released_at = ? WHERE file_path = ?",
-          now,
-          lock.file_path,
-        );
-        lock.released_at = now;
-        recovery.releasedLocks.push(lock);
-        const threadId = lock.metadata["thread_id"] == null
-          ? null
-          : String(lock.metadata["thread_id"]);
-        const fallback = lock.metadata["channel"]
-          ? String(lock.metadata["channel"])
-          : DEFAULT_CHANNEL;
-        const channel = threadId
-          ? this.#threadChannel(threadId) ?? fallback
-          : fallback;
-        recovery.posted.push(this.#insertMessage({
-          from_agent: SYSTEM_AGENT,
-          to_agent: null,
-          channel,
-          kind: "notice",
-          body:
-            `Recovered stale lock on ${lock.file_path} from ${session.agent_id}. The file is available for pickup.`,
-          attachments: [],
-          reply_to: null,
-          thread_id: threadId,
-          metadata: {
-            recovery: true,
-            stale_agent_id: session.agent_id,
-            file_path: lock.file_path,
-          },
-        }));
-      }
-    }
-    return recovery;
-  }
-
   // ── messages ───────────────────────────────────────────────────────
-
-  #insertMessage(input: NewMessage): Message {
-    const ts = this.#now();
-    const result = this.#run(
-      `INSERT INTO messages (ts, from_agent, to_agent, channel, kind, body,
-        attachments_json, reply_to, thread_id, metadata_json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ts,
-      input.from_agent,
-      input.to_agent,
-      input.channel,
-      input.kind,
-      input.body,
-      JSON.stringify(input.attachments),
-      input.reply_to,
-      input.thread_id,
-      JSON.stringify(input.metadata),
-    );
-    const id = Number(result.lastInsertRowid);
-    if (id > MAX_MESSAGE_ID) {
-      throw new IdExhaustedError(
-        `message id space exhausted: the next id would exceed ${MAX_MESSAGE_ID}`,
-      );
-    }
-    return { id, ts, ...input };
-  }
 
   #task(taskId: number): Task | null {
     const row = this.#get("SELECT * FROM tasks WHERE task_id = ?", taskId);
     return row ? toTask(row) : null;
-  }
-
-  postMessage(
-    input: NewMessage,
-    parentTaskId: number | null,
-  ): Promise<PostResult> {
-    return this.#unit(() =>
-      this.#tx(() => {
-        if (parentTaskId !== null && !this.#task(parentTaskId)) {
-          throw new ValidationError("parent_task_id references unknown task");
-        }
-        const message = this.#insertMessage(input);
-        let completedTaskId: number | null = null;
-        if (TASK_KINDS.has(message.kind)) {
-          this.#run(
-            "INSERT OR IGNORE INTO tasks VALUES (?, ?, ?, ?, 'open', ?, NULL)",
-            message.id,
-            parentTaskId,
-            message.channel,
-            message.thread_id,
-            message.ts,
-          );
-          recordCreationDeps(this.#ops, message);
-        } else if (
-          message.kind === "task_result" && message.reply_to !== null
-        ) {
-          const request = this.#get(
-            "SELECT kind FROM messages WHERE id = ?",
-            message.reply_to,
-          );
-          const task = request?.["kind"] === "task_request"
-            ? this.#task(message.reply_to)
-            : null;
-          if (task && task.status === "open") {
-            this.#run(
-              "UPDATE tasks SET status = 'done', completed_at = ? WHERE task_id = ? AND status = 'open'",
-              message.ts,
-              task.task_id,
-            );
-            message.metadata = {
-              ...message.metadata,
-              task_completed: task.task_id,
-            };
-            this.#run(
-              "UPDATE messages SET metadata_json = ? WHERE id = ?",
-              JSON.stringify(message.metadata),
-              message.id,
-            );
-            completedTaskId = task.task_id;
-          }
-        }
-        const posted = completedTaskId === null
-          ? []
-          : readyNotices(this.#ops, [completedTaskId], message.ts).map((m) =>
-            this.#insertMessage(m)
-          );
-        // Posting is activity: the sender's session stays alive, in the same commit.
-        this.#run(
-          "UPDATE sessions SET last_seen = ? WHERE agent_id = ? AND active = 1",
-          message.ts,
-          message.from_agent,
-        );
-        return {
-          message,
-          completedTaskId,
-          ...(posted.length ? { posted } : {}),
-        };
-      })
-    );
   }
 
   listMessages(query: MessageQuery): Promise<Message[]> {
@@ -788,81 +492,6 @@ export class SqliteStore implements Store {
     return row ? t.map(row) : null;
   }
 
-  /**
-   * The acquire rule shared by claims and locks: a live lease of another
-   * owner is denied; the same owner's live lease is extended; anything else
-   * (no row, released, expired) is written afresh by `write`.
-   */
-  #acquire<T extends LeaseRow>(
-    t: LeaseTable<T>,
-    key: string,
-    owner: string,
-    ttlSec: number,
-    write: (now: string, expires: string) => void,
-  ): Acquired<T> {
-    const nowMs = this.#clock.now();
-    const expires = toIso(nowMs + ttlSec * 1000);
-    const existing = this.#lease(t, key);
-    if (existing && this.#alive(existing)) {
-      if (existing[t.owner] !== owner) {
-        return { acquired: false, row: existing };
-      }
-      this.#run(
-        `UPDATE ${t.table} SET expires_at = ? WHERE ${t.key} = ?`,
-        expires,
-        key,
-      );
-    } else {
-      write(toIso(nowMs), expires);
-    }
-    return { acquired: true, row: this.#lease(t, key)! };
-  }
-
-  #refresh<T extends LeaseRow>(
-    t: LeaseTable<T>,
-    key: string,
-    owner: string,
-    ttlSec: number,
-  ): Promise<T | null> {
-    return this.#unit(() =>
-      this.#tx(() => {
-        const lease = this.#lease(t, key);
-        if (!lease || lease[t.owner] !== owner || !this.#alive(lease)) {
-          return null;
-        }
-        this.#run(
-          `UPDATE ${t.table} SET expires_at = ? WHERE ${t.key} = ?`,
-          toIso(this.#clock.now() + ttlSec * 1000),
-          key,
-        );
-        return this.#lease(t, key);
-      })
-    );
-  }
-
-  #release<T extends LeaseRow>(
-    t: LeaseTable<T>,
-    key: string,
-    owner: string,
-  ): Promise<T | null> {
-    return this.#unit(() =>
-      this.#tx(() => {
-        const lease = this.#lease(t, key);
-        const now = this.#now();
-        if (
-          !lease || lease[t.owner] !== owner || lease.released_at !== null ||
-          lease.expires_at < now
-        ) return null;
-        this.#run(
-          `UPDATE ${t.table} SET released_at = ? WHERE ${t.key} = ?`,
-          now,
-          key,
-        );
-        return this.#lease(t, key);
-      })
-    );
-  }
-
   #listLeases<T extends LeaseRow>(
     t: LeaseTable<T>,
     filter: { column: string; value: string } | undefined,
@@ -888,46 +517,6 @@ export class SqliteStore implements Store {
     });
   }
 
-  acquireClaim(input: NewClaim): Promise<Acquired<Claim>> {
-    return this.#unit(() =>
-      this.#tx(() =>
-        this.#acquire(
-          CLAIMS,
-          input.claim_key,
-          input.owner_agent_id,
-          input.ttl_sec,
-          (now, expires) =>
-            this.#run(
-              `INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, NULL, ?)
-               ON CONFLICT(claim_key) DO UPDATE SET thread_id = excluded.thread_id,
-                 task_message_id = excluded.task_message_id, owner_agent_id = excluded.owner_agent_id,
-                 claimed_at = excluded.claimed_at, expires_at = excluded.expires_at,
-                 released_at = NULL, metadata_json = excluded.metadata_json`,
-              input.claim_key,
-              input.thread_id,
-              input.task_message_id,
-              input.owner_agent_id,
-              now,
-              expires,
-              JSON.stringify(input.metadata),
-            ),
-        )
-      )
-    );
-  }
-
-  refreshClaim(
-    claimKey: string,
-    owner: string,
-    ttlSec: number,
-  ): Promise<Claim | null> {
-    return this.#refresh(CLAIMS, claimKey, owner, ttlSec);
-  }
-
-  releaseClaim(claimKey: string, owner: string): Promise<Claim | null> {
-    return this.#release(CLAIMS, claimKey, owner);
-  }
-
   listClaims(
     filter: { threadId?: string; activeOnly?: boolean },
   ): Promise<Claim[]> {
@@ -938,43 +527,6 @@ export class SqliteStore implements Store {
         : { column: "thread_id", value: filter.threadId },
       filter.activeOnly,
     );
-  }
-
-  acquireLock(input: NewLock): Promise<Acquired<Lock>> {
-    return this.#unit(() =>
-      this.#tx(() =>
-        this.#acquire(
-          LOCKS,
-          input.file_path,
-          input.agent_id,
-          input.ttl_sec,
-          (now, expires) =>
-            this.#run(
-              `INSERT INTO locks VALUES (?, ?, ?, ?, NULL, ?)
-               ON CONFLICT(file_path) DO UPDATE SET agent_id = excluded.agent_id,
-                 locked_at = excluded.locked_at, expires_at = excluded.expires_at,
-                 released_at = NULL, metadata_json = excluded.metadata_json`,
-              input.file_path,
-              input.agent_id,
-              now,
-              expires,
-              JSON.stringify(input.metadata),
-            ),
-        )
-      )
-    );
-  }
-
-  refreshLock(
-    filePath: string,
-    owner: string,
-    ttlSec: number,
-  ): Promise<Lock | null> {
-    return this.#refresh(LOCKS, filePath, owner, ttlSec);
-  }
-
-  releaseLock(filePath: string, owner: string): Promise<Lock | null> {
-    return this.#release(LOCKS, filePath, owner);
   }
 
   listLocks(
@@ -1022,95 +574,9 @@ export class SqliteStore implements Store {
     });
   }
 
-  completeTask(taskId: number): Promise<TaskCompletion | null> {
-    return this.#unit(() =>
-      this.#tx(() => {
-        const done: number[] = [];
-        const completion = this.#completeTask(taskId, done);
-        for (const m of readyNotices(this.#ops, done, this.#now())) {
-          completion?.posted.push(this.#insertMessage(m));
-        }
-        return completion;
-      })
-    );
-  }
-
-  #completeTask(taskId: number, done: number[]): TaskCompletion | null {
-    const found = this.#task(taskId);
-    if (!found) return null;
-    const now = this.#now();
-    if (found.status !== "done") {
-      this.#run(
-        "UPDATE tasks SET status = 'done', completed_at = ? WHERE task_id = ?",
-        now,
-        taskId,
-      );
-      done.push(taskId);
-    }
-    const task = this.#task(taskId)!;
-    const completion: TaskCompletion = {
-      task,
-      parentCompleted: false,
-      posted: [],
-    };
-    if (task.parent_task_id === null) return completion;
-    const parent = this.#task(task.parent_task_id);
-    const counts = this.#get(
-      "SELECT COUNT(*) AS total, SUM(status != 'done') AS open FROM tasks WHERE parent_task_id = ?",
-      task.parent_task_id,
-    );
-    if (!parent || parent.status !== "open" || Number(counts?.["open"])) {
-      return completion;
-    }
-    this.#run(
-      "UPDATE tasks SET status = 'done', completed_at = ? WHERE task_id = ?",
-      now,
-      parent.task_id,
-    );
-    completion.parentCompleted = true;
-    done.push(parent.task_id);
-    completion.posted.push(this.#insertMessage({
-      from_agent: SYSTEM_AGENT,
-      to_agent: null,
-      channel: parent.channel,
-      kind: "notice",
-      body: `All ${
-        Number(counts?.["total"])
-      } subtasks of task ${parent.task_id} are complete.`,
-      attachments: [],
-      reply_to: parent.task_id,
-      thread_id: parent.thread_id,
-      metadata: { auto_rollup: true, parent_task_id: parent.task_id },
-    }));
-    return completion;
-  }
-
   // ── threads ────────────────────────────────────────────────────────
 
-  /** The channel a thread belongs to: its first root task's, else its first message's, else its first task's. */
-  #threadChannel(threadId: string): string | null {
-    const row = this.#get(
-      `SELECT COALESCE(
-         (SELECT channel FROM tasks WHERE thread_id = ?1 AND parent_task_id IS NULL ORDER BY task_id LIMIT 1),
-         (SELECT channel FROM messages WHERE thread_id = ?1 ORDER BY id LIMIT 1),
-         (SELECT channel FROM tasks WHERE thread_id = ?1 ORDER BY task_id LIMIT 1)
-       ) AS channel`,
-      threadId,
-    );
-    return row?.["channel"] == null ? null : String(row["channel"]);
-  }
-
-  #threadLocks(threadId: string): Lock[] {
-    return this.#all(
-      `SELECT * FROM locks WHERE json_valid(metadata_json)
-         AND json_type(metadata_json, '$.thread_id') = 'text'
-         AND json_extract(metadata_json, '$.thread_id') = ?
-       ORDER BY locked_at, file_path`,
-      threadId,
-    ).map(toLock);
-  }
-
-  listThreads(): Promise<ThreadSummary[]> {
+  listThreadFacts(): Promise<ThreadFacts[]> {
     return this.#unit(() => {
       const now = this.#now();
       const facts = new Map<string, ThreadFacts>();
@@ -1176,12 +642,7 @@ export class SqliteStore implements Store {
         const f = facts.get(String(row["thread_id"]));
         if (f) f.activeLocks = Number(row["active"]);
       }
-      const summaries = [...facts.values()].map(buildThreadSummary);
-      summaries.sort((a, b) =>
-        (b.latest_message_id ?? -1) - (a.latest_message_id ?? -1) ||
-        (a.thread_id < b.thread_id ? 1 : a.thread_id > b.thread_id ? -1 : 0)
-      );
-      return summaries;
+      return [...facts.values()];
     });
   }
 
@@ -1244,72 +705,6 @@ export class SqliteStore implements Store {
   searchMessages(query: SearchQuery): Promise<SearchHit[]> {
     return this.#unit(() => this.#search.search(query));
   }
-
-  getThread(threadId: string): Promise<ThreadDetail | null> {
-    return this.#unit(() => {
-      const messages = this.#all(
-        "SELECT * FROM messages WHERE thread_id = ? ORDER BY id",
-        threadId,
-      ).map(toMessage);
-      const tasks = this.#all(
-        "SELECT * FROM tasks WHERE thread_id = ? ORDER BY task_id",
-        threadId,
-      ).map(toTask);
-      const claims = this.#all(
-        "SELECT * FROM claims WHERE thread_id = ? ORDER BY claimed_at, claim_key",
-        threadId,
-      ).map(toClaim);
-      const locks = this.#threadLocks(threadId);
-      if (
-        !messages.length && !tasks.length && !claims.length && !locks.length
-      ) {
-        return null;
-      }
-      const roots = tasks.filter((t) => t.parent_task_id === null);
-      const last = messages.at(-1);
-      const artifacts = messages.filter((m) => m.kind === "artifact");
-      const facts: ThreadFacts = {
-        threadId,
-        messageCount: messages.length,
-        latestMessageId: last?.id ?? null,
-        latestMessageTs: last?.ts ?? null,
-        latestArtifactId: artifacts.at(-1)?.id ?? null,
-        firstMessageChannel: messages[0]?.channel ?? null,
-        totalTasks: tasks.length,
-        openTasks: tasks.filter((t) => t.status === "open").length,
-        rootTaskId: roots[0]?.task_id ?? null,
-        rootTaskChannel: roots[0]?.channel ?? null,
-        firstTaskChannel: tasks[0]?.channel ?? null,
-        activeClaims: claims.filter((c) => this.#alive(c)).length,
-        activeLocks: locks.filter((l) => this.#alive(l)).length,
-      };
-      return {
-        thread: buildThreadSummary(facts),
-        messages,
-        tasks,
-        claims,
-        locks,
-      };
-    });
-  }
-}
-
-function emptyFacts(threadId: string): ThreadFacts {
-  return {
-    threadId,
-    messageCount: 0,
-    latestMessageId: null,
-    latestMessageTs: null,
-    latestArtifactId: null,
-    firstMessageChannel: null,
-    totalTasks: 0,
-    openTasks: 0,
-    rootTaskId: null,
-    rootTaskChannel: null,
-    firstTaskChannel: null,
-    activeClaims: 0,
-    activeLocks: 0,
-  };
 }
 
 function translate(error: unknown): unknown {

@@ -9,8 +9,7 @@
  */
 
 import type { ReceiptStore } from "./receipts.ts";
-import type { TaskDependencies } from "./task_deps.ts";
-export type { TaskDependencies } from "./task_deps.ts";
+import type { Unit } from "./unit.ts";
 import type { ReservationStore } from "./reserve.ts";
 import type {
   SearchHit,
@@ -114,6 +113,34 @@ export interface ThreadSummary {
   status: "completed" | "open" | "waiting";
 }
 
+/** What a backend knows about one thread, for its summary (`src/hub/threads.ts`). */
+export interface ThreadFacts {
+  threadId: string;
+  messageCount: number;
+  latestMessageId: number | null;
+  latestMessageTs: string | null;
+  latestArtifactId: number | null;
+  /** Channel of the thread's lowest-id message. */
+  firstMessageChannel: string | null;
+  totalTasks: number;
+  openTasks: number;
+  /** Lowest task id without a parent. */
+  rootTaskId: number | null;
+  rootTaskChannel: string | null;
+  /** Channel of the thread's lowest-id task. */
+  firstTaskChannel: string | null;
+  activeClaims: number;
+  activeLocks: number;
+}
+
+/** Every row of one thread: its messages by id, tasks by id, claims and locks by time. */
+export interface ThreadRows {
+  messages: Message[];
+  tasks: Task[];
+  claims: Claim[];
+  locks: Lock[];
+}
+
 /** Everything known about one thread. */
 export interface ThreadDetail {
   thread: ThreadSummary;
@@ -155,6 +182,14 @@ export interface MessageQuery {
   limit: number;
   /** With `sinceId` 0: the newest `limit` rows, returned oldest first. */
   tail?: boolean;
+}
+
+/** One task with its dependency facts (`arcdeno:task_deps`). */
+export interface TaskDependencies {
+  task: Task;
+  depends_on: number[];
+  open_dependencies: number[];
+  assignee: string | null;
 }
 
 /** Result of acquiring a claim or lock. */
@@ -253,6 +288,13 @@ export interface Store extends AsyncDisposable {
    */
   watchChanges?(listener: () => void): Promise<() => void>;
   close(): Promise<void>;
+  /**
+   * Runs a unit of work (`./unit.ts`) as one write transaction; `unit` may be
+   * called again when the backend retries the transaction.
+   */
+  run<T>(unit: () => Unit<T>): Promise<T>;
+  /** Runs a unit that only reads, on one consistent view. */
+  read<T>(unit: () => Unit<T>): Promise<T>;
 
   getChannel(name: string): Promise<Channel | null>;
   listChannels(): Promise<Channel[]>;
@@ -262,8 +304,6 @@ export interface Store extends AsyncDisposable {
     metadata: JsonObject,
   ): Promise<{ channel: Channel; created: boolean }>;
 
-  /** Creates a session; throws `ConflictError` when an unexpired active one exists and `replace` is false. */
-  createSession(input: NewSession, presenceTtlSec: number): Promise<Session>;
   renameSession(agentId: string, displayName: string): Promise<Session | null>;
   /** Deactivates a session; null when it does not exist or is inactive. */
   deleteSession(sessionId: string): Promise<Session | null>;
@@ -272,60 +312,25 @@ export interface Store extends AsyncDisposable {
   touchAgents(agentIds: readonly string[]): Promise<void>;
   getActiveSession(agentId: string): Promise<Session | null>;
   listActiveSessions(): Promise<Session[]>;
-  /** Expires stale sessions, force-releases their claims and locks and posts one recovery notice each, as one unit. */
-  recoverExpired(presenceTtlSec: number): Promise<Recovery>;
 
-  /** Inserts a message with its task row and RPC completion and touches the sender's session, as one unit; throws `ValidationError` for an unknown parent task. */
-  postMessage(
-    input: NewMessage,
-    parentTaskId: number | null,
-  ): Promise<PostResult>;
   listMessages(query: MessageQuery): Promise<Message[]>;
   /** Highest message id visible to the agent (0 when none). */
   latestVisibleId(agentId: string): Promise<number>;
 
-  acquireClaim(input: NewClaim): Promise<Acquired<Claim>>;
-  refreshClaim(
-    claimKey: string,
-    owner: string,
-    ttlSec: number,
-  ): Promise<Claim | null>;
-  releaseClaim(claimKey: string, owner: string): Promise<Claim | null>;
   listClaims(
     filter: { threadId?: string; activeOnly?: boolean },
   ): Promise<Claim[]>;
 
-  acquireLock(input: NewLock): Promise<Acquired<Lock>>;
-  refreshLock(
-    filePath: string,
-    owner: string,
-    ttlSec: number,
-  ): Promise<Lock | null>;
-  releaseLock(filePath: string, owner: string): Promise<Lock | null>;
   listLocks(
     filter: { agentId?: string; activeOnly?: boolean },
   ): Promise<Lock[]>;
 
   getTask(taskId: number): Promise<Task | null>;
   listTasks(filter: TaskFilter): Promise<Task[]>;
-  /** Marks a task done and rolls up its parent one level, as one unit; null when unknown. */
-  completeTask(taskId: number): Promise<TaskCompletion | null>;
 
-  listThreads(): Promise<ThreadSummary[]>;
-  getThread(threadId: string): Promise<ThreadDetail | null>;
+  /** Facts of every thread, with claims and locks counted live now. */
+  listThreadFacts(): Promise<ThreadFacts[]>;
 
-  // Vendor: task dependencies (`arcdeno:task_deps`, see `task_deps.ts`).
-  /** Adds dependencies as one unit; null for an unknown task; `ValidationError` for unknown dependencies, `ConflictError` for a cycle. */
-  addTaskDependencies(
-    taskId: number,
-    dependsOn: number[],
-  ): Promise<TaskDependencies | null>;
-  /** A task's dependencies and assignee; null for an unknown task. */
-  getTaskDependencies(taskId: number): Promise<TaskDependencies | null>;
-  /** Open tasks whose dependencies are all done. */
-  listReadyTasks(
-    filter: { channel?: string; assignee?: string },
-  ): Promise<TaskDependencies[]>;
   /** Full-text search: indexes at most `maxRows` messages not yet indexed (a no-op where the backend indexes on insert). */
   searchIndexStep(maxRows: number): Promise<SearchIndexProgress>;
   /** Full-text search over the messages indexed so far, best match first. */

@@ -5,6 +5,7 @@
  * version 1 export still imports, and the search index of an imported hub
  * covers every imported message.
  */
+import { rules } from "../store/_rules.ts";
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { SqliteStore } from "../../src/store/sqlite.ts";
@@ -125,7 +126,7 @@ Deno.test("a store whose vendor tables were never created exports, and its impor
   try {
     const source = `${work}/source.sqlite3`;
     const store = SqliteStore.open(source);
-    await store.postMessage({
+    await rules(store).postMessage({
       from_agent: "lead",
       to_agent: null,
       channel: "general",

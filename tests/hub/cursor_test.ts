@@ -1,3 +1,4 @@
+import { rules } from "../store/_rules.ts";
 import { assertEquals } from "../_assert.ts";
 import { WaitCursor } from "../../src/hub/cursor.ts";
 import { Notifier } from "../../src/hub/notifier.ts";
@@ -28,7 +29,7 @@ async function setup() {
     },
   });
   const post = async (body: string, publish = true) => {
-    const { message } = await store.postMessage(
+    const { message } = await rules(store).postMessage(
       newMessage({ from_agent: "a", body }),
       null,
     );

@@ -9,6 +9,7 @@
 
 /// <reference lib="deno.worker" />
 
+import { rules } from "./_rules.ts";
 import { SqliteStore } from "../../src/store/sqlite.ts";
 
 /** What the test sends the worker. */
@@ -39,7 +40,7 @@ self.onmessage = async (event: MessageEvent<RaceOrder>) => {
     Atomics.notify(flags, 0);
     Atomics.wait(flags, 1, 0);
     for (const key of keys) {
-      const got = await store.acquireClaim({
+      const got = await rules(store).acquireClaim({
         claim_key: key,
         thread_id: null,
         task_message_id: null,

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { rules } from "./_rules.ts";
 import {
   assert,
   assertEquals,
@@ -233,7 +234,7 @@ export function storeContract(name: string, open: StoreOpener): void {
   test(
     "createSession() stores every field and makes the session active",
     async (store, clock) => {
-      const session = await store.createSession(
+      const session = await rules(store).createSession(
         newSession("a", {
           display_name: "Agent A",
           capabilities: ["review", "test"],
@@ -258,10 +259,13 @@ export function storeContract(name: string, open: StoreOpener): void {
   test(
     "createSession() throws ConflictError while the active session is fresh, up to exactly the TTL",
     async (store, clock) => {
-      const first = await store.createSession(newSession("a"), TTL);
+      const first = await rules(store).createSession(newSession("a"), TTL);
       clock.tick(TTL); // last_seen is exactly TTL old: not yet expired
       const error = await assertRejects(() =>
-        store.createSession(newSession("a", { display_name: "again" }), TTL)
+        rules(store).createSession(
+          newSession("a", { display_name: "again" }),
+          TTL,
+        )
       );
       assert(error instanceof ConflictError, `got ${error}`);
       assertEquals(await store.getActiveSession("a"), first);
@@ -272,9 +276,9 @@ export function storeContract(name: string, open: StoreOpener): void {
   test(
     "createSession() with replace deactivates the fresh session",
     async (store, clock) => {
-      const old = await store.createSession(newSession("a"), TTL);
+      const old = await rules(store).createSession(newSession("a"), TTL);
       clock.tick(5);
-      const fresh = await store.createSession(
+      const fresh = await rules(store).createSession(
         newSession("a", { replace: true, display_name: "new" }),
         TTL,
       );
@@ -290,9 +294,9 @@ export function storeContract(name: string, open: StoreOpener): void {
   test(
     "createSession() replaces a session older than the TTL without replace",
     async (store, clock) => {
-      const old = await store.createSession(newSession("a"), TTL);
+      const old = await rules(store).createSession(newSession("a"), TTL);
       clock.tick(TTL + 1);
-      const fresh = await store.createSession(newSession("a"), TTL);
+      const fresh = await rules(store).createSession(newSession("a"), TTL);
       assertNotEquals(fresh.session_id, old.session_id);
       assertEquals(await store.listActiveSessions(), [fresh]);
       assertEquals(await store.deleteSession(old.session_id), null);
@@ -300,9 +304,9 @@ export function storeContract(name: string, open: StoreOpener): void {
   );
 
   test("listActiveSessions() orders by agent_id", async (store) => {
-    await store.createSession(newSession("c"), TTL);
-    await store.createSession(newSession("a"), TTL);
-    await store.createSession(newSession("b"), TTL);
+    await rules(store).createSession(newSession("c"), TTL);
+    await rules(store).createSession(newSession("a"), TTL);
+    await rules(store).createSession(newSession("b"), TTL);
     assertEquals(
       (await store.listActiveSessions()).map((s) => s.agent_id),
       ["a", "b", "c"],
@@ -313,7 +317,7 @@ export function storeContract(name: string, open: StoreOpener): void {
     "renameSession() renames the active session and moves last_seen; null without one",
     async (store, clock) => {
       assertEquals(await store.renameSession("a", "x"), null);
-      const session = await store.createSession(newSession("a"), TTL);
+      const session = await rules(store).createSession(newSession("a"), TTL);
       clock.tick(30);
       const renamed = await store.renameSession("a", "Alpha");
       assertEquals(renamed, {
@@ -329,7 +333,7 @@ export function storeContract(name: string, open: StoreOpener): void {
 
   test("deleteSession() deactivates once; null for unknown or inactive sessions", async (store) => {
     assertEquals(await store.deleteSession("no-such-session"), null);
-    const session = await store.createSession(newSession("a"), TTL);
+    const session = await rules(store).createSession(newSession("a"), TTL);
     const deleted = await store.deleteSession(session.session_id);
     assertEquals(deleted?.session_id, session.session_id);
     assertEquals(deleted?.agent_id, "a");
@@ -339,9 +343,9 @@ export function storeContract(name: string, open: StoreOpener): void {
   });
 
   test("deleteSession() leaves the agent's claims and locks in place", async (store) => {
-    const session = await store.createSession(newSession("a"), TTL);
-    await store.acquireClaim(newClaim("k", "a"));
-    await store.acquireLock(newLock("f.ts", "a"));
+    const session = await rules(store).createSession(newSession("a"), TTL);
+    await rules(store).acquireClaim(newClaim("k", "a"));
+    await rules(store).acquireLock(newLock("f.ts", "a"));
     await store.deleteSession(session.session_id);
     assertEquals(byKey(await store.listClaims({ activeOnly: true })), ["k"]);
     assertEquals(byPath(await store.listLocks({ activeOnly: true })), [
@@ -352,7 +356,7 @@ export function storeContract(name: string, open: StoreOpener): void {
   test(
     "touchAgent() moves last_seen of the active session; unknown agents are ignored",
     async (store, clock) => {
-      const session = await store.createSession(newSession("a"), TTL);
+      const session = await rules(store).createSession(newSession("a"), TTL);
       clock.tick(45);
       await store.touchAgent("a");
       await store.touchAgent("nobody");
@@ -363,15 +367,15 @@ export function storeContract(name: string, open: StoreOpener): void {
   );
 
   test("touchAgent() keeps a session from expiring", async (store, clock) => {
-    await store.createSession(newSession("a"), TTL);
+    await rules(store).createSession(newSession("a"), TTL);
     clock.tick(TTL - 10);
     await store.touchAgent("a");
     clock.tick(TTL - 10);
-    const recovery = await store.recoverExpired(TTL);
+    const recovery = await rules(store).recoverExpired(TTL);
     assertEquals(recovery.expired, []);
     assertEquals((await store.getActiveSession("a"))?.agent_id, "a");
     const error = await assertRejects(() =>
-      store.createSession(newSession("a"), TTL)
+      rules(store).createSession(newSession("a"), TTL)
     );
     assert(error instanceof ConflictError, `got ${error}`);
   });
@@ -381,10 +385,10 @@ export function storeContract(name: string, open: StoreOpener): void {
   test(
     "recoverExpired() finds nothing while sessions are at most TTL old",
     async (store, clock) => {
-      await store.createSession(newSession("a"), TTL);
-      await store.acquireClaim(newClaim("k", "a", { ttl_sec: 600 }));
+      await rules(store).createSession(newSession("a"), TTL);
+      await rules(store).acquireClaim(newClaim("k", "a", { ttl_sec: 600 }));
       clock.tick(TTL);
-      assertEquals(await store.recoverExpired(TTL), {
+      assertEquals(await rules(store).recoverExpired(TTL), {
         expired: [],
         releasedClaims: [],
         releasedLocks: [],
@@ -398,49 +402,57 @@ export function storeContract(name: string, open: StoreOpener): void {
     "recoverExpired() expires stale sessions, releases their live leases and posts one notice each",
     async (store, clock) => {
       // A thread whose channel is `ops` (from its first message).
-      const anchor = await store.postMessage(
+      const anchor = await rules(store).postMessage(
         newMessage({ from_agent: "lead", channel: "ops", thread_id: "t1" }),
         null,
       );
       const task = anchor.message.id;
-      const stale = await store.createSession(newSession("stale"), TTL);
-      await store.createSession(newSession("live"), TTL);
+      const stale = await rules(store).createSession(newSession("stale"), TTL);
+      await rules(store).createSession(newSession("live"), TTL);
 
       // The stale agent's leases.
-      await store.acquireClaim(newClaim("c-thread", "stale", {
+      await rules(store).acquireClaim(newClaim("c-thread", "stale", {
         thread_id: "t1",
         task_message_id: task,
         ttl_sec: 600,
       }));
-      await store.acquireClaim(newClaim("c-plain", "stale", { ttl_sec: 600 }));
-      await store.acquireClaim(
+      await rules(store).acquireClaim(
+        newClaim("c-plain", "stale", { ttl_sec: 600 }),
+      );
+      await rules(store).acquireClaim(
         newClaim("c-orphan", "stale", { thread_id: "t-none", ttl_sec: 600 }),
       );
-      await store.acquireClaim(newClaim("c-short", "stale", { ttl_sec: 60 }));
-      await store.acquireClaim(newClaim("c-done", "stale", { ttl_sec: 600 }));
-      const done = await store.releaseClaim("c-done", "stale");
-      await store.acquireLock(newLock("src/thread.ts", "stale", {
+      await rules(store).acquireClaim(
+        newClaim("c-short", "stale", { ttl_sec: 60 }),
+      );
+      await rules(store).acquireClaim(
+        newClaim("c-done", "stale", { ttl_sec: 600 }),
+      );
+      const done = await rules(store).releaseClaim("c-done", "stale");
+      await rules(store).acquireLock(newLock("src/thread.ts", "stale", {
         ttl_sec: 600,
         metadata: { thread_id: "t1", channel: "ignored" },
       }));
-      await store.acquireLock(newLock("src/chan.ts", "stale", {
+      await rules(store).acquireLock(newLock("src/chan.ts", "stale", {
         ttl_sec: 600,
         metadata: { channel: "build" },
       }));
-      await store.acquireLock(newLock("src/orphan.ts", "stale", {
+      await rules(store).acquireLock(newLock("src/orphan.ts", "stale", {
         ttl_sec: 600,
         metadata: { thread_id: "t-lock", channel: "build" },
       }));
-      await store.acquireLock(
+      await rules(store).acquireLock(
         newLock("src/plain.ts", "stale", { ttl_sec: 600 }),
       );
-      await store.acquireLock(
+      await rules(store).acquireLock(
         newLock("src/short.ts", "stale", { ttl_sec: 60 }),
       );
 
       // Another agent's leases, which recovery must not touch.
-      await store.acquireClaim(newClaim("c-other", "live", { ttl_sec: 600 }));
-      await store.acquireLock(
+      await rules(store).acquireClaim(
+        newClaim("c-other", "live", { ttl_sec: 600 }),
+      );
+      await rules(store).acquireLock(
         newLock("src/other.ts", "live", { ttl_sec: 600 }),
       );
 
@@ -448,7 +460,7 @@ export function storeContract(name: string, open: StoreOpener): void {
       await store.touchAgent("live");
       clock.tick(TTL - 100 + 1); // stale is now TTL + 1 s old
       const before = (await allBroadcasts(store)).at(-1)?.id ?? 0;
-      const recovery = await store.recoverExpired(TTL);
+      const recovery = await rules(store).recoverExpired(TTL);
       const now = clock.iso();
 
       assertEquals(recovery.expired.map((s) => s.session_id), [
@@ -570,7 +582,7 @@ export function storeContract(name: string, open: StoreOpener): void {
       );
 
       // A second sweep has nothing left to do.
-      assertEquals(await store.recoverExpired(TTL), {
+      assertEquals(await rules(store).recoverExpired(TTL), {
         expired: [],
         releasedClaims: [],
         releasedLocks: [],
@@ -583,11 +595,11 @@ export function storeContract(name: string, open: StoreOpener): void {
   test(
     "recoverExpired() after deleteSession() releases nothing",
     async (store, clock) => {
-      const session = await store.createSession(newSession("a"), TTL);
-      await store.acquireClaim(newClaim("k", "a", { ttl_sec: 600 }));
+      const session = await rules(store).createSession(newSession("a"), TTL);
+      await rules(store).acquireClaim(newClaim("k", "a", { ttl_sec: 600 }));
       await store.deleteSession(session.session_id);
       clock.tick(TTL + 1);
-      const recovery = await store.recoverExpired(TTL);
+      const recovery = await rules(store).recoverExpired(TTL);
       assertEquals(recovery.expired, []);
       assertEquals(recovery.posted, []);
       assertEquals(byKey(await store.listClaims({ activeOnly: true })), ["k"]);
@@ -608,7 +620,7 @@ export function storeContract(name: string, open: StoreOpener): void {
         thread_id: "t",
         metadata: { k: 1 },
       });
-      const first = await store.postMessage(input, null);
+      const first = await rules(store).postMessage(input, null);
       assertEquals(first, {
         message: { id: first.message.id, ts: clock.iso(), ...input },
         completedTaskId: null,
@@ -617,7 +629,7 @@ export function storeContract(name: string, open: StoreOpener): void {
       let last = first.message.id;
       for (let i = 0; i < 5; i++) {
         clock.tick(1);
-        const { message } = await store.postMessage(
+        const { message } = await rules(store).postMessage(
           newMessage({ from_agent: "a", body: `m${i}` }),
           null,
         );
@@ -633,7 +645,7 @@ export function storeContract(name: string, open: StoreOpener): void {
   test(
     "postMessage() creates an open task row for task and task_request only",
     async (store, clock) => {
-      const root = await store.postMessage(
+      const root = await rules(store).postMessage(
         newMessage({
           from_agent: "lead",
           kind: "task",
@@ -653,7 +665,7 @@ export function storeContract(name: string, open: StoreOpener): void {
         completed_at: null,
       });
       clock.tick(3);
-      const child = await store.postMessage(
+      const child = await rules(store).postMessage(
         newMessage({
           from_agent: "lead",
           to_agent: "worker",
@@ -674,7 +686,10 @@ export function storeContract(name: string, open: StoreOpener): void {
       const others = [];
       for (const kind of ["chat", "notice", "artifact", "claim", "release"]) {
         others.push(
-          (await store.postMessage(newMessage({ from_agent: "a", kind }), null))
+          (await rules(store).postMessage(
+            newMessage({ from_agent: "a", kind }),
+            null,
+          ))
             .message.id,
         );
       }
@@ -689,16 +704,22 @@ export function storeContract(name: string, open: StoreOpener): void {
   test("postMessage() with an unknown parentTaskId throws ValidationError and inserts nothing", async (store) => {
     const before = await store.latestVisibleId("a");
     const error = await assertRejects(() =>
-      store.postMessage(newMessage({ from_agent: "a", kind: "task" }), 999_999)
+      rules(store).postMessage(
+        newMessage({ from_agent: "a", kind: "task" }),
+        999_999,
+      )
     );
     assert(error instanceof ValidationError, `got ${error}`);
     assertEquals(await store.latestVisibleId("a"), before);
     assertEquals(await allBroadcasts(store), []);
     assertEquals(await store.listTasks({}), []);
     // A parent that is a message but not a task is unknown too.
-    const chat = await store.postMessage(newMessage({ from_agent: "a" }), null);
+    const chat = await rules(store).postMessage(
+      newMessage({ from_agent: "a" }),
+      null,
+    );
     const again = await assertRejects(() =>
-      store.postMessage(
+      rules(store).postMessage(
         newMessage({ from_agent: "a", kind: "task" }),
         chat.message.id,
       )
@@ -710,7 +731,7 @@ export function storeContract(name: string, open: StoreOpener): void {
   test(
     "postMessage() of a task_result completes its open task_request exactly once",
     async (store, clock) => {
-      const request = await store.postMessage(
+      const request = await rules(store).postMessage(
         newMessage({
           from_agent: "lead",
           to_agent: "worker",
@@ -720,7 +741,7 @@ export function storeContract(name: string, open: StoreOpener): void {
         null,
       );
       clock.tick(20);
-      const result = await store.postMessage(
+      const result = await rules(store).postMessage(
         newMessage({
           from_agent: "worker",
           to_agent: "lead",
@@ -751,7 +772,7 @@ export function storeContract(name: string, open: StoreOpener): void {
       );
 
       clock.tick(20);
-      const second = await store.postMessage(
+      const second = await rules(store).postMessage(
         newMessage({
           from_agent: "worker",
           to_agent: "lead",
@@ -771,11 +792,11 @@ export function storeContract(name: string, open: StoreOpener): void {
   );
 
   test("postMessage() of a task_result leaves plain tasks and unknown reply_to alone", async (store) => {
-    const task = await store.postMessage(
+    const task = await rules(store).postMessage(
       newMessage({ from_agent: "lead", kind: "task" }),
       null,
     );
-    const onTask = await store.postMessage(
+    const onTask = await rules(store).postMessage(
       newMessage({
         from_agent: "w",
         kind: "task_result",
@@ -786,12 +807,12 @@ export function storeContract(name: string, open: StoreOpener): void {
     assertEquals(onTask.completedTaskId, null);
     assertEquals(onTask.message.metadata, {});
     assertEquals((await store.getTask(task.message.id))?.status, "open");
-    const orphan = await store.postMessage(
+    const orphan = await rules(store).postMessage(
       newMessage({ from_agent: "w", kind: "task_result", reply_to: 424242 }),
       null,
     );
     assertEquals(orphan.completedTaskId, null);
-    const bare = await store.postMessage(
+    const bare = await rules(store).postMessage(
       newMessage({ from_agent: "w", kind: "task_result" }),
       null,
     );
@@ -801,7 +822,7 @@ export function storeContract(name: string, open: StoreOpener): void {
   /** Posts the visibility fixture: broadcasts and DMs among a, b, c, d. */
   async function postFixture(store: Store) {
     const post = async (fields: Partial<NewMessage> & { from_agent: string }) =>
-      (await store.postMessage(newMessage(fields), null)).message;
+      (await rules(store).postMessage(newMessage(fields), null)).message;
     const m1 = await post({ from_agent: "a", channel: "general" });
     const m2 = await post({
       from_agent: "a",
@@ -922,7 +943,7 @@ export function storeContract(name: string, open: StoreOpener): void {
     const { m3, m5, m6 } = await postFixture(store);
     assertEquals(await store.latestVisibleId("a"), m6.id);
     assertEquals(await store.latestVisibleId("d"), m6.id);
-    const dm = await store.postMessage(
+    const dm = await rules(store).postMessage(
       newMessage({ from_agent: "c", to_agent: "d" }),
       null,
     );
@@ -937,7 +958,7 @@ export function storeContract(name: string, open: StoreOpener): void {
   test(
     "acquireClaim() acquires a free key and stores every field",
     async (store, clock) => {
-      const got = await store.acquireClaim(newClaim("k", "a", {
+      const got = await rules(store).acquireClaim(newClaim("k", "a", {
         thread_id: "t",
         task_message_id: 5,
         ttl_sec: 60,
@@ -962,11 +983,11 @@ export function storeContract(name: string, open: StoreOpener): void {
   test(
     "acquireClaim() denies another owner while active, up to exactly expires_at",
     async (store, clock) => {
-      const first = await store.acquireClaim(
+      const first = await rules(store).acquireClaim(
         newClaim("k", "a", { ttl_sec: 60 }),
       );
       clock.tick(60); // expires_at is now: still active
-      const denied = await store.acquireClaim(newClaim("k", "b"));
+      const denied = await rules(store).acquireClaim(newClaim("k", "b"));
       assertEquals(denied, { acquired: false, row: first.row });
     },
   );
@@ -974,11 +995,11 @@ export function storeContract(name: string, open: StoreOpener): void {
   test(
     "acquireClaim() by the same owner only moves expires_at",
     async (store, clock) => {
-      const first = await store.acquireClaim(
+      const first = await rules(store).acquireClaim(
         newClaim("k", "a", { ttl_sec: 60, metadata: { v: 1 }, thread_id: "t" }),
       );
       clock.tick(30);
-      const again = await store.acquireClaim(
+      const again = await rules(store).acquireClaim(
         newClaim("k", "a", {
           ttl_sec: 100,
           metadata: { v: 2 },
@@ -995,10 +1016,10 @@ export function storeContract(name: string, open: StoreOpener): void {
   test(
     "acquireClaim() lets another owner take a key once the clock passes expires_at",
     async (store, clock) => {
-      await store.acquireClaim(newClaim("k", "a", { ttl_sec: 60 }));
+      await rules(store).acquireClaim(newClaim("k", "a", { ttl_sec: 60 }));
       clock.tick(61);
       assertEquals(await store.listClaims({ activeOnly: true }), []);
-      const taken = await store.acquireClaim(
+      const taken = await rules(store).acquireClaim(
         newClaim("k", "b", { ttl_sec: 30, metadata: { v: 2 } }),
       );
       assertEquals(taken, {
@@ -1014,17 +1035,17 @@ export function storeContract(name: string, open: StoreOpener): void {
           metadata: { v: 2 },
         },
       });
-      assertEquals(await store.refreshClaim("k", "a", 60), null);
+      assertEquals(await rules(store).refreshClaim("k", "a", 60), null);
     },
   );
 
   test(
     "acquireClaim() lets anyone take a released key",
     async (store, clock) => {
-      await store.acquireClaim(newClaim("k", "a"));
-      await store.releaseClaim("k", "a");
+      await rules(store).acquireClaim(newClaim("k", "a"));
+      await rules(store).releaseClaim("k", "a");
       clock.tick(1);
-      const taken = await store.acquireClaim(newClaim("k", "b"));
+      const taken = await rules(store).acquireClaim(newClaim("k", "b"));
       assertEquals(taken.acquired, true);
       assertEquals(taken.row.owner_agent_id, "b");
       assertEquals(taken.row.released_at, null);
@@ -1034,58 +1055,66 @@ export function storeContract(name: string, open: StoreOpener): void {
   test(
     "refreshClaim() extends an active claim; null when unknown, not the owner's, released or expired",
     async (store, clock) => {
-      assertEquals(await store.refreshClaim("none", "a", 60), null);
-      const first = await store.acquireClaim(
+      assertEquals(await rules(store).refreshClaim("none", "a", 60), null);
+      const first = await rules(store).acquireClaim(
         newClaim("k", "a", { ttl_sec: 60 }),
       );
       clock.tick(50);
-      assertEquals(await store.refreshClaim("k", "b", 60), null);
-      const refreshed = await store.refreshClaim("k", "a", 200);
+      assertEquals(await rules(store).refreshClaim("k", "b", 60), null);
+      const refreshed = await rules(store).refreshClaim("k", "a", 200);
       assertEquals(refreshed, {
         ...first.row,
         expires_at: toIso(clock.now() + 200_000),
       });
       clock.tick(201);
-      assertEquals(await store.refreshClaim("k", "a", 60), null, "expired");
-      await store.acquireClaim(newClaim("r", "a"));
-      await store.releaseClaim("r", "a");
-      assertEquals(await store.refreshClaim("r", "a", 60), null, "released");
+      assertEquals(
+        await rules(store).refreshClaim("k", "a", 60),
+        null,
+        "expired",
+      );
+      await rules(store).acquireClaim(newClaim("r", "a"));
+      await rules(store).releaseClaim("r", "a");
+      assertEquals(
+        await rules(store).refreshClaim("r", "a", 60),
+        null,
+        "released",
+      );
     },
   );
 
   test(
     "releaseClaim() releases once; null when unknown, not the owner's or expired",
     async (store, clock) => {
-      assertEquals(await store.releaseClaim("none", "a"), null);
-      const first = await store.acquireClaim(
+      assertEquals(await rules(store).releaseClaim("none", "a"), null);
+      const first = await rules(store).acquireClaim(
         newClaim("k", "a", { ttl_sec: 60 }),
       );
-      assertEquals(await store.releaseClaim("k", "b"), null);
+      assertEquals(await rules(store).releaseClaim("k", "b"), null);
       clock.tick(10);
-      const released = await store.releaseClaim("k", "a");
+      const released = await rules(store).releaseClaim("k", "a");
       assertEquals(released, { ...first.row, released_at: clock.iso() });
       assertEquals(
-        await store.releaseClaim("k", "a"),
+        await rules(store).releaseClaim("k", "a"),
         null,
         "already released",
       );
-      await store.acquireClaim(newClaim("e", "a", { ttl_sec: 60 }));
+      await rules(store).acquireClaim(newClaim("e", "a", { ttl_sec: 60 }));
       clock.tick(61);
-      assertEquals(await store.releaseClaim("e", "a"), null, "expired");
+      assertEquals(await rules(store).releaseClaim("e", "a"), null, "expired");
     },
   );
 
   test(
     "listClaims() lists all or only active claims, by thread",
     async (store, clock) => {
-      await store.acquireClaim(newClaim("k1", "a", { thread_id: "t" }));
+      await rules(store).acquireClaim(newClaim("k1", "a", { thread_id: "t" }));
       clock.tick(1);
-      await store.acquireClaim(newClaim("k2", "b", { thread_id: "t" }));
+      await rules(store).acquireClaim(newClaim("k2", "b", { thread_id: "t" }));
       clock.tick(1);
-      await store.acquireClaim(newClaim("k3", "a", { ttl_sec: 10 }));
+      await rules(store).acquireClaim(newClaim("k3", "a", { ttl_sec: 10 }));
       clock.tick(1);
-      await store.acquireClaim(newClaim("k4", "a", { thread_id: "u" }));
-      await store.releaseClaim("k2", "b");
+      await rules(store).acquireClaim(newClaim("k4", "a", { thread_id: "u" }));
+      await rules(store).releaseClaim("k2", "b");
       clock.tick(20); // k3 lapses
       const keys = (claims: Claim[]) => claims.map((c) => c.claim_key);
       assertEquals(keys(await store.listClaims({})), ["k1", "k2", "k3", "k4"]);
@@ -1110,7 +1139,7 @@ export function storeContract(name: string, open: StoreOpener): void {
   test(
     "acquireLock() acquires a free path and stores every field",
     async (store, clock) => {
-      const got = await store.acquireLock(
+      const got = await rules(store).acquireLock(
         newLock("src/a.ts", "a", { ttl_sec: 60, metadata: { thread_id: "t" } }),
       );
       assertEquals(got, {
@@ -1130,9 +1159,11 @@ export function storeContract(name: string, open: StoreOpener): void {
   test(
     "acquireLock() denies another agent while active, up to exactly expires_at",
     async (store, clock) => {
-      const first = await store.acquireLock(newLock("f", "a", { ttl_sec: 60 }));
+      const first = await rules(store).acquireLock(
+        newLock("f", "a", { ttl_sec: 60 }),
+      );
       clock.tick(60);
-      assertEquals(await store.acquireLock(newLock("f", "b")), {
+      assertEquals(await rules(store).acquireLock(newLock("f", "b")), {
         acquired: false,
         row: first.row,
       });
@@ -1142,11 +1173,11 @@ export function storeContract(name: string, open: StoreOpener): void {
   test(
     "acquireLock() by the same agent only moves expires_at",
     async (store, clock) => {
-      const first = await store.acquireLock(
+      const first = await rules(store).acquireLock(
         newLock("f", "a", { ttl_sec: 60, metadata: { v: 1 } }),
       );
       clock.tick(30);
-      const again = await store.acquireLock(
+      const again = await rules(store).acquireLock(
         newLock("f", "a", { ttl_sec: 100, metadata: { v: 2 } }),
       );
       assertEquals(again, {
@@ -1159,10 +1190,10 @@ export function storeContract(name: string, open: StoreOpener): void {
   test(
     "acquireLock() lets another agent take a path once the clock passes expires_at",
     async (store, clock) => {
-      await store.acquireLock(newLock("f", "a", { ttl_sec: 60 }));
+      await rules(store).acquireLock(newLock("f", "a", { ttl_sec: 60 }));
       clock.tick(61);
       assertEquals(await store.listLocks({ activeOnly: true }), []);
-      const taken = await store.acquireLock(
+      const taken = await rules(store).acquireLock(
         newLock("f", "b", { ttl_sec: 30, metadata: { v: 2 } }),
       );
       assertEquals(taken, {
@@ -1176,14 +1207,14 @@ export function storeContract(name: string, open: StoreOpener): void {
           metadata: { v: 2 },
         },
       });
-      assertEquals(await store.refreshLock("f", "a", 60), null);
+      assertEquals(await rules(store).refreshLock("f", "a", 60), null);
     },
   );
 
   test("acquireLock() lets anyone take a released path", async (store) => {
-    await store.acquireLock(newLock("f", "a"));
-    await store.releaseLock("f", "a");
-    const taken = await store.acquireLock(newLock("f", "b"));
+    await rules(store).acquireLock(newLock("f", "a"));
+    await rules(store).releaseLock("f", "a");
+    const taken = await rules(store).acquireLock(newLock("f", "b"));
     assertEquals(taken.acquired, true);
     assertEquals(taken.row.agent_id, "b");
     assertEquals(taken.row.released_at, null);
@@ -1192,51 +1223,67 @@ export function storeContract(name: string, open: StoreOpener): void {
   test(
     "refreshLock() extends an active lock; null when unknown, not the holder's, released or expired",
     async (store, clock) => {
-      assertEquals(await store.refreshLock("none", "a", 60), null);
-      const first = await store.acquireLock(newLock("f", "a", { ttl_sec: 60 }));
+      assertEquals(await rules(store).refreshLock("none", "a", 60), null);
+      const first = await rules(store).acquireLock(
+        newLock("f", "a", { ttl_sec: 60 }),
+      );
       clock.tick(50);
-      assertEquals(await store.refreshLock("f", "b", 60), null);
-      assertEquals(await store.refreshLock("f", "a", 200), {
+      assertEquals(await rules(store).refreshLock("f", "b", 60), null);
+      assertEquals(await rules(store).refreshLock("f", "a", 200), {
         ...first.row,
         expires_at: toIso(clock.now() + 200_000),
       });
       clock.tick(201);
-      assertEquals(await store.refreshLock("f", "a", 60), null, "expired");
-      await store.acquireLock(newLock("r", "a"));
-      await store.releaseLock("r", "a");
-      assertEquals(await store.refreshLock("r", "a", 60), null, "released");
+      assertEquals(
+        await rules(store).refreshLock("f", "a", 60),
+        null,
+        "expired",
+      );
+      await rules(store).acquireLock(newLock("r", "a"));
+      await rules(store).releaseLock("r", "a");
+      assertEquals(
+        await rules(store).refreshLock("r", "a", 60),
+        null,
+        "released",
+      );
     },
   );
 
   test(
     "releaseLock() releases once; null when unknown, not the holder's or expired",
     async (store, clock) => {
-      assertEquals(await store.releaseLock("none", "a"), null);
-      const first = await store.acquireLock(newLock("f", "a", { ttl_sec: 60 }));
-      assertEquals(await store.releaseLock("f", "b"), null);
+      assertEquals(await rules(store).releaseLock("none", "a"), null);
+      const first = await rules(store).acquireLock(
+        newLock("f", "a", { ttl_sec: 60 }),
+      );
+      assertEquals(await rules(store).releaseLock("f", "b"), null);
       clock.tick(10);
-      assertEquals(await store.releaseLock("f", "a"), {
+      assertEquals(await rules(store).releaseLock("f", "a"), {
         ...first.row,
         released_at: clock.iso(),
       });
-      assertEquals(await store.releaseLock("f", "a"), null, "already released");
-      await store.acquireLock(newLock("e", "a", { ttl_sec: 60 }));
+      assertEquals(
+        await rules(store).releaseLock("f", "a"),
+        null,
+        "already released",
+      );
+      await rules(store).acquireLock(newLock("e", "a", { ttl_sec: 60 }));
       clock.tick(61);
-      assertEquals(await store.releaseLock("e", "a"), null, "expired");
+      assertEquals(await rules(store).releaseLock("e", "a"), null, "expired");
     },
   );
 
   test(
     "listLocks() lists all or only active locks, by agent",
     async (store, clock) => {
-      await store.acquireLock(newLock("f1", "a"));
+      await rules(store).acquireLock(newLock("f1", "a"));
       clock.tick(1);
-      await store.acquireLock(newLock("f2", "b"));
+      await rules(store).acquireLock(newLock("f2", "b"));
       clock.tick(1);
-      await store.acquireLock(newLock("f3", "a", { ttl_sec: 10 }));
+      await rules(store).acquireLock(newLock("f3", "a", { ttl_sec: 10 }));
       clock.tick(1);
-      await store.acquireLock(newLock("f4", "a"));
-      await store.releaseLock("f4", "a");
+      await rules(store).acquireLock(newLock("f4", "a"));
+      await rules(store).releaseLock("f4", "a");
       clock.tick(20);
       const paths = (locks: Lock[]) => locks.map((l) => l.file_path);
       assertEquals(paths(await store.listLocks({})), ["f1", "f2", "f3", "f4"]);
@@ -1263,14 +1310,14 @@ export function storeContract(name: string, open: StoreOpener): void {
       fields: Partial<NewMessage>,
       parent: number | null = null,
     ) =>
-      (await store.postMessage(
+      (await rules(store).postMessage(
         newMessage({ from_agent: "lead", kind: "task", ...fields }),
         parent,
       )).message.id;
     const root = await post({ channel: "ops", thread_id: "t" });
     const c1 = await post({ channel: "ops", thread_id: "t" }, root);
     const c2 = await post({ channel: "general", thread_id: "u" }, root);
-    await store.completeTask(c1);
+    await rules(store).completeTask(c1);
     const tasks = async (filter: Parameters<Store["listTasks"]>[0]) =>
       (await store.listTasks(filter)).map((t) => t.task_id);
     assertEquals(await tasks({}), [root, c1, c2]);
@@ -1285,13 +1332,13 @@ export function storeContract(name: string, open: StoreOpener): void {
   test(
     "completeTask() marks a task done once and keeps its first completed_at; null when unknown",
     async (store, clock) => {
-      assertEquals(await store.completeTask(123_456), null);
-      const { message } = await store.postMessage(
+      assertEquals(await rules(store).completeTask(123_456), null);
+      const { message } = await rules(store).postMessage(
         newMessage({ from_agent: "lead", kind: "task" }),
         null,
       );
       clock.tick(10);
-      const done = await store.completeTask(message.id);
+      const done = await rules(store).completeTask(message.id);
       assertEquals(done, {
         task: {
           task_id: message.id,
@@ -1306,7 +1353,7 @@ export function storeContract(name: string, open: StoreOpener): void {
         posted: [],
       });
       clock.tick(10);
-      assertEquals(await store.completeTask(message.id), done);
+      assertEquals(await rules(store).completeTask(message.id), done);
       assertEquals(await store.getTask(message.id), done?.task);
     },
   );
@@ -1315,7 +1362,7 @@ export function storeContract(name: string, open: StoreOpener): void {
     "completeTask() rolls up the parent one level and returns the notice in posted",
     async (store, clock) => {
       const post = async (parent: number | null) =>
-        (await store.postMessage(
+        (await rules(store).postMessage(
           newMessage({
             from_agent: "lead",
             kind: "task",
@@ -1329,13 +1376,13 @@ export function storeContract(name: string, open: StoreOpener): void {
       const c1 = await post(parent);
       const c2 = await post(parent);
 
-      const first = await store.completeTask(c1);
+      const first = await rules(store).completeTask(c1);
       assertEquals(first?.parentCompleted, false);
       assertEquals(first?.posted, []);
       assertEquals((await store.getTask(parent))?.status, "open");
 
       clock.tick(5);
-      const second = await store.completeTask(c2);
+      const second = await rules(store).completeTask(c2);
       assertEquals(second?.parentCompleted, true);
       assertEquals(second?.posted.length, 1);
       const notice = second?.posted[0];
@@ -1364,7 +1411,7 @@ export function storeContract(name: string, open: StoreOpener): void {
 
       // Completing the auto-completed parent pushes the rollup one more level.
       clock.tick(5);
-      const push = await store.completeTask(parent);
+      const push = await rules(store).completeTask(parent);
       assertEquals(push?.task.completed_at, parentRow?.completed_at);
       assertEquals(push?.parentCompleted, true);
       assertEquals(
@@ -1374,18 +1421,18 @@ export function storeContract(name: string, open: StoreOpener): void {
       assertEquals((await store.getTask(grand))?.status, "done");
 
       // Once the parent is done, nothing more is posted.
-      const repeat = await store.completeTask(c2);
+      const repeat = await rules(store).completeTask(c2);
       assertEquals(repeat?.parentCompleted, false);
       assertEquals(repeat?.posted, []);
     },
   );
 
   test("completeTask() on a task_request does not roll up through RPC completion", async (store) => {
-    const parent = (await store.postMessage(
+    const parent = (await rules(store).postMessage(
       newMessage({ from_agent: "lead", kind: "task" }),
       null,
     )).message.id;
-    const request = (await store.postMessage(
+    const request = (await rules(store).postMessage(
       newMessage({
         from_agent: "lead",
         to_agent: "worker",
@@ -1393,7 +1440,7 @@ export function storeContract(name: string, open: StoreOpener): void {
       }),
       parent,
     )).message.id;
-    const result = await store.postMessage(
+    const result = await rules(store).postMessage(
       newMessage({
         from_agent: "worker",
         to_agent: "lead",
@@ -1404,7 +1451,7 @@ export function storeContract(name: string, open: StoreOpener): void {
     );
     assertEquals(result.completedTaskId, request);
     assertEquals((await store.getTask(parent))?.status, "open");
-    const rollup = await store.completeTask(request);
+    const rollup = await rules(store).completeTask(request);
     assertEquals(rollup?.parentCompleted, true);
     assertEquals((await store.getTask(parent))?.status, "done");
   });
@@ -1418,7 +1465,7 @@ export function storeContract(name: string, open: StoreOpener): void {
         fields: Partial<NewMessage>,
         parent: number | null = null,
       ) =>
-        (await store.postMessage(
+        (await rules(store).postMessage(
           newMessage({ from_agent: "a", ...fields }),
           parent,
         )).message;
@@ -1430,12 +1477,14 @@ export function storeContract(name: string, open: StoreOpener): void {
         channel: "ops",
         kind: "task",
       });
-      await store.completeTask(cTask.id);
+      await rules(store).completeTask(cTask.id);
       // open: a message and an active claim, plus a matching lock.
       clock.tick(1);
       const o1 = await post({ thread_id: "busy", channel: "build" });
-      await store.acquireClaim(newClaim("k", "a", { thread_id: "busy" }));
-      await store.acquireLock(
+      await rules(store).acquireClaim(
+        newClaim("k", "a", { thread_id: "busy" }),
+      );
+      await rules(store).acquireLock(
         newLock("f", "a", { metadata: { thread_id: "busy" } }),
       );
       // waiting: messages, an artifact and a DM; no tasks, no leases.
@@ -1448,9 +1497,11 @@ export function storeContract(name: string, open: StoreOpener): void {
       });
       const w3 = await post({ thread_id: "idle", to_agent: "b" });
       // A thread known only from a claim.
-      await store.acquireClaim(newClaim("q", "a", { thread_id: "claimed" }));
+      await rules(store).acquireClaim(
+        newClaim("q", "a", { thread_id: "claimed" }),
+      );
 
-      const threads = await store.listThreads();
+      const threads = await rules(store).listThreads();
       assertEquals(threads.map((t) => t.thread_id), [
         "idle",
         "busy",
@@ -1507,7 +1558,7 @@ export function storeContract(name: string, open: StoreOpener): void {
 
       // Leases lapse: the busy thread goes back to waiting.
       clock.tick(301);
-      const later = await store.listThreads();
+      const later = await rules(store).listThreads();
       const busyLater = later.find((t) => t.thread_id === "busy");
       assertEquals(busyLater?.active_claim_count, 0);
       assertEquals(busyLater?.active_lock_count, 0);
@@ -1516,17 +1567,17 @@ export function storeContract(name: string, open: StoreOpener): void {
   );
 
   test("listThreads() counts open tasks and breaks latest-id ties by thread_id descending", async (store) => {
-    const root = (await store.postMessage(
+    const root = (await rules(store).postMessage(
       newMessage({ from_agent: "a", kind: "task", thread_id: "w" }),
       null,
     )).message.id;
-    await store.postMessage(
+    await rules(store).postMessage(
       newMessage({ from_agent: "a", kind: "task", thread_id: "w" }),
       root,
     );
-    await store.acquireClaim(newClaim("k1", "a", { thread_id: "m" }));
-    await store.acquireClaim(newClaim("k2", "a", { thread_id: "z" }));
-    const threads = await store.listThreads();
+    await rules(store).acquireClaim(newClaim("k1", "a", { thread_id: "m" }));
+    await rules(store).acquireClaim(newClaim("k2", "a", { thread_id: "z" }));
+    const threads = await rules(store).listThreads();
     assertEquals(threads.map((t) => t.thread_id), ["w", "z", "m"]);
     assertEquals(threads[0]?.total_task_count, 2);
     assertEquals(threads[0]?.open_task_count, 2);
@@ -1537,32 +1588,34 @@ export function storeContract(name: string, open: StoreOpener): void {
   test(
     "getThread() returns the summary and every row of the thread; null when unknown",
     async (store, clock) => {
-      assertEquals(await store.getThread("nope"), null);
-      const m1 = (await store.postMessage(
+      assertEquals(await rules(store).getThread("nope"), null);
+      const m1 = (await rules(store).postMessage(
         newMessage({ from_agent: "a", thread_id: "t", channel: "ops" }),
         null,
       )).message;
-      const dm = (await store.postMessage(
+      const dm = (await rules(store).postMessage(
         newMessage({ from_agent: "a", to_agent: "b", thread_id: "t" }),
         null,
       )).message;
-      const task = (await store.postMessage(
+      const task = (await rules(store).postMessage(
         newMessage({ from_agent: "a", kind: "task", thread_id: "t" }),
         null,
       )).message;
-      const claim = await store.acquireClaim(
+      const claim = await rules(store).acquireClaim(
         newClaim("k", "a", { thread_id: "t", ttl_sec: 60 }),
       );
-      const lock = await store.acquireLock(
+      const lock = await rules(store).acquireLock(
         newLock("f", "a", { metadata: { thread_id: "t" } }),
       );
-      await store.acquireLock(
+      await rules(store).acquireLock(
         newLock("g", "a", { metadata: { thread_id: 7 } }),
       );
-      await store.acquireClaim(newClaim("other", "a", { thread_id: "u" }));
+      await rules(store).acquireClaim(
+        newClaim("other", "a", { thread_id: "u" }),
+      );
       clock.tick(61); // the claim lapses but is still listed
 
-      const detail = await store.getThread("t");
+      const detail = await rules(store).getThread("t");
       assertEquals(detail?.messages, [m1, dm, task]);
       assertEquals(detail?.tasks.map((t) => t.task_id), [task.id]);
       assertEquals(detail?.claims, [claim.row]);
@@ -1581,7 +1634,7 @@ export function storeContract(name: string, open: StoreOpener): void {
         active_lock_count: 1,
         status: "open",
       });
-      const listed = (await store.listThreads()).find((t) =>
+      const listed = (await rules(store).listThreads()).find((t) =>
         t.thread_id === "t"
       );
       assertEquals(listed, detail?.thread, "list and detail agree");
@@ -1591,11 +1644,11 @@ export function storeContract(name: string, open: StoreOpener): void {
   test(
     "getThread() answers for a lock-only thread that listThreads() does not list",
     async (store, clock) => {
-      const lock = await store.acquireLock(
+      const lock = await rules(store).acquireLock(
         newLock("f", "a", { metadata: { thread_id: "solo" } }),
       );
-      assertEquals(await store.listThreads(), []);
-      const detail = await store.getThread("solo");
+      assertEquals(await rules(store).listThreads(), []);
+      const detail = await rules(store).getThread("solo");
       assertEquals(detail, {
         thread: {
           thread_id: "solo",
@@ -1617,7 +1670,10 @@ export function storeContract(name: string, open: StoreOpener): void {
         locks: [lock.row],
       });
       clock.tick(301);
-      assertEquals((await store.getThread("solo"))?.thread.status, "waiting");
+      assertEquals(
+        (await rules(store).getThread("solo"))?.thread.status,
+        "waiting",
+      );
     },
   );
 

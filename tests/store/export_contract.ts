@@ -7,6 +7,7 @@
  * @module
  */
 
+import { rules, writePlainLock } from "./_rules.ts";
 import {
   assert,
   assertEquals,
@@ -27,6 +28,7 @@ import {
   newMessage,
   newSession,
   type StoreOpener,
+  T0,
 } from "./contract.ts";
 
 async function rejects(
@@ -82,8 +84,8 @@ async function* wrap(
 
 async function fill(store: Store): Promise<void> {
   await store.createChannel("ops", "lead", { purpose: "deploys" });
-  await store.createSession(newSession("lead"), 120);
-  const task = await store.postMessage(
+  await rules(store).createSession(newSession("lead"), 120);
+  const task = await rules(store).postMessage(
     newMessage({
       from_agent: "lead",
       channel: "ops",
@@ -95,19 +97,21 @@ async function fill(store: Store): Promise<void> {
     }),
     null,
   );
-  await store.postMessage(
+  await rules(store).postMessage(
     newMessage({ from_agent: "lead", to_agent: "w", body: "dm" }),
     null,
   );
-  await store.postMessage(
+  await rules(store).postMessage(
     newMessage({ from_agent: "w", channel: "general", body: "hi" }),
     null,
   );
-  await store.acquireClaim(
+  await rules(store).acquireClaim(
     newClaim("c1", "w", { thread_id: "t1", task_message_id: task.message.id }),
   );
-  await store.acquireLock(
+  await writePlainLock(
+    store,
     newLock("a.ts", "w", { metadata: { thread_id: "t1" } }),
+    T0,
   );
 }
 
@@ -168,12 +172,14 @@ export function exportContract(name: string, open: StoreOpener): void {
         r.type === "session" ? { ...r, active: false } : r
       );
       assertEquals(restored, expected);
-      const next = await b.postMessage(
+      const next = await rules(b).postMessage(
         newMessage({ from_agent: "w", channel: "general", body: "next" }),
         null,
       );
       assertEquals(next.message.id, 4);
-      assertEquals((await b.listThreads()).map((t) => t.thread_id), ["t1"]);
+      assertEquals((await rules(b).listThreads()).map((t) => t.thread_id), [
+        "t1",
+      ]);
     }));
 
   Deno.test(`${name}: an export reads one snapshot while writes go on`, () =>
@@ -183,7 +189,7 @@ export function exportContract(name: string, open: StoreOpener): void {
       const first = await iterator.next();
       assertEquals(first.value?.type, "channel");
       for (let i = 0; i < 5; i++) {
-        await a.postMessage(
+        await rules(a).postMessage(
           newMessage({
             from_agent: "w",
             channel: "general",

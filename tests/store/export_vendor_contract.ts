@@ -8,6 +8,7 @@
  * @module
  */
 
+import { rules } from "./_rules.ts";
 import { assert, assertEquals } from "../_assert.ts";
 import {
   emptyCounts,
@@ -53,7 +54,7 @@ async function task(
   thread: string,
   body: string,
 ): Promise<number> {
-  const posted = await store.postMessage(
+  const posted = await rules(store).postMessage(
     newMessage({
       from_agent: "lead",
       to_agent: "w",
@@ -84,8 +85,8 @@ async function fill(store: Store): Promise<[number, number, number]> {
   const a = await task(store, "t1", "a");
   const b = await task(store, "t1", "b");
   const c = await task(store, "t2", "c");
-  await store.addTaskDependencies(b, [a]);
-  await store.addTaskDependencies(c, [b]);
+  await rules(store).addTaskDependencies(b, [a]);
+  await rules(store).addTaskDependencies(c, [b]);
   await store.receipts.markDelivered("w", [tracked(a, "t1"), tracked(c, "t2")]);
   await store.receipts.ack("w", tracked(a, "t1"));
   const lease = { ttl_sec: 600, metadata: {} };
@@ -163,7 +164,7 @@ export function exportVendorContract(name: string, open: StoreOpener): void {
         exported.filter((r) => r.type !== "channel"),
       );
       assertEquals(
-        (await b.getTaskDependencies(tc))?.open_dependencies,
+        (await rules(b).getTaskDependencies(tc))?.open_dependencies,
         [tb],
       );
       assertEquals(

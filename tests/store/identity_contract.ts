@@ -7,6 +7,7 @@
  * @module
  */
 
+import { rules } from "./_rules.ts";
 import {
   assert,
   assertEquals,
@@ -38,7 +39,7 @@ export function identityContract(name: string, open: StoreOpener): void {
     "identity: putSecret() stores the hash per session and keeps one per agent",
     async (store, clock) => {
       const ids = identityStoreFor(store);
-      const s1 = await store.createSession(newSession("alice"), 120);
+      const s1 = await rules(store).createSession(newSession("alice"), 120);
       const secret = newSecret();
       const hash = await hashSecret(secret);
       assertNotEquals(hash, secret);
@@ -52,7 +53,7 @@ export function identityContract(name: string, open: StoreOpener): void {
       assertEquals(await ids.secretHash(s1.session_id), hash);
       assertEquals(await ids.secretHash("no-such-session"), null);
 
-      const s2 = await store.createSession(
+      const s2 = await rules(store).createSession(
         newSession("alice", { replace: true }),
         120,
       );
@@ -70,7 +71,7 @@ export function identityContract(name: string, open: StoreOpener): void {
 
   test("identity: sessionOwner() reads the agent and state of a session", async (store) => {
     const ids = identityStoreFor(store);
-    const s = await store.createSession(newSession("bob"), 120);
+    const s = await rules(store).createSession(newSession("bob"), 120);
     assertEquals(await ids.sessionOwner(s.session_id), {
       agent_id: "bob",
       active: true,
@@ -89,7 +90,7 @@ export function identityContract(name: string, open: StoreOpener): void {
       const config = { ...resolveConfig({}), strictIdentity: true };
       const identity = new Identity(store, config, { clock });
       const create = (body: Record<string, unknown>) =>
-        store.createSession(
+        rules(store).createSession(
           newSession(String(body["agent_id"]), { replace: !!body["replace"] }),
           120,
         );

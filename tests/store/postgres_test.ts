@@ -2,6 +2,7 @@
  * The store contract and the multi-connection guarantees against a real
  * PostgreSQL server (`ARC_TEST_PG_URL`); each test has a schema of its own.
  */
+import { rules } from "./_rules.ts";
 import {
   assert,
   assertEquals,
@@ -174,7 +175,7 @@ pgTest(
     const clock = new FakeClock();
     const first = await PostgresStore.open(schema.url, { clock, poolSize: 1 });
     const birth = await first.birthMarker();
-    const posted = await first.postMessage(
+    const posted = await rules(first).postMessage(
       newMessage({ from_agent: "a", kind: "task" }),
       null,
     );
@@ -186,7 +187,10 @@ pgTest(
     });
     assertEquals(await again.birthMarker(), birth);
     assertEquals(await broadcasts(again), [posted.message]);
-    const next = await again.postMessage(newMessage({ from_agent: "a" }), null);
+    const next = await rules(again).postMessage(
+      newMessage({ from_agent: "a" }),
+      null,
+    );
     assert(next.message.id > posted.message.id, "ids keep increasing");
   },
 );
@@ -242,11 +246,14 @@ pgTest(
     await schema.admin.unsafe(
       `SELECT setval('arc_message_id_seq', ${MAX_MESSAGE_ID - 1})`,
     );
-    const last = await store.postMessage(newMessage({ from_agent: "a" }), null);
+    const last = await rules(store).postMessage(
+      newMessage({ from_agent: "a" }),
+      null,
+    );
     assertEquals(last.message.id, MAX_MESSAGE_ID);
     for (const kind of ["chat", "task"]) {
       const error = await assertRejects(() =>
-        store.postMessage(newMessage({ from_agent: "a", kind }), null)
+        rules(store).postMessage(newMessage({ from_agent: "a", kind }), null)
       );
       assert(error instanceof IdExhaustedError, `got ${error}`);
       assertStringIncludes(error.message, String(MAX_MESSAGE_ID));
@@ -266,13 +273,13 @@ pgTest(
       clock,
       poolSize: 1,
     });
-    await store.createSession(newSession("a"), 120);
-    await store.acquireClaim(newClaim("k", "a", { ttl_sec: 600 }));
+    await rules(store).createSession(newSession("a"), 120);
+    await rules(store).acquireClaim(newClaim("k", "a", { ttl_sec: 600 }));
     await schema.admin.unsafe(
       `SELECT setval('arc_message_id_seq', ${MAX_MESSAGE_ID})`,
     );
     clock.tick(121);
-    const error = await assertRejects(() => store.recoverExpired(120));
+    const error = await assertRejects(() => rules(store).recoverExpired(120));
     assert(error instanceof IdExhaustedError, `got ${error}`);
     assertEquals((await store.getActiveSession("a"))?.agent_id, "a");
     assertEquals((await store.listClaims({ activeOnly: true })).length, 1);
@@ -293,7 +300,7 @@ pgTest(
       await reserved`BEGIN`;
       await reserved`LOCK TABLE claims IN EXCLUSIVE MODE`;
       const error = await assertRejects(() =>
-        store.acquireClaim(newClaim("k", "a"))
+        rules(store).acquireClaim(newClaim("k", "a"))
       );
       assert(error instanceof StorageUnavailableError, `got ${error}`);
       assertEquals(await store.listClaims({}), [], "reads still work");
@@ -301,7 +308,7 @@ pgTest(
     } finally {
       reserved.release();
     }
-    const got = await store.acquireClaim(newClaim("k", "a"));
+    const got = await rules(store).acquireClaim(newClaim("k", "a"));
     assertEquals(
       got.acquired,
       true,
@@ -320,12 +327,14 @@ pgTest(
       const keys = Array.from({ length: 60 }, (_, i) => `k${i}`);
       const claims = await Promise.all(
         keys.flatMap((key) =>
-          stores.map((s, i) => s.acquireClaim(newClaim(key, `agent-${i}`)))
+          stores.map((s, i) =>
+            rules(s).acquireClaim(newClaim(key, `agent-${i}`))
+          )
         ),
       );
       const locks = await Promise.all(
         keys.flatMap((key) =>
-          stores.map((s, i) => s.acquireLock(newLock(key, `agent-${i}`)))
+          stores.map((s, i) => rules(s).acquireLock(newLock(key, `agent-${i}`)))
         ),
       );
       for (const results of [claims, locks]) {
@@ -350,15 +359,15 @@ pgTest(
     try {
       const results = await Promise.allSettled(
         stores.flatMap((s) => [
-          s.createSession(newSession("a"), 120),
-          s.createSession(newSession("a"), 120),
+          rules(s).createSession(newSession("a"), 120),
+          rules(s).createSession(newSession("a"), 120),
         ]),
       );
       assertEquals(results.filter((r) => r.status === "fulfilled").length, 1);
       assertEquals((await stores[0]!.listActiveSessions()).length, 1);
       const replaced = await Promise.all(
         stores.map((s) =>
-          s.createSession(newSession("a", { replace: true }), 120)
+          rules(s).createSession(newSession("a", { replace: true }), 120)
         ),
       );
       assertEquals(new Set(replaced.map((s) => s.session_id)).size, 3);
@@ -377,21 +386,21 @@ pgTest(
     const stores = await openMany(schema.url, clock, 3, 3);
     try {
       for (let round = 0; round < 5; round++) {
-        const parent = (await stores[0]!.postMessage(
+        const parent = (await rules(stores[0]!).postMessage(
           newMessage({ from_agent: "lead", kind: "task" }),
           null,
         )).message.id;
         const children = [];
         for (let i = 0; i < 6; i++) {
           children.push(
-            (await stores[0]!.postMessage(
+            (await rules(stores[0]!).postMessage(
               newMessage({ from_agent: "lead", kind: "task" }),
               parent,
             )).message.id,
           );
         }
         const done = await Promise.all(
-          children.map((id, i) => stores[i % 3]!.completeTask(id)),
+          children.map((id, i) => rules(stores[i % 3]!).completeTask(id)),
         );
         assertEquals(done.filter((d) => d?.parentCompleted).length, 1);
         assertEquals(done.flatMap((d) => d?.posted ?? []).length, 1);
@@ -410,13 +419,13 @@ pgTest(
     const clock = new FakeClock();
     const stores = await openMany(schema.url, clock, 3, 3);
     try {
-      const request = (await stores[0]!.postMessage(
+      const request = (await rules(stores[0]!).postMessage(
         newMessage({ from_agent: "lead", to_agent: "w", kind: "task_request" }),
         null,
       )).message.id;
       const results = await Promise.all(
         Array.from({ length: 9 }, (_, i) =>
-          stores[i % 3]!.postMessage(
+          rules(stores[i % 3]!).postMessage(
             newMessage({
               from_agent: "w",
               to_agent: "lead",
@@ -444,13 +453,15 @@ pgTest(
     const stores = await openMany(schema.url, clock, 3, 2);
     try {
       for (const agent of ["x", "y", "z"]) {
-        await stores[0]!.createSession(newSession(agent), 120);
-        await stores[0]!.acquireClaim(newClaim(`k-${agent}`, agent));
-        await stores[0]!.acquireLock(newLock(`f-${agent}`, agent));
+        await rules(stores[0]!).createSession(newSession(agent), 120);
+        await rules(stores[0]!).acquireClaim(newClaim(`k-${agent}`, agent));
+        await rules(stores[0]!).acquireLock(newLock(`f-${agent}`, agent));
       }
       clock.tick(121);
       const sweeps = await Promise.all(
-        stores.flatMap((s) => [s.recoverExpired(120), s.recoverExpired(120)]),
+        stores.flatMap((
+          s,
+        ) => [rules(s).recoverExpired(120), rules(s).recoverExpired(120)]),
       );
       assertEquals(sweeps.flatMap((r) => r.expired).length, 3);
       assertEquals(sweeps.flatMap((r) => r.posted).length, 6);
@@ -477,7 +488,7 @@ pgTest(
       const post = async (w: number) => {
         while (posted < total) {
           posted++;
-          await writers[w]!.postMessage(
+          await rules(writers[w]!).postMessage(
             newMessage({ from_agent: `w${w}` }),
             null,
           );
@@ -544,10 +555,10 @@ pgTest(
     try {
       assertEquals(heard, 1, "called once when the first LISTEN succeeds");
       let heardOther = next("notification from b");
-      await b.postMessage(newMessage({ from_agent: "b" }), null);
+      await rules(b).postMessage(newMessage({ from_agent: "b" }), null);
       await heardOther;
       const before = heard;
-      await a.postMessage(newMessage({ from_agent: "a" }), null);
+      await rules(a).postMessage(newMessage({ from_agent: "a" }), null);
       await new Promise((r) => setTimeout(r, 200));
       assertEquals(heard, before, "own posts are not echoed");
 
@@ -562,7 +573,7 @@ pgTest(
       assert(killed.length >= 1, "found the listen connection");
       await reconnected;
       heardOther = next("notification after reconnecting");
-      await b.postMessage(newMessage({ from_agent: "b" }), null);
+      await rules(b).postMessage(newMessage({ from_agent: "b" }), null);
       await heardOther;
     } finally {
       stop();
@@ -577,16 +588,16 @@ pgTest(
     const clock = new FakeClock();
     const [a, b] = await openMany(schema.url, clock, 2, 1);
     try {
-      await a!.postMessage(
+      await rules(a!).postMessage(
         newMessage({ from_agent: "x", thread_id: "t" }),
         null,
       );
-      assertEquals((await a!.listThreads())[0]?.message_count, 1);
-      const art = await b!.postMessage(
+      assertEquals((await rules(a!).listThreads())[0]?.message_count, 1);
+      const art = await rules(b!).postMessage(
         newMessage({ from_agent: "y", thread_id: "t", kind: "artifact" }),
         null,
       );
-      await b!.postMessage(
+      await rules(b!).postMessage(
         newMessage({
           from_agent: "y",
           thread_id: "u",
@@ -595,7 +606,7 @@ pgTest(
         }),
         null,
       );
-      const threads = await a!.listThreads();
+      const threads = await rules(a!).listThreads();
       const t = threads.find((s) => s.thread_id === "t");
       assertEquals(t?.message_count, 2);
       assertEquals(t?.latest_artifact_id, art.message.id);
@@ -606,7 +617,7 @@ pgTest(
       VALUES ('2026-01-01T00:00:00Z', 'z', 'general', 'chat', 'hi', 't')`;
       for (const store of [a!, b!]) {
         assertEquals(
-          (await store.listThreads()).find((s) => s.thread_id === "t")
+          (await rules(store).listThreads()).find((s) => s.thread_id === "t")
             ?.message_count,
           3,
         );

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { rules } from "./_rules.ts";
 import { assertEquals } from "../_assert.ts";
 import type { TrackedMessage } from "../../src/store/receipts.ts";
 import type { Message, Store } from "../../src/store/types.ts";
@@ -38,7 +39,7 @@ export function receiptsContract(name: string, open: StoreOpener): void {
   const test = contractTest(name, open);
 
   async function dm(store: Store, from: string, to: string, body = "hi") {
-    const { message } = await store.postMessage(
+    const { message } = await rules(store).postMessage(
       newMessage({ from_agent: from, to_agent: to, channel: "direct", body }),
       null,
     );
@@ -121,12 +122,12 @@ export function receiptsContract(name: string, open: StoreOpener): void {
   test(
     "receipts.presence() tells live, expired and unknown agents apart",
     async (store, clock) => {
-      await store.createSession(newSession("bob"), 120);
+      await rules(store).createSession(newSession("bob"), 120);
       assertEquals(await store.receipts.presence("bob", 120), "live");
       assertEquals(await store.receipts.presence("nobody", 120), "unknown");
       clock.advance(200_000);
       assertEquals(await store.receipts.presence("bob", 120), "expired");
-      await store.recoverExpired(120);
+      await rules(store).recoverExpired(120);
       assertEquals(await store.receipts.presence("bob", 120), "expired");
     },
   );

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { rules, writePlainLock } from "./_rules.ts";
 import { assert, assertEquals } from "../_assert.ts";
 import type { LockMode, NewReservation } from "../../src/store/reserve.ts";
 import type { Store } from "../../src/store/types.ts";
@@ -121,13 +122,13 @@ export function reserveContract(name: string, open: StoreOpener): void {
     assert((await r.acquire(reservation("src/x", "c"))).acquired);
   });
 
-  test("a plain lock row written without reservations counts as exclusive with fence 0", async ({ store }) => {
-    await store.acquireLock({
+  test("a plain lock row written without reservations counts as exclusive with fence 0", async ({ store, clock }) => {
+    await writePlainLock(store, {
       file_path: "src/a.ts",
       agent_id: "ref",
       ttl_sec: 60,
       metadata: {},
-    });
+    }, clock.now());
     const denied = await store.reservations.acquire(
       reservation("src/*", "me", "shared"),
     );
@@ -147,7 +148,7 @@ export function reserveContract(name: string, open: StoreOpener): void {
 
   test("an expired agent's shared grants are released and the lock row passes to a live sharer", async ({ store, clock }) => {
     const r = store.reservations;
-    await store.createSession(newSession("a"), 120);
+    await rules(store).createSession(newSession("a"), 120);
     await r.acquire(reservation("src/**", "a", "shared", 3600));
     await r.acquire(reservation("lib/**", "b", "shared", 3600));
     await r.acquire(reservation("lib/**", "a", "shared", 3600));
@@ -155,8 +156,8 @@ export function reserveContract(name: string, open: StoreOpener): void {
     await r.acquire(reservation("src/**", "b", "shared", 3600));
     clock.tick(100);
     await store.touchAgent("b");
-    await store.createSession(newSession("b"), 120);
-    const recovery = await store.recoverExpired(120);
+    await rules(store).createSession(newSession("b"), 120);
+    const recovery = await rules(store).recoverExpired(120);
     assertEquals(recovery.expired.map((s) => s.agent_id), ["a"]);
     const released = await r.releaseAgent("a");
     assertEquals(released.map((h) => h.file_path), ["lib/**"]);

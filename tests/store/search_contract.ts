@@ -6,6 +6,7 @@
  * @module
  */
 
+import { rules } from "./_rules.ts";
 import { assert, assertEquals } from "../_assert.ts";
 import type { SearchQuery } from "../../src/store/search_types.ts";
 import type { Store } from "../../src/store/types.ts";
@@ -39,7 +40,7 @@ export function searchContract(name: string, open: StoreOpener): void {
     "searchIndexStep() never indexes more than asked, and reports when it is done",
     async (store) => {
       for (let i = 0; i < 5; i++) {
-        await store.postMessage(
+        await rules(store).postMessage(
           newMessage({ from_agent: "a", body: `okra ${i}` }),
           null,
         );
@@ -58,12 +59,12 @@ export function searchContract(name: string, open: StoreOpener): void {
   test(
     "searchMessages() applies visibility, filters and the time range",
     async (store, clock) => {
-      const early = (await store.postMessage(
+      const early = (await rules(store).postMessage(
         newMessage({ from_agent: "a", body: "quince early", kind: "task" }),
         null,
       )).message;
       clock.tick(60);
-      const dm = (await store.postMessage(
+      const dm = (await rules(store).postMessage(
         newMessage({
           from_agent: "a",
           to_agent: "b",
@@ -72,7 +73,7 @@ export function searchContract(name: string, open: StoreOpener): void {
         }),
         null,
       )).message;
-      const late = (await store.postMessage(
+      const late = (await rules(store).postMessage(
         newMessage({ from_agent: "c", body: "quince late", thread_id: "t" }),
         null,
       )).message;

@@ -1,3 +1,4 @@
+import { rules } from "./_rules.ts";
 import { assertEquals } from "../_assert.ts";
 import { SqliteStore } from "../../src/store/sqlite.ts";
 import { newMessage } from "./contract.ts";
@@ -8,9 +9,12 @@ Deno.test("SqliteStore.searchIndexStep() bounds a step by text size as well as r
     await using store = SqliteStore.open(`${dir}/arc.sqlite3`);
     const big = "lorem ".repeat(250_000); // 1.5 million characters
     for (let i = 0; i < 3; i++) {
-      await store.postMessage(newMessage({ from_agent: "a", body: big }), null);
+      await rules(store).postMessage(
+        newMessage({ from_agent: "a", body: big }),
+        null,
+      );
     }
-    await store.postMessage(
+    await rules(store).postMessage(
       newMessage({ from_agent: "a", body: "tiny" }),
       null,
     );
@@ -28,7 +32,10 @@ Deno.test("SqliteStore search index starts over when the history was replaced by
   try {
     await using store = SqliteStore.open(`${dir}/arc.sqlite3`);
     for (const body of ["alpha one", "alpha two", "alpha three"]) {
-      await store.postMessage(newMessage({ from_agent: "a", body }), null);
+      await rules(store).postMessage(
+        newMessage({ from_agent: "a", body }),
+        null,
+      );
     }
     while (!(await store.searchIndexStep(500)).done) { /* catch up */ }
     // Another tool empties the table and restarts the ids.
@@ -38,7 +45,7 @@ Deno.test("SqliteStore search index starts over when the history was replaced by
       "DELETE FROM messages; DELETE FROM sqlite_sequence WHERE name = 'messages'",
     );
     other.close();
-    await store.postMessage(
+    await rules(store).postMessage(
       newMessage({ from_agent: "a", body: "beta" }),
       null,
     );

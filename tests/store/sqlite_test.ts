@@ -1,3 +1,4 @@
+import { rules } from "./_rules.ts";
 import { DatabaseSync } from "node:sqlite";
 import {
   assert,
@@ -108,8 +109,8 @@ Deno.test("SqliteStore.acquireClaim() on two connections to one file: exactly on
   const keys = Array.from({ length: 20 }, (_, i) => `k${i}`);
   // Interleave the two stores' calls, alternating who goes first.
   const results = await Promise.all(keys.flatMap((key, i) => {
-    const fromA = a.acquireClaim(newClaim(key, "agent-a"));
-    const fromB = b.acquireClaim(newClaim(key, "agent-b"));
+    const fromA = rules(a).acquireClaim(newClaim(key, "agent-a"));
+    const fromB = rules(b).acquireClaim(newClaim(key, "agent-b"));
     return i % 2 ? [fromB, fromA] : [fromA, fromB];
   }));
   for (const [i, key] of keys.entries()) {
@@ -194,13 +195,13 @@ Deno.test("SqliteStore.changeToken() moves after another connection commits, not
   const t0 = await a.changeToken();
   assert(typeof t0 === "number", "SQLite polls for changes");
   assertEquals(await a.changeToken(), t0, "stable while nothing happens");
-  await b.postMessage(newMessage({ from_agent: "b" }), null);
+  await rules(b).postMessage(newMessage({ from_agent: "b" }), null);
   const t1 = await a.changeToken();
   assertNotEquals(t1, t0);
-  await a.postMessage(newMessage({ from_agent: "a" }), null);
-  await a.acquireClaim(newClaim("k", "a"));
+  await rules(a).postMessage(newMessage({ from_agent: "a" }), null);
+  await rules(a).acquireClaim(newClaim("k", "a"));
   assertEquals(await a.changeToken(), t1, "own commits do not count");
-  await b.acquireLock(newLock("f", "b"));
+  await rules(b).acquireLock(newLock("f", "b"));
   assertNotEquals(await a.changeToken(), t1);
 });
 
@@ -210,13 +211,17 @@ Deno.test("SqliteStore.open() on an existing file keeps its data and birth marke
   const first = SqliteStore.open(db.path, { clock });
   const birth = await first.birthMarker();
   await first.createChannel("ops", "a", { topic: "x" });
-  const session = await first.createSession(newSession("a"), 120);
-  const posted = await first.postMessage(
+  const session = await rules(first).createSession(newSession("a"), 120);
+  const posted = await rules(first).postMessage(
     newMessage({ from_agent: "a", kind: "task", thread_id: "t" }),
     null,
   );
-  const claim = await first.acquireClaim(newClaim("k", "a", { ttl_sec: 600 }));
-  const lock = await first.acquireLock(newLock("f", "a", { ttl_sec: 600 }));
+  const claim = await rules(first).acquireClaim(
+    newClaim("k", "a", { ttl_sec: 600 }),
+  );
+  const lock = await rules(first).acquireLock(
+    newLock("f", "a", { ttl_sec: 600 }),
+  );
   await first.close();
 
   clock.tick(60);
@@ -229,7 +234,10 @@ Deno.test("SqliteStore.open() on an existing file keeps its data and birth marke
   assertEquals((await again.getTask(posted.message.id))?.status, "open");
   assertEquals(await again.listClaims({ activeOnly: true }), [claim.row]);
   assertEquals(await again.listLocks({ activeOnly: true }), [lock.row]);
-  const next = await again.postMessage(newMessage({ from_agent: "a" }), null);
+  const next = await rules(again).postMessage(
+    newMessage({ from_agent: "a" }),
+    null,
+  );
   assert(next.message.id > posted.message.id, "ids keep increasing");
 });
 
@@ -237,11 +245,14 @@ Deno.test("SqliteStore.postMessage() mints id 2^53 − 1 and then throws IdExhau
   await using db = await tempDb();
   await using store = SqliteStore.open(db.path, { clock: new FakeClock() });
   setSequence(db.path, MAX_MESSAGE_ID - 1);
-  const last = await store.postMessage(newMessage({ from_agent: "a" }), null);
+  const last = await rules(store).postMessage(
+    newMessage({ from_agent: "a" }),
+    null,
+  );
   assertEquals(last.message.id, MAX_MESSAGE_ID);
   for (const kind of ["chat", "task"]) {
     const error = await assertRejects(() =>
-      store.postMessage(newMessage({ from_agent: "a", kind }), null)
+      rules(store).postMessage(newMessage({ from_agent: "a", kind }), null)
     );
     assert(error instanceof IdExhaustedError, `got ${error}`);
     assertStringIncludes(error.message, String(MAX_MESSAGE_ID));
@@ -254,16 +265,18 @@ Deno.test("SqliteStore.postMessage() mints id 2^53 − 1 and then throws IdExhau
 Deno.test("SqliteStore.completeTask() rolls back the whole unit when the rollup notice cannot get an id", async () => {
   await using db = await tempDb();
   await using store = SqliteStore.open(db.path, { clock: new FakeClock() });
-  const parent = await store.postMessage(
+  const parent = await rules(store).postMessage(
     newMessage({ from_agent: "a", kind: "task" }),
     null,
   );
-  const child = await store.postMessage(
+  const child = await rules(store).postMessage(
     newMessage({ from_agent: "a", kind: "task" }),
     parent.message.id,
   );
   setSequence(db.path, MAX_MESSAGE_ID);
-  const error = await assertRejects(() => store.completeTask(child.message.id));
+  const error = await assertRejects(() =>
+    rules(store).completeTask(child.message.id)
+  );
   assert(error instanceof IdExhaustedError, `got ${error}`);
   assertEquals((await store.getTask(child.message.id))?.status, "open");
   assertEquals((await store.getTask(parent.message.id))?.status, "open");
@@ -274,12 +287,12 @@ Deno.test("SqliteStore.recoverExpired() rolls back the whole sweep when a notice
   await using db = await tempDb();
   const clock = new FakeClock();
   await using store = SqliteStore.open(db.path, { clock });
-  await store.createSession(newSession("a"), 120);
-  await store.acquireClaim(newClaim("k", "a", { ttl_sec: 600 }));
-  await store.postMessage(newMessage({ from_agent: "a" }), null);
+  await rules(store).createSession(newSession("a"), 120);
+  await rules(store).acquireClaim(newClaim("k", "a", { ttl_sec: 600 }));
+  await rules(store).postMessage(newMessage({ from_agent: "a" }), null);
   setSequence(db.path, MAX_MESSAGE_ID);
   clock.tick(121);
-  const error = await assertRejects(() => store.recoverExpired(120));
+  const error = await assertRejects(() => rules(store).recoverExpired(120));
   assert(error instanceof IdExhaustedError, `got ${error}`);
   assertEquals((await store.getActiveSession("a"))?.agent_id, "a");
   assertEquals((await store.listClaims({ activeOnly: true })).length, 1);
@@ -297,7 +310,7 @@ Deno.test("SqliteStore.acquireClaim() throws StorageUnavailableError while anoth
   try {
     other.exec("BEGIN IMMEDIATE");
     const error = await assertRejects(() =>
-      store.acquireClaim(newClaim("k", "a"))
+      rules(store).acquireClaim(newClaim("k", "a"))
     );
     assert(error instanceof StorageUnavailableError, `got ${error}`);
     assertEquals(await store.listClaims({}), [], "reads still work");
@@ -305,7 +318,7 @@ Deno.test("SqliteStore.acquireClaim() throws StorageUnavailableError while anoth
   } finally {
     other.close();
   }
-  const got = await store.acquireClaim(newClaim("k", "a"));
+  const got = await rules(store).acquireClaim(newClaim("k", "a"));
   assertEquals(got.acquired, true, "the store recovers once the lock is gone");
 });
 
@@ -314,12 +327,12 @@ Deno.test("SqliteStore.recoverExpired() on two connections to one file recovers 
   const clock = new FakeClock();
   await using a = SqliteStore.open(db.path, { clock });
   await using b = SqliteStore.open(db.path, { clock });
-  await a.createSession(newSession("x"), 120);
-  await a.acquireClaim(newClaim("k", "x", { ttl_sec: 600 }));
+  await rules(a).createSession(newSession("x"), 120);
+  await rules(a).acquireClaim(newClaim("k", "x", { ttl_sec: 600 }));
   clock.tick(121);
   const [ra, rb] = await Promise.all([
-    a.recoverExpired(120),
-    b.recoverExpired(120),
+    rules(a).recoverExpired(120),
+    rules(b).recoverExpired(120),
   ]);
   assertEquals(ra.expired.length + rb.expired.length, 1);
   assertEquals(ra.posted.length + rb.posted.length, 1);
@@ -330,14 +343,17 @@ Deno.test("SqliteStore.listThreads() folds in messages another process wrote aft
   await using db = await tempDb();
   await using a = SqliteStore.open(db.path);
   await using b = SqliteStore.open(db.path);
-  await a.postMessage(newMessage({ from_agent: "x", thread_id: "t" }), null);
-  assertEquals((await a.listThreads())[0]?.message_count, 1);
+  await rules(a).postMessage(
+    newMessage({ from_agent: "x", thread_id: "t" }),
+    null,
+  );
+  assertEquals((await rules(a).listThreads())[0]?.message_count, 1);
   // Written through another connection, as another hub process would.
-  await b.postMessage(
+  await rules(b).postMessage(
     newMessage({ from_agent: "y", thread_id: "t", kind: "artifact" }),
     null,
   );
-  await b.postMessage(
+  await rules(b).postMessage(
     newMessage({
       from_agent: "y",
       thread_id: "u",
@@ -346,7 +362,7 @@ Deno.test("SqliteStore.listThreads() folds in messages another process wrote aft
     }),
     null,
   );
-  const threads = await a.listThreads();
+  const threads = await rules(a).listThreads();
   const t = threads.find((s) => s.thread_id === "t");
   assertEquals(t?.message_count, 2);
   assertEquals(t?.latest_artifact_id, 2);
@@ -358,11 +374,13 @@ Deno.test("SqliteStore.listThreads() folds in messages another process wrote aft
   ).run();
   raw.close();
   assertEquals(
-    (await a.listThreads()).find((s) => s.thread_id === "t")?.message_count,
+    (await rules(a).listThreads()).find((s) => s.thread_id === "t")
+      ?.message_count,
     3,
   );
   assertEquals(
-    (await b.listThreads()).find((s) => s.thread_id === "t")?.message_count,
+    (await rules(b).listThreads()).find((s) => s.thread_id === "t")
+      ?.message_count,
     3,
   );
 });

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { rules } from "./_rules.ts";
 import {
   assert,
   assertEquals,
@@ -27,7 +28,7 @@ export function taskDepsContract(name: string, open: StoreOpener): void {
     const arcdeno: Record<string, unknown> = {};
     if (fields.depends_on) arcdeno["depends_on"] = fields.depends_on;
     if (fields.assignee) arcdeno["assignee"] = fields.assignee;
-    const { message } = await store.postMessage(
+    const { message } = await rules(store).postMessage(
       newMessage({
         from_agent: "lead",
         kind: fields.to_agent ? "task_request" : "task",
@@ -44,7 +45,9 @@ export function taskDepsContract(name: string, open: StoreOpener): void {
     store: Store,
     filter: { channel?: string; assignee?: string } = {},
   ) {
-    return (await store.listReadyTasks(filter)).map((d) => d.task.task_id);
+    return (await rules(store).listReadyTasks(filter)).map((d) =>
+      d.task.task_id
+    );
   }
 
   test(
@@ -54,10 +57,10 @@ export function taskDepsContract(name: string, open: StoreOpener): void {
       const b = await task(store);
       const c = await task(store, { depends_on: [a.id, b.id] });
       assertEquals(await readyIds(store), [a.id, b.id]);
-      const one = await store.completeTask(a.id);
+      const one = await rules(store).completeTask(a.id);
       assertEquals(one!.posted, []);
       assertEquals(await readyIds(store), [b.id]);
-      const two = await store.completeTask(b.id);
+      const two = await rules(store).completeTask(b.id);
       assertEquals(await readyIds(store), [c.id]);
       assertEquals(two!.posted.length, 1);
       const notice = two!.posted[0]!;
@@ -69,8 +72,8 @@ export function taskDepsContract(name: string, open: StoreOpener): void {
         c.id,
       );
       // Completing a done task again posts nothing more.
-      assertEquals((await store.completeTask(b.id))!.posted, []);
-      const deps = await store.getTaskDependencies(c.id);
+      assertEquals((await rules(store).completeTask(b.id))!.posted, []);
+      const deps = await rules(store).getTaskDependencies(c.id);
       assertEquals(deps!.depends_on, [a.id, b.id]);
       assertEquals(deps!.open_dependencies, []);
     },
@@ -85,7 +88,7 @@ export function taskDepsContract(name: string, open: StoreOpener): void {
         assignee: "reviewer",
       });
       assertEquals(await readyIds(store, { assignee: "reviewer" }), []);
-      const result = await store.postMessage(
+      const result = await rules(store).postMessage(
         newMessage({
           from_agent: "worker",
           to_agent: "lead",
@@ -108,12 +111,12 @@ export function taskDepsContract(name: string, open: StoreOpener): void {
     "completeTask() rolling up a parent also readies tasks waiting on the parent",
     async (store) => {
       const parent = await task(store);
-      const { message: child } = await store.postMessage(
+      const { message: child } = await rules(store).postMessage(
         newMessage({ from_agent: "lead", kind: "task", body: "part" }),
         parent.id,
       );
       const after = await task(store, { depends_on: [parent.id] });
-      const done = await store.completeTask(child.id);
+      const done = await rules(store).completeTask(child.id);
       assert(done!.parentCompleted);
       const ready = done!.posted.filter((m) =>
         (m.metadata["arcdeno"] as Record<string, unknown> | undefined)
@@ -129,14 +132,17 @@ export function taskDepsContract(name: string, open: StoreOpener): void {
       const a = await task(store);
       const b = await task(store, { depends_on: [a.id] });
       const c = await task(store, { depends_on: [b.id] });
-      assertEquals(await store.addTaskDependencies(999_999, [a.id]), null);
+      assertEquals(
+        await rules(store).addTaskDependencies(999_999, [a.id]),
+        null,
+      );
       const unknown = await assertRejects(
-        () => store.addTaskDependencies(a.id, [999_999]),
+        () => rules(store).addTaskDependencies(a.id, [999_999]),
       );
       assert(unknown instanceof ValidationError);
       assertStringIncludes(unknown.message, "999999");
       const error = await assertRejects(
-        () => store.addTaskDependencies(a.id, [c.id]),
+        () => rules(store).addTaskDependencies(a.id, [c.id]),
       );
       assert(error instanceof ConflictError);
       assertStringIncludes(
@@ -145,15 +151,15 @@ export function taskDepsContract(name: string, open: StoreOpener): void {
       );
       assert(
         await assertRejects(() =>
-          store.addTaskDependencies(a.id, [a.id])
+          rules(store).addTaskDependencies(a.id, [a.id])
         ) instanceof
           ConflictError,
       );
       assertEquals(
-        (await store.getTaskDependencies(a.id))!.depends_on,
+        (await rules(store).getTaskDependencies(a.id))!.depends_on,
         [],
       );
-      const added = await store.addTaskDependencies(c.id, [a.id]);
+      const added = await rules(store).addTaskDependencies(c.id, [a.id]);
       assertEquals(added!.depends_on, [a.id, b.id]);
       assertEquals(added!.open_dependencies, [a.id, b.id]);
     },

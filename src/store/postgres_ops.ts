@@ -1,0 +1,499 @@
+/**
+ * The unit primitives ({@linkcode TxOps}) on PostgreSQL, each one statement
+ * on the unit's transaction. {@linkcode PgOps.serialize} takes a
+ * transaction-scoped advisory lock (or a table lock for the dependency
+ * graph); {@linkcode PgOps.insertMessages} takes the message lock right
+ * before the sequence hands out ids and holds it to commit, so ids become
+ * visible in id order on every connection (design decision 10), and
+ * announces the commit with `NOTIFY`.
+ *
+ * @module
+ */
+
+import type postgres from "postgres";
+import { IdExhaustedError } from "../errors.ts";
+import { MAX_MESSAGE_ID } from "../protocol.ts";
+import type { Clock } from "../time.ts";
+import { CLAIMS, type LeaseRow, type LeaseTable, LOCKS } from "./leases.ts";
+import {
+  type Row,
+  toClaim,
+  toLock,
+  toMessage,
+  toSession,
+  toTask,
+  toTaskMessage,
+} from "./rows.ts";
+import type {
+  Claim,
+  Lock,
+  Message,
+  NewClaim,
+  Session,
+  Task,
+  ThreadRows,
+} from "./types.ts";
+import type {
+  AsyncTxOps,
+  NewRow,
+  Scope,
+  TaskMessage,
+  ThreadChannelFacts,
+} from "./unit.ts";
+
+/** A parameter the driver binds. */
+export type Param = string | number | boolean | null;
+
+/** A connection or transaction of the driver. */
+export type Sql = postgres.Sql | postgres.TransactionSql | postgres.ReservedSql;
+
+/** Runs one statement with `$n` parameters and returns its rows. */
+export function q(
+  sql: Sql,
+  text: string,
+  params: Param[] = [],
+): Promise<Row[]> {
+  return sql.unsafe(
+    text,
+    params as postgres.ParameterOrJSON<never>[],
+    { prepare: true },
+  ) as unknown as Promise<Row[]>;
+}
+
+/** A list of ids as a PostgreSQL array literal, for a `$n::bigint[]` parameter. */
+export function idArray(ids: readonly number[]): string {
+  return `{${ids.join(",")}}`;
+}
+
+/** What the primitives need from the store besides the transaction. */
+export interface PgContext {
+  clock: Clock;
+  /** Advisory lock space of each scope, and of the message lock. */
+  lockSpace: Record<
+    "messages" | "session" | "claim" | "lock" | "recovery",
+    number
+  >;
+  /** The `NOTIFY` channel and this hub's origin token. */
+  notify: { channel: string; origin: string };
+}
+
+const TABLE_LOCKS: Partial<Record<Scope, string>> = {
+  task_deps_insert: "LOCK TABLE arcdeno_task_deps IN ROW EXCLUSIVE MODE",
+  task_deps_edit: "LOCK TABLE arcdeno_task_deps IN SHARE ROW EXCLUSIVE MODE",
+};
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function text(v: unknown): string | null {
+  return v == null ? null : String(v);
+}
+
+/** PostgreSQL implementation of the unit primitives on one transaction. */
+export class PgOps implements AsyncTxOps {
+  #tx: Sql;
+  #ctx: PgContext;
+
+  constructor(tx: Sql, ctx: PgContext) {
+    this.#tx = tx;
+    this.#ctx = ctx;
+  }
+
+  #q(sql: string, params: Param[] = []): Promise<Row[]> {
+    return q(this.#tx, sql, params);
+  }
+
+  async #one(sql: string, params: Param[] = []): Promise<Row | undefined> {
+    return (await this.#q(sql, params))[0];
+  }
+
+  now(): Promise<number> {
+    return Promise.resolve(this.#ctx.clock.now());
+  }
+
+  async serialize(scope: Scope, key?: string): Promise<void> {
+    const table = TABLE_LOCKS[scope];
+    if (table) {
+      await this.#q(table);
+      return;
+    }
+    const space = this.#ctx.lockSpace[scope as keyof PgContext["lockSpace"]];
+    await (key === undefined
+      ? this.#q("SELECT pg_advisory_xact_lock($1::int4, 0)", [space])
+      : this.#q("SELECT pg_advisory_xact_lock($1::int4, hashtext($2))", [
+        space,
+        key,
+      ]));
+  }
+
+  // ── sessions ───────────────────────────────────────────────────────
+
+  async activeSession(agentId: string): Promise<Session | null> {
+    const row = await this.#one(
+      "SELECT * FROM sessions WHERE agent_id = $1 AND active ORDER BY created_at DESC LIMIT 1",
+      [agentId],
+    );
+    return row ? toSession(row) : null;
+  }
+
+  async deactivateSessions(agentId: string): Promise<void> {
+    await this.#q(
+      "UPDATE sessions SET active = false WHERE agent_id = $1 AND active",
+      [agentId],
+    );
+  }
+
+  async insertSession(s: Session): Promise<void> {
+    await this.#q(
+      `INSERT INTO sessions (session_id, agent_id, display_name, capabilities_json,
+         metadata_json, created_at, last_seen, active)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, true)`,
+      [
+        s.session_id,
+        s.agent_id,
+        s.display_name,
+        JSON.stringify(s.capabilities),
+        JSON.stringify(s.metadata),
+        s.created_at,
+        s.last_seen,
+      ],
+    );
+  }
+
+  async hasStaleSessions(cutoff: string): Promise<boolean> {
+    return (await this.#one(
+      "SELECT 1 FROM sessions WHERE active AND last_seen < $1 LIMIT 1",
+      [cutoff],
+    )) !== undefined;
+  }
+
+  async expireSessions(cutoff: string): Promise<Session[]> {
+    // The UPDATE hands each stale session to exactly one hub.
+    return (await this.#q(
+      `WITH old AS (
+         SELECT * FROM sessions WHERE active AND last_seen < $1 FOR UPDATE
+       )
+       UPDATE sessions s SET active = false FROM old
+       WHERE s.session_id = old.session_id RETURNING s.*`,
+      [cutoff],
+    )).map(toSession).sort((a, b) =>
+      cmp(a.agent_id, b.agent_id) || cmp(a.created_at, b.created_at)
+    );
+  }
+
+  async touchAgent(agentId: string, at: string): Promise<void> {
+    await this.#q(
+      "UPDATE sessions SET last_seen = $1 WHERE agent_id = $2 AND active",
+      [at, agentId],
+    );
+  }
+
+  // ── leases ─────────────────────────────────────────────────────────
+
+  async #lease<T extends LeaseRow>(
+    t: LeaseTable<T>,
+    key: string,
+  ): Promise<T | null> {
+    const row = await this.#one(
+      `SELECT * FROM ${t.table} WHERE ${t.key} = $1 FOR UPDATE`,
+      [key],
+    );
+    return row ? t.map(row) : null;
+  }
+
+  async #setLease<T extends LeaseRow>(
+    t: LeaseTable<T>,
+    key: string,
+    column: "expires_at" | "released_at",
+    value: string,
+  ): Promise<T> {
+    const row = await this.#one(
+      `UPDATE ${t.table} SET ${column} = $1 WHERE ${t.key} = $2 RETURNING *`,
+      [value, key],
+    );
+    return t.map(row!);
+  }
+
+  async #releaseLeasesOf<T extends LeaseRow>(
+    t: LeaseTable<T>,
+    owner: string,
+    at: string,
+  ): Promise<T[]> {
+    const rows = await this.#q(
+      `UPDATE ${t.table} SET released_at = $1
+       WHERE ${t.owner} = $2 AND released_at IS NULL AND expires_at >= $1
+       RETURNING *`,
+      [at, owner],
+    );
+    return rows.sort((a, b) => cmp(String(a[t.key]), String(b[t.key]))).map(
+      t.map,
+    );
+  }
+
+  async claim(key: string): Promise<Claim | null> {
+    return await this.#lease(CLAIMS, key);
+  }
+
+  async extendClaim(key: string, expiresAt: string): Promise<Claim> {
+    return await this.#setLease(CLAIMS, key, "expires_at", expiresAt);
+  }
+
+  async releaseClaim(key: string, at: string): Promise<Claim> {
+    return await this.#setLease(CLAIMS, key, "released_at", at);
+  }
+
+  async releaseClaimsOf(owner: string, at: string): Promise<Claim[]> {
+    return await this.#releaseLeasesOf(CLAIMS, owner, at);
+  }
+
+  async releaseLocksOf(owner: string, at: string): Promise<Lock[]> {
+    return await this.#releaseLeasesOf(LOCKS, owner, at);
+  }
+
+  async writeClaim(
+    input: NewClaim,
+    claimedAt: string,
+    expiresAt: string,
+  ): Promise<Claim> {
+    const row = await this.#one(
+      `INSERT INTO claims (claim_key, thread_id, task_message_id, owner_agent_id,
+         claimed_at, expires_at, released_at, metadata_json)
+       VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)
+       ON CONFLICT (claim_key) DO UPDATE SET thread_id = excluded.thread_id,
+         task_message_id = excluded.task_message_id,
+         owner_agent_id = excluded.owner_agent_id,
+         claimed_at = excluded.claimed_at, expires_at = excluded.expires_at,
+         released_at = NULL, metadata_json = excluded.metadata_json
+       RETURNING *`,
+      [
+        input.claim_key,
+        input.thread_id,
+        input.task_message_id,
+        input.owner_agent_id,
+        claimedAt,
+        expiresAt,
+        JSON.stringify(input.metadata),
+      ],
+    );
+    return toClaim(row!);
+  }
+
+  // ── messages and tasks ─────────────────────────────────────────────
+
+  async insertMessages(rows: readonly NewRow[]): Promise<Message[]> {
+    if (!rows.length) return [];
+    const { lockSpace, notify } = this.#ctx;
+    // Sent together: the lock, one insert per message, the NOTIFY.
+    const results = await Promise.all([
+      this.#q("SELECT pg_advisory_xact_lock($1::int4, 0)", [
+        lockSpace.messages,
+      ]),
+      ...rows.map(({ input, ts, task }) =>
+        this.#q(
+          `WITH m AS (
+             INSERT INTO messages (ts, from_agent, to_agent, channel, kind, body,
+               attachments_json, reply_to, thread_id, metadata_json)
+             VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text,
+               $7::text, $8::bigint, $9::text, $10::text)
+             RETURNING id
+           ), t AS (
+             INSERT INTO tasks (task_id, parent_task_id, channel, thread_id, status, created_at)
+             SELECT id, $11::bigint, $4::text, $9::text, 'open', $1::text FROM m
+             WHERE $12::boolean
+             ON CONFLICT (task_id) DO NOTHING
+           )
+           SELECT id FROM m`,
+          [
+            ts,
+            input.from_agent,
+            input.to_agent,
+            input.channel,
+            input.kind,
+            input.body,
+            JSON.stringify(input.attachments),
+            input.reply_to,
+            input.thread_id,
+            JSON.stringify(input.metadata),
+            task?.parent ?? null,
+            task !== null,
+          ],
+        )
+      ),
+      this.#q("SELECT pg_notify($1, $2)", [notify.channel, notify.origin]),
+    ]);
+    return rows.map(({ input, ts }, i) => {
+      const id = Number(results[i + 1]?.[0]?.["id"]);
+      if (!Number.isSafeInteger(id) || id > MAX_MESSAGE_ID) {
+        throw new IdExhaustedError(
+          `message id space exhausted: the next id would exceed ${MAX_MESSAGE_ID}`,
+        );
+      }
+      return { id, ts, ...input };
+    });
+  }
+
+  async messageKind(id: number): Promise<string | null> {
+    return text(
+      (await this.#one("SELECT kind FROM messages WHERE id = $1", [
+        id,
+      ]))?.["kind"],
+    );
+  }
+
+  async task(taskId: number, forUpdate: boolean): Promise<Task | null> {
+    const row = await this.#one(
+      `SELECT * FROM tasks WHERE task_id = $1${forUpdate ? " FOR UPDATE" : ""}`,
+      [taskId],
+    );
+    return row ? toTask(row) : null;
+  }
+
+  async markTaskDone(taskId: number, at: string): Promise<Task> {
+    const row = await this.#one(
+      "UPDATE tasks SET status = 'done', completed_at = $1 WHERE task_id = $2 RETURNING *",
+      [at, taskId],
+    );
+    return toTask(row!);
+  }
+
+  async childCounts(
+    parentId: number,
+  ): Promise<{ total: number; open: number }> {
+    const row = await this.#one(
+      `SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE status <> 'done') AS open
+       FROM tasks WHERE parent_task_id = $1`,
+      [parentId],
+    );
+    return { total: Number(row?.["total"] ?? 0), open: Number(row?.["open"]) };
+  }
+
+  async threadChannelFacts(threadId: string): Promise<ThreadChannelFacts> {
+    const row = await this.#one(
+      `SELECT
+         (SELECT channel FROM tasks WHERE thread_id = $1 AND parent_task_id IS NULL ORDER BY task_id LIMIT 1) AS root_task,
+         (SELECT channel FROM messages WHERE thread_id = $1 ORDER BY id LIMIT 1) AS message,
+         (SELECT channel FROM tasks WHERE thread_id = $1 ORDER BY task_id LIMIT 1) AS task`,
+      [threadId],
+    );
+    return {
+      rootTask: text(row?.["root_task"]),
+      message: text(row?.["message"]),
+      task: text(row?.["task"]),
+    };
+  }
+
+  async threadRows(threadId: string): Promise<ThreadRows> {
+    const [messages, tasks, claims, locks] = await Promise.all([
+      this.#q("SELECT * FROM messages WHERE thread_id = $1 ORDER BY id", [
+        threadId,
+      ]),
+      this.#q("SELECT * FROM tasks WHERE thread_id = $1 ORDER BY task_id", [
+        threadId,
+      ]),
+      this.#q(
+        "SELECT * FROM claims WHERE thread_id = $1 ORDER BY claimed_at, claim_key",
+        [threadId],
+      ),
+      this.#q(
+        "SELECT * FROM locks WHERE arc_lock_thread(metadata_json) = $1 ORDER BY locked_at, file_path",
+        [threadId],
+      ),
+    ]);
+    return {
+      messages: messages.map(toMessage),
+      tasks: tasks.map(toTask),
+      claims: claims.map(toClaim),
+      locks: locks.map(toLock),
+    };
+  }
+
+  // ── task dependencies ──────────────────────────────────────────────
+
+  async existingTasks(ids: readonly number[]): Promise<number[]> {
+    if (!ids.length) return [];
+    return (await this.#q(
+      "SELECT task_id FROM tasks WHERE task_id = ANY($1::bigint[])",
+      [idArray(ids)],
+    )).map((r) => Number(r["task_id"]));
+  }
+
+  async dependencyGraph(): Promise<Map<number, number[]>> {
+    const graph = new Map<number, number[]>();
+    for (
+      const r of await this.#q(
+        "SELECT task_id, depends_on FROM arcdeno_task_deps ORDER BY task_id, depends_on",
+      )
+    ) {
+      const from = Number(r["task_id"]);
+      const list = graph.get(from) ?? [];
+      list.push(Number(r["depends_on"]));
+      graph.set(from, list);
+    }
+    return graph;
+  }
+
+  async dependenciesOf(
+    taskId: number,
+  ): Promise<{ depends_on: number; status: string | null }[]> {
+    return (await this.#q(
+      `SELECT d.depends_on, u.status FROM arcdeno_task_deps d
+       LEFT JOIN tasks u ON u.task_id = d.depends_on
+       WHERE d.task_id = $1 ORDER BY d.depends_on`,
+      [taskId],
+    )).map((r) => ({
+      depends_on: Number(r["depends_on"]),
+      status: text(r["status"]),
+    }));
+  }
+
+  async dependentsOf(taskId: number): Promise<number[]> {
+    return (await this.#q(
+      "SELECT task_id FROM arcdeno_task_deps WHERE depends_on = $1 ORDER BY task_id",
+      [taskId],
+    )).map((r) => Number(r["task_id"]));
+  }
+
+  async insertDependencies(
+    taskId: number,
+    deps: readonly number[],
+    at: string,
+  ): Promise<void> {
+    if (!deps.length) return;
+    await this.#q(
+      `INSERT INTO arcdeno_task_deps (task_id, depends_on, created_at)
+       SELECT $1, dep, $3 FROM unnest($2::bigint[]) AS dep
+       ON CONFLICT DO NOTHING`,
+      [taskId, idArray(deps), at],
+    );
+  }
+
+  async taskMessage(taskId: number): Promise<TaskMessage | null> {
+    const row = await this.#one(
+      "SELECT to_agent, metadata_json FROM messages WHERE id = $1",
+      [taskId],
+    );
+    return row ? toTaskMessage(row) : null;
+  }
+
+  async taskClaimOwner(taskId: number, at: string): Promise<string | null> {
+    return text(
+      (await this.#one(
+        `SELECT owner_agent_id FROM claims WHERE task_message_id = $1
+       AND released_at IS NULL AND expires_at >= $2 ORDER BY claimed_at DESC LIMIT 1`,
+        [taskId, at],
+      ))?.["owner_agent_id"],
+    );
+  }
+
+  async readyTasks(channel: string | undefined): Promise<Task[]> {
+    return (await this.#q(
+      `SELECT * FROM tasks t WHERE status = 'open'
+         AND ($1::text IS NULL OR channel = $1::text) AND NOT EXISTS (
+         SELECT 1 FROM arcdeno_task_deps d JOIN tasks u ON u.task_id = d.depends_on
+         WHERE d.task_id = t.task_id AND u.status <> 'done')
+       ORDER BY task_id`,
+      [channel ?? null],
+    )).map(toTask);
+  }
+}

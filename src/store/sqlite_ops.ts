@@ -1,0 +1,403 @@
+/**
+ * The unit primitives ({@linkcode TxOps}) on SQLite: each one or two
+ * statements, run synchronously inside the unit's `BEGIN IMMEDIATE`, which
+ * already serialises every writer, so {@linkcode TxOps.serialize} has
+ * nothing to do.
+ *
+ * @module
+ */
+
+import { IdExhaustedError } from "../errors.ts";
+import { MAX_MESSAGE_ID } from "../protocol.ts";
+import type { Clock } from "../time.ts";
+import { CLAIMS, type LeaseRow, type LeaseTable, LOCKS } from "./leases.ts";
+import {
+  type Row,
+  toClaim,
+  toLock,
+  toMessage,
+  toSession,
+  toTask,
+  toTaskMessage,
+} from "./rows.ts";
+import type {
+  Claim,
+  Lock,
+  Message,
+  NewClaim,
+  Session,
+  Task,
+  ThreadRows,
+} from "./types.ts";
+import type { NewRow, TaskMessage, ThreadChannelFacts, TxOps } from "./unit.ts";
+
+/** A parameter SQLite binds. */
+export type Param = string | number | null;
+
+/** The statements the primitives run with, from the store (prepared and cached there). */
+export interface SqliteSql {
+  get(sql: string, ...params: Param[]): Row | undefined;
+  all(sql: string, ...params: Param[]): Row[];
+  run(sql: string, ...params: Param[]): { lastInsertRowid: number | bigint };
+}
+
+/** SQLite implementation of the unit primitives. */
+export class SqliteOps implements TxOps {
+  #db: SqliteSql;
+  #clock: Clock;
+
+  constructor(db: SqliteSql, clock: Clock) {
+    this.#db = db;
+    this.#clock = clock;
+  }
+
+  now(): number {
+    return this.#clock.now();
+  }
+
+  serialize(): void {
+    // BEGIN IMMEDIATE holds the only write lock already.
+  }
+
+  // ── sessions ───────────────────────────────────────────────────────
+
+  activeSession(agentId: string): Session | null {
+    const row = this.#db.get(
+      "SELECT * FROM sessions WHERE agent_id = ? AND active = 1 ORDER BY created_at DESC LIMIT 1",
+      agentId,
+    );
+    return row ? toSession(row) : null;
+  }
+
+  deactivateSessions(agentId: string): void {
+    this.#db.run(
+      "UPDATE sessions SET active = 0 WHERE agent_id = ? AND active = 1",
+      agentId,
+    );
+  }
+
+  insertSession(s: Session): void {
+    this.#db.run(
+      "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
+      s.session_id,
+      s.agent_id,
+      s.display_name,
+      JSON.stringify(s.capabilities),
+      JSON.stringify(s.metadata),
+      s.created_at,
+      s.last_seen,
+    );
+  }
+
+  hasStaleSessions(cutoff: string): boolean {
+    return this.#db.get(
+      "SELECT 1 FROM sessions WHERE active = 1 AND last_seen < ? LIMIT 1",
+      cutoff,
+    ) !== undefined;
+  }
+
+  expireSessions(cutoff: string): Session[] {
+    const expired = this.#db.all(
+      "SELECT * FROM sessions WHERE active = 1 AND last_seen < ? ORDER BY agent_id, created_at",
+      cutoff,
+    ).map(toSession);
+    for (const s of expired) {
+      this.#db.run(
+        "UPDATE sessions SET active = 0 WHERE session_id = ?",
+        s.session_id,
+      );
+      s.active = false;
+    }
+    return expired;
+  }
+
+  touchAgent(agentId: string, at: string): void {
+    this.#db.run(
+      "UPDATE sessions SET last_seen = ? WHERE agent_id = ? AND active = 1",
+      at,
+      agentId,
+    );
+  }
+
+  // ── leases ─────────────────────────────────────────────────────────
+
+  #lease<T extends LeaseRow>(t: LeaseTable<T>, key: string): T | null {
+    const row = this.#db.get(
+      `SELECT * FROM ${t.table} WHERE ${t.key} = ?`,
+      key,
+    );
+    return row ? t.map(row) : null;
+  }
+
+  #setLease<T extends LeaseRow>(
+    t: LeaseTable<T>,
+    key: string,
+    column: "expires_at" | "released_at",
+    value: string,
+  ): T {
+    this.#db.run(
+      `UPDATE ${t.table} SET ${column} = ? WHERE ${t.key} = ?`,
+      value,
+      key,
+    );
+    return this.#lease(t, key)!;
+  }
+
+  #releaseLeasesOf<T extends LeaseRow>(
+    t: LeaseTable<T>,
+    owner: string,
+    at: string,
+  ): T[] {
+    const live = this.#db.all(
+      `SELECT * FROM ${t.table} WHERE ${t.owner} = ? AND released_at IS NULL
+         AND expires_at >= ? ORDER BY ${t.key}`,
+      owner,
+      at,
+    ).map(t.map);
+    for (const row of live) {
+      this.#setLease(t, String(row[t.key]), "released_at", at);
+    }
+    return live.map((row) => ({ ...row, released_at: at }));
+  }
+
+  claim(key: string): Claim | null {
+    return this.#lease(CLAIMS, key);
+  }
+
+  extendClaim(key: string, expiresAt: string): Claim {
+    return this.#setLease(CLAIMS, key, "expires_at", expiresAt);
+  }
+
+  releaseClaim(key: string, at: string): Claim {
+    return this.#setLease(CLAIMS, key, "released_at", at);
+  }
+
+  releaseClaimsOf(owner: string, at: string): Claim[] {
+    return this.#releaseLeasesOf(CLAIMS, owner, at);
+  }
+
+  releaseLocksOf(owner: string, at: string): Lock[] {
+    return this.#releaseLeasesOf(LOCKS, owner, at);
+  }
+
+  writeClaim(input: NewClaim, claimedAt: string, expiresAt: string): Claim {
+    this.#db.run(
+      `INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, NULL, ?)
+       ON CONFLICT(claim_key) DO UPDATE SET thread_id = excluded.thread_id,
+         task_message_id = excluded.task_message_id, owner_agent_id = excluded.owner_agent_id,
+         claimed_at = excluded.claimed_at, expires_at = excluded.expires_at,
+         released_at = NULL, metadata_json = excluded.metadata_json`,
+      input.claim_key,
+      input.thread_id,
+      input.task_message_id,
+      input.owner_agent_id,
+      claimedAt,
+      expiresAt,
+      JSON.stringify(input.metadata),
+    );
+    return {
+      claim_key: input.claim_key,
+      thread_id: input.thread_id,
+      task_message_id: input.task_message_id,
+      owner_agent_id: input.owner_agent_id,
+      claimed_at: claimedAt,
+      expires_at: expiresAt,
+      released_at: null,
+      metadata: input.metadata,
+    };
+  }
+
+  // ── messages and tasks ─────────────────────────────────────────────
+
+  insertMessages(rows: readonly NewRow[]): Message[] {
+    return rows.map(({ input, ts, task }) => {
+      const result = this.#db.run(
+        `INSERT INTO messages (ts, from_agent, to_agent, channel, kind, body,
+          attachments_json, reply_to, thread_id, metadata_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ts,
+        input.from_agent,
+        input.to_agent,
+        input.channel,
+        input.kind,
+        input.body,
+        JSON.stringify(input.attachments),
+        input.reply_to,
+        input.thread_id,
+        JSON.stringify(input.metadata),
+      );
+      const id = Number(result.lastInsertRowid);
+      if (id > MAX_MESSAGE_ID) {
+        throw new IdExhaustedError(
+          `message id space exhausted: the next id would exceed ${MAX_MESSAGE_ID}`,
+        );
+      }
+      if (task) {
+        this.#db.run(
+          "INSERT OR IGNORE INTO tasks VALUES (?, ?, ?, ?, 'open', ?, NULL)",
+          id,
+          task.parent,
+          input.channel,
+          input.thread_id,
+          ts,
+        );
+      }
+      return { id, ts, ...input };
+    });
+  }
+
+  messageKind(id: number): string | null {
+    const row = this.#db.get("SELECT kind FROM messages WHERE id = ?", id);
+    return row ? String(row["kind"]) : null;
+  }
+
+  task(taskId: number): Task | null {
+    const row = this.#db.get("SELECT * FROM tasks WHERE task_id = ?", taskId);
+    return row ? toTask(row) : null;
+  }
+
+  markTaskDone(taskId: number, at: string): Task {
+    this.#db.run(
+      "UPDATE tasks SET status = 'done', completed_at = ? WHERE task_id = ?",
+      at,
+      taskId,
+    );
+    return this.task(taskId)!;
+  }
+
+  childCounts(parentId: number): { total: number; open: number } {
+    const row = this.#db.get(
+      "SELECT COUNT(*) AS total, SUM(status != 'done') AS open FROM tasks WHERE parent_task_id = ?",
+      parentId,
+    );
+    return { total: Number(row?.["total"] ?? 0), open: Number(row?.["open"]) };
+  }
+
+  threadChannelFacts(threadId: string): ThreadChannelFacts {
+    const row = this.#db.get(
+      `SELECT
+         (SELECT channel FROM tasks WHERE thread_id = ?1 AND parent_task_id IS NULL ORDER BY task_id LIMIT 1) AS root_task,
+         (SELECT channel FROM messages WHERE thread_id = ?1 ORDER BY id LIMIT 1) AS message,
+         (SELECT channel FROM tasks WHERE thread_id = ?1 ORDER BY task_id LIMIT 1) AS task`,
+      threadId,
+    );
+    const text = (v: unknown) => v == null ? null : String(v);
+    return {
+      rootTask: text(row?.["root_task"]),
+      message: text(row?.["message"]),
+      task: text(row?.["task"]),
+    };
+  }
+
+  threadRows(threadId: string): ThreadRows {
+    return {
+      messages: this.#db.all(
+        "SELECT * FROM messages WHERE thread_id = ? ORDER BY id",
+        threadId,
+      ).map(toMessage),
+      tasks: this.#db.all(
+        "SELECT * FROM tasks WHERE thread_id = ? ORDER BY task_id",
+        threadId,
+      ).map(toTask),
+      claims: this.#db.all(
+        "SELECT * FROM claims WHERE thread_id = ? ORDER BY claimed_at, claim_key",
+        threadId,
+      ).map(toClaim),
+      locks: this.#db.all(
+        `SELECT * FROM locks WHERE json_valid(metadata_json)
+           AND json_type(metadata_json, '$.thread_id') = 'text'
+           AND json_extract(metadata_json, '$.thread_id') = ?
+         ORDER BY locked_at, file_path`,
+        threadId,
+      ).map(toLock),
+    };
+  }
+
+  // ── task dependencies ──────────────────────────────────────────────
+
+  existingTasks(ids: readonly number[]): number[] {
+    return ids.filter((id) =>
+      this.#db.get("SELECT 1 FROM tasks WHERE task_id = ?", id) !== undefined
+    );
+  }
+
+  dependencyGraph(): Map<number, number[]> {
+    const graph = new Map<number, number[]>();
+    for (
+      const r of this.#db.all(
+        "SELECT task_id, depends_on FROM arcdeno_task_deps ORDER BY task_id, depends_on",
+      )
+    ) {
+      const from = Number(r["task_id"]);
+      const list = graph.get(from) ?? [];
+      list.push(Number(r["depends_on"]));
+      graph.set(from, list);
+    }
+    return graph;
+  }
+
+  dependenciesOf(
+    taskId: number,
+  ): { depends_on: number; status: string | null }[] {
+    return this.#db.all(
+      `SELECT d.depends_on, u.status FROM arcdeno_task_deps d
+       LEFT JOIN tasks u ON u.task_id = d.depends_on
+       WHERE d.task_id = ? ORDER BY d.depends_on`,
+      taskId,
+    ).map((r) => ({
+      depends_on: Number(r["depends_on"]),
+      status: r["status"] == null ? null : String(r["status"]),
+    }));
+  }
+
+  dependentsOf(taskId: number): number[] {
+    return this.#db.all(
+      "SELECT task_id FROM arcdeno_task_deps WHERE depends_on = ? ORDER BY task_id",
+      taskId,
+    ).map((r) => Number(r["task_id"]));
+  }
+
+  insertDependencies(
+    taskId: number,
+    deps: readonly number[],
+    at: string,
+  ): void {
+    for (const dep of deps) {
+      this.#db.run(
+        "INSERT OR IGNORE INTO arcdeno_task_deps VALUES (?, ?, ?)",
+        taskId,
+        dep,
+        at,
+      );
+    }
+  }
+
+  taskMessage(taskId: number): TaskMessage | null {
+    const row = this.#db.get(
+      "SELECT to_agent, metadata_json FROM messages WHERE id = ?",
+      taskId,
+    );
+    return row ? toTaskMessage(row) : null;
+  }
+
+  taskClaimOwner(taskId: number, at: string): string | null {
+    const row = this.#db.get(
+      `SELECT owner_agent_id FROM claims WHERE task_message_id = ?
+       AND released_at IS NULL AND expires_at >= ? ORDER BY claimed_at DESC LIMIT 1`,
+      taskId,
+      at,
+    );
+    return row ? String(row["owner_agent_id"]) : null;
+  }
+
+  readyTasks(channel: string | undefined): Task[] {
+    return this.#db.all(
+      `SELECT * FROM tasks t WHERE status = 'open' AND (?1 IS NULL OR channel = ?1)
+         AND NOT EXISTS (
+           SELECT 1 FROM arcdeno_task_deps d JOIN tasks u ON u.task_id = d.depends_on
+           WHERE d.task_id = t.task_id AND u.status <> 'done')
+       ORDER BY task_id`,
+      channel ?? null,
+    ).map(toTask);
+  }
+}

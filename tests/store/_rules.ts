@@ -1,0 +1,112 @@
+/**
+ * The hub's units of work (`src/hub/units/`) bound to one store, for the
+ * store contract suites: each call runs the real rule as one transaction of
+ * the real backend, as the hub does.
+ *
+ * @module
+ */
+
+import {
+  anyStale,
+  createSession,
+  recoverExpired,
+} from "../../src/hub/units/sessions.ts";
+import { completeTask, postMessage } from "../../src/hub/units/tasks.ts";
+import {
+  acquireClaim,
+  refreshClaim,
+  releaseClaim,
+} from "../../src/hub/units/claims.ts";
+import {
+  addDependencies,
+  getDependencies,
+  listReady,
+} from "../../src/hub/units/task_deps.ts";
+import { getThread } from "../../src/hub/units/threads.ts";
+import { summarizeThreads } from "../../src/hub/threads.ts";
+import { holderToLock } from "../../src/store/reserve.ts";
+import type { PostgresStore } from "../../src/store/postgres.ts";
+import type { SqliteStore } from "../../src/store/sqlite.ts";
+import { toIso } from "../../src/time.ts";
+import type {
+  Acquired,
+  Lock,
+  NewClaim,
+  NewLock,
+  NewMessage,
+  NewSession,
+  Store,
+} from "../../src/store/types.ts";
+
+/** The rules of the hub over `store`, one transaction per call. */
+export function rules(store: Store) {
+  return {
+    createSession: (input: NewSession, presenceTtlSec: number) =>
+      store.run(() => createSession(input, presenceTtlSec)),
+    recoverExpired: async (presenceTtlSec: number) =>
+      await store.read(() => anyStale(presenceTtlSec))
+        ? await store.run(() => recoverExpired(presenceTtlSec))
+        : { expired: [], releasedClaims: [], releasedLocks: [], posted: [] },
+    postMessage: (input: NewMessage, parentTaskId: number | null = null) =>
+      store.run(() => postMessage(input, parentTaskId)),
+    acquireClaim: (input: NewClaim) => store.run(() => acquireClaim(input)),
+    refreshClaim: (key: string, owner: string, ttlSec: number) =>
+      store.run(() => refreshClaim(key, owner, ttlSec)),
+    releaseClaim: (key: string, owner: string) =>
+      store.run(() => releaseClaim(key, owner)),
+    completeTask: (taskId: number) => store.run(() => completeTask(taskId)),
+    addTaskDependencies: (taskId: number, deps: number[]) =>
+      store.run(() => addDependencies(taskId, deps)),
+    getTaskDependencies: (taskId: number) =>
+      store.read(() => getDependencies(taskId)),
+    listReadyTasks: (filter: { channel?: string; assignee?: string }) =>
+      store.read(() => listReady(filter)),
+    listThreads: async () => summarizeThreads(await store.listThreadFacts()),
+    getThread: (threadId: string) => store.read(() => getThread(threadId)),
+    /** An exclusive reservation of one path: a lock as the protocol knows it. */
+    acquireLock: async (input: NewLock): Promise<Acquired<Lock>> => {
+      const r = await store.reservations.acquire({
+        ...input,
+        mode: "exclusive",
+      });
+      return { acquired: r.acquired, row: holderToLock(r.holder) };
+    },
+    refreshLock: async (path: string, owner: string, ttlSec: number) => {
+      const h = await store.reservations.refresh(path, owner, ttlSec);
+      return h && holderToLock(h);
+    },
+    releaseLock: async (path: string, owner: string) => {
+      const h = await store.reservations.release(path, owner);
+      return h && holderToLock(h);
+    },
+  };
+}
+
+/**
+ * Writes a `locks` row the way a hub without reservations (the reference)
+ * does: the row alone, no holder or fence rows.
+ */
+export async function writePlainLock(
+  store: Store,
+  input: NewLock,
+  nowMs: number,
+): Promise<void> {
+  const row = [
+    input.file_path,
+    input.agent_id,
+    toIso(nowMs),
+    toIso(nowMs + input.ttl_sec * 1000),
+    JSON.stringify(input.metadata),
+  ];
+  if (store.info.backend === "sqlite") {
+    (store as SqliteStore).connection.prepare(
+      "INSERT INTO locks VALUES (?, ?, ?, ?, NULL, ?)",
+    ).run(...row);
+  } else {
+    await (store as PostgresStore).connection.unsafe(
+      `INSERT INTO locks (file_path, agent_id, locked_at, expires_at, released_at, metadata_json)
+       VALUES ($1, $2, $3, $4, NULL, $5)`,
+      row,
+    );
+  }
+}
