@@ -564,6 +564,12 @@ Deno.test({
       assertEquals(again.json.started, false, again.stdout);
       assertEquals(again.json.pid, first.json.pid);
 
+      // Without the token nobody can tell who answers: no second hub starts.
+      const blind = await arc(["ensure", ...flags], dir, { ns });
+      assertEquals(blind.code, 1, blind.stdout);
+      assertEquals(blind.json.started, false);
+      assertStringIncludes(blind.json.error, "ARC_TOKEN");
+
       const noToken = await arc(["stop", ...flags], dir, { ns });
       assertEquals(noToken.code, 1, noToken.stdout);
       assertStringIncludes(noToken.json.error, "ARC_TOKEN");
