@@ -4,6 +4,11 @@
  * and from the storage directory, or at host:port), start one in the
  * background with the narrowest permissions, stop it, or wipe its database.
  *
+ * A pidfile is trusted only when its process exists and the hub answering at
+ * its URL reports that very process id (`arcdeno.pid` in hub-info): a stale
+ * file left by a killed hub, whose pid the system may since have given to
+ * another process, never gets anything signalled.
+ *
  * @module
  */
 
@@ -34,7 +39,7 @@ export function readPidfile(path: string): PidInfo | undefined {
   try {
     const v = JSON.parse(Deno.readTextFileSync(path));
     if (
-      Number.isInteger(v.pid) && Number.isInteger(v.port) &&
+      Number.isInteger(v.pid) && v.pid > 1 && Number.isInteger(v.port) &&
       typeof v.url === "string"
     ) return { pid: v.pid, port: v.port, url: v.url, path };
   } catch {
@@ -59,53 +64,187 @@ export function pidfileCandidates(storagePath: string, cwd = Deno.cwd()) {
   return out;
 }
 
+/** What a hub reports about itself in its hub-info. */
+export interface HubReport {
+  /** The storage it serves (`""` when it reports none). */
+  storage: string;
+  /** Its process id (`arcdeno.pid`), when it reports one. */
+  pid: number | undefined;
+}
+
+/** A hub answered but refused to say who it is (401/403): the text says why. */
+export interface Refusal {
+  refused: string;
+}
+
+/** Options for {@linkcode probe}. */
+export interface ProbeOptions {
+  /** Bearer token to send: a hub on a LAN address sees even its own machine as a remote peer. @default none */
+  token?: string | undefined;
+  /** How long to wait for an answer. @default 2000 */
+  timeoutMs?: number;
+}
+
 /**
  * Asks `url` for its hub-info.
  *
- * @returns the storage path the hub reports (`""` when it reports none), or
+ * @returns what the hub reports, a refusal when it answered 401 or 403, or
  * undefined when no hub answers
  */
 export async function probe(
   url: string,
-  timeoutMs = 2000,
-): Promise<string | undefined> {
+  options: ProbeOptions = {},
+): Promise<HubReport | Refusal | undefined> {
   try {
     const res = await fetch(`${url}/v1/hub-info`, {
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 2000),
+      ...(options.token
+        ? { headers: { authorization: `Bearer ${options.token}` } }
+        : {}),
     });
     const body = await res.json().catch(() => undefined);
+    if ((res.status === 401 || res.status === 403) && body?.ok === false) {
+      return { refused: String(body.error) };
+    }
     if (!res.ok || body?.ok !== true) return undefined;
-    return String(body.result?.storage_path ?? "");
+    const pid = body.result?.arcdeno?.pid;
+    return {
+      storage: String(body.result?.storage_path ?? ""),
+      pid: Number.isInteger(pid) ? pid : undefined,
+    };
   } catch {
     return undefined;
   }
+}
+
+/** Whether a process with this id runs (signal 0 checks without delivering anything). */
+export function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 1) return false;
+  try {
+    Deno.kill(pid, 0);
+  } catch (error) {
+    // PermissionDenied: it exists but belongs to another user.
+    if (error instanceof Deno.errors.NotFound) return false;
+  }
+  // A process that has exited but is not yet reaped (a zombie) still takes
+  // signal 0; on Linux its state says so.
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const state = stat.charAt(stat.lastIndexOf(")") + 2);
+    return state !== "Z" && state !== "X";
+  } catch (error) {
+    return !(error instanceof Deno.errors.NotFound &&
+      Deno.build.os === "linux");
+  }
+}
+
+/** A hub found for a storage or address. */
+export interface FoundHub {
+  url: string;
+  /** The pidfile naming its process, checked against the hub itself. */
+  pid?: PidInfo;
+}
+
+/** The outcome of {@linkcode findHub}. */
+export interface HubSearch {
+  hub?: FoundHub;
+  /** A hub answers at this URL (host:port) but would not say who it is. */
+  refused?: string;
+  /** Why pidfiles were passed over, or why a hub that answered could not be checked. */
+  notes: string[];
+}
+
+const TOKEN_HINT =
+  "give the hub's token with ARC_TOKEN or --token so it can be checked";
+
+/**
+ * Checks a pidfile against the hub it names: it is trusted only when the
+ * process exists and the hub answering at the pidfile's URL reports that
+ * process id.
+ *
+ * @returns the report of a hub answering at the pidfile's URL, if any, and a
+ * note saying why the pidfile is not trusted, if it is not
+ */
+async function checkPidfile(
+  info: PidInfo,
+  token: string | undefined,
+): Promise<{ report?: HubReport; note?: string }> {
+  const answer = await probe(info.url, { token });
+  const names = `${info.path} names process ${info.pid}`;
+  if (answer && "refused" in answer) {
+    return {
+      note:
+        `${names}, but the hub at ${info.url} refused to say who it is (${answer.refused}); ${TOKEN_HINT}`,
+    };
+  }
+  if (!processAlive(info.pid)) {
+    return {
+      ...(answer ? { report: answer } : {}),
+      note:
+        `${info.path} is stale: process ${info.pid} is not running (a killed hub leaves its pidfile behind; the next hub replaces it)`,
+    };
+  }
+  if (answer === undefined) {
+    return { note: `${names}, but no hub answers at ${info.url}` };
+  }
+  if (answer.pid !== info.pid) {
+    return {
+      report: answer,
+      note: `${names}, but the hub at ${info.url} ${
+        answer.pid === undefined
+          ? "does not report its process id"
+          : `is process ${answer.pid}`
+      }: the pidfile is stale, so nothing is signalled`,
+    };
+  }
+  return { report: answer };
 }
 
 /**
  * Finds a running hub for this storage or address. With `strict` (the
  * storage was named explicitly), only a hub serving that very file counts;
  * otherwise the nearest hub found upward from the working directory does, so
- * agents in a project's subdirectories find the project's hub.
+ * agents in a project's subdirectories find the project's hub. The result
+ * carries a pidfile only when the pidfile's process is the hub at its URL; a
+ * hub found at an untrusted pidfile's URL or only at host:port comes without
+ * one (and so is never signalled).
  */
 export async function findHub(
   config: ResolvedConfig,
   strict: boolean,
-): Promise<{ url: string; pid?: PidInfo } | undefined> {
+): Promise<HubSearch> {
   // A hub on PostgreSQL reports the password-less database URL as its storage.
   const storage = config.database?.label ?? config.storagePath;
-  const matches = (reported: string | undefined) =>
-    !strict || reported === storage;
+  const serves = (report: HubReport | undefined) =>
+    report !== undefined && (!strict || report.storage === storage);
+  const notes: string[] = [];
   for (const path of pidfileCandidates(config.storagePath)) {
     const info = readPidfile(path);
-    if (info && matches(await probe(info.url))) {
-      return { url: info.url, pid: info };
+    if (!info) continue;
+    const { report, note } = await checkPidfile(info, config.token);
+    if (note) notes.push(note);
+    if (serves(report)) {
+      return {
+        hub: note ? { url: info.url } : { url: info.url, pid: info },
+        notes,
+      };
     }
   }
   if (config.port !== 0) {
     const url = `http://${formatHost(config.host)}:${config.port}`;
-    if (matches(await probe(url))) return { url };
+    const answer = await probe(url, { token: config.token });
+    if (answer && "refused" in answer) {
+      return {
+        refused: url,
+        notes: [
+          ...notes,
+          `a hub answers at ${url} but refused to say who it is (${answer.refused}); ${TOKEN_HINT}`,
+        ],
+      };
+    }
+    if (serves(answer)) return { hub: { url }, notes };
   }
-  return undefined;
+  return { notes };
 }
 
 /** Help text for `arc ensure`. */
@@ -114,10 +253,12 @@ export const ENSURE_HELP = `Usage: arc ensure [serve options] [--timeout SEC]
 Makes sure a hub runs for this storage file: if one already answers (found
 through the .arc.pid file beside the storage, or at --host/--port), prints its
 URL; otherwise starts 'arc serve' in the background with the narrowest Deno
-permissions, waits until it answers, and prints
+permissions, waits until it answers (sending the token, if there is one), and
+prints
   {"running": true, "started": true, "url": "...", "pid": 1234, "log": ".../arc.log"}
 If the hub cannot start, prints the reason and the last lines of its log and
-exits 1.
+exits 1. A .arc.pid file counts only when its process runs and is the hub that
+answers at its URL: after a crash, ensure starts a new hub.
 
 Options: every 'arc serve' option, plus
   --timeout SEC   how long to wait for the hub to answer (default 60)
@@ -126,6 +267,7 @@ Examples:
   arc ensure
   arc ensure --storage /tmp/team/arc.sqlite3 --port 7000
   ARC_TOKEN=... arc ensure --host 0.0.0.0 --allow-remote
+  ARC_TOKEN=... arc ensure --host 192.168.1.20 --allow-remote
 `;
 
 /** `arc ensure`. */
@@ -154,7 +296,7 @@ export async function runEnsure(
     return 0;
   }
   const config = resolveConfig(options);
-  const found = await findHub(
+  const { hub: found, refused, notes } = await findHub(
     config,
     options.storage !== undefined || options.database !== undefined,
   );
@@ -170,6 +312,15 @@ export async function runEnsure(
       2,
     ));
     return 0;
+  }
+  if (refused) {
+    // Starting another hub on that address could only fail.
+    return fail(out, {
+      running: false,
+      started: false,
+      url: refused,
+      error: notes.at(-1),
+    });
   }
   if (config.allowRemote && !config.token) {
     err(
@@ -229,7 +380,10 @@ export async function runEnsure(
       });
     }
     const info = readPidfile(pidPath);
-    if (info?.pid === child.pid && await probe(info.url) !== undefined) {
+    if (
+      info?.pid === child.pid &&
+      reports(await probe(info.url, { token: config.token }), child.pid)
+    ) {
       out(JSON.stringify(
         {
           running: true,
@@ -285,18 +439,24 @@ export function tail(path: string, n: number): string[] {
 
 /** Help text for `arc stop` and `arc reset`. */
 export const STOP_HELP =
-  `Usage: arc stop [--storage FILE] [--host HOST] [--port N]
-       arc reset [--storage FILE] [--host HOST] [--port N]
+  `Usage: arc stop [--storage FILE] [--host HOST] [--port N] [--token TOKEN]
+       arc reset [--storage FILE] [--host HOST] [--port N] [--token TOKEN]
 
 stop:  finds the hub for this storage (its .arc.pid file, or --host/--port),
        sends it SIGTERM, waits for it to exit and removes the pidfile.
-       Exits 1 when no hub runs.
+       A pidfile is trusted only when its process runs and is the hub that
+       answers at its URL; nothing else is ever signalled. Exits 1 when no
+       such hub runs, saying why each pidfile found was passed over.
 reset: stops the hub if one runs, then deletes the database and its -wal and
        -shm files, and says what it removed.
+
+A hub bound to a LAN address needs its token (--token or ARC_TOKEN) to be
+recognised, since this machine is a remote peer there.
 
 Examples:
   arc stop
   arc reset --storage /tmp/team/arc.sqlite3
+  ARC_TOKEN=... arc stop --storage /srv/arc/arc.sqlite3
 `;
 
 function stopOptions(args: string[]) {
@@ -308,31 +468,48 @@ function stopOptions(args: string[]) {
   };
 }
 
-/** Stops a found hub; the result says what happened. */
+/** True when a probe's answer is a hub reporting process `pid`. */
+function reports(answer: HubReport | Refusal | undefined, pid: number) {
+  return answer !== undefined && "pid" in answer && answer.pid === pid;
+}
+
+/** Why no hub could be stopped, with the notes of the search. */
+function explain(error: string, notes: string[]): string {
+  return [error, ...notes].join("; ");
+}
+
+/** Stops the hub a search found; the result says what happened. */
 async function stopHub(
   config: ResolvedConfig,
-  strict: boolean,
+  search: HubSearch,
 ): Promise<Record<string, unknown>> {
-  const found = await findHub(config, strict);
+  const found = search.hub;
   if (!found) {
     return {
       stopped: false,
-      error:
+      ...(search.refused ? { url: search.refused } : {}),
+      error: explain(
         `no running hub found for ${config.storagePath} (looked for ${PIDFILE_NAME} files and at ${
           config.port ? `${config.host}:${config.port}` : "no fixed port"
         })`,
+        search.notes,
+      ),
     };
   }
   if (!found.pid) {
     return {
       stopped: false,
       url: found.url,
-      error:
+      error: explain(
         `a hub answers at ${found.url} but no ${PIDFILE_NAME} names its process; stop it where it runs`,
+        search.notes,
+      ),
     };
   }
   const { pid, path } = found.pid;
+  const token = config.token;
   try {
+    // Checked by findHub just now: the hub at the pidfile's URL is this process.
     Deno.kill(pid, "SIGTERM");
   } catch (error) {
     return {
@@ -342,12 +519,16 @@ async function stopHub(
       error: `could not signal process ${pid}: ${(error as Error).message}`,
     };
   }
+  const running = async () =>
+    processAlive(pid) &&
+    reports(await probe(found.url, { token, timeoutMs: 500 }), pid);
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
-    if (!readPidfile(path) && await probe(found.url, 500) === undefined) break;
+    if (!processAlive(pid)) break;
+    if (readPidfile(path)?.pid !== pid && !await running()) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  if (await probe(found.url, 500) !== undefined) {
+  if (await running()) {
     return {
       stopped: false,
       pid,
@@ -355,7 +536,8 @@ async function stopHub(
       error: `process ${pid} did not stop within 15 s`,
     };
   }
-  await Deno.remove(path).catch(() => {});
+  // A hub that died before removing its pidfile leaves it; a new hub's stays.
+  if (readPidfile(path)?.pid === pid) await Deno.remove(path).catch(() => {});
   return { stopped: true, pid, url: found.url };
 }
 
@@ -369,7 +551,7 @@ export async function runStop(
     out(STOP_HELP);
     return 0;
   }
-  const result = await stopHub(config, strict);
+  const result = await stopHub(config, await findHub(config, strict));
   out(JSON.stringify(result, null, 2));
   return result["stopped"] ? 0 : 1;
 }
@@ -397,8 +579,10 @@ export async function runReset(
     return 1;
   }
   let stopped: Record<string, unknown> | undefined;
-  if (await findHub(config, strict)) {
-    stopped = await stopHub(config, strict);
+  const search = await findHub(config, strict);
+  if (search.hub || search.refused) {
+    // A hub that may serve this file must be stopped first.
+    stopped = await stopHub(config, search);
     if (!stopped["stopped"]) {
       out(JSON.stringify(
         {

@@ -249,6 +249,8 @@ async function serve(
       checkpointMs: 500,
     });
   const hub = await Hub.create(config, store, { log });
+  // `arc stop` trusts a pidfile only when the hub at its URL reports its pid.
+  hub.runtimeInfo["pid"] = Deno.pid;
   const errorLog = (line: string) => out(`[arc] ${line}`);
   const metrics = new Metrics();
   const app = createApp(hub, { log: errorLog, metrics });

@@ -133,12 +133,14 @@ export interface BackupResult {
  * The copy is written beside `out` and renamed into place once it passes
  * `PRAGMA integrity_check`.
  *
- * @throws {RangeError} when `out` exists already or `path` does not
+ * @throws {RangeError} when `out` exists already, its folder is missing or
+ * cannot be written, or `path` does not exist
  */
 export async function backupSqlite(
   path: string,
   out: string,
 ): Promise<BackupResult> {
+  checkFolder(out);
   try {
     Deno.lstatSync(out);
     throw new RangeError(
@@ -153,6 +155,18 @@ export async function backupSqlite(
     throw new RangeError(`Cannot back up ${path}: no such database file`);
   }
   const temp = join(dirname(out), `.${basename(out)}.${crypto.randomUUID()}`);
+  try {
+    // Created here first, so a folder that cannot be written is named as the
+    // problem rather than reported as SQLite's "unable to open database file".
+    Deno.writeFileSync(temp, new Uint8Array(), { createNew: true });
+  } catch (error) {
+    throw new RangeError(
+      `Cannot back up to ${out}: cannot create a file in ${dirname(out)} (${
+        (error as Error).message
+      })`,
+      { cause: error },
+    );
+  }
   try {
     const db = new DatabaseSync(path, { readOnly: true });
     try {
@@ -188,5 +202,30 @@ export async function backupSqlite(
     await Deno.remove(temp).catch(() => {});
     await Deno.remove(`${temp}-wal`).catch(() => {});
     await Deno.remove(`${temp}-shm`).catch(() => {});
+  }
+}
+
+/** Throws a `RangeError` naming the problem when the backup's folder is missing or not a folder. */
+function checkFolder(out: string): void {
+  const folder = dirname(out);
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(folder);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new RangeError(
+        `Cannot back up to ${out}: the folder ${folder} does not exist (create it first, e.g. mkdir -p ${folder})`,
+      );
+    }
+    throw new RangeError(
+      `Cannot back up to ${out}: cannot read the folder ${folder} (${
+        (error as Error).message
+      })`,
+    );
+  }
+  if (!info.isDirectory) {
+    throw new RangeError(
+      `Cannot back up to ${out}: ${folder} is not a folder`,
+    );
   }
 }

@@ -423,6 +423,57 @@ Deno.test("arc backup copies a hub under write load: the copy passes integrity_c
   assertStringIncludes(pg.stderr, "pg_dump");
 });
 
+Deno.test("arc backup into a missing or wrong folder says what is wrong with the destination", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "arc-backup-dest-" });
+  try {
+    const storage = `${dir}/arc.sqlite3`;
+    await SqliteStore.open(storage).close();
+    const missing = await arc([
+      "backup",
+      "--storage",
+      storage,
+      "--out",
+      `${dir}/no-such-folder/copy.sqlite3`,
+    ]);
+    assertEquals(missing.code, 1);
+    assertEquals(missing.stderr.trim().split("\n").length, 1, missing.stderr);
+    assertStringIncludes(
+      missing.stderr,
+      `the folder ${dir}/no-such-folder does not exist`,
+    );
+    assert(!missing.stderr.includes(`back up ${storage}`), missing.stderr);
+
+    await Deno.writeTextFile(`${dir}/plain-file`, "");
+    const notFolder = await arc([
+      "backup",
+      "--storage",
+      storage,
+      "--out",
+      `${dir}/plain-file/copy.sqlite3`,
+    ]);
+    assertEquals(notFolder.code, 1);
+    assertStringIncludes(
+      notFolder.stderr,
+      `${dir}/plain-file is not a folder`,
+    );
+    // Nothing was written and the source is intact.
+    assertEquals(
+      [...Deno.readDirSync(dir)].map((e) => e.name).sort(),
+      ["arc.sqlite3", "plain-file"],
+    );
+    const ok = await arc([
+      "backup",
+      "--storage",
+      storage,
+      "--out",
+      `${dir}/copy.sqlite3`,
+    ]);
+    assertEquals(ok.code, 0, ok.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("arc export and arc import report progress on stderr for long work", async () => {
   const work = await Deno.makeTempDir({ prefix: "arc-progress-" });
   try {

@@ -1,16 +1,73 @@
+import { dirname } from "node:path";
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { MAIN } from "../_util.ts";
+import { createNetns, type Netns, netnsUnavailable } from "../_netns.ts";
 import { hubPermissionFlags } from "../../src/cli/permissions.ts";
-import { arc as runArc, CONFIG } from "./_arc.ts";
+import { CONFIG, run } from "./_arc.ts";
 
-/** Runs `main.ts` with full permissions (as `deno task ensure` does) and parses a JSON answer. */
-async function arc(args: string[], cwd: string) {
-  const out = await runArc(args, { cwd });
+/** Where and how a lifecycle command runs. */
+interface CliOptions {
+  /** Working directory. */
+  cwd: string;
+  /** Run inside this network namespace. @default the test's own */
+  ns?: Netns;
+  /** Variables added to the environment. @default {} */
+  env?: Record<string, string>;
+}
+
+/** Runs `deno <args>` (in a namespace when asked) and parses a JSON answer. */
+async function deno(args: string[], options: CliOptions) {
+  const cmd = [Deno.execPath(), ...args];
+  const full = options.ns ? options.ns.exec(cmd) : cmd;
+  const out = await run(full[0]!, full.slice(1), {
+    cwd: options.cwd,
+    env: options.env ?? {},
+  });
   let json;
   try {
     json = JSON.parse(out.stdout);
   } catch { /* not JSON */ }
   return { ...out, json };
+}
+
+/** Runs `main.ts` with full permissions (as `deno task ensure` does) and parses a JSON answer. */
+function arc(
+  args: string[],
+  cwd: string,
+  options: Omit<CliOptions, "cwd"> = {},
+) {
+  return deno(["run", "-A", `--config=${CONFIG}`, MAIN, ...args], {
+    ...options,
+    cwd,
+  });
+}
+
+/** Runs `deno task <args>` in a project directory, exactly as the README shows. */
+function task(
+  args: string[],
+  cwd: string,
+  options: Omit<CliOptions, "cwd"> = {},
+) {
+  return deno(["task", ...args], { ...options, cwd });
+}
+
+/**
+ * A temporary project directory holding a copy of the repository's
+ * deno.json, main.ts and sources, as a user's checkout does: its tasks run
+ * there and keep their data there. (Copies, not links: Deno checks a
+ * linked module's real path against the hub's narrow --allow-read.)
+ */
+async function project(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "arc-project-" });
+  const root = dirname(MAIN);
+  const names = ["deno.json", "deno.lock", "main.ts", "src", "dashboard"];
+  const copy = await run("cp", [
+    "-R",
+    ...names.map((n) => `${root}/${n}`),
+    dir,
+  ]);
+  assertEquals(copy.code, 0, copy.stderr);
+  return dir;
 }
 
 function freePort(): number {
@@ -34,6 +91,33 @@ function ps(pid: number, column: "stat" | "args"): string {
 function alive(pid: number): boolean {
   const stat = ps(pid, "stat");
   return stat !== "" && !stat.startsWith("Z");
+}
+
+/** Ends a hub a test started, if it still runs (cleanup only). */
+function killHub(pid: unknown): void {
+  if (typeof pid === "number" && pid > 1 && alive(pid)) {
+    try {
+      Deno.kill(pid, "SIGKILL");
+    } catch { /* gone meanwhile */ }
+  }
+}
+
+const NETNS_SKIP = await netnsUnavailable();
+if (NETNS_SKIP) {
+  // deno-lint-ignore no-console
+  console.warn(
+    `lifecycle_test: ${NETNS_SKIP}; the LAN-address test is skipped and the default-port test runs only if 6969 is free`,
+  );
+}
+
+/** Why the default port cannot be used outside a namespace, or "". */
+function defaultPortBusy(): string {
+  try {
+    Deno.listen({ hostname: "127.0.0.1", port: 6969 }).close();
+    return "";
+  } catch {
+    return "port 6969 is taken on this machine and no private network namespace is available";
+  }
 }
 
 Deno.test("ensure starts a narrow-permission hub once, stop stops it, reset wipes its database", async () => {
@@ -284,4 +368,223 @@ Deno.test("command line: help, version, unknown flags and bad values", async () 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+const README_SKIP = NETNS_SKIP ? defaultPortBusy() : "";
+if (README_SKIP) {
+  // deno-lint-ignore no-console
+  console.warn(`lifecycle_test: README test skipped: ${README_SKIP}`);
+}
+
+Deno.test({
+  name:
+    "deno task ensure, stop and reset work exactly as the README shows, on the default port",
+  ignore: README_SKIP !== "",
+  async fn() {
+    const dir = await project();
+    // A namespace of our own: 6969 there is free whatever runs on this machine.
+    await using ns = NETNS_SKIP ? undefined : await createNetns();
+    const opts = ns ? { ns } : {};
+    let pid: unknown;
+    try {
+      const first = await task(["ensure"], dir, opts);
+      assertEquals(first.code, 0, first.stdout + first.stderr);
+      assertEquals(first.json.started, true, first.stdout);
+      assertEquals(first.json.running, true);
+      assertEquals(first.json.url, "http://127.0.0.1:6969");
+      pid = first.json.pid;
+      assert(alive(first.json.pid), first.stdout);
+      assert(Deno.statSync(`${dir}/arc.sqlite3`).isFile);
+
+      const second = await task(["ensure"], dir, opts);
+      assertEquals(second.json.started, false, second.stdout);
+      assertEquals(second.json.pid, first.json.pid);
+
+      const stop = await task(["stop"], dir, opts);
+      assertEquals(stop.code, 0, stop.stdout);
+      assertEquals(stop.json.stopped, true);
+      assertEquals(stop.json.pid, first.json.pid);
+      assert(!alive(first.json.pid));
+      const stopAgain = await task(["stop"], dir, opts);
+      assertEquals(stopAgain.code, 1);
+      assertStringIncludes(stopAgain.json.error, "no running hub found");
+
+      const third = await task(["ensure"], dir, opts);
+      assertEquals(third.json.started, true, third.stdout);
+      pid = third.json.pid;
+      const reset = await task(["reset"], dir, opts);
+      assertEquals(reset.code, 0, reset.stdout);
+      assertEquals(reset.json.stopped_pid, third.json.pid);
+      assert(reset.json.removed.includes(`${dir}/arc.sqlite3`), reset.stdout);
+      assert(!alive(third.json.pid));
+      const empty = await task(["reset"], dir, opts);
+      assertEquals(empty.code, 0, empty.stdout);
+      assertEquals(empty.json.note, "there was no database to remove");
+    } finally {
+      killHub(pid);
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("deno task ensure/stop/reset with --port and with --storage: a port where nothing answers is no hub", async () => {
+  const dir = await project();
+  const port = String(freePort());
+  const pids: unknown[] = [];
+  try {
+    // Nothing answers at the port: ensure must start a hub, not report one.
+    const plain = await task(["ensure", "--port", port], dir);
+    assertEquals(plain.code, 0, plain.stdout + plain.stderr);
+    assertEquals(plain.json.started, true, plain.stdout);
+    pids.push(plain.json.pid);
+    assertEquals(plain.json.url, `http://127.0.0.1:${port}`);
+    // Found again through the pidfile in the project directory, no flags needed.
+    const stop = await task(["stop"], dir);
+    assertEquals(stop.json.stopped, true, stop.stdout);
+    assertEquals(stop.json.pid, plain.json.pid);
+
+    const withStorage = ["--storage", "data/arc.sqlite3"];
+    const started = await task(["ensure", ...withStorage, "--port", port], dir);
+    assertEquals(started.json.started, true, started.stdout);
+    pids.push(started.json.pid);
+    assert(Deno.statSync(`${dir}/data/arc.sqlite3`).isFile);
+    const found = await task(["ensure", ...withStorage], dir);
+    assertEquals(found.json.started, false, found.stdout);
+    assertEquals(found.json.pid, started.json.pid);
+    const reset = await task(["reset", ...withStorage], dir);
+    assertEquals(reset.code, 0, reset.stdout);
+    assertEquals(reset.json.stopped_pid, started.json.pid);
+    assertEquals(reset.json.removed, [`${dir}/data/arc.sqlite3`]);
+
+    // No hub at the port any more: reset deletes the first database.
+    const resetPlain = await task(["reset", "--port", port], dir);
+    assertEquals(resetPlain.code, 0, resetPlain.stdout);
+    assertEquals(resetPlain.json.reset, true);
+    assertEquals(resetPlain.json.removed, [`${dir}/arc.sqlite3`]);
+  } finally {
+    pids.forEach(killHub);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a stale pidfile is not trusted: ensure starts a new hub after kill -9, stop never signals a process that is not the hub", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "arc-stale-" });
+  const port = String(freePort());
+  const storage = `${dir}/arc.sqlite3`;
+  const pids: unknown[] = [];
+  const sleeper = new Deno.Command("sleep", { args: ["300"] }).spawn();
+  try {
+    const first = await arc(
+      ["ensure", "--storage", storage, "--port", port],
+      dir,
+    );
+    assertEquals(first.json.started, true, first.stdout);
+    pids.push(first.json.pid);
+    Deno.kill(first.json.pid, "SIGKILL");
+    while (alive(first.json.pid)) await new Promise((r) => setTimeout(r, 20));
+    const stale = JSON.parse(Deno.readTextFileSync(`${dir}/.arc.pid`));
+    assertEquals(stale.pid, first.json.pid);
+
+    const stop = await arc(["stop", "--storage", storage], dir);
+    assertEquals(stop.code, 1, stop.stdout);
+    assertStringIncludes(
+      stop.json.error,
+      `process ${first.json.pid} is not running`,
+    );
+
+    const second = await arc(["ensure", "--port", port], dir);
+    assertEquals(second.code, 0, second.stdout);
+    assertEquals(second.json.started, true, second.stdout);
+    pids.push(second.json.pid);
+    assert(second.json.pid !== first.json.pid);
+
+    // The pidfile now names a live process that is not the hub (as when the
+    // hub's pid was reused), while the hub answers at its URL.
+    Deno.writeTextFileSync(
+      `${dir}/.arc.pid`,
+      JSON.stringify({
+        pid: sleeper.pid,
+        port: Number(port),
+        url: `http://127.0.0.1:${port}`,
+      }),
+    );
+    for (
+      const args of [["stop", "--storage", storage], ["stop", "--port", port]]
+    ) {
+      const refused = await arc(args, dir);
+      assertEquals(refused.code, 1, refused.stdout);
+      assertStringIncludes(refused.json.error, `process ${sleeper.pid}`);
+      assertStringIncludes(refused.json.error, `${second.json.pid}`);
+      assert(alive(sleeper.pid), "the unrelated process was signalled");
+      assert(alive(second.json.pid), "the hub was signalled");
+    }
+    const reset = await arc(["reset", "--storage", storage], dir);
+    assertEquals(reset.code, 1, reset.stdout);
+    assert(alive(sleeper.pid));
+    assert(Deno.statSync(storage).isFile, "reset deleted a live hub's file");
+  } finally {
+    sleeper.kill("SIGKILL");
+    await sleeper.status;
+    pids.forEach(killHub);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name:
+    "ensure and stop a hub on a LAN address with --allow-remote and a token",
+  ignore: NETNS_SKIP !== "",
+  async fn() {
+    const address = `10.213.${1 + Math.floor(Math.random() * 250)}.1`;
+    await using ns = await createNetns({ address });
+    const dir = await Deno.makeTempDir({ prefix: "arc-lan-" });
+    const token = "lan-test-token-0123456789";
+    const flags = [
+      "--host",
+      address,
+      "--allow-remote",
+      "--storage",
+      `${dir}/arc.sqlite3`,
+    ];
+    let pid: unknown;
+    try {
+      const first = await arc(
+        ["ensure", ...flags, "--token", token, "--timeout", "10"],
+        dir,
+        { ns },
+      );
+      assertEquals(first.code, 0, first.stdout + first.stderr);
+      assertEquals(first.json.started, true);
+      assertEquals(first.json.url, `http://${address}:6969`);
+      pid = first.json.pid;
+      const again = await arc(["ensure", ...flags], dir, {
+        ns,
+        env: { ARC_TOKEN: token },
+      });
+      assertEquals(again.json.started, false, again.stdout);
+      assertEquals(again.json.pid, first.json.pid);
+
+      // Without the token nobody can tell who answers: no second hub starts.
+      const blind = await arc(["ensure", ...flags], dir, { ns });
+      assertEquals(blind.code, 1, blind.stdout);
+      assertEquals(blind.json.started, false);
+      assertStringIncludes(blind.json.error, "ARC_TOKEN");
+
+      const noToken = await arc(["stop", ...flags], dir, { ns });
+      assertEquals(noToken.code, 1, noToken.stdout);
+      assertStringIncludes(noToken.json.error, "ARC_TOKEN");
+      assert(alive(first.json.pid));
+
+      const stop = await arc(["stop", ...flags, "--token", token], dir, {
+        ns,
+      });
+      assertEquals(stop.code, 0, stop.stdout);
+      assertEquals(stop.json.stopped, true);
+      assertEquals(stop.json.pid, first.json.pid);
+      assert(!alive(first.json.pid));
+    } finally {
+      killHub(pid);
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });

@@ -5,35 +5,13 @@
  */
 import { assertEquals } from "../_assert.ts";
 import { startHub } from "../_util.ts";
+import { netnsTag, netnsUnavailable, sh } from "../_netns.ts";
 
-async function sh(cmd: string[], allowFail = false): Promise<string> {
-  const out = await new Deno.Command(cmd[0]!, {
-    args: cmd.slice(1),
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout);
-  if (!out.success && !allowFail) {
-    throw new Error(
-      `${cmd.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`,
-    );
-  }
-  return text;
-}
-
-const tag = Math.random().toString(36).slice(2, 7);
+const tag = netnsTag();
 const ns = `arc${tag}`;
-let skip = "";
-try {
-  await sh(["ip", "netns", "add", ns]);
-  await sh(["ip", "netns", "del", ns]);
-  if (!(await sh(["sh", "-c", "command -v curl"], true)).trim()) {
-    skip = "curl is not installed";
-  }
-} catch (error) {
-  skip = `network namespaces are not available here (${
-    (error as Error).message.split("\n")[0]
-  })`;
+let skip = await netnsUnavailable();
+if (!skip && !(await sh(["sh", "-c", "command -v curl"], true)).trim()) {
+  skip = "curl is not installed";
 }
 if (skip) {
   // deno-lint-ignore no-console
