@@ -173,7 +173,8 @@ export class HubConnection {
 
   /**
    * Ends the session on the hub (best effort, a few seconds at most) and
-   * aborts every request still waiting.
+   * aborts every request still waiting. A registration still in flight is
+   * waited for first, so the session it creates is ended too.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -181,13 +182,17 @@ export class HubConnection {
     if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
     this.#heartbeat = undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    if (this.client.sessionId !== undefined) {
-      await Promise.race([
-        this.client.close(),
-        new Promise((resolve) => timer = setTimeout(resolve, CLOSE_GRACE_MS)),
-      ]);
-      clearTimeout(timer);
-    }
+    const grace = new Promise<void>((resolve) =>
+      timer = setTimeout(resolve, CLOSE_GRACE_MS)
+    );
+    await Promise.race([
+      (async () => {
+        await this.#registering?.catch(() => {});
+        if (this.client.sessionId !== undefined) await this.client.close();
+      })().catch(() => {}),
+      grace,
+    ]);
+    clearTimeout(timer);
     this.#shutdown.abort(new ArcError("the MCP server is shutting down"));
   }
 
@@ -221,6 +226,7 @@ export class HubConnection {
 
   async #register(): Promise<void> {
     const info = await this.client.hubInfo();
+    if (this.#closed) throw new ArcError("the MCP server is shutting down");
     await this.client.register({
       replace: true,
       ...(this.options.displayName !== undefined
@@ -230,6 +236,8 @@ export class HubConnection {
         ? { capabilities: this.options.capabilities }
         : {}),
     });
+    // Closing ends the session this made; nothing more to set up.
+    if (this.#closed) return;
     const boot = await this.client.bootstrap();
     if (this.#instanceId !== info.instance_id) {
       // First start, or another database behind the address: start from now.
