@@ -19,7 +19,6 @@ import {
 } from "../protocol.ts";
 import { inProcessDispatch } from "../relay/dispatch.ts";
 import { RelayServer } from "../relay/server.ts";
-import { PostgresStore } from "../store/postgres.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import { toIso } from "../time.ts";
 import { intFlag, parseFlags, UsageError } from "./args.ts";
@@ -240,10 +239,13 @@ async function serve(
     );
   }
   const store = config.database
-    ? await PostgresStore.open(config.database, {
-      log: warn,
-      durability: config.durability,
-    })
+    ? await (await import("../store/postgres.ts")).PostgresStore.open(
+      config.database,
+      {
+        log: warn,
+        durability: config.durability,
+      },
+    )
     : SqliteStore.open(config.storagePath, {
       durability: config.durability,
       checkpointMs: 500,

@@ -25,6 +25,13 @@ export interface StartMcpOptions {
   baseUrl?: string;
   /** A relay spool (`--relay`) instead of a URL. */
   relay?: string;
+  /**
+   * The tool profile (`--tools`); null leaves the flag off (the server's
+   * default profile).
+   *
+   * @default "all"
+   */
+  tools?: string | null;
   /** More `arc mcp` flags. */
   args?: string[];
   /** Launch exactly this command instead (for the documented configurations). */
@@ -62,6 +69,7 @@ export function mcpArgs(options: StartMcpOptions): string[] {
     ...(options.relay !== undefined
       ? ["--relay", options.relay]
       : ["--base-url", options.baseUrl ?? "http://127.0.0.1:6969"]),
+    ...(options.tools === null ? [] : ["--tools", options.tools ?? "all"]),
     ...(options.args ?? []),
   ];
 }
