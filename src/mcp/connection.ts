@@ -17,7 +17,7 @@ import type {
   Transport,
   TransportResponse,
 } from "../client/transport.ts";
-import { HttpTransport } from "../client/http_transport.ts";
+import { type FetchFunction, HttpTransport } from "../client/http_transport.ts";
 import { RelayTransport } from "../client/relay_transport.ts";
 import type { Bootstrap, HubInfo } from "../client/types.ts";
 import { DEFAULTS } from "../protocol.ts";
@@ -34,6 +34,13 @@ export interface ConnectionOptions {
   relayDir?: string;
   /** Bearer token for a remote hub. */
   token?: string;
+  /**
+   * The `fetch` HTTP requests go through; the hub's own `/mcp` passes its
+   * application's handler, so tool calls never leave the process.
+   *
+   * @default {globalThis.fetch}
+   */
+  fetch?: FetchFunction;
   /** Display name for the session. */
   displayName?: string;
   /** Capabilities for the session. */
@@ -88,6 +95,7 @@ export class HubConnection {
       : new HttpTransport({
         baseUrl: options.baseUrl,
         ...(options.token ? { token: options.token } : {}),
+        ...(options.fetch ? { fetch: options.fetch } : {}),
       });
     const guarded = new GuardedTransport(inner, this.#shutdown.signal, () => {
       this.#lastContact = Date.now();
