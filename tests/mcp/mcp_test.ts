@@ -741,7 +741,7 @@ Deno.test("arc mcp - stdout carries only protocol frames; SIGTERM and stdin EOF 
 Deno.test("arc mcp - SIGTERM while the registration is in flight still ends the session", async () => {
   await using hub = await startHub();
   const agent = "raw-early-sigterm";
-  let child: Deno.ChildProcess | undefined;
+  const spawned: { child?: Deno.ChildProcess } = {};
   let log = "";
   const sigtermSeen = Promise.withResolvers<void>();
   // A pass-through in front of the hub: when the registration has reached
@@ -758,7 +758,7 @@ Deno.test("arc mcp - SIGTERM while the registration is in flight still ends the 
       });
       const body = await upstream.arrayBuffer();
       if (req.method === "POST" && url.pathname === "/v1/sessions") {
-        child!.kill("SIGTERM");
+        spawned.child!.kill("SIGTERM");
         await sigtermSeen.promise;
       }
       return new Response(body, {
@@ -767,7 +767,7 @@ Deno.test("arc mcp - SIGTERM while the registration is in flight still ends the 
       });
     },
   );
-  child = new Deno.Command(Deno.execPath(), {
+  const child = spawned.child = new Deno.Command(Deno.execPath(), {
     args: mcpArgs({
       agent,
       baseUrl: `http://127.0.0.1:${proxy.addr.port}`,
