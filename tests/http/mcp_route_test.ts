@@ -19,6 +19,7 @@ import {
 } from "../_assert.ts";
 import { eventually, request, startHub, type TestHub } from "../_util.ts";
 import { TOOL_GROUPS } from "../../src/mcp/profiles.ts";
+import { INITIALIZE } from "../mcp/_mcp.ts";
 
 async function connect(
   hub: TestHub,
@@ -105,16 +106,7 @@ Deno.test("/mcp - an SDK HTTP client gets the default tools, acts as its agent, 
 
 Deno.test("/mcp - names its agent, checks the profile, and sits behind the access guard", async () => {
   await using hub = await startHub();
-  const init = {
-    jsonrpc: "2.0",
-    id: 1,
-    method: "initialize",
-    params: {
-      protocolVersion: "2025-06-18",
-      capabilities: {},
-      clientInfo: { name: "raw", version: "1" },
-    },
-  };
+  const init = INITIALIZE;
   const headers = { accept: "application/json, text/event-stream" };
   const noAgent = await request(hub.url, "POST", "/mcp", init, headers);
   assertEquals(noAgent.status, 400);

@@ -17,6 +17,18 @@ export const ENTRY: string = MAIN;
 /** The environment variables the server may read. */
 export const ENV_FLAG = "--allow-env=ARC_URL,ARC_AGENT,ARC_TOKEN";
 
+/** A raw MCP `initialize` request, for tests that speak the wire protocol. */
+export const INITIALIZE = {
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: {
+    protocolVersion: "2025-06-18",
+    capabilities: {},
+    clientInfo: { name: "raw", version: "1" },
+  },
+} as const;
+
 /** How to launch one server. */
 export interface StartMcpOptions {
   /** The agent id (`--agent`). */

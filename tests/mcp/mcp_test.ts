@@ -15,7 +15,7 @@ import {
   assertStringIncludes,
 } from "../_assert.ts";
 import { eventually, startHub, type TestHub } from "../_util.ts";
-import { ENTRY, freePort, mcpArgs, startMcp } from "./_mcp.ts";
+import { ENTRY, freePort, INITIALIZE, mcpArgs, startMcp } from "./_mcp.ts";
 
 const READ_TOOLS = [
   "arc_whoami",
@@ -693,16 +693,7 @@ Deno.test("arc mcp - stdout carries only protocol frames; SIGTERM and stdin EOF 
     const writer = child.stdin.getWriter();
     await writer.write(
       new TextEncoder().encode(
-        JSON.stringify({
-          jsonrpc: "2.0",
-          id: 1,
-          method: "initialize",
-          params: {
-            protocolVersion: "2025-06-18",
-            capabilities: {},
-            clientInfo: { name: "raw", version: "1" },
-          },
-        }) + "\n",
+        JSON.stringify(INITIALIZE) + "\n",
       ),
     );
     const stdout = child.stdout.pipeThrough(new TextDecoderStream());
