@@ -1,21 +1,13 @@
 /**
  * Arc: a local-first coordination hub for AI agents. This entry point parses
- * the command line and runs one command.
+ * the command line and runs one command. Each command's module is imported
+ * when it runs, so a light command (`arc mcp`, `arc post`) never loads the
+ * hub, the store or a database driver.
  *
  * @module
  */
 
 import { UsageError } from "./src/cli/args.ts";
-import { runAgentCommand } from "./src/cli/agent.ts";
-import { runHook } from "./src/cli/hook.ts";
-import { runGuard } from "./src/cli/guard.ts";
-import { runDataCommand } from "./src/cli/data.ts";
-import { runEnsure, runReset, runStop } from "./src/cli/lifecycle.ts";
-import { runMcp } from "./src/mcp/cli.ts";
-import { runRelay } from "./src/cli/relay.ts";
-import { runSearch } from "./src/cli/search.ts";
-import { runServe } from "./src/cli/serve.ts";
-import { runSmokeAgent } from "./src/cli/smoke_agent.ts";
 import { IMPLEMENTATION, VERSION } from "./src/protocol.ts";
 
 const HELP = `Arc ${VERSION}: a coordination hub for AI agents (Arc protocol v1)
@@ -70,33 +62,58 @@ async function main(args: string[]): Promise<number> {
       out(`${IMPLEMENTATION} ${VERSION}`);
       return 0;
     case "serve":
-      return await runServe(rest, out);
+      return await (await import("./src/cli/serve.ts")).runServe(rest, out);
     case "ensure":
-      return await runEnsure(rest, out, err);
+      return await (await import("./src/cli/lifecycle.ts")).runEnsure(
+        rest,
+        out,
+        err,
+      );
     case "stop":
-      return await runStop(rest, out);
+      return await (await import("./src/cli/lifecycle.ts")).runStop(rest, out);
     case "reset":
-      return await runReset(rest, out);
+      return await (await import("./src/cli/lifecycle.ts")).runReset(rest, out);
     case "relay":
-      return await runRelay(rest, out);
+      return await (await import("./src/cli/relay.ts")).runRelay(rest, out);
     case "post":
     case "poll":
     case "whoami":
-      return await runAgentCommand(command, rest, out, err);
+      return await (await import("./src/cli/agent.ts")).runAgentCommand(
+        command,
+        rest,
+        out,
+        err,
+      );
     case "search":
-      return await runSearch(rest, out, err);
+      return await (await import("./src/cli/search.ts")).runSearch(
+        rest,
+        out,
+        err,
+      );
     case "smoke-agent":
-      return await runSmokeAgent(rest, out);
+      return await (await import("./src/cli/smoke_agent.ts")).runSmokeAgent(
+        rest,
+        out,
+      );
     case "mcp":
-      return await runMcp(rest, out, err);
+      return await (await import("./src/mcp/cli.ts")).runMcp(rest, out, err);
     case "hook":
-      return await runHook(rest, out, err);
+      return await (await import("./src/cli/hook.ts")).runHook(rest, out, err);
     case "guard":
-      return await runGuard(rest, out, err);
+      return await (await import("./src/cli/guard.ts")).runGuard(
+        rest,
+        out,
+        err,
+      );
     case "export":
     case "backup":
     case "import":
-      return await runDataCommand(command, rest, out, err);
+      return await (await import("./src/cli/data.ts")).runDataCommand(
+        command,
+        rest,
+        out,
+        err,
+      );
     default:
       throw new UsageError(
         `unknown command '${command}' (run 'arc --help' to see the commands)`,

@@ -48,6 +48,8 @@ export interface HubOptions {
   rateLimitPerSec?: number;
   /** Posts an agent may make at once before the rate applies. @default 500 */
   rateBurst?: number;
+  /** Seconds an idle MCP session at `/mcp` lives before its agent is deregistered. @default 1800 */
+  mcpIdleSec?: number;
 }
 
 /** Options after defaults and checks; paths are absolute. */
@@ -75,6 +77,8 @@ export interface ResolvedConfig {
   /** Posts per second per agent; 0 when the limit is off. */
   rateLimitPerSec: number;
   rateBurst: number;
+  /** Seconds an idle `/mcp` session lives. */
+  mcpIdleSec: number;
 }
 
 function checkInt(
@@ -169,6 +173,12 @@ export function resolveConfig(
       options.rateBurst ?? DEFAULTS.rateBurst,
       1,
       1_000_000,
+    ),
+    mcpIdleSec: checkInt(
+      "mcp-idle-timeout",
+      options.mcpIdleSec ?? DEFAULTS.mcpIdleSec,
+      1,
+      31_536_000,
     ),
     maxRequestBytes: 6 * maxBodyChars + maxAttachmentChars * maxAttachments +
       65_536,

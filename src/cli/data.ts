@@ -20,7 +20,6 @@ import {
   type RowCounts,
 } from "../store/export_format.ts";
 import { backupSqlite } from "../store/export_sqlite.ts";
-import { PostgresStore } from "../store/postgres.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import type { Store } from "../store/types.ts";
 import { parseFlags, UsageError } from "./args.ts";
@@ -471,7 +470,10 @@ async function openStore(
 ): Promise<Store> {
   const url = database ??
     (storage === undefined ? readEnv("ARC_DATABASE_URL") : undefined);
-  if (url !== undefined) return await PostgresStore.open(url);
+  // The driver loads only for a database URL.
+  if (url !== undefined) {
+    return await (await import("../store/postgres.ts")).PostgresStore.open(url);
+  }
   const path = absolute(storage ?? DEFAULTS.storage);
   Deno.mkdirSync(dirname(path), { recursive: true });
   return SqliteStore.open(path);

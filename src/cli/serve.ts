@@ -19,7 +19,6 @@ import {
 } from "../protocol.ts";
 import { inProcessDispatch } from "../relay/dispatch.ts";
 import { RelayServer } from "../relay/server.ts";
-import { PostgresStore } from "../store/postgres.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import { toIso } from "../time.ts";
 import { intFlag, parseFlags, UsageError } from "./args.ts";
@@ -73,6 +72,9 @@ Options:
                               an agent over it is answered 429 with Retry-After
   --rate-burst N              posts an agent may make at once before the rate
                               applies (default ${DEFAULTS.rateBurst})
+  --mcp-idle-timeout SEC      end an MCP session at /mcp (and deregister its
+                              agent) after SEC seconds without a request or an
+                              open stream (default ${DEFAULTS.mcpIdleSec})
   --quiet                     log only the startup line
   -h, --help                  show this help
 
@@ -120,6 +122,7 @@ export function parseServeFlags(args: string[]): ServeFlags {
     "max-attachments": { type: "string" },
     "rate-limit": { type: "string" },
     "rate-burst": { type: "string" },
+    "mcp-idle-timeout": { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   const options: HubOptions = {};
@@ -150,6 +153,7 @@ export function parseServeFlags(args: string[]): ServeFlags {
   );
   set("rateLimitPerSec", rateFlag(values["rate-limit"]));
   set("rateBurst", intFlag("rate-burst", values["rate-burst"]));
+  set("mcpIdleSec", intFlag("mcp-idle-timeout", values["mcp-idle-timeout"]));
   const retention = intFlag("relay-retention", values["relay-retention"]);
   if (retention !== undefined && retention < 1) {
     throw new UsageError("--relay-retention must be at least 1 second");
@@ -240,10 +244,13 @@ async function serve(
     );
   }
   const store = config.database
-    ? await PostgresStore.open(config.database, {
-      log: warn,
-      durability: config.durability,
-    })
+    ? await (await import("../store/postgres.ts")).PostgresStore.open(
+      config.database,
+      {
+        log: warn,
+        durability: config.durability,
+      },
+    )
     : SqliteStore.open(config.storagePath, {
       durability: config.durability,
       checkpointMs: 500,

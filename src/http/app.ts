@@ -23,6 +23,15 @@ import { mountReceipts } from "./receipts_routes.ts";
 import { taskDepRoutes } from "./task_deps_routes.ts";
 import { exportResponse } from "./export.ts";
 import { RateLimiter } from "../hub/rate_limit.ts";
+import type { McpSessions } from "./mcp_route.ts";
+
+/** What ends with an application: its MCP sessions. */
+const closers = new WeakMap<Hono<ArcEnv>, () => Promise<void>>();
+
+/** Ends what `app` holds open (its MCP sessions, deregistering their agents). */
+export async function closeApp(app: Hono<ArcEnv>): Promise<void> {
+  await closers.get(app)?.();
+}
 
 /** Per-request facts from the server (absent for in-process callers). */
 export interface ArcEnv {
@@ -123,6 +132,22 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
       metrics.posted.inc();
     }
   });
+
+  // MCP over Streamable HTTP. Its tool calls come back in through this app
+  // (strict identity included); the SDK loads on the first request.
+  let mcp: Promise<McpSessions> | undefined;
+  app.all("/mcp", async (c) => {
+    mcp ??= import("./mcp_route.ts").then((m) =>
+      new m.McpSessions({
+        fetch: async (input, init) => await app.fetch(new Request(input, init)),
+        log,
+        idleMs: hub.config.mcpIdleSec * 1000,
+        maxRequestBytes: hub.config.maxRequestBytes,
+      })
+    );
+    return await (await mcp).handle(c.req.raw);
+  });
+  closers.set(app, async () => await (await mcp)?.close());
 
   // Strict agent identity (a no-op unless the hub runs with it).
   const identity = new Identity(hub.store, hub.config);

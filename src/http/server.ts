@@ -8,7 +8,7 @@
 
 import type { Hono } from "hono";
 import type { Hub } from "../hub/hub.ts";
-import { type ArcEnv, createApp } from "./app.ts";
+import { type ArcEnv, closeApp, createApp } from "./app.ts";
 
 /** Options for {@linkcode serveHub}. */
 export interface ServeOptions {
@@ -49,6 +49,9 @@ export function serveHub(hub: Hub, options: ServeOptions = {}): RunningHub {
   const shutdown = () => {
     stopping ??= (async () => {
       hub.notifier.close();
+      // MCP sessions end (and deregister) while the store is still open;
+      // their streams would otherwise hold the listener open.
+      await closeApp(app);
       await server.shutdown();
       await options.beforeClose?.();
       await hub.close();

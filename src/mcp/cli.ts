@@ -34,6 +34,10 @@ to standard error.
   --token TOKEN         bearer token for a remote hub (also ARC_TOKEN)
   --display-name NAME   the name other agents see (default: the agent id)
   --capability CAP      a capability other agents can find you by (repeatable)
+  --tools PROFILE       the tools to offer: core (default: orient, read, post,
+                        answer, claim, lock, ack), leases, tasks, messages,
+                        all, or a comma-separated list of these and tool
+                        names; every profile includes core
   --no-digest           do not append new direct messages and @mentions to
                         tool results (also ARC_DIGEST=0)
   -h, --help            show this help
@@ -61,6 +65,7 @@ export async function runMcp(
     token: { type: "string" },
     "display-name": { type: "string" },
     capability: { type: "string", multiple: true },
+    tools: { type: "string" },
     "no-digest": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
@@ -93,7 +98,15 @@ export async function runMcp(
     ...(values.capability?.length ? { capabilities: values.capability } : {}),
     digest: !values["no-digest"] && readEnv("ARC_DIGEST") !== "0",
   });
-  const server = createArcMcpServer(conn);
+  let server;
+  try {
+    server = createArcMcpServer(conn, {
+      ...(values.tools !== undefined ? { tools: values.tools } : {}),
+    });
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(error.message);
+    throw error;
+  }
   const transport = new StdioServerTransport();
 
   let finish: (reason: string) => void = () => {};

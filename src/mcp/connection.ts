@@ -17,7 +17,7 @@ import type {
   Transport,
   TransportResponse,
 } from "../client/transport.ts";
-import { HttpTransport } from "../client/http_transport.ts";
+import { type FetchFunction, HttpTransport } from "../client/http_transport.ts";
 import { RelayTransport } from "../client/relay_transport.ts";
 import type { Bootstrap, HubInfo } from "../client/types.ts";
 import { DEFAULTS } from "../protocol.ts";
@@ -34,6 +34,13 @@ export interface ConnectionOptions {
   relayDir?: string;
   /** Bearer token for a remote hub. */
   token?: string;
+  /**
+   * The `fetch` HTTP requests go through; the hub's own `/mcp` passes its
+   * application's handler, so tool calls never leave the process.
+   *
+   * @default {globalThis.fetch}
+   */
+  fetch?: FetchFunction;
   /** Display name for the session. */
   displayName?: string;
   /** Capabilities for the session. */
@@ -88,6 +95,7 @@ export class HubConnection {
       : new HttpTransport({
         baseUrl: options.baseUrl,
         ...(options.token ? { token: options.token } : {}),
+        ...(options.fetch ? { fetch: options.fetch } : {}),
       });
     const guarded = new GuardedTransport(inner, this.#shutdown.signal, () => {
       this.#lastContact = Date.now();
@@ -173,7 +181,8 @@ export class HubConnection {
 
   /**
    * Ends the session on the hub (best effort, a few seconds at most) and
-   * aborts every request still waiting.
+   * aborts every request still waiting. A registration still in flight is
+   * waited for first, so the session it creates is ended too.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -181,13 +190,17 @@ export class HubConnection {
     if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
     this.#heartbeat = undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    if (this.client.sessionId !== undefined) {
-      await Promise.race([
-        this.client.close(),
-        new Promise((resolve) => timer = setTimeout(resolve, CLOSE_GRACE_MS)),
-      ]);
-      clearTimeout(timer);
-    }
+    const grace = new Promise<void>((resolve) =>
+      timer = setTimeout(resolve, CLOSE_GRACE_MS)
+    );
+    await Promise.race([
+      (async () => {
+        await this.#registering?.catch(() => {});
+        if (this.client.sessionId !== undefined) await this.client.close();
+      })().catch(() => {}),
+      grace,
+    ]);
+    clearTimeout(timer);
     this.#shutdown.abort(new ArcError("the MCP server is shutting down"));
   }
 
@@ -221,6 +234,7 @@ export class HubConnection {
 
   async #register(): Promise<void> {
     const info = await this.client.hubInfo();
+    if (this.#closed) throw new ArcError("the MCP server is shutting down");
     await this.client.register({
       replace: true,
       ...(this.options.displayName !== undefined
@@ -230,6 +244,8 @@ export class HubConnection {
         ? { capabilities: this.options.capabilities }
         : {}),
     });
+    // Closing ends the session this made; nothing more to set up.
+    if (this.#closed) return;
     const boot = await this.client.bootstrap();
     if (this.#instanceId !== info.instance_id) {
       // First start, or another database behind the address: start from now.

@@ -11,7 +11,12 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 import { z } from "zod";
 import type { HubConnection } from "./connection.ts";
-import { IDEMPOTENT, READ, toolRegistrar } from "./register.ts";
+import {
+  IDEMPOTENT,
+  READ,
+  type ToolCatalog,
+  toolRegistrar,
+} from "./register.ts";
 
 const receiptSchema = z.looseObject({
   agent_id: z.string(),
@@ -55,15 +60,16 @@ export function recipientWarning(
 export function registerReceiptTools(
   server: McpServer,
   conn: HubConnection,
+  catalog: ToolCatalog,
 ): void {
   const client = conn.client;
 
-  const tool = toolRegistrar(server, conn);
+  const tool = toolRegistrar(server, conn, catalog);
 
   tool("arc_ack", {
     title: "Acknowledge a message",
     description:
-      "Confirm that you received and took on a message: a direct message to you, or a broadcast whose metadata says ack_required. Its sender sees the receipt turn from 'delivered' to 'acked'. Acknowledge requests as soon as you have read them, before you start the work.",
+      "Confirm you read a direct message to you or an ack_required broadcast; its sender sees 'acked'. Do it on reading, before the work.",
     input: { message_id: messageIdInput },
     output: { message_id: z.number().int(), receipt: receiptSchema },
     annotations: IDEMPOTENT,

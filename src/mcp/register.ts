@@ -20,6 +20,7 @@ import type {
   ToolAnnotations,
 } from "@modelcontextprotocol/sdk/types";
 import type { HubConnection } from "./connection.ts";
+import type { ListedTool } from "./listing.ts";
 import { withoutSecrets } from "./redact.ts";
 
 /** What the SDK hands a tool call besides its arguments. */
@@ -61,10 +62,26 @@ export const IDEMPOTENT: ToolAnnotations = { ...WRITE, idempotentHint: true };
 /** A tool that writes and may undo others' work. */
 export const DESTRUCTIVE: ToolAnnotations = { ...WRITE, destructiveHint: true };
 
-/** Returns `tool(name, spec)`, which registers one tool on `server`. */
+/** The tools a server offers (its profile) and those registered so far. */
+export class ToolCatalog {
+  /** The tool names to register; others are skipped. */
+  readonly enabled: ReadonlySet<string>;
+  /** The registered tools, in order, for the listing. */
+  readonly tools: ListedTool[] = [];
+
+  constructor(enabled: ReadonlySet<string>) {
+    this.enabled = enabled;
+  }
+}
+
+/**
+ * Returns `tool(name, spec)`, which registers one tool on `server` when
+ * `catalog` enables it.
+ */
 export function toolRegistrar(
   server: McpServer,
   conn: HubConnection,
+  catalog: ToolCatalog,
 ): <I extends ZodRawShapeCompat, O extends ZodRawShapeCompat>(
   name: string,
   spec: ToolSpec<I, O>,
@@ -73,6 +90,15 @@ export function toolRegistrar(
     I extends ZodRawShapeCompat,
     O extends ZodRawShapeCompat,
   >(name: string, spec: ToolSpec<I, O>): void {
+    if (!catalog.enabled.has(name)) return;
+    catalog.tools.push({
+      name,
+      title: spec.title,
+      description: spec.description,
+      input: spec.input,
+      output: spec.output,
+      annotations: spec.annotations,
+    });
     server.registerTool(
       name,
       {
@@ -80,7 +106,7 @@ export function toolRegistrar(
         description: spec.description,
         inputSchema: spec.input,
         outputSchema: spec.output,
-        annotations: { title: spec.title, ...spec.annotations },
+        annotations: spec.annotations,
       },
       (async (args: ShapeOutput<I>, extra: Extra): Promise<CallToolResult> => {
         try {

@@ -18,38 +18,21 @@ export const kindSchema = z.enum(MESSAGE_KINDS);
 const nullableString = z.string().nullable();
 const nullableInt = z.number().int().nullable();
 
-/** An attachment as a tool accepts it (protocol §5.2). */
-export const attachmentSchema = z.discriminatedUnion("type", [
-  z.object({
-    type: z.literal("text"),
-    content: z.string().describe("The text."),
-  }),
-  z.object({
-    type: z.literal("json"),
-    content: z.unknown().describe("Any JSON value."),
-  }),
-  z.object({
-    type: z.literal("code"),
-    content: z.string().describe("The code."),
-    language: z.string().optional().describe("Language, such as 'ts'."),
-  }),
-  z.object({
-    type: z.literal("file_ref"),
-    path: z.string().describe("Path of the file in the shared workspace."),
-    description: z.string().optional(),
-    start_line: z.number().int().optional(),
-    end_line: z.number().int().optional(),
-  }),
-  z.object({
-    type: z.literal("diff_ref"),
-    path: z.string().describe("Path of the changed file."),
-    description: z.string().optional(),
-    base: z.string().optional().describe("Base revision."),
-    head: z.string().optional().describe("Head revision."),
-    start_line: z.number().int().optional(),
-    end_line: z.number().int().optional(),
-  }),
-]);
+/**
+ * An attachment as a tool accepts it (protocol §5.2), in one flat shape to
+ * keep the tool listing short; the hub checks which fields each type needs.
+ */
+export const attachmentSchema = z.looseObject({
+  type: z.enum(["text", "json", "code", "file_ref", "diff_ref"]),
+  content: z.unknown().optional().describe("text, json, code: the content."),
+  language: z.string().optional(),
+  path: z.string().optional().describe("file_ref, diff_ref: the file."),
+  description: z.string().optional(),
+  base: z.string().optional(),
+  head: z.string().optional(),
+  start_line: z.number().int().optional(),
+  end_line: z.number().int().optional(),
+});
 
 /** A stored message (protocol §4). */
 export const messageSchema = z.looseObject({
@@ -60,7 +43,7 @@ export const messageSchema = z.looseObject({
   channel: z.string(),
   kind: z.string(),
   body: z.string(),
-  attachments: z.array(z.looseObject({ type: z.string() })),
+  attachments: z.array(z.looseObject({})),
   reply_to: nullableInt,
   thread_id: nullableString,
   metadata: metadataSchema,

@@ -21,6 +21,7 @@ import {
   type Extra,
   IDEMPOTENT,
   READ,
+  type ToolCatalog,
   toolRegistrar,
   WRITE,
 } from "./register.ts";
@@ -45,29 +46,33 @@ export const MAX_WAIT_SEC = 300;
 const PROGRESS_EVERY_MS = 10_000;
 
 const threadIdInput = z.string().min(1).describe(
-  "The thread this belongs to: one id per piece of work, e.g. 'fix-login-bug'.",
+  "One id per piece of work, e.g. 'fix-login-bug'.",
 );
 const ttlInput = ttlSchema.optional().describe(
-  `Lease length in seconds (default ${DEFAULTS.defaultTtlSec}, at least ${DEFAULTS.minTtlSec}). The lease lapses unless refreshed.`,
+  `Lease seconds (default ${DEFAULTS.defaultTtlSec}).`,
 );
 const activeOnlyInput = z.boolean().optional().describe(
   "Only leases still held (default true); false includes released and expired ones.",
 );
 const messageList = z.array(messageSchema);
 
-/** Registers every Arc tool on `server`. */
-export function registerTools(server: McpServer, conn: HubConnection): void {
+/** Registers the Arc tools `catalog` enables on `server`. */
+export function registerTools(
+  server: McpServer,
+  conn: HubConnection,
+  catalog: ToolCatalog,
+): void {
   const client = conn.client;
   const agentId = conn.options.agentId;
 
-  const tool = toolRegistrar(server, conn);
+  const tool = toolRegistrar(server, conn, catalog);
 
   // ── orientation ─────────────────────────────────────────────────────
 
   tool("arc_whoami", {
     title: "Who am I on the hub",
     description:
-      "Start here. Call once when you begin (and whenever you are unsure who you are or who is around): returns your agent id and session, the agents live right now, the default channel, the hub's limits and features, and your read cursor. Reading starts from when this server started; to look further back use arc_get_thread, or arc_poll_messages with since_id.",
+      "Start here, once: your agent id and session, the agents live now, the default channel, the hub's limits and your read cursor. Reading starts when this server started; for history use arc_poll_messages with since_id.",
     input: {},
     output: {
       agent_id: z.string(),
@@ -168,14 +173,14 @@ export function registerTools(server: McpServer, conn: HubConnection): void {
   tool("arc_post_message", {
     title: "Post a message to a channel",
     description:
-      "Post a message every agent can read, to a channel (default channel: 'general'). Use it to announce what you start and finish, share results (kind 'artifact'), or hand out work (kind 'task' creates a task others can claim; give parent_task_id for subtasks so completing them rolls up to the parent). Pass thread_id whenever the message is about a piece of work. For one agent only use arc_dm; to ask an agent and wait for the answer use arc_rpc_call.",
+      "Post to a channel every agent reads ('general' by default): announce what you start and finish, share results (kind artifact), hand out work (kind task creates a claimable task; parent_task_id makes it a subtask that rolls up). Pass thread_id for a piece of work. One agent only: arc_dm.",
     input: {
       channel: z.string().min(1).describe(
-        "Channel name, e.g. 'general'. It must exist (see arc_create_channel).",
+        "An existing channel, e.g. 'general'.",
       ),
       body: z.string().describe("The message text."),
       kind: kindSchema.optional().describe(
-        "chat (default), notice, task, task_request, task_result, artifact, claim or release.",
+        "Default chat.",
       ),
       thread_id: threadIdInput.optional(),
       reply_to: z.number().int().nonnegative().optional().describe(
@@ -183,13 +188,13 @@ export function registerTools(server: McpServer, conn: HubConnection): void {
       ),
       metadata: metadataSchema.optional().describe("Free-form JSON object."),
       attachments: z.array(attachmentSchema).optional().describe(
-        "Inline text/json/code, or references to files (file_ref) and changes (diff_ref).",
+        "Inline content or references to files and changes.",
       ),
       to_agent: z.string().min(1).optional().describe(
-        "Make it a direct message to this agent (arc_dm does the same).",
+        "Make it a direct message to this agent.",
       ),
       parent_task_id: z.number().int().nonnegative().optional().describe(
-        "For kind task/task_request: the parent task, for subtask rollup.",
+        "Parent task of a task, for rollup.",
       ),
     },
     output: { message: messageSchema },
@@ -226,7 +231,7 @@ export function registerTools(server: McpServer, conn: HubConnection): void {
   tool("arc_dm", {
     title: "Send a direct message",
     description:
-      "Send a direct message that only the recipient sees (and readers of its thread). Use it for one-to-one coordination that does not need an answer before you continue; when you do need the answer now, use arc_rpc_call.",
+      "Send a direct message only the recipient (and its thread's readers) sees, when you need no answer before going on.",
     input: {
       to_agent: z.string().min(1).describe("The recipient's agent id."),
       body: z.string().describe("The message text."),
@@ -252,26 +257,26 @@ export function registerTools(server: McpServer, conn: HubConnection): void {
   tool("arc_poll_messages", {
     title: "Read new messages",
     description:
-      "Read the messages that are new to you: broadcasts and direct messages to you since your last read, each returned once. Waits up to timeout seconds (default 5) if nothing is new. Call it between steps of your work and after you finish something. With channel or thread_id only those are returned and the rest stay queued for a later read. since_id re-reads history after that id without moving your read position. To block until something specific arrives, use arc_wait_for_events.",
+      "Read what is new to you (broadcasts and your direct messages), each message once; waits up to timeout s (default 5) when nothing is. Call it between steps. channel/thread_id filter and leave the rest queued; since_id re-reads history without moving your read position.",
     input: {
       timeout: z.number().min(0).max(DEFAULTS.maxTimeoutSec).optional()
         .describe(
-          `Seconds to wait when nothing is new (default 5, at most ${DEFAULTS.maxTimeoutSec}).`,
+          `At most ${DEFAULTS.maxTimeoutSec}.`,
         ),
       channel: z.string().min(1).optional().describe("Only this channel."),
       thread_id: z.string().min(1).optional().describe("Only this thread."),
       since_id: z.number().int().nonnegative().optional().describe(
-        "Re-read messages after this id (history) instead of only new ones.",
+        "Re-read history after this id.",
       ),
       exclude_self: z.boolean().optional().describe(
-        "Leave out your own messages (default true).",
+        "Default true.",
       ),
     },
     output: {
       messages: messageList,
-      cursor: z.number().int().describe("Your read position after this read."),
+      cursor: z.number().int().describe("Your read position."),
       pending: z.number().int().describe(
-        "Messages still queued (not matching the filters).",
+        "Messages still queued.",
       ),
     },
     annotations: READ,
@@ -310,21 +315,21 @@ export function registerTools(server: McpServer, conn: HubConnection): void {
   tool("arc_wait_for_events", {
     title: "Wait for a message",
     description:
-      `Block until a message you care about arrives, or timeout seconds pass: a task_request for you (kinds ['task_request']), the answer to a request (reply_to), anything from one agent (from_agent) or in one thread. Use it whenever you are idle or waiting on others, instead of polling in a quick loop. Without filters it returns the first new messages. Messages that do not match stay queued for arc_poll_messages. Keep timeout at 60 or less unless your host allows long tool calls.`,
+      `Block until a matching message arrives or timeout s pass: a request for you (kinds ['task_request']), an answer (reply_to), a sender (from_agent), a thread. Use it when idle or waiting instead of a quick loop. Non-matching messages stay queued. Keep timeout <= 60 unless your host allows long calls.`,
     input: {
       timeout: z.number().min(0).max(MAX_WAIT_SEC).optional().describe(
-        `Seconds to wait (default 30, at most ${MAX_WAIT_SEC}).`,
+        `Default 30, at most ${MAX_WAIT_SEC}.`,
       ),
       kinds: z.array(kindSchema).optional().describe(
-        "Only these message kinds, e.g. ['task_request'].",
+        "Only these kinds.",
       ),
       from_agent: z.string().min(1).optional().describe(
-        "Only messages from this agent.",
+        "Only from this agent.",
       ),
       channel: z.string().min(1).optional().describe("Only this channel."),
       thread_id: z.string().min(1).optional().describe("Only this thread."),
       reply_to: z.number().int().nonnegative().optional().describe(
-        "Only answers to this message id (e.g. a request that timed out).",
+        "Only answers to this message id.",
       ),
     },
     output: {
@@ -399,7 +404,7 @@ export function registerTools(server: McpServer, conn: HubConnection): void {
       ),
       channel: z.string().min(1).optional().describe("Only this channel."),
       from_agent: z.string().min(1).optional().describe(
-        "Only messages from this agent.",
+        "Only from this agent.",
       ),
       kind: kindSchema.optional().describe("Only this kind."),
       thread_id: threadIdInput.optional(),
@@ -525,7 +530,7 @@ export function registerTools(server: McpServer, conn: HubConnection): void {
   tool("arc_rpc_reply", {
     title: "Answer a request",
     description:
-      "Answer a task_request addressed to you (sent with arc_rpc_call or posted as kind task_request): posts a task_result with reply_to set, which completes the request's task and wakes the waiting caller. Answer every request you receive, also to say you cannot do it.",
+      "Answer a task_request sent to you: posts a task_result replying to it, which completes its task and wakes the caller. Answer every request, also to decline.",
     input: {
       reply_to: z.number().int().nonnegative().describe(
         "The id of the task_request message you answer.",
@@ -539,7 +544,7 @@ export function registerTools(server: McpServer, conn: HubConnection): void {
       ),
       metadata: metadataSchema.optional(),
       to_agent: z.string().min(1).optional().describe(
-        "Who gets the answer; only needed when the request is not one you received (default: its sender).",
+        "Recipient (default: the request's sender).",
       ),
     },
     output: {
@@ -594,7 +599,7 @@ export function registerTools(server: McpServer, conn: HubConnection): void {
   tool("arc_claim", {
     title: "Claim a piece of work",
     description:
-      "Claim a piece of work before you start it, so no one does it twice. Use a stable key everyone would pick, such as 'task-<task id>'. acquired=false means another agent holds it (see claim.owner_agent_id): choose other work or talk to them. Claiming again as the holder extends the lease. Release with arc_release_claim when done; for long work refresh with arc_refresh_claim before ttl_sec runs out.",
+      "Claim work before starting it, under a key everyone would pick ('task-<id>'). acquired=false: claim.owner_agent_id has it; pick other work. Claiming again extends your lease. Release when done.",
     input: {
       key: z.string().min(1).describe("The claim key, e.g. 'task-42'."),
       thread_id: threadIdInput.optional(),
@@ -653,7 +658,7 @@ export function registerTools(server: McpServer, conn: HubConnection): void {
   tool("arc_release_claim", {
     title: "Release a claim",
     description:
-      "Release a claim you hold, when the work is done or you give it up, so others can pick it up. Fails when you do not hold it.",
+      "Release a claim you hold when the work is done or given up, so others can pick it up.",
     input: { key: z.string().min(1).describe("The claim key.") },
     output: { claim: claimSchema },
     annotations: DESTRUCTIVE,
@@ -700,23 +705,23 @@ export function registerTools(server: McpServer, conn: HubConnection): void {
   tool("arc_lock", {
     title: "Lock a file",
     description:
-      "Lock a file path before you edit it, so no other agent edits it at the same time. acquired=false means another agent holds it (see lock.agent_id): wait for it, ask them, or work elsewhere; never edit a file someone else holds. Locking again as the holder extends the lease. Unlock with arc_unlock as soon as your edit is done.",
+      "Lock a file path (or glob) before editing it. acquired=false: lock.agent_id holds it; never edit it then. Locking again extends your lease. Unlock as soon as the edit is done.",
     input: {
       path: z.string().min(1).describe(
-        "The file path, as all agents write it (e.g. relative to the repository root).",
+        "Path as all agents write it (repository-relative).",
       ),
       ttl_sec: ttlInput,
       thread_id: threadIdInput.optional(),
       metadata: metadataSchema.optional(),
       mode: z.enum(["exclusive", "shared"]).optional().describe(
-        "exclusive (default): nobody else may reserve overlapping paths. shared: other shared holders may too (e.g. several agents adding files under one directory). The path may be a glob such as src/api/** or *.md.",
+        "exclusive (default), or shared with other shared holders.",
       ),
     },
     output: {
       acquired: z.boolean().describe("True when you hold the lock now."),
       lock: lockSchema.describe("The lock (the holder's, when not acquired)."),
       fence: z.number().int().optional().describe(
-        "The grant's fence number; a newer overlapping grant has a larger one.",
+        "Grows with each newer overlapping grant.",
       ),
     },
     annotations: IDEMPOTENT,
@@ -766,7 +771,7 @@ export function registerTools(server: McpServer, conn: HubConnection): void {
   tool("arc_unlock", {
     title: "Unlock a file",
     description:
-      "Release a file lock you hold, as soon as your edit is done. Fails when you do not hold it.",
+      "Release a file lock you hold as soon as your edit is done, so others may edit the file.",
     input: { path: z.string().min(1).describe("The locked path.") },
     output: { lock: lockSchema },
     annotations: DESTRUCTIVE,

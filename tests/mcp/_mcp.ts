@@ -17,6 +17,18 @@ export const ENTRY: string = MAIN;
 /** The environment variables the server may read. */
 export const ENV_FLAG = "--allow-env=ARC_URL,ARC_AGENT,ARC_TOKEN";
 
+/** A raw MCP `initialize` request, for tests that speak the wire protocol. */
+export const INITIALIZE = {
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: {
+    protocolVersion: "2025-06-18",
+    capabilities: {},
+    clientInfo: { name: "raw", version: "1" },
+  },
+} as const;
+
 /** How to launch one server. */
 export interface StartMcpOptions {
   /** The agent id (`--agent`). */
@@ -25,6 +37,13 @@ export interface StartMcpOptions {
   baseUrl?: string;
   /** A relay spool (`--relay`) instead of a URL. */
   relay?: string;
+  /**
+   * The tool profile (`--tools`); null leaves the flag off (the server's
+   * default profile).
+   *
+   * @default "all"
+   */
+  tools?: string | null;
   /** More `arc mcp` flags. */
   args?: string[];
   /** Launch exactly this command instead (for the documented configurations). */
@@ -62,6 +81,7 @@ export function mcpArgs(options: StartMcpOptions): string[] {
     ...(options.relay !== undefined
       ? ["--relay", options.relay]
       : ["--base-url", options.baseUrl ?? "http://127.0.0.1:6969"]),
+    ...(options.tools === null ? [] : ["--tools", options.tools ?? "all"]),
     ...(options.args ?? []),
   ];
 }

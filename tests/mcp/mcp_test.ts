@@ -15,7 +15,7 @@ import {
   assertStringIncludes,
 } from "../_assert.ts";
 import { eventually, startHub, type TestHub } from "../_util.ts";
-import { ENTRY, freePort, mcpArgs, startMcp } from "./_mcp.ts";
+import { ENTRY, freePort, INITIALIZE, mcpArgs, startMcp } from "./_mcp.ts";
 
 const READ_TOOLS = [
   "arc_whoami",
@@ -693,16 +693,7 @@ Deno.test("arc mcp - stdout carries only protocol frames; SIGTERM and stdin EOF 
     const writer = child.stdin.getWriter();
     await writer.write(
       new TextEncoder().encode(
-        JSON.stringify({
-          jsonrpc: "2.0",
-          id: 1,
-          method: "initialize",
-          params: {
-            protocolVersion: "2025-06-18",
-            capabilities: {},
-            clientInfo: { name: "raw", version: "1" },
-          },
-        }) + "\n",
+        JSON.stringify(INITIALIZE) + "\n",
       ),
     );
     const stdout = child.stdout.pipeThrough(new TextDecoderStream());
@@ -736,6 +727,62 @@ Deno.test("arc mcp - stdout carries only protocol frames; SIGTERM and stdin EOF 
     );
     assertEquals(await session(hub, agent), null);
   }
+});
+
+Deno.test("arc mcp - SIGTERM while the registration is in flight still ends the session", async () => {
+  await using hub = await startHub();
+  const agent = "raw-early-sigterm";
+  const spawned: { child?: Deno.ChildProcess } = {};
+  let log = "";
+  const sigtermSeen = Promise.withResolvers<void>();
+  // A pass-through in front of the hub: when the registration has reached
+  // the hub, it sends SIGTERM and holds the answer until the server has
+  // acted on the signal, so the answer arrives while it is closing.
+  await using proxy = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    async (req) => {
+      const url = new URL(req.url);
+      const upstream = await fetch(`${hub.url}${url.pathname}${url.search}`, {
+        method: req.method,
+        headers: req.headers,
+        ...(req.body ? { body: await req.arrayBuffer() } : {}),
+      });
+      const body = await upstream.arrayBuffer();
+      if (req.method === "POST" && url.pathname === "/v1/sessions") {
+        spawned.child!.kill("SIGTERM");
+        await sigtermSeen.promise;
+      }
+      return new Response(body, {
+        status: upstream.status,
+        headers: upstream.headers,
+      });
+    },
+  );
+  const child = spawned.child = new Deno.Command(Deno.execPath(), {
+    args: mcpArgs({
+      agent,
+      baseUrl: `http://127.0.0.1:${proxy.addr.port}`,
+    }),
+    stdin: "piped",
+    stdout: "null",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const reading = (async () => {
+    for await (
+      const chunk of child.stderr.pipeThrough(new TextDecoderStream())
+    ) {
+      log += chunk;
+      if (log.includes("received SIGTERM")) sigtermSeen.resolve();
+    }
+    sigtermSeen.resolve();
+  })();
+  const status = await child.status;
+  await child.stdin.close().catch(() => {});
+  await reading;
+  assertEquals(status.code, 0, log);
+  assertStringIncludes(log, "received SIGTERM");
+  assertEquals(await session(hub, agent), null, log);
 });
 
 Deno.test("docs/AGENTS.md - the Claude Code configuration launches the server as written", async () => {
