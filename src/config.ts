@@ -48,6 +48,8 @@ export interface HubOptions {
   rateLimitPerSec?: number;
   /** Posts an agent may make at once before the rate applies. @default 500 */
   rateBurst?: number;
+  /** Close a connection with no request in progress after this many seconds; 0 keeps it open. @default 60 */
+  idleTimeoutSec?: number;
 }
 
 /** Options after defaults and checks; paths are absolute. */
@@ -75,6 +77,8 @@ export interface ResolvedConfig {
   /** Posts per second per agent; 0 when the limit is off. */
   rateLimitPerSec: number;
   rateBurst: number;
+  /** Seconds a connection may sit with no request in progress; 0 when idle connections are kept. */
+  idleTimeoutSec: number;
 }
 
 function checkInt(
@@ -173,6 +177,12 @@ export function resolveConfig(
     maxRequestBytes: 6 * maxBodyChars + maxAttachmentChars * maxAttachments +
       65_536,
     strictIdentity: options.strictIdentity ?? false,
+    idleTimeoutSec: checkInt(
+      "idle-timeout",
+      options.idleTimeoutSec ?? DEFAULTS.idleTimeoutSec,
+      0,
+      86_400,
+    ),
   };
 }
 

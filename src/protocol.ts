@@ -113,6 +113,8 @@ export const DEFAULTS = {
   rateLimitPerSec: 50,
   /** Posts an agent may make at once before the rate limit applies. */
   rateBurst: 500,
+  /** Seconds a connection may sit with no request in progress before the hub closes it. */
+  idleTimeoutSec: 60,
 } as const;
 
 /** The channel every agent meets in; it and `direct` exist from the hub's first start. */

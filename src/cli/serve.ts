@@ -73,6 +73,11 @@ Options:
                               an agent over it is answered 429 with Retry-After
   --rate-burst N              posts an agent may make at once before the rate
                               applies (default ${DEFAULTS.rateBurst})
+  --idle-timeout SEC          close a connection that has had no request in
+                              progress for SEC seconds: one that never sends
+                              a request, or a kept-alive one between requests;
+                              long-polls and streams are requests in progress
+                              (default ${DEFAULTS.idleTimeoutSec}; 0 keeps idle connections open)
   --quiet                     log only the startup line
   -h, --help                  show this help
 
@@ -120,6 +125,7 @@ export function parseServeFlags(args: string[]): ServeFlags {
     "max-attachments": { type: "string" },
     "rate-limit": { type: "string" },
     "rate-burst": { type: "string" },
+    "idle-timeout": { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   const options: HubOptions = {};
@@ -150,6 +156,7 @@ export function parseServeFlags(args: string[]): ServeFlags {
   );
   set("rateLimitPerSec", rateFlag(values["rate-limit"]));
   set("rateBurst", intFlag("rate-burst", values["rate-burst"]));
+  set("idleTimeoutSec", intFlag("idle-timeout", values["idle-timeout"]));
   const retention = intFlag("relay-retention", values["relay-retention"]);
   if (retention !== undefined && retention < 1) {
     throw new UsageError("--relay-retention must be at least 1 second");
