@@ -18,7 +18,7 @@ import {
   VERSION,
 } from "../protocol.ts";
 import { inProcessDispatch } from "../relay/dispatch.ts";
-import { RelayServer } from "../relay/server.ts";
+import { RelayServer, SpoolConflictError } from "../relay/server.ts";
 import { PostgresStore } from "../store/postgres.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import { toIso } from "../time.ts";
@@ -266,6 +266,7 @@ async function serve(
       spoolDir: config.spoolDir,
       dispatch: inProcessDispatch((req, env) => app.fetch(req, env)),
       log,
+      storage: { id: hub.instanceId, label: store.info.storagePath },
       // A request file holds one request body plus a small envelope.
       maxFileBytes: config.maxRequestBytes + 65_536,
       ...(options.relayRetentionSec !== undefined
@@ -292,6 +293,10 @@ async function serve(
       hub.relayStats = () => served.stats;
       hub.extraFeatures.add(RELAY_CONCURRENT_FEATURE);
     } catch (error) {
+      if (error instanceof SpoolConflictError) {
+        await running.shutdown();
+        throw error;
+      }
       out(
         `warning: the file relay could not start on ${config.spoolDir}: ${
           (error as Error).message
