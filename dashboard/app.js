@@ -205,18 +205,9 @@ function noteResponse(res) {
  * when it registers again); it is useless once the session has expired.
  */
 const SECRET_KEY = "arc.operator.secret";
-function sessionSecret() {
-  try {
-    return localStorage.getItem(SECRET_KEY) || undefined;
-  } catch {
-    return undefined;
-  }
-}
-function keepSecret(secret) {
-  try {
-    localStorage.setItem(SECRET_KEY, secret);
-  } catch { /* storage off: the page keeps working until it reloads */ }
-}
+const sessionSecret = () => readStored(() => localStorage, SECRET_KEY);
+// Storage off: the page keeps working until it reloads.
+const keepSecret = (secret) => store(() => localStorage, SECRET_KEY, secret);
 
 /**
  * The hub's access token, for a hub reached from another machine with
@@ -226,17 +217,21 @@ function keepSecret(secret) {
  * `Authorization: Bearer` on every call, the stream included.
  */
 const TOKEN_KEY = "arc.hub.token";
-function hubToken() {
+const hubToken = () => readStored(() => sessionStorage, TOKEN_KEY);
+const keepToken = (token) => store(() => sessionStorage, TOKEN_KEY, token);
+
+/** A stored value, or undefined (also where the browser turned storage off). */
+function readStored(storage, key) {
   try {
-    return sessionStorage.getItem(TOKEN_KEY) || undefined;
+    return storage().getItem(key) || undefined;
   } catch {
     return undefined;
   }
 }
-function keepToken(token) {
+function store(storage, key, value) {
   try {
-    sessionStorage.setItem(TOKEN_KEY, token);
-  } catch { /* storage off: asked again after a reload */ }
+    storage().setItem(key, value);
+  } catch { /* storage off */ }
 }
 
 /** Request headers with the operator's credentials. */

@@ -48,7 +48,7 @@ export interface HubOptions {
   rateLimitPerSec?: number;
   /** Posts an agent may make at once before the rate applies. @default 500 */
   rateBurst?: number;
-  /** Close a connection with no request in progress after this many seconds; 0 keeps it open. @default 60 */
+  /** Close a connection with no request in progress after this many seconds; 0 keeps it open. @default 75 */
   idleTimeoutSec?: number;
 }
 

@@ -114,7 +114,7 @@ export const DEFAULTS = {
   /** Posts an agent may make at once before the rate limit applies. */
   rateBurst: 500,
   /** Seconds a connection may sit with no request in progress before the hub closes it. */
-  idleTimeoutSec: 60,
+  idleTimeoutSec: 75,
 } as const;
 
 /** The channel every agent meets in; it and `direct` exist from the hub's first start. */
