@@ -205,24 +205,70 @@ function noteResponse(res) {
  * when it registers again); it is useless once the session has expired.
  */
 const SECRET_KEY = "arc.operator.secret";
-function sessionSecret() {
+const sessionSecret = () => readStored(() => localStorage, SECRET_KEY);
+// Storage off: the page keeps working until it reloads.
+const keepSecret = (secret) => store(() => localStorage, SECRET_KEY, secret);
+
+/**
+ * The hub's access token, for a hub reached from another machine with
+ * --token on: the page itself is served without it, and the operator types
+ * it when the hub first answers 401. It is kept in this tab's
+ * sessionStorage only (gone when the tab closes) and sent as
+ * `Authorization: Bearer` on every call, the stream included.
+ */
+const TOKEN_KEY = "arc.hub.token";
+const hubToken = () => readStored(() => sessionStorage, TOKEN_KEY);
+const keepToken = (token) => store(() => sessionStorage, TOKEN_KEY, token);
+
+/** A stored value, or undefined (also where the browser turned storage off). */
+function readStored(storage, key) {
   try {
-    return localStorage.getItem(SECRET_KEY) || undefined;
+    return storage().getItem(key) || undefined;
   } catch {
     return undefined;
   }
 }
-function keepSecret(secret) {
+function store(storage, key, value) {
   try {
-    localStorage.setItem(SECRET_KEY, secret);
-  } catch { /* storage off: the page keeps working until it reloads */ }
+    storage().setItem(key, value);
+  } catch { /* storage off */ }
+}
+
+/** Request headers with the operator's credentials. */
+function credentials(headers) {
+  const secret = sessionSecret();
+  if (secret) headers["x-arcdeno-secret"] = secret;
+  const token = hubToken();
+  if (token) headers.authorization = `Bearer ${token}`;
+  return headers;
+}
+
+let tokenPrompt = null;
+/**
+ * Asks for the hub's token once, however many calls were refused at the
+ * same moment. Resolves true when a new token was given.
+ */
+function askToken(reason) {
+  tokenPrompt ??= ask({
+    title: "This hub needs its access token",
+    text: hubToken()
+      ? `The hub refused the token: ${reason}. Type the token it was started with.`
+      : "The hub was started with --token. Type that token; this tab keeps it until it closes.",
+    type: "password",
+    ok: "Connect",
+  }).then((value) => {
+    tokenPrompt = null;
+    const token = value?.trim();
+    if (!token) return false;
+    keepToken(token);
+    return true;
+  });
+  return tokenPrompt;
 }
 
 /** Sends one request and returns the whole success envelope; throws ApiError. */
 async function call(method, path, body) {
-  const init = { method, headers: { accept: "application/json" } };
-  const secret = sessionSecret();
-  if (secret) init.headers["x-arcdeno-secret"] = secret;
+  const init = { method, headers: credentials({ accept: "application/json" }) };
   if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers["content-type"] = "application/json";
@@ -249,6 +295,9 @@ async function call(method, path, body) {
     const error = envelope && typeof envelope.error === "string"
       ? envelope.error
       : `HTTP ${res.status}`;
+    if (res.status === 401 && await askToken(error)) {
+      return await call(method, path, body);
+    }
     throw new ApiError(res.status, error);
   }
   return envelope;
@@ -420,10 +469,12 @@ async function runStream() {
       watchdog();
       const res = await fetch(url, {
         signal: controller.signal,
-        headers: sessionSecret()
-          ? { accept: "text/event-stream", "x-arcdeno-secret": sessionSecret() }
-          : { accept: "text/event-stream" },
+        headers: credentials({ accept: "text/event-stream" }),
       });
+      if (res.status === 401) {
+        const refused = await res.json().catch(() => ({}));
+        await askToken(refused.error ?? "HTTP 401");
+      }
       if (!res.ok || !res.body) {
         throw new Error(`the stream answered HTTP ${res.status}`);
       }

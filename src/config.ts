@@ -50,6 +50,8 @@ export interface HubOptions {
   rateBurst?: number;
   /** Seconds an idle MCP session at `/mcp` lives before its agent is deregistered. @default 1800 */
   mcpIdleSec?: number;
+  /** Close a connection with no request in progress after this many seconds; 0 keeps it open. @default 75 */
+  idleTimeoutSec?: number;
 }
 
 /** Options after defaults and checks; paths are absolute. */
@@ -79,6 +81,8 @@ export interface ResolvedConfig {
   rateBurst: number;
   /** Seconds an idle `/mcp` session lives. */
   mcpIdleSec: number;
+  /** Seconds a connection may sit with no request in progress; 0 when idle connections are kept. */
+  idleTimeoutSec: number;
 }
 
 function checkInt(
@@ -183,6 +187,12 @@ export function resolveConfig(
     maxRequestBytes: 6 * maxBodyChars + maxAttachmentChars * maxAttachments +
       65_536,
     strictIdentity: options.strictIdentity ?? false,
+    idleTimeoutSec: checkInt(
+      "idle-timeout",
+      options.idleTimeoutSec ?? DEFAULTS.idleTimeoutSec,
+      0,
+      86_400,
+    ),
   };
 }
 

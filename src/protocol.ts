@@ -115,6 +115,8 @@ export const DEFAULTS = {
   rateBurst: 500,
   /** Seconds an idle MCP session at `/mcp` lives. */
   mcpIdleSec: 1800,
+  /** Seconds a connection may sit with no request in progress before the hub closes it. */
+  idleTimeoutSec: 75,
 } as const;
 
 /** The channel every agent meets in; it and `direct` exist from the hub's first start. */

@@ -18,7 +18,7 @@ import {
   VERSION,
 } from "../protocol.ts";
 import { inProcessDispatch } from "../relay/dispatch.ts";
-import { RelayServer } from "../relay/server.ts";
+import { RelayServer, SpoolConflictError } from "../relay/server.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import { toIso } from "../time.ts";
 import { intFlag, parseFlags, UsageError } from "./args.ts";
@@ -75,6 +75,11 @@ Options:
   --mcp-idle-timeout SEC      end an MCP session at /mcp (and deregister its
                               agent) after SEC seconds without a request or an
                               open stream (default ${DEFAULTS.mcpIdleSec})
+  --idle-timeout SEC          close a connection that has had no request in
+                              progress for SEC seconds: one that never sends
+                              a request, or a kept-alive one between requests;
+                              long-polls and streams are requests in progress
+                              (default ${DEFAULTS.idleTimeoutSec}; 0 keeps idle connections open)
   --quiet                     log only the startup line
   -h, --help                  show this help
 
@@ -123,6 +128,7 @@ export function parseServeFlags(args: string[]): ServeFlags {
     "rate-limit": { type: "string" },
     "rate-burst": { type: "string" },
     "mcp-idle-timeout": { type: "string" },
+    "idle-timeout": { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   const options: HubOptions = {};
@@ -154,6 +160,7 @@ export function parseServeFlags(args: string[]): ServeFlags {
   set("rateLimitPerSec", rateFlag(values["rate-limit"]));
   set("rateBurst", intFlag("rate-burst", values["rate-burst"]));
   set("mcpIdleSec", intFlag("mcp-idle-timeout", values["mcp-idle-timeout"]));
+  set("idleTimeoutSec", intFlag("idle-timeout", values["idle-timeout"]));
   const retention = intFlag("relay-retention", values["relay-retention"]);
   if (retention !== undefined && retention < 1) {
     throw new UsageError("--relay-retention must be at least 1 second");
@@ -268,6 +275,7 @@ async function serve(
       spoolDir: config.spoolDir,
       dispatch: inProcessDispatch((req, env) => app.fetch(req, env)),
       log,
+      storage: { id: hub.instanceId, label: store.info.storagePath },
       // A request file holds one request body plus a small envelope.
       maxFileBytes: config.maxRequestBytes + 65_536,
       ...(options.relayRetentionSec !== undefined
@@ -294,6 +302,10 @@ async function serve(
       hub.relayStats = () => served.stats;
       hub.extraFeatures.add(RELAY_CONCURRENT_FEATURE);
     } catch (error) {
+      if (error instanceof SpoolConflictError) {
+        await running.shutdown();
+        throw error;
+      }
       out(
         `warning: the file relay could not start on ${config.spoolDir}: ${
           (error as Error).message

@@ -12,7 +12,11 @@
  * 3. A peer that is not on loopback is refused while remote access is off.
  * 4. With a token configured, a peer that is not on loopback must present it
  *    as `Authorization: Bearer <token>`; loopback peers need not, so local
- *    agents keep working unchanged.
+ *    agents keep working unchanged. The one exception is the dashboard page
+ *    itself (`GET /`): it is the same static file for everyone and holds no
+ *    data, and a browser cannot add a header to an address typed by hand, so
+ *    it is served without the token; the page then asks the operator for the
+ *    token and sends it as `Authorization: Bearer` on every call it makes.
  *
  * @module
  */
@@ -67,7 +71,7 @@ export function checkAccess(
       } is not a loopback peer (the operator can turn it on with POST /v1/network on a hub started with --host 0.0.0.0 --allow-remote)`,
     );
   }
-  if (policy.token !== undefined) {
+  if (policy.token !== undefined && !isDashboardPage(req)) {
     const sent = req.headers.get("authorization")?.match(/^Bearer\s+(.+)$/i)
       ?.[1]?.trim();
     if (sent === undefined || !constantTimeEqual(sent, policy.token)) {
@@ -78,6 +82,13 @@ export function checkAccess(
       );
     }
   }
+}
+
+/** The dashboard's static page: the same bytes for everyone, no data in it. */
+function isDashboardPage(req: Request): boolean {
+  if (req.method !== "GET" && req.method !== "HEAD") return false;
+  const url = new URL(req.url);
+  return url.pathname === "/" && url.search === "";
 }
 
 function hostname(hostHeader: string): string {

@@ -9,6 +9,7 @@
 import type { Hono } from "hono";
 import type { Hub } from "../hub/hub.ts";
 import { type ArcEnv, closeApp, createApp } from "./app.ts";
+import { serveWithIdleTimeout } from "./idle_server.ts";
 
 /** Options for {@linkcode serveHub}. */
 export interface ServeOptions {
@@ -35,14 +36,17 @@ export interface RunningHub extends AsyncDisposable {
 /** Starts serving the hub on its configured address. */
 export function serveHub(hub: Hub, options: ServeOptions = {}): RunningHub {
   const app = options.app ?? createApp(hub, options);
-  const server = Deno.serve(
-    {
-      hostname: hub.config.host,
-      port: hub.config.port,
-      onListen: () => {},
-    },
-    (req, info) => app.fetch(req, { remoteAddr: info.remoteAddr }),
-  );
+  const handler = (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) =>
+    app.fetch(req, { remoteAddr: info.remoteAddr });
+  const { host, port: wanted, idleTimeoutSec } = hub.config;
+  const server = idleTimeoutSec > 0
+    ? serveWithIdleTimeout({
+      hostname: host,
+      port: wanted,
+      idleTimeoutMs: idleTimeoutSec * 1000,
+      ...(options.log ? { log: options.log } : {}),
+    }, handler)
+    : Deno.serve({ hostname: host, port: wanted, onListen: () => {} }, handler);
   const port = server.addr.port;
   const url = `http://${formatHost(hub.config.host)}:${port}`;
   let stopping: Promise<void> | undefined;

@@ -53,6 +53,43 @@ export interface RelayOptions {
   retentionSec?: number;
   /** Called with the seconds from claiming each request to writing its answer. */
   observe?: (seconds: number) => void;
+  /**
+   * The storage the requests end up in: `id` is the same for every hub on
+   * one database (the instance id), `label` names it for people. Set, the
+   * relay refuses a spool that a live relay of another storage serves.
+   * @default unset: no check
+   */
+  storage?: { id: string; label: string };
+}
+
+/** Folder in the spool holding one heartbeat record per live relay. */
+export const OWNERS_DIR = ".relay-owners";
+const LEGACY_OWNER_FILE = ".relay-owner.json";
+
+/** One relay's heartbeat record (`<spool>/.relay-owners/<id>.json`). */
+export interface OwnerRecord {
+  id: string;
+  pid: number;
+  /** Milliseconds since the epoch of the last heartbeat. */
+  at: number;
+  /** The instance id of the hub's storage, when the relay runs inside a hub. */
+  storage_id?: string;
+  /** The storage for people: a file path, or a database URL without password. */
+  storage?: string;
+}
+
+/** A live relay whose hub stores elsewhere already serves the spool (a setting to change, hence a `RangeError`). */
+export class SpoolConflictError extends RangeError {
+  constructor(spool: string, owner: OwnerRecord, staleMs: number) {
+    super(
+      `Cannot serve the relay spool ${spool} as the hub with storage ${
+        owner.storage ?? owner.storage_id
+      } (pid ${owner.pid}) serves it: relay requests would be split between two databases; give this hub its own spool with --spool-dir DIR (or --no-relay), or stop the other hub (a spool whose relay has been silent for ${
+        Math.round(staleMs / 1000)
+      } s is taken over)`,
+    );
+    this.name = "SpoolConflictError";
+  }
 }
 
 /** Counters for metrics and tests. */
@@ -73,6 +110,7 @@ export class RelayServer implements AsyncDisposable {
   #maxConcurrent: number;
   #retentionSec: number | undefined;
   #observe: ((seconds: number) => void) | undefined;
+  #storage: { id: string; label: string } | undefined;
   #watcher: Deno.FsWatcher | undefined;
   #watchedIno: number | null | undefined;
   #rescanTimer: ReturnType<typeof setInterval> | undefined;
@@ -94,6 +132,7 @@ export class RelayServer implements AsyncDisposable {
     this.#maxConcurrent = options.maxConcurrent ?? 1024;
     this.#retentionSec = options.retentionSec;
     this.#observe = options.observe;
+    this.#storage = options.storage;
   }
 
   /** Current counters. */
@@ -126,47 +165,81 @@ export class RelayServer implements AsyncDisposable {
     this.#queue = [];
     this.#queued.clear();
     await Promise.allSettled([...this.#running]);
-    if (this.#readOwner()?.id === this.#ownerId) {
-      await Deno.remove(this.#ownerPath).catch(() => {});
-    }
+    await Deno.remove(this.#ownerPath).catch(() => {});
+  }
+
+  get #ownersDir(): string {
+    return join(this.layout.root, OWNERS_DIR);
   }
 
   get #ownerPath(): string {
-    return join(this.layout.root, ".relay-owner.json");
+    return join(this.#ownersDir, `${this.#ownerId}.json`);
   }
 
-  #readOwner(): { id: string; at: number } | undefined {
+  /** Every relay's owner record in the spool, with the file each came from. */
+  #readOwners(): { path: string; record: OwnerRecord }[] {
+    const found: { path: string; record: OwnerRecord }[] = [];
+    const read = (path: string) => {
+      try {
+        const v = JSON.parse(Deno.readTextFileSync(path));
+        if (typeof v.id === "string" && typeof v.at === "number") {
+          found.push({ path, record: v });
+        }
+      } catch { /* gone, half written or not ours */ }
+    };
+    // Written by earlier versions, which kept one record for the whole spool.
+    read(join(this.layout.root, LEGACY_OWNER_FILE));
     try {
-      const v = JSON.parse(Deno.readTextFileSync(this.#ownerPath));
-      return typeof v.id === "string" && typeof v.at === "number"
-        ? v
-        : undefined;
-    } catch {
-      return undefined;
-    }
+      for (const entry of Deno.readDirSync(this.#ownersDir)) {
+        if (entry.isFile && entry.name.endsWith(".json")) {
+          read(join(this.#ownersDir, entry.name));
+        }
+      }
+    } catch { /* no relay has written one yet */ }
+    return found;
   }
 
   /**
-   * Keeps `.relay-owner.json` fresh. Several relays may serve one spool (the
-   * rename claim keeps each request to one of them); the file tells a relay
-   * that starts whether the previous one stopped cleanly.
+   * Keeps this relay's record in `.relay-owners/` fresh. Several relays may
+   * serve one spool if their hubs share one storage (the rename claim keeps
+   * each request to one of them); a live relay whose hub stores elsewhere
+   * makes this one refuse, since requests would be split between two
+   * databases. A record gone stale belongs to a relay that stopped without
+   * closing: it is removed, and what that relay had claimed gets answered.
    *
-   * @returns "clean" (no other relay, none crashed), "shared" (another relay
-   * is alive) or "unclean" (the last owner stopped without closing)
+   * @returns "clean" (nobody crashed) or "unclean" (a relay stopped without closing)
+   * @throws {SpoolConflictError} when a live relay of another storage serves the spool
    */
-  async #heartbeat(): Promise<"clean" | "shared" | "unclean"> {
-    const owner = this.#readOwner();
+  async #heartbeat(): Promise<"clean" | "unclean"> {
     const stale = 5 * this.#rescanMs + 5000;
-    let state: "clean" | "shared" | "unclean" = "clean";
-    if (owner && owner.id !== this.#ownerId) {
-      if (Date.now() - owner.at < stale) return "shared";
-      state = "unclean";
+    let state: "clean" | "unclean" = "clean";
+    for (const { path, record } of this.#readOwners()) {
+      if (record.id === this.#ownerId) continue;
+      if (Date.now() - record.at >= stale) {
+        state = "unclean";
+        await Deno.remove(path).catch(() => {});
+        continue;
+      }
+      const mine = this.#storage?.id;
+      if (
+        mine !== undefined && typeof record.storage_id === "string" &&
+        record.storage_id !== mine
+      ) {
+        throw new SpoolConflictError(this.layout.root, record, stale);
+      }
     }
-    await writeJsonAtomic(this.#ownerPath, {
-      id: this.#ownerId,
-      pid: Deno.pid,
-      at: Date.now(),
-    }).catch(() => {});
+    await Deno.mkdir(this.#ownersDir, { recursive: true }).catch(() => {});
+    await writeJsonAtomic(
+      this.#ownerPath,
+      {
+        id: this.#ownerId,
+        pid: Deno.pid,
+        at: Date.now(),
+        ...(this.#storage
+          ? { storage_id: this.#storage.id, storage: this.#storage.label }
+          : {}),
+      } satisfies OwnerRecord,
+    ).catch(() => {});
     return state;
   }
 
@@ -273,7 +346,18 @@ export class RelayServer implements AsyncDisposable {
   async #rescan(): Promise<void> {
     if (this.#closed) return;
     await this.#ensureDirs();
-    if (await this.#heartbeat() === "unclean") await this.#answerAbandoned();
+    let state: "clean" | "unclean";
+    try {
+      state = await this.#heartbeat();
+    } catch (error) {
+      if (!(error instanceof SpoolConflictError)) throw error;
+      // This relay was taken for dead (its heartbeat lapsed) and another
+      // hub's relay took the spool over: leave it to that one.
+      this.#log(`relay stopped: ${error.message}`);
+      await this.close();
+      return;
+    }
+    if (state === "unclean") await this.#answerAbandoned();
     // The requests directory was replaced (deleted and made again): watch the new one.
     if (inode(this.layout.requests) !== this.#watchedIno) {
       this.#watcher?.close();
