@@ -256,12 +256,10 @@ export class Hub implements AsyncDisposable {
         `lock recovered: path=${l.file_path} stale_owner=${l.agent_id}`,
       );
     }
-    for (const s of recovery.expired) {
-      for (const h of await this.store.reservations.releaseAgent(s.agent_id)) {
-        this.#log(
-          `reservation recovered: path=${h.file_path} stale_owner=${h.agent_id}`,
-        );
-      }
+    for (const h of recovery.releasedReservations) {
+      this.#log(
+        `reservation recovered: path=${h.file_path} stale_owner=${h.agent_id}`,
+      );
     }
     this.notifier.publish(recovery.posted);
   }

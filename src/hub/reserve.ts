@@ -12,6 +12,13 @@ import { NotFoundError, ValidationError } from "../errors.ts";
 import { globMatches } from "../glob.ts";
 import { DEFAULTS } from "../protocol.ts";
 import { type Holder, holderToLock, type LockMode } from "../store/reserve.ts";
+import {
+  acquireReservation as acquireUnit,
+  listReservations as listUnit,
+  refreshReservation as refreshUnit,
+  releaseReservation as releaseUnit,
+  reservationSnapshot,
+} from "./units/reservations.ts";
 import type { JsonObject, Lock, Store } from "../store/types.ts";
 import { checkTtl, isObject, readFields } from "./params.ts";
 
@@ -80,14 +87,14 @@ export async function acquireReservation(
     metadata: { type: "object" },
   });
   const mode = readMode(body);
-  const result = await store.reservations.acquire({
+  const input = {
     file_path: f.file_path,
     agent_id: f.agent_id,
     ttl_sec: f.ttl_sec ?? DEFAULTS.defaultTtlSec,
     metadata: f.metadata ?? {},
     mode,
-  });
-  await store.touchAgent(f.agent_id);
+  };
+  const result = await store.run(() => acquireUnit(input));
   const row = toReservedLock(result.holder);
   if (!result.acquired) {
     const h = result.holder;
@@ -112,12 +119,10 @@ export async function refreshReservation(
     file_path: { type: "string", required: true },
     ttl_sec: { type: "int", check: checkTtl },
   });
-  const holder = await store.reservations.refresh(
-    f.file_path,
-    f.agent_id,
-    f.ttl_sec ?? DEFAULTS.defaultTtlSec,
+  const holder = await store.run(() =>
+    refreshUnit(f.file_path, f.agent_id, f.ttl_sec ?? DEFAULTS.defaultTtlSec)
   );
-  return ownGrant(store, f.agent_id, holder);
+  return ownGrant(holder);
 }
 
 /** `POST /v1/locks/release`. */
@@ -129,20 +134,15 @@ export async function releaseReservation(
     agent_id: { type: "string", required: true },
     file_path: { type: "string", required: true },
   });
-  const holder = await store.reservations.release(f.file_path, f.agent_id);
-  return ownGrant(store, f.agent_id, holder);
+  const holder = await store.run(() => releaseUnit(f.file_path, f.agent_id));
+  return ownGrant(holder);
 }
 
-/** The grant an agent refreshed or released, its presence touched; none is not found. */
-async function ownGrant(
-  store: Store,
-  agentId: string,
-  holder: Holder | null,
-): Promise<ReservedLock> {
+/** The grant an agent refreshed or released; none is not found. */
+function ownGrant(holder: Holder | null): ReservedLock {
   if (!holder) {
     throw new NotFoundError("lock not found or not owned by agent_id");
   }
-  await store.touchAgent(agentId);
   return toReservedLock(holder);
 }
 
@@ -151,7 +151,7 @@ export async function listReservations(
   store: Store,
   filter: { agentId?: string; activeOnly?: boolean },
 ): Promise<ReservedLock[]> {
-  return (await store.reservations.list(filter)).map(toReservedLock);
+  return (await store.read(() => listUnit(filter))).map(toReservedLock);
 }
 
 /**
@@ -190,7 +190,7 @@ export async function checkFence(
       `paths must hold at most ${MAX_CHECK_CHARS} characters in all, got ${chars}: split the check`,
     );
   }
-  const snap = await store.reservations.snapshot(f.agent_id);
+  const snap = await store.read(() => reservationSnapshot(f.agent_id));
   const verdicts = paths.map((path) =>
     judge(path, f.agent_id, f.fence, snap.live, snap.past, nowMs)
   );

@@ -44,7 +44,6 @@ import {
 } from "../protocol.ts";
 import { type Clock, systemClock, toIso } from "../time.ts";
 import { ChangeListener, type ListenHooks } from "./postgres_listen.ts";
-import { PostgresReservations } from "./reserve_postgres.ts";
 import { exportPostgres, importPostgres } from "./export_postgres.ts";
 import type {
   ExportFilter,
@@ -124,7 +123,8 @@ type LockKind =
   | "threads"
   | "claim"
   | "lock"
-  | "session";
+  | "session"
+  | "reserve";
 
 // SQLSTATEs that mean "the database cannot take this now": connection
 // exceptions, resources, operator intervention, lock timeouts, read-only,
@@ -164,7 +164,6 @@ export class PostgresStore implements Store {
   /** Listeners being stopped; `close()` waits for them. */
   #stopping: Promise<void>[] = [];
   #closed = false;
-  readonly reservations: PostgresReservations;
 
   private constructor(
     sql: postgres.Sql,
@@ -185,12 +184,8 @@ export class PostgresStore implements Store {
       claim: hash32(`arc:${space}:claim`),
       lock: hash32(`arc:${space}:lock`),
       session: hash32(`arc:${space}:session`),
+      reserve: hash32(`arc:${space}:arcdeno_reserve`),
     };
-    this.reservations = new PostgresReservations({
-      tx: (fn) => this.#tx(fn),
-      now: () => this.#clock.now(),
-      space,
-    });
     this.info = {
       backend: "postgres",
       storagePath: target.label,

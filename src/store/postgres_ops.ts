@@ -33,6 +33,17 @@ import type {
   Task,
   ThreadRows,
 } from "./types.ts";
+import {
+  type Holder,
+  listSql,
+  LIVE_SQL,
+  numbered,
+  PAST_SQL,
+  type ReserveWrite,
+  SET_FENCE_SQL,
+  toHolder,
+} from "./reserve.ts";
+import { writeSql } from "./reserve_sql.ts";
 import type {
   AsyncTxOps,
   NewRow,
@@ -70,7 +81,7 @@ export interface PgContext {
   clock: Clock;
   /** Advisory lock space of each scope, and of the message lock. */
   lockSpace: Record<
-    "messages" | "session" | "claim" | "lock" | "recovery",
+    "messages" | "session" | "claim" | "lock" | "recovery" | "reserve",
     number
   >;
   /** The `NOTIFY` channel and this hub's origin token. */
@@ -495,5 +506,45 @@ export class PgOps implements AsyncTxOps {
        ORDER BY task_id`,
       [channel ?? null],
     )).map(toTask);
+  }
+
+  // ── reservations ───────────────────────────────────────────────────
+
+  async liveHolders(now: string): Promise<Holder[]> {
+    return (await this.#q(numbered(LIVE_SQL), [now, now])).map(toHolder);
+  }
+
+  async pastHolders(agentId: string, now: string): Promise<Holder[]> {
+    return (await this.#q(numbered(PAST_SQL), [
+      agentId,
+      now,
+      agentId,
+      now,
+      agentId,
+    ])).map(toHolder);
+  }
+
+  async listHolders(
+    filter: { agentId?: string; activeOnly?: boolean },
+    now: string,
+  ): Promise<Holder[]> {
+    const { text, params } = listSql(filter, now);
+    return (await this.#q(numbered(text), params)).map(toHolder);
+  }
+
+  async lastFence(): Promise<number> {
+    return Number(
+      (await this.#one("SELECT value FROM arcdeno_fence WHERE id = 1"))
+        ?.["value"] ?? 0,
+    );
+  }
+
+  async setLastFence(value: number): Promise<void> {
+    await this.#q(numbered(SET_FENCE_SQL), [value]);
+  }
+
+  async writeReservation(write: ReserveWrite): Promise<void> {
+    const { text, params } = writeSql(write);
+    await this.#q(numbered(text), params);
   }
 }

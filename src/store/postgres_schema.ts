@@ -12,6 +12,7 @@
 import { MAX_MESSAGE_ID } from "../protocol.ts";
 import { POSTGRES_RECEIPT_SCHEMA } from "./receipts.ts";
 import { TASK_DEPS_POSTGRES_SCHEMA } from "./task_deps.ts";
+import { reserveTables } from "./reserve.ts";
 
 /** One schema step; `version` counts up from 1. */
 export interface Migration {
@@ -135,6 +136,9 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, statements: POSTGRES_RECEIPT_SCHEMA },
   // Vendor: task dependencies (`arcdeno:task_deps`).
   { version: 3, statements: TASK_DEPS_POSTGRES_SCHEMA },
+  // Vendor: file reservations (`arcdeno:reservations`); hubs before this
+  // migration created the same tables on first use, hence IF NOT EXISTS.
+  { version: 4, statements: reserveTables(T) },
 ];
 
 /** The newest schema version this code knows. */

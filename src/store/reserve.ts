@@ -9,13 +9,12 @@
  * `locked_at` matches), and the whole lease of every further shared holder
  * (`primary_row = 0`). `arcdeno_fence` holds the one global fence counter.
  *
- * The decisions are pure functions over the live holders read inside the
- * acquiring transaction; each backend reads, plans, and applies the writes.
+ * The rules are units of work in `src/hub/units/reservations.ts`: they read
+ * the live holders, decide, and ask the backend for the writes below.
  *
  * @module
  */
 
-import { globsOverlap } from "../glob.ts";
 import { toLock } from "./rows.ts";
 import type { JsonObject, Lock } from "./types.ts";
 
@@ -53,26 +52,6 @@ export interface ReservationSnapshot {
   past: Holder[];
 }
 
-/** Reservation storage, one transaction per call; see the module comment. */
-export interface ReservationStore {
-  acquire(input: NewReservation): Promise<Reserved>;
-  refresh(
-    filePath: string,
-    owner: string,
-    ttlSec: number,
-  ): Promise<Holder | null>;
-  release(filePath: string, owner: string): Promise<Holder | null>;
-  /** Every holder (the `locks` rows and the further shared holders), by lock time. */
-  list(filter: { agentId?: string; activeOnly?: boolean }): Promise<Holder[]>;
-  snapshot(agentId: string): Promise<ReservationSnapshot>;
-  /**
-   * Releases every live grant of an agent whose session expired, and hands
-   * each `locks` row that presence recovery freed to a remaining shared
-   * holder of its pattern. Returns the grants released.
-   */
-  releaseAgent(agentId: string): Promise<Holder[]>;
-}
-
 /** One write a plan asks the backend to make. */
 export type ReserveWrite =
   | { op: "lock_put"; holder: Holder }
@@ -87,177 +66,6 @@ export type ReserveWrite =
     mode: LockMode;
   }
   | { op: "holder_release"; file_path: string; agent_id: string; at: string };
-
-/** A plan: the writes and the holder to answer with. */
-export interface Plan {
-  writes: ReserveWrite[];
-  holder: Holder;
-  /** Whether the plan used the next fence number. */
-  fenceUsed: boolean;
-}
-
-/** Whether two grants may not be held at once by different agents. */
-export function conflicts(a: Holder, mode: LockMode, pattern: string): boolean {
-  return (a.mode === "exclusive" || mode === "exclusive") &&
-    globsOverlap(a.file_path, pattern);
-}
-
-/**
- * Decides an acquire: a conflicting live holder of another agent denies it;
- * the agent's own live grant of the same pattern is extended (mode updated,
- * fence kept); anything else is a new grant with the next fence, owning the
- * `locks` row unless another shared holder already does.
- */
-export function planAcquire(
-  live: Holder[],
-  input: NewReservation,
-  now: string,
-  expires: string,
-  nextFence: number,
-): { denied: Holder } | Plan {
-  const blockers = live.filter((h) =>
-    h.agent_id !== input.agent_id &&
-    conflicts(h, input.mode, input.file_path)
-  );
-  if (blockers.length) {
-    const exact = blockers.find((h) => h.file_path === input.file_path);
-    return { denied: exact ?? blockers[0]! };
-  }
-  const own = live.find((h) =>
-    h.agent_id === input.agent_id && h.file_path === input.file_path
-  );
-  if (own) return extend(own, expires, input.mode);
-  const rowTaken = live.some((h) =>
-    h.primary && h.file_path === input.file_path
-  );
-  const holder: Holder = {
-    file_path: input.file_path,
-    agent_id: input.agent_id,
-    locked_at: now,
-    expires_at: expires,
-    released_at: null,
-    metadata: input.metadata,
-    mode: input.mode,
-    fence: nextFence,
-    primary: !rowTaken,
-  };
-  const writes: ReserveWrite[] = [{ op: "holder_put", holder }];
-  if (!rowTaken) writes.unshift({ op: "lock_put", holder });
-  return { writes, holder, fenceUsed: true };
-}
-
-function extend(own: Holder, expires: string, mode: LockMode): Plan {
-  const writes: ReserveWrite[] = [];
-  if (own.primary) {
-    writes.push({
-      op: "lock_extend",
-      file_path: own.file_path,
-      expires_at: expires,
-    });
-  }
-  const holder = { ...own, expires_at: expires, mode };
-  // A lock row written by a hub without fences gets its holder row now.
-  writes.push(
-    own.fence === 0 && own.primary ? { op: "holder_put", holder } : {
-      op: "holder_extend",
-      file_path: own.file_path,
-      agent_id: own.agent_id,
-      expires_at: expires,
-      mode,
-    },
-  );
-  return { writes, holder, fenceUsed: false };
-}
-
-/** Decides a refresh: only the agent's own live grant of exactly this pattern. */
-export function planRefresh(
-  live: Holder[],
-  filePath: string,
-  owner: string,
-  expires: string,
-): Plan | null {
-  const own = live.find((h) =>
-    h.agent_id === owner && h.file_path === filePath
-  );
-  return own ? extend(own, expires, own.mode) : null;
-}
-
-/**
- * Decides a release. When the `locks` row's holder lets go while other
- * shared holders of the pattern remain, the longest-held of them takes the
- * row over, so hubs that read only `locks` still see the pattern held.
- */
-export function planRelease(
-  live: Holder[],
-  filePath: string,
-  owner: string,
-  now: string,
-): Plan | null {
-  const own = live.find((h) =>
-    h.agent_id === owner && h.file_path === filePath
-  );
-  if (!own) return null;
-  const writes: ReserveWrite[] = [];
-  if (own.primary) {
-    writes.push({ op: "lock_release", file_path: filePath, at: now });
-    const heir = live.find((h) =>
-      !h.primary && h.file_path === filePath && h.agent_id !== owner
-    );
-    if (heir) {
-      const promoted = { ...heir, primary: true };
-      writes.push({ op: "lock_put", holder: promoted });
-      writes.push({ op: "holder_put", holder: promoted });
-    }
-  }
-  writes.push({
-    op: "holder_release",
-    file_path: filePath,
-    agent_id: owner,
-    at: now,
-  });
-  return {
-    writes,
-    holder: { ...own, released_at: now },
-    fenceUsed: false,
-  };
-}
-
-/** Plans {@linkcode ReservationStore.releaseAgent}. */
-export function planReleaseAgent(
-  live: Holder[],
-  agent: string,
-  now: string,
-): { writes: ReserveWrite[]; released: Holder[] } {
-  const writes: ReserveWrite[] = [];
-  const released: Holder[] = [];
-  let current = live;
-  for (const h of live.filter((x) => x.agent_id === agent)) {
-    const plan = planRelease(current, h.file_path, agent, now);
-    if (!plan) continue;
-    writes.push(...plan.writes);
-    released.push(plan.holder);
-    current = current.filter((x) => x !== h);
-    const heir = current.find((x) =>
-      !x.primary && x.file_path === h.file_path && h.primary
-    );
-    if (heir) {
-      current = current.map((x) => x === heir ? { ...x, primary: true } : x);
-    }
-  }
-  // Rows freed by presence recovery (or a hub without reservations).
-  for (const x of current) {
-    if (
-      !x.primary &&
-      !current.some((y) => y.primary && y.file_path === x.file_path)
-    ) {
-      const promoted = { ...x, primary: true };
-      writes.push({ op: "lock_put", holder: promoted });
-      writes.push({ op: "holder_put", holder: promoted });
-      current = current.map((y) => y === x ? promoted : y);
-    }
-  }
-  return { writes, released };
-}
 
 /** The plain lock row of a holder (protocol §4.5). */
 export function holderToLock(h: Holder): Lock {
@@ -365,6 +173,11 @@ export function listSql(
     params: [...params, ...params],
   };
 }
+
+/** Records the last fence number handed out; parameter: the value. */
+export const SET_FENCE_SQL =
+  `INSERT INTO arcdeno_fence (id, value) VALUES (1, ?)
+  ON CONFLICT (id) DO UPDATE SET value = excluded.value`;
 
 /** Turns `?` placeholders into PostgreSQL's `$1`, `$2`, …. */
 export function numbered(sql: string): string {

@@ -20,8 +20,8 @@ import { SqliteReceipts } from "./receipts_sqlite.ts";
 import { SQLITE_SCHEMA } from "./schema.ts";
 import { TASK_DEPS_SQLITE_SCHEMA } from "./task_deps.ts";
 import { SqliteOps } from "./sqlite_ops.ts";
+import { reserveTables } from "./reserve.ts";
 import { driveSync, type Unit } from "./unit.ts";
-import { SqliteReservations } from "./reserve_sqlite.ts";
 import { SqliteSearch } from "./search_sqlite.ts";
 import type {
   SearchHit,
@@ -101,13 +101,6 @@ export class SqliteStore implements Store {
   #clock: Clock;
   #statements = new Map<string, StatementSync>();
   #closed = false;
-  readonly reservations: SqliteReservations = new SqliteReservations({
-    unit: (fn) => this.#unit(() => this.#tx(fn)),
-    read: (fn) => this.#unit(fn),
-    all: (sql, ...params) => this.#all(sql, ...params),
-    run: (sql, ...params) => void this.#run(sql, ...params),
-    now: () => this.#clock.now(),
-  });
 
   #search = new SqliteSearch({
     all: (sql, ...params) => this.#all(sql, ...params),
@@ -163,6 +156,7 @@ export class SqliteStore implements Store {
       store.#tx(() => {
         for (const sql of SQLITE_SCHEMA) db.exec(sql);
         for (const sql of TASK_DEPS_SQLITE_SCHEMA) db.exec(sql);
+        for (const sql of reserveTables("TEXT")) db.exec(sql);
         for (const sql of THREAD_TASKS_SCHEMA) db.exec(sql);
         const now = toIso(clock.now());
         for (const name of BUILTIN_CHANNELS) {

@@ -29,6 +29,16 @@ import type {
   Task,
   ThreadRows,
 } from "./types.ts";
+import {
+  type Holder,
+  listSql,
+  LIVE_SQL,
+  PAST_SQL,
+  type ReserveWrite,
+  SET_FENCE_SQL,
+  toHolder,
+} from "./reserve.ts";
+import { writeSql } from "./reserve_sql.ts";
 import type { NewRow, TaskMessage, ThreadChannelFacts, TxOps } from "./unit.ts";
 
 /** A parameter SQLite binds. */
@@ -399,5 +409,41 @@ export class SqliteOps implements TxOps {
        ORDER BY task_id`,
       channel ?? null,
     ).map(toTask);
+  }
+
+  // ── reservations ───────────────────────────────────────────────────
+
+  liveHolders(now: string): Holder[] {
+    return this.#db.all(LIVE_SQL, now, now).map(toHolder);
+  }
+
+  pastHolders(agentId: string, now: string): Holder[] {
+    return this.#db.all(PAST_SQL, agentId, now, agentId, now, agentId).map(
+      toHolder,
+    );
+  }
+
+  listHolders(
+    filter: { agentId?: string; activeOnly?: boolean },
+    now: string,
+  ): Holder[] {
+    const { text, params } = listSql(filter, now);
+    return this.#db.all(text, ...params).map(toHolder);
+  }
+
+  lastFence(): number {
+    return Number(
+      this.#db.get("SELECT value FROM arcdeno_fence WHERE id = 1")?.["value"] ??
+        0,
+    );
+  }
+
+  setLastFence(value: number): void {
+    this.#db.run(SET_FENCE_SQL, value);
+  }
+
+  writeReservation(write: ReserveWrite): void {
+    const { text, params } = writeSql(write);
+    this.#db.run(text, ...params);
   }
 }

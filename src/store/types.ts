@@ -10,7 +10,7 @@
 
 import type { ReceiptStore } from "./receipts.ts";
 import type { Unit } from "./unit.ts";
-import type { ReservationStore } from "./reserve.ts";
+import type { Holder } from "./reserve.ts";
 import type {
   SearchHit,
   SearchIndexProgress,
@@ -256,6 +256,8 @@ export interface Recovery {
   expired: Session[];
   releasedClaims: Claim[];
   releasedLocks: Lock[];
+  /** Reservation grants released (`arcdeno:reservations`). */
+  releasedReservations: Holder[];
   /** Recovery notices the sweep posted, for the notifier. */
   posted: Message[];
 }
@@ -273,8 +275,6 @@ export interface Store extends AsyncDisposable {
   readonly info: StoreInfo;
   /** Delivery receipts (vendor extension), in the same database. */
   readonly receipts: ReceiptStore;
-  /** File reservations: glob patterns, shared holders, fences (`./reserve.ts`). */
-  readonly reservations: ReservationStore;
   /** Text that identifies this database's birth (the `general` channel's creation time). */
   birthMarker(): Promise<string>;
   /** Cheap token that changes when another connection commits; undefined when the backend pushes changes itself. */

@@ -23,6 +23,7 @@
  * @module
  */
 
+import type { Holder, ReserveWrite } from "./reserve.ts";
 import type {
   Claim,
   JsonObject,
@@ -37,6 +38,7 @@ import type {
 
 /** What one serialisation scope guards (PostgreSQL advisory locks; SQLite's `BEGIN IMMEDIATE` already serialises everything). */
 export type Scope =
+  | "reserve"
   | "session"
   | "claim"
   | "lock"
@@ -146,9 +148,34 @@ export interface DependencyOps {
   readyTasks(channel: string | undefined): Task[];
 }
 
+/** File reservations (`arcdeno:reservations`, `./reserve.ts`). */
+export interface ReservationOps {
+  /** Every live holder at `now`, by lock time, path and agent. */
+  liveHolders(now: string): Holder[];
+  /** The agent's grants that are no longer live at `now`. */
+  pastHolders(agentId: string, now: string): Holder[];
+  /** Holders for listing. */
+  listHolders(
+    filter: { agentId?: string; activeOnly?: boolean },
+    now: string,
+  ): Holder[];
+  /** The last fence number handed out (0 before the first). */
+  lastFence(): number;
+  /** Records the last fence number handed out. */
+  setLastFence(value: number): void;
+  /** Applies one write a reservation rule decided on. */
+  writeReservation(write: ReserveWrite): void;
+}
+
 /** Every primitive a unit may use. Each backend implements them, SQLite synchronously, PostgreSQL with promises. */
 export interface TxOps
-  extends BaseOps, SessionOps, LeaseOps, MessageOps, DependencyOps {}
+  extends
+    BaseOps,
+    SessionOps,
+    LeaseOps,
+    MessageOps,
+    DependencyOps,
+    ReservationOps {}
 
 /** The same primitives, answering with promises. */
 export type AsyncTxOps = {
@@ -204,6 +231,12 @@ const OP_NAMES: Record<keyof TxOps, true> = {
   taskMessage: true,
   taskClaimOwner: true,
   readyTasks: true,
+  liveHolders: true,
+  pastHolders: true,
+  listHolders: true,
+  lastFence: true,
+  setLastFence: true,
+  writeReservation: true,
 };
 
 function* step(op: keyof TxOps, args: unknown[]): Generator<Step, unknown> {
@@ -225,6 +258,8 @@ export const VOID_OPS: ReadonlySet<keyof TxOps> = new Set<keyof TxOps>([
   "insertSession",
   "touchAgent",
   "insertDependencies",
+  "setLastFence",
+  "writeReservation",
 ]);
 
 type AnyOp = (...args: unknown[]) => unknown;

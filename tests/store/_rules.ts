@@ -6,11 +6,7 @@
  * @module
  */
 
-import {
-  anyStale,
-  createSession,
-  recoverExpired,
-} from "../../src/hub/units/sessions.ts";
+import { createSession, recoverExpired } from "../../src/hub/units/sessions.ts";
 import { completeTask, postMessage } from "../../src/hub/units/tasks.ts";
 import {
   acquireClaim,
@@ -24,7 +20,15 @@ import {
 } from "../../src/hub/units/task_deps.ts";
 import { getThread } from "../../src/hub/units/threads.ts";
 import { summarizeThreads } from "../../src/hub/threads.ts";
-import { holderToLock } from "../../src/store/reserve.ts";
+import {
+  acquireReservation,
+  listReservations,
+  refreshReservation,
+  releaseAgentReservations,
+  releaseReservation,
+  reservationSnapshot,
+} from "../../src/hub/units/reservations.ts";
+import { holderToLock, type NewReservation } from "../../src/store/reserve.ts";
 import type { PostgresStore } from "../../src/store/postgres.ts";
 import type { SqliteStore } from "../../src/store/sqlite.ts";
 import { toIso } from "../../src/time.ts";
@@ -43,10 +47,8 @@ export function rules(store: Store) {
   return {
     createSession: (input: NewSession, presenceTtlSec: number) =>
       store.run(() => createSession(input, presenceTtlSec)),
-    recoverExpired: async (presenceTtlSec: number) =>
-      await store.read(() => anyStale(presenceTtlSec))
-        ? await store.run(() => recoverExpired(presenceTtlSec))
-        : { expired: [], releasedClaims: [], releasedLocks: [], posted: [] },
+    recoverExpired: (presenceTtlSec: number) =>
+      store.run(() => recoverExpired(presenceTtlSec)),
     postMessage: (input: NewMessage, parentTaskId: number | null = null) =>
       store.run(() => postMessage(input, parentTaskId)),
     acquireClaim: (input: NewClaim) => store.run(() => acquireClaim(input)),
@@ -63,20 +65,33 @@ export function rules(store: Store) {
       store.read(() => listReady(filter)),
     listThreads: async () => summarizeThreads(await store.listThreadFacts()),
     getThread: (threadId: string) => store.read(() => getThread(threadId)),
+    reservations: {
+      acquire: (input: NewReservation) =>
+        store.run(() => acquireReservation(input)),
+      refresh: (path: string, owner: string, ttlSec: number) =>
+        store.run(() => refreshReservation(path, owner, ttlSec)),
+      release: (path: string, owner: string) =>
+        store.run(() => releaseReservation(path, owner)),
+      releaseAgent: (agentId: string) =>
+        store.run(() => releaseAgentReservations(agentId)),
+      list: (filter: { agentId?: string; activeOnly?: boolean }) =>
+        store.read(() => listReservations(filter)),
+      snapshot: (agentId: string) =>
+        store.read(() => reservationSnapshot(agentId)),
+    },
     /** An exclusive reservation of one path: a lock as the protocol knows it. */
     acquireLock: async (input: NewLock): Promise<Acquired<Lock>> => {
-      const r = await store.reservations.acquire({
-        ...input,
-        mode: "exclusive",
-      });
+      const r = await store.run(() =>
+        acquireReservation({ ...input, mode: "exclusive" })
+      );
       return { acquired: r.acquired, row: holderToLock(r.holder) };
     },
     refreshLock: async (path: string, owner: string, ttlSec: number) => {
-      const h = await store.reservations.refresh(path, owner, ttlSec);
+      const h = await store.run(() => refreshReservation(path, owner, ttlSec));
       return h && holderToLock(h);
     },
     releaseLock: async (path: string, owner: string) => {
-      const h = await store.reservations.release(path, owner);
+      const h = await store.run(() => releaseReservation(path, owner));
       return h && holderToLock(h);
     },
   };

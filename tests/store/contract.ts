@@ -392,6 +392,7 @@ export function storeContract(name: string, open: StoreOpener): void {
         expired: [],
         releasedClaims: [],
         releasedLocks: [],
+        releasedReservations: [],
         posted: [],
       });
       assertEquals(byKey(await store.listClaims({ activeOnly: true })), ["k"]);
@@ -586,6 +587,7 @@ export function storeContract(name: string, open: StoreOpener): void {
         expired: [],
         releasedClaims: [],
         releasedLocks: [],
+        releasedReservations: [],
         posted: [],
       });
       assertEquals(await allBroadcasts(store, stored.at(-1)?.id ?? 0), []);

@@ -90,25 +90,25 @@ async function fill(store: Store): Promise<[number, number, number]> {
   await store.receipts.markDelivered("w", [tracked(a, "t1"), tracked(c, "t2")]);
   await store.receipts.ack("w", tracked(a, "t1"));
   const lease = { ttl_sec: 600, metadata: {} };
-  await store.reservations.acquire({
+  await rules(store).reservations.acquire({
     file_path: "docs/**",
     agent_id: "lead",
     mode: "shared",
     ...lease,
   });
-  await store.reservations.acquire({
+  await rules(store).reservations.acquire({
     file_path: "docs/**",
     agent_id: "w",
     mode: "shared",
     ...lease,
   });
-  await store.reservations.acquire({
+  await rules(store).reservations.acquire({
     file_path: "x.ts",
     agent_id: "w",
     mode: "exclusive",
     ...lease,
   });
-  await store.reservations.release("x.ts", "w");
+  await rules(store).reservations.release("x.ts", "w");
   return [a, b, c];
 }
 
@@ -171,12 +171,12 @@ export function exportVendorContract(name: string, open: StoreOpener): void {
         (await b.receipts.listReceipts(ta)).map((r) => r.acked_at !== null),
         [true],
       );
-      const live = await b.reservations.list({ activeOnly: true });
+      const live = await rules(b).reservations.list({ activeOnly: true });
       assertEquals(live.map((h) => [h.agent_id, h.fence]), [
         ["lead", 1],
         ["w", 2],
       ]);
-      const next = await b.reservations.acquire({
+      const next = await rules(b).reservations.acquire({
         file_path: "y.ts",
         agent_id: "lead",
         mode: "exclusive",

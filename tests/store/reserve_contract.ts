@@ -34,7 +34,7 @@ export function reserveContract(name: string, open: StoreOpener): void {
   ) => register(title, (store, clock) => fn({ store, clock }));
 
   test("a glob and a path inside it conflict in both directions", async ({ store }) => {
-    const r = store.reservations;
+    const r = rules(store).reservations;
     assert((await r.acquire(reservation("src/**", "alice"))).acquired);
     const denied = await r.acquire(reservation("src/api/a.ts", "bob"));
     assertEquals(denied.acquired, false);
@@ -48,7 +48,7 @@ export function reserveContract(name: string, open: StoreOpener): void {
   });
 
   test("shared holders coexist; exclusive is refused beside them and vice versa", async ({ store }) => {
-    const r = store.reservations;
+    const r = rules(store).reservations;
     assert((await r.acquire(reservation("src/**", "a", "shared"))).acquired);
     assert((await r.acquire(reservation("src/**", "b", "shared"))).acquired);
     assert((await r.acquire(reservation("src/x/*", "c", "shared"))).acquired);
@@ -79,7 +79,7 @@ export function reserveContract(name: string, open: StoreOpener): void {
   });
 
   test("each new grant gets a larger fence; an extension keeps it", async ({ store }) => {
-    const r = store.reservations;
+    const r = rules(store).reservations;
     const first = await r.acquire(reservation("a/**", "x"));
     const second = await r.acquire(reservation("b/**", "y"));
     assert(second.holder.fence > first.holder.fence);
@@ -93,7 +93,7 @@ export function reserveContract(name: string, open: StoreOpener): void {
   });
 
   test("a lapsed grant frees its paths and shows up as past for its agent", async ({ store, clock }) => {
-    const r = store.reservations;
+    const r = rules(store).reservations;
     const old = await r.acquire(reservation("src/**", "alice", "exclusive", 5));
     clock.tick(6);
     const snapAlone = await r.snapshot("alice");
@@ -107,7 +107,7 @@ export function reserveContract(name: string, open: StoreOpener): void {
   });
 
   test("releasing the lock row's holder hands the row to a remaining shared holder", async ({ store }) => {
-    const r = store.reservations;
+    const r = rules(store).reservations;
     await r.acquire(reservation("src/**", "a", "shared"));
     await r.acquire(reservation("src/**", "b", "shared"));
     const released = await r.release("src/**", "a");
@@ -129,25 +129,25 @@ export function reserveContract(name: string, open: StoreOpener): void {
       ttl_sec: 60,
       metadata: {},
     }, clock.now());
-    const denied = await store.reservations.acquire(
+    const denied = await rules(store).reservations.acquire(
       reservation("src/*", "me", "shared"),
     );
     assertEquals(denied.acquired, false);
     assertEquals(denied.holder.agent_id, "ref");
     assertEquals(denied.holder.fence, 0);
-    const extended = await store.reservations.acquire(
+    const extended = await rules(store).reservations.acquire(
       reservation("src/a.ts", "ref"),
     );
     assert(extended.acquired);
     assert(extended.holder.fence === 0);
     assertEquals(
-      (await store.reservations.list({ agentId: "ref" })).length,
+      (await rules(store).reservations.list({ agentId: "ref" })).length,
       1,
     );
   });
 
   test("an expired agent's shared grants are released and the lock row passes to a live sharer", async ({ store, clock }) => {
-    const r = store.reservations;
+    const r = rules(store).reservations;
     await rules(store).createSession(newSession("a"), 120);
     await r.acquire(reservation("src/**", "a", "shared", 3600));
     await r.acquire(reservation("lib/**", "b", "shared", 3600));
@@ -159,8 +159,12 @@ export function reserveContract(name: string, open: StoreOpener): void {
     await rules(store).createSession(newSession("b"), 120);
     const recovery = await rules(store).recoverExpired(120);
     assertEquals(recovery.expired.map((s) => s.agent_id), ["a"]);
-    const released = await r.releaseAgent("a");
-    assertEquals(released.map((h) => h.file_path), ["lib/**"]);
+    // The sweep itself releases the agent's grants, in the same unit.
+    assertEquals(
+      recovery.releasedReservations.map((h) => h.file_path),
+      ["lib/**"],
+    );
+    assertEquals(await r.releaseAgent("a"), []);
     const live = await r.list({ activeOnly: true });
     assertEquals(live.map((h) => `${h.file_path} ${h.agent_id}`).sort(), [
       "lib/** b",

@@ -17,6 +17,7 @@ import type {
 } from "../../store/types.ts";
 import { toIso } from "../../time.ts";
 import { claimRecoveredNotice, lockRecoveredNotice } from "./notices.ts";
+import { releaseAgentReservations } from "./reservations.ts";
 import { threadChannel } from "./threads.ts";
 
 /**
@@ -63,7 +64,8 @@ export function* anyStale(presenceTtlSec: number): Unit<boolean> {
 /**
  * Expires sessions silent for longer than `presenceTtlSec`. An agent with no
  * other live session loses its claims and locks, each with a notice in the
- * channel of its thread (a lock may name its thread or channel in metadata).
+ * channel of its thread (a lock may name its thread or channel in metadata),
+ * and its reservations, whose patterns pass to remaining shared holders.
  */
 export function* recoverExpired(presenceTtlSec: number): Unit<Recovery> {
   // One sweep at a time across hubs; each stale session goes to one of them.
@@ -77,6 +79,7 @@ export function* recoverExpired(presenceTtlSec: number): Unit<Recovery> {
     expired,
     releasedClaims: [],
     releasedLocks: [],
+    releasedReservations: [],
     posted: [],
   };
   const notices: NewMessage[] = [];
@@ -103,6 +106,11 @@ export function* recoverExpired(presenceTtlSec: number): Unit<Recovery> {
         : fallback;
       notices.push(lockRecoveredNotice(lock, agent, channel, threadId));
     }
+  }
+  for (const session of expired) {
+    recovery.releasedReservations.push(
+      ...yield* releaseAgentReservations(session.agent_id),
+    );
   }
   recovery.posted = yield* tx.insertMessages(
     notices.map((input) => ({ input, ts: now, task: null })),
