@@ -188,7 +188,7 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
         await identity.register(
           await body(c),
           credentialOf(c, hub.config.token),
-          (input) => hub.createSession(input),
+          (input, secretHash) => hub.createSession(input, secretHash),
         ),
         201,
       ),

@@ -342,7 +342,8 @@ export class Hub implements AsyncDisposable {
 
   // ── sessions and agents ────────────────────────────────────────────
 
-  async createSession(body: JsonObject): Promise<Session> {
+  /** `POST /v1/sessions`; with `secretHash`, the session's secret is recorded in the same commit. */
+  async createSession(body: JsonObject, secretHash?: string): Promise<Session> {
     const f = readFields(body, {
       agent_id: { type: "string", required: true },
       display_name: { type: "string" },
@@ -358,7 +359,7 @@ export class Hub implements AsyncDisposable {
       replace: f.replace ?? false,
     };
     return await this.store.run(() =>
-      createSession(input, this.config.presenceTtlSec)
+      createSession(input, this.config.presenceTtlSec, secretHash)
     );
   }
 

@@ -34,8 +34,7 @@ import type { ResolvedConfig } from "../config.ts";
 import { ForbiddenError } from "../errors.ts";
 import { VENDOR } from "../protocol.ts";
 import { safeAgentId } from "../relay/spool.ts";
-import type { IdentityStore } from "../store/identity.ts";
-import { identityStoreFor } from "../store/identity_backend.ts";
+import { secretHash, sessionOwner } from "./units/identity.ts";
 import type { JsonObject, Session, Store } from "../store/types.ts";
 import { type Clock, systemClock, toIso } from "../time.ts";
 import { readFields } from "./params.ts";
@@ -97,7 +96,6 @@ export function relayDirAllows(dir: string, agentId: string): boolean {
 export class Identity {
   #store: Store;
   #config: ResolvedConfig;
-  #identityStore: IdentityStore | undefined;
   #clock: Clock;
 
   constructor(
@@ -110,10 +108,6 @@ export class Identity {
     this.#clock = options.clock ?? systemClock;
   }
 
-  get #secrets(): IdentityStore {
-    return this.#identityStore ??= identityStoreFor(this.#store);
-  }
-
   /** Whether requests must prove the agent they act as. */
   get strict(): boolean {
     return this.#config.strictIdentity;
@@ -121,12 +115,13 @@ export class Identity {
 
   /**
    * `POST /v1/sessions` with a secret: applies the strict replacement rule,
-   * creates the session through `create`, then records the new secret's hash.
+   * then creates the session through `create`, which records the new
+   * secret's hash in the same commit.
    */
   async register(
     body: JsonObject,
     credential: Credential,
-    create: (body: JsonObject) => Promise<Session>,
+    create: (body: JsonObject, secretHash: string) => Promise<Session>,
   ): Promise<RegisteredSession> {
     let input = body;
     if (this.strict) {
@@ -152,14 +147,8 @@ export class Identity {
         input = { ...body, replace: false };
       }
     }
-    const session = await create(input);
     const secret = newSecret();
-    await this.#secrets.putSecret({
-      session_id: session.session_id,
-      agent_id: session.agent_id,
-      secret_hash: await hashSecret(secret),
-      created_at: session.created_at,
-    });
+    const session = await create(input, await hashSecret(secret));
     return { ...session, [VENDOR]: { secret } } as RegisteredSession;
   }
 
@@ -186,7 +175,7 @@ export class Identity {
 
   /** The agent an active session belongs to; null when unknown or inactive. */
   async activeSessionAgent(sessionId: string): Promise<string | null> {
-    const owner = await this.#secrets.sessionOwner(sessionId);
+    const owner = await this.#store.read(() => sessionOwner(sessionId));
     return owner?.active ? owner.agent_id : null;
   }
 
@@ -209,7 +198,8 @@ export class Identity {
     const doing = purpose === "replace"
       ? `refused to replace the live session of agent '${agentId}'`
       : `refused to act as agent '${agentId}'`;
-    const stored = await this.#secrets.secretHash(session.session_id);
+    const id = session.session_id;
+    const stored = await this.#store.read(() => secretHash(id));
     if (stored === null) {
       throw new ForbiddenError(
         `strict identity: ${doing}: its session was registered without a secret (by a hub without strict identity support); register again once it has expired (presence TTL ${this.#config.presenceTtlSec} s)`,

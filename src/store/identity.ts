@@ -2,8 +2,8 @@
  * Storage for strict agent identity: the SHA-256 hash of each session's
  * secret, in the vendor table `arcdeno_session_secrets` (the reference's
  * tables are untouched, so a reference hub sharing the database keeps
- * working). Each backend keeps the table on the store's own connection;
- * `identity_backend.ts` picks the one for a store.
+ * working). The rules are in `src/hub/identity.ts`; the units reach the
+ * table through the primitives of `unit.ts`.
  *
  * @module
  */
@@ -26,12 +26,25 @@ export interface SessionOwner {
   active: boolean;
 }
 
-/** The identity part of the storage contract. */
-export interface IdentityStore {
-  /** Records a new session's secret hash and drops the agent's older ones, as one unit. */
-  putSecret(entry: SecretEntry): Promise<void>;
-  /** The secret hash recorded for a session, or null when it has none. */
-  secretHash(sessionId: string): Promise<string | null>;
-  /** The agent a session belongs to and whether it is active; null when unknown. */
-  sessionOwner(sessionId: string): Promise<SessionOwner | null>;
+/** The vendor table and its index, with `text` the backend's text type. */
+export function secretsTables(text: string): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS ${SECRETS_TABLE} (
+    session_id ${text} PRIMARY KEY,
+    agent_id ${text} NOT NULL,
+    secret_hash ${text} NOT NULL,
+    created_at ${text} NOT NULL
+  )`,
+    `CREATE INDEX IF NOT EXISTS arcdeno_ss_agent ON ${SECRETS_TABLE} (agent_id)`,
+  ];
 }
+
+/** Records a session's secret hash, replacing the agent's older ones; parameters: the agent. */
+export const DROP_AGENT_SECRETS_SQL =
+  `DELETE FROM ${SECRETS_TABLE} WHERE agent_id = ?`;
+
+/** Parameters: session, agent, hash, time. */
+export const PUT_SECRET_SQL = `INSERT INTO ${SECRETS_TABLE}
+    (session_id, agent_id, secret_hash, created_at) VALUES (?, ?, ?, ?)
+  ON CONFLICT (session_id) DO UPDATE SET agent_id = excluded.agent_id,
+    secret_hash = excluded.secret_hash, created_at = excluded.created_at`;

@@ -199,7 +199,7 @@ export class PostgresStore implements Store {
     });
   }
 
-  /** The pool, for vendor modules with tables of their own (`src/store/identity_postgres.ts`). */
+  /** The pool, for tests and tools that need raw SQL. */
   get connection(): postgres.Sql {
     return this.#sql;
   }

@@ -21,6 +21,7 @@ import {
   toLock,
   toMessage,
   toSession,
+  toSessionOwner,
   toTask,
   toTaskMessage,
 } from "./rows.ts";
@@ -44,6 +45,13 @@ import {
   toHolder,
 } from "./reserve.ts";
 import { writeSql } from "./reserve_sql.ts";
+import {
+  DROP_AGENT_SECRETS_SQL,
+  PUT_SECRET_SQL,
+  type SecretEntry,
+  SECRETS_TABLE,
+  type SessionOwner,
+} from "./identity.ts";
 import type {
   AsyncTxOps,
   NewRow,
@@ -546,5 +554,33 @@ export class PgOps implements AsyncTxOps {
   async writeReservation(write: ReserveWrite): Promise<void> {
     const { text, params } = writeSql(write);
     await this.#q(numbered(text), params);
+  }
+
+  // ── identity ───────────────────────────────────────────────────────
+
+  async putSecret(entry: SecretEntry): Promise<void> {
+    await this.#q(numbered(DROP_AGENT_SECRETS_SQL), [entry.agent_id]);
+    await this.#q(numbered(PUT_SECRET_SQL), [
+      entry.session_id,
+      entry.agent_id,
+      entry.secret_hash,
+      entry.created_at,
+    ]);
+  }
+
+  async secretHash(sessionId: string): Promise<string | null> {
+    const hash = (await this.#one(
+      `SELECT secret_hash FROM ${SECRETS_TABLE} WHERE session_id = $1`,
+      [sessionId],
+    ))?.["secret_hash"];
+    return typeof hash === "string" ? hash : null;
+  }
+
+  async sessionOwner(sessionId: string): Promise<SessionOwner | null> {
+    const row = await this.#one(
+      "SELECT agent_id, active FROM sessions WHERE session_id = $1",
+      [sessionId],
+    );
+    return row ? toSessionOwner(row) : null;
   }
 }

@@ -13,6 +13,7 @@ import { MAX_MESSAGE_ID } from "../protocol.ts";
 import { POSTGRES_RECEIPT_SCHEMA } from "./receipts.ts";
 import { TASK_DEPS_POSTGRES_SCHEMA } from "./task_deps.ts";
 import { reserveTables } from "./reserve.ts";
+import { secretsTables } from "./identity.ts";
 
 /** One schema step; `version` counts up from 1. */
 export interface Migration {
@@ -139,6 +140,8 @@ export const MIGRATIONS: readonly Migration[] = [
   // Vendor: file reservations (`arcdeno:reservations`); hubs before this
   // migration created the same tables on first use, hence IF NOT EXISTS.
   { version: 4, statements: reserveTables(T) },
+  // Vendor: session secrets (`arcdeno:identity`), likewise once made on first use.
+  { version: 5, statements: secretsTables(T) },
 ];
 
 /** The newest schema version this code knows. */

@@ -16,6 +16,7 @@ import type {
   ThreadFacts,
 } from "./types.ts";
 import type { TaskMessage } from "./unit.ts";
+import type { SessionOwner } from "./identity.ts";
 
 /** A row as the driver returns it. */
 export type Row = Record<string, unknown>;
@@ -61,7 +62,16 @@ export function toSession(r: Row): Session {
     metadata: parseJson(r["metadata_json"], {}),
     created_at: str(r["created_at"]),
     last_seen: str(r["last_seen"]),
-    active: r["active"] === true || r["active"] === 1 || r["active"] === 1n,
+    active: toSessionOwner(r).active,
+  };
+}
+
+/** Who a `sessions` row belongs to, and whether it is active. */
+export function toSessionOwner(r: Row): SessionOwner {
+  return {
+    agent_id: str(r["agent_id"]),
+    active: r["active"] === true || r["active"] === 1 || r["active"] === 1n ||
+      r["active"] === "t",
   };
 }
 

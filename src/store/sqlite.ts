@@ -21,6 +21,7 @@ import { SQLITE_SCHEMA } from "./schema.ts";
 import { TASK_DEPS_SQLITE_SCHEMA } from "./task_deps.ts";
 import { SqliteOps } from "./sqlite_ops.ts";
 import { reserveTables } from "./reserve.ts";
+import { secretsTables } from "./identity.ts";
 import { driveSync, type Unit } from "./unit.ts";
 import { SqliteSearch } from "./search_sqlite.ts";
 import type {
@@ -120,7 +121,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** The connection, for vendor modules with tables of their own (`src/store/identity_sqlite.ts`). */
+  /** The connection, for tests and tools that need raw SQL. */
   get connection(): DatabaseSync {
     return this.#db;
   }
@@ -157,6 +158,7 @@ export class SqliteStore implements Store {
         for (const sql of SQLITE_SCHEMA) db.exec(sql);
         for (const sql of TASK_DEPS_SQLITE_SCHEMA) db.exec(sql);
         for (const sql of reserveTables("TEXT")) db.exec(sql);
+        for (const sql of secretsTables("TEXT")) db.exec(sql);
         for (const sql of THREAD_TASKS_SCHEMA) db.exec(sql);
         const now = toIso(clock.now());
         for (const name of BUILTIN_CHANNELS) {

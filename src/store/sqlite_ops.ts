@@ -17,6 +17,7 @@ import {
   toLock,
   toMessage,
   toSession,
+  toSessionOwner,
   toTask,
   toTaskMessage,
 } from "./rows.ts";
@@ -39,6 +40,13 @@ import {
   toHolder,
 } from "./reserve.ts";
 import { writeSql } from "./reserve_sql.ts";
+import {
+  DROP_AGENT_SECRETS_SQL,
+  PUT_SECRET_SQL,
+  type SecretEntry,
+  SECRETS_TABLE,
+  type SessionOwner,
+} from "./identity.ts";
 import type { NewRow, TaskMessage, ThreadChannelFacts, TxOps } from "./unit.ts";
 
 /** A parameter SQLite binds. */
@@ -445,5 +453,34 @@ export class SqliteOps implements TxOps {
   writeReservation(write: ReserveWrite): void {
     const { text, params } = writeSql(write);
     this.#db.run(text, ...params);
+  }
+
+  // ── identity ───────────────────────────────────────────────────────
+
+  putSecret(entry: SecretEntry): void {
+    this.#db.run(DROP_AGENT_SECRETS_SQL, entry.agent_id);
+    this.#db.run(
+      PUT_SECRET_SQL,
+      entry.session_id,
+      entry.agent_id,
+      entry.secret_hash,
+      entry.created_at,
+    );
+  }
+
+  secretHash(sessionId: string): string | null {
+    const hash = this.#db.get(
+      `SELECT secret_hash FROM ${SECRETS_TABLE} WHERE session_id = ?`,
+      sessionId,
+    )?.["secret_hash"];
+    return typeof hash === "string" ? hash : null;
+  }
+
+  sessionOwner(sessionId: string): SessionOwner | null {
+    const row = this.#db.get(
+      "SELECT agent_id, active FROM sessions WHERE session_id = ?",
+      sessionId,
+    );
+    return row ? toSessionOwner(row) : null;
   }
 }

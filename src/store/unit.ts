@@ -23,6 +23,7 @@
  * @module
  */
 
+import type { SecretEntry, SessionOwner } from "./identity.ts";
 import type { Holder, ReserveWrite } from "./reserve.ts";
 import type {
   Claim,
@@ -167,6 +168,16 @@ export interface ReservationOps {
   writeReservation(write: ReserveWrite): void;
 }
 
+/** Session secrets (`arcdeno:identity`, `./identity.ts`). */
+export interface IdentityOps {
+  /** Records a session's secret hash and drops the agent's older ones. */
+  putSecret(entry: SecretEntry): void;
+  /** The secret hash recorded for a session; null when it has none. */
+  secretHash(sessionId: string): string | null;
+  /** The agent a session belongs to and whether it is active; null when unknown. */
+  sessionOwner(sessionId: string): SessionOwner | null;
+}
+
 /** Every primitive a unit may use. Each backend implements them, SQLite synchronously, PostgreSQL with promises. */
 export interface TxOps
   extends
@@ -175,7 +186,8 @@ export interface TxOps
     LeaseOps,
     MessageOps,
     DependencyOps,
-    ReservationOps {}
+    ReservationOps,
+    IdentityOps {}
 
 /** The same primitives, answering with promises. */
 export type AsyncTxOps = {
@@ -237,6 +249,9 @@ const OP_NAMES: Record<keyof TxOps, true> = {
   lastFence: true,
   setLastFence: true,
   writeReservation: true,
+  putSecret: true,
+  secretHash: true,
+  sessionOwner: true,
 };
 
 function* step(op: keyof TxOps, args: unknown[]): Generator<Step, unknown> {
@@ -260,6 +275,7 @@ export const VOID_OPS: ReadonlySet<keyof TxOps> = new Set<keyof TxOps>([
   "insertDependencies",
   "setLastFence",
   "writeReservation",
+  "putSecret",
 ]);
 
 type AnyOp = (...args: unknown[]) => unknown;

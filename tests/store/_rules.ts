@@ -28,6 +28,12 @@ import {
   releaseReservation,
   reservationSnapshot,
 } from "../../src/hub/units/reservations.ts";
+import {
+  putSecret,
+  secretHash,
+  sessionOwner,
+} from "../../src/hub/units/identity.ts";
+import type { SecretEntry } from "../../src/store/identity.ts";
 import { holderToLock, type NewReservation } from "../../src/store/reserve.ts";
 import type { PostgresStore } from "../../src/store/postgres.ts";
 import type { SqliteStore } from "../../src/store/sqlite.ts";
@@ -45,8 +51,11 @@ import type {
 /** The rules of the hub over `store`, one transaction per call. */
 export function rules(store: Store) {
   return {
-    createSession: (input: NewSession, presenceTtlSec: number) =>
-      store.run(() => createSession(input, presenceTtlSec)),
+    createSession: (
+      input: NewSession,
+      presenceTtlSec: number,
+      secretHash?: string,
+    ) => store.run(() => createSession(input, presenceTtlSec, secretHash)),
     recoverExpired: (presenceTtlSec: number) =>
       store.run(() => recoverExpired(presenceTtlSec)),
     postMessage: (input: NewMessage, parentTaskId: number | null = null) =>
@@ -65,6 +74,13 @@ export function rules(store: Store) {
       store.read(() => listReady(filter)),
     listThreads: async () => summarizeThreads(await store.listThreadFacts()),
     getThread: (threadId: string) => store.read(() => getThread(threadId)),
+    identity: {
+      putSecret: (entry: SecretEntry) => store.run(() => putSecret(entry)),
+      secretHash: (sessionId: string) =>
+        store.read(() => secretHash(sessionId)),
+      sessionOwner: (sessionId: string) =>
+        store.read(() => sessionOwner(sessionId)),
+    },
     reservations: {
       acquire: (input: NewReservation) =>
         store.run(() => acquireReservation(input)),

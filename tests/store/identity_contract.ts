@@ -17,7 +17,6 @@ import {
 import { resolveConfig } from "../../src/config.ts";
 import { ForbiddenError } from "../../src/errors.ts";
 import { hashSecret, Identity, newSecret } from "../../src/hub/identity.ts";
-import { identityStoreFor } from "../../src/store/identity_backend.ts";
 import { contractTest, newSession, type StoreOpener } from "./contract.ts";
 
 /** Asserts that `fn` rejects with a `ForbiddenError`. */
@@ -38,7 +37,7 @@ export function identityContract(name: string, open: StoreOpener): void {
   test(
     "identity: putSecret() stores the hash per session and keeps one per agent",
     async (store, clock) => {
-      const ids = identityStoreFor(store);
+      const ids = rules(store).identity;
       const s1 = await rules(store).createSession(newSession("alice"), 120);
       const secret = newSecret();
       const hash = await hashSecret(secret);
@@ -70,7 +69,7 @@ export function identityContract(name: string, open: StoreOpener): void {
   );
 
   test("identity: sessionOwner() reads the agent and state of a session", async (store) => {
-    const ids = identityStoreFor(store);
+    const ids = rules(store).identity;
     const s = await rules(store).createSession(newSession("bob"), 120);
     assertEquals(await ids.sessionOwner(s.session_id), {
       agent_id: "bob",
@@ -89,10 +88,11 @@ export function identityContract(name: string, open: StoreOpener): void {
     async (store, clock) => {
       const config = { ...resolveConfig({}), strictIdentity: true };
       const identity = new Identity(store, config, { clock });
-      const create = (body: Record<string, unknown>) =>
+      const create = (body: Record<string, unknown>, hash: string) =>
         rules(store).createSession(
           newSession(String(body["agent_id"]), { replace: !!body["replace"] }),
           120,
+          hash,
         );
       const first = await identity.register({ agent_id: "carol" }, {}, create);
       const secret = first.arcdeno.secret;

@@ -23,11 +23,13 @@ import { threadChannel } from "./threads.ts";
 /**
  * Registers a session. A live session of the same agent (seen within
  * `presenceTtlSec`) is a conflict unless `replace`; an expired one is taken
- * over.
+ * over. With `secretHash`, the session's secret is recorded in the same
+ * commit (`arcdeno:identity`).
  */
 export function* createSession(
   input: NewSession,
   presenceTtlSec: number,
+  secretHash?: string,
 ): Unit<Session> {
   yield* tx.serialize("session", input.agent_id);
   const nowMs = yield* tx.now();
@@ -52,6 +54,14 @@ export function* createSession(
     active: true,
   };
   yield* tx.insertSession(session);
+  if (secretHash !== undefined) {
+    yield* tx.putSecret({
+      session_id: session.session_id,
+      agent_id: session.agent_id,
+      secret_hash: secretHash,
+      created_at: now,
+    });
+  }
   return session;
 }
 
