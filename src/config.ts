@@ -8,7 +8,7 @@
 
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { DEFAULTS, LOOPBACK_HOSTS } from "./protocol.ts";
-import { type DatabaseTarget, parseDatabaseUrl } from "./store/postgres_url.ts";
+import { type DatabaseTarget, parseDatabaseUrl } from "./database_url.ts";
 
 /** Options for a hub; every field falls back to `DEFAULTS`. */
 export interface HubOptions {

@@ -8,6 +8,9 @@
 
 import denoJson from "../deno.json" with { type: "json" };
 
+/** A JSON object as the wire carries it (and `*_json` columns store it). */
+export type JsonObject = Record<string, unknown>;
+
 /** Name reported as `implementation` in hub-info. */
 export const IMPLEMENTATION = "arc-deno";
 
@@ -137,3 +140,15 @@ export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set([
 
 /** The sender name the hub uses for its own notices. */
 export const SYSTEM_AGENT = "system";
+
+/**
+ * The relay spool's directory name for an agent id: runs of characters
+ * other than letters, digits, `.`, `_` and `-` become `_` (protocol §16).
+ * The client library keeps its own copy, since it imports nothing.
+ */
+export function safeAgentId(agentId: string): string {
+  const cleaned = agentId.trim().replace(/[^A-Za-z0-9._-]+/g, "_");
+  return cleaned === "" || cleaned === "." || cleaned === ".."
+    ? "agent"
+    : cleaned;
+}

@@ -9,7 +9,7 @@
 import { type Context, Hono } from "hono";
 import type { Hub } from "../hub/hub.ts";
 import { Query } from "../hub/params.ts";
-import type { JsonObject } from "../store/types.ts";
+import type { JsonObject } from "../protocol.ts";
 import { readJsonObject } from "./body.ts";
 import { describeError, errorResponse } from "./errors.ts";
 import { ForbiddenError } from "../errors.ts";

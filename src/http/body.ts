@@ -8,7 +8,7 @@
 
 import { ValidationError } from "../errors.ts";
 import { isObject } from "../hub/params.ts";
-import type { JsonObject } from "../store/types.ts";
+import type { JsonObject } from "../protocol.ts";
 
 /**
  * Parses the request body: UTF-8, valid JSON, an object. An empty body reads as `{}`.

@@ -10,7 +10,7 @@
 
 import type { FeedOptions, Hub } from "../hub/hub.ts";
 import { DEFAULTS } from "../protocol.ts";
-import type { Message } from "../store/types.ts";
+import type { Message } from "../hub/types.ts";
 
 const encoder = new TextEncoder();
 

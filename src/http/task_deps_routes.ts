@@ -12,7 +12,7 @@ import {
   getDependencies,
   readyTasks,
 } from "../hub/task_deps.ts";
-import type { JsonObject } from "../store/types.ts";
+import type { JsonObject } from "../protocol.ts";
 import type { ArcEnv } from "./app.ts";
 
 /** Adds the task dependency routes to the app. */

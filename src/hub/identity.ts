@@ -32,8 +32,7 @@
 
 import type { ResolvedConfig } from "../config.ts";
 import { ForbiddenError } from "../errors.ts";
-import { VENDOR } from "../protocol.ts";
-import { safeAgentId } from "../relay/spool.ts";
+import { safeAgentId, VENDOR } from "../protocol.ts";
 import { secretHash, sessionOwner } from "./units/identity.ts";
 import type { JsonObject, Session, Store } from "../store/types.ts";
 import { type Clock, systemClock, toIso } from "../time.ts";

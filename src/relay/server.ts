@@ -17,10 +17,10 @@ import {
   RELAY_STATUS,
   type RelayRequest,
   type RelayResponse,
-  safeAgentId,
   SpoolLayout,
   writeJsonAtomic,
 } from "./spool.ts";
+import { safeAgentId } from "../protocol.ts";
 import { toIso } from "../time.ts";
 
 /** What a dispatched request came back with. */

@@ -44,14 +44,6 @@ export function isSafeName(name: string): boolean {
   return /^[A-Za-z0-9._-]+$/.test(name) && name !== "." && name !== "..";
 }
 
-/** Turns an agent id into a safe directory name (unsafe runs become `_`). */
-export function safeAgentId(agentId: string): string {
-  const cleaned = agentId.trim().replace(/[^A-Za-z0-9._-]+/g, "_");
-  return cleaned === "" || cleaned === "." || cleaned === ".."
-    ? "agent"
-    : cleaned;
-}
-
 /** Paths inside one spool. */
 export class SpoolLayout {
   readonly root: string;

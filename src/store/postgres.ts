@@ -62,7 +62,7 @@ import {
   type DatabaseTarget,
   parseDatabaseUrl,
   redact,
-} from "./postgres_url.ts";
+} from "../database_url.ts";
 import {
   SEARCH_POSTGRES_SCHEMA,
   searchStatement,

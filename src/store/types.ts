@@ -23,8 +23,8 @@ import type {
   RowRecord,
 } from "./export_format.ts";
 
-/** A JSON object as stored in `*_json` columns. */
-export type JsonObject = Record<string, unknown>;
+import type { JsonObject } from "../protocol.ts";
+export type { JsonObject } from "../protocol.ts";
 
 /** A channel row (protocol §4.1). */
 export interface Channel {

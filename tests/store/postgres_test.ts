@@ -12,7 +12,7 @@ import {
 import { IdExhaustedError, StorageUnavailableError } from "../../src/errors.ts";
 import { MAX_MESSAGE_ID } from "../../src/protocol.ts";
 import { notifyChannel, PostgresStore } from "../../src/store/postgres.ts";
-import { parseDatabaseUrl } from "../../src/store/postgres_url.ts";
+import { parseDatabaseUrl } from "../../src/database_url.ts";
 import { MIGRATIONS } from "../../src/store/postgres_schema.ts";
 import type { Store } from "../../src/store/types.ts";
 import { freshSchema, PG_URL, pgTest } from "../postgres/_pg.ts";
