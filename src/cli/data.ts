@@ -9,17 +9,21 @@
 
 import { dirname, isAbsolute, join } from "node:path";
 import { ConflictError, ValidationError } from "../errors.ts";
-import { exportFilter, exportRecords } from "../hub/export.ts";
+import {
+  checkRecord,
+  exportFilter,
+  exportRecords,
+  importRecords,
+} from "../hub/export.ts";
 import { deriveInstanceId } from "../hub/hub.ts";
 import { Query } from "../hub/params.ts";
 import { DEFAULTS } from "../protocol.ts";
 import {
-  checkRecord,
   type ExportRecord,
   ROW_TYPES,
   type RowCounts,
 } from "../store/export_format.ts";
-import { backupSqlite } from "../store/export_sqlite.ts";
+import { backupSqlite } from "../store/sqlite_backup.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import type { Store } from "../store/types.ts";
 import { parseFlags, UsageError } from "./args.ts";
@@ -423,7 +427,8 @@ async function runImport(
   await using store = await openStore(values.storage, values.database);
   let counts: RowCounts;
   try {
-    counts = await store.importRecords(
+    counts = await importRecords(
+      store,
       records(input),
       (c) =>
         err(

@@ -13,7 +13,6 @@
  * @module
  */
 
-import { ValidationError } from "../errors.ts";
 import {
   toChannel,
   toClaim,
@@ -154,211 +153,7 @@ export function emptyCounts(): RowCounts {
   };
 }
 
-/** The filter as the header records it. */
-export function describeFilter(filter: ExportFilter): JsonObject {
-  switch (filter.kind) {
-    case "all":
-      return {};
-    case "channel":
-      return { channel: filter.channel };
-    case "thread":
-      return { thread_id: filter.threadId };
-  }
-}
-
-// ── checking records read back from a file ──────────────────────────
-
-type FieldType =
-  | "string"
-  | "string?"
-  | "int"
-  | "int?"
-  | "object"
-  | "array"
-  | "bool"
-  | "mode";
-
-const FIELDS: Record<RowType, Record<string, FieldType>> = {
-  channel: {
-    name: "string",
-    created_at: "string",
-    created_by: "string?",
-    metadata: "object",
-  },
-  session: {
-    session_id: "string",
-    agent_id: "string",
-    display_name: "string",
-    capabilities: "array",
-    metadata: "object",
-    created_at: "string",
-    last_seen: "string",
-  },
-  message: {
-    id: "int",
-    ts: "string",
-    from_agent: "string",
-    to_agent: "string?",
-    channel: "string",
-    kind: "string",
-    body: "string",
-    attachments: "array",
-    reply_to: "int?",
-    thread_id: "string?",
-    metadata: "object",
-  },
-  task: {
-    task_id: "int",
-    parent_task_id: "int?",
-    channel: "string",
-    thread_id: "string?",
-    status: "string",
-    created_at: "string",
-    completed_at: "string?",
-  },
-  claim: {
-    claim_key: "string",
-    thread_id: "string?",
-    task_message_id: "int?",
-    owner_agent_id: "string",
-    claimed_at: "string",
-    expires_at: "string",
-    released_at: "string?",
-    metadata: "object",
-  },
-  lock: {
-    file_path: "string",
-    agent_id: "string",
-    locked_at: "string",
-    expires_at: "string",
-    released_at: "string?",
-    metadata: "object",
-  },
-  lock_holder: {
-    file_path: "string",
-    agent_id: "string",
-    locked_at: "string",
-    expires_at: "string",
-    released_at: "string?",
-    metadata: "object",
-    mode: "mode",
-    fence: "int",
-    primary: "bool",
-  },
-  fence: { value: "int" },
-  receipt: {
-    message_id: "int",
-    agent_id: "string",
-    delivered_at: "string",
-    acked_at: "string?",
-  },
-  ack_wait: {
-    message_id: "int",
-    from_agent: "string",
-    to_agent: "string?",
-    ts: "string",
-    ack_within_sec: "int?",
-    acked_at: "string?",
-    acked_by: "string?",
-  },
-  task_dep: { task_id: "int", depends_on: "int", created_at: "string" },
-};
-
-function fits(value: unknown, type: FieldType): boolean {
-  if (type.endsWith("?") && value === null) return true;
-  switch (type) {
-    case "string":
-    case "string?":
-      return typeof value === "string";
-    case "int":
-    case "int?":
-      return Number.isSafeInteger(value) && (value as number) >= 0;
-    case "object":
-      return typeof value === "object" && value !== null &&
-        !Array.isArray(value);
-    case "array":
-      return Array.isArray(value);
-    case "bool":
-      return typeof value === "boolean";
-    case "mode":
-      return value === "shared" || value === "exclusive";
-  }
-}
-
-/**
- * Checks one parsed line of an export and returns it typed.
- *
- * @param value the parsed JSON of the line
- * @param line its 1-based line number, for the error text
- * @throws {ValidationError} when the line is not a record this version knows
- */
-export function checkRecord(value: unknown, line: number): ExportRecord {
-  const where = `line ${line}`;
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ValidationError(`${where}: expected a JSON object`);
-  }
-  const record = value as JsonObject;
-  const type = record["type"];
-  if (type === "header") {
-    if (record["format"] !== EXPORT_FORMAT) {
-      throw new ValidationError(
-        `${where}: not an Arc export (format is ${
-          JSON.stringify(record["format"])
-        }, expected "${EXPORT_FORMAT}")`,
-      );
-    }
-    const version = record["version"];
-    if (!Number.isInteger(version) || (version as number) > EXPORT_VERSION) {
-      throw new ValidationError(
-        `${where}: export format version ${version} is newer than this hub reads (${EXPORT_VERSION}); upgrade the hub`,
-      );
-    }
-    return record as unknown as HeaderRecord;
-  }
-  if (type === "end") {
-    const counts = record["counts"];
-    if (typeof counts !== "object" || counts === null) {
-      throw new ValidationError(`${where}: end record without counts`);
-    }
-    return record as unknown as EndRecord;
-  }
-  if (typeof type !== "string" || !(type in FIELDS)) {
-    throw new ValidationError(
-      `${where}: unknown record type ${
-        JSON.stringify(type)
-      } (expected one of header, ${ROW_TYPES.join(", ")}, end)`,
-    );
-  }
-  for (const [field, fieldType] of Object.entries(FIELDS[type as RowType])) {
-    if (!fits(record[field], fieldType)) {
-      throw new ValidationError(
-        `${where}: ${type} field '${field}' must be ${
-          fieldType === "mode"
-            ? '"shared" or "exclusive"'
-            : fieldType === "bool"
-            ? "true or false"
-            : fieldType.replace("?", " or null").replace(
-              "int",
-              "a whole number",
-            )
-        }, got ${JSON.stringify(record[field]) ?? "nothing"}`,
-      );
-    }
-  }
-  return record as unknown as RowRecord;
-}
-
-// ── the backend-neutral SQL both stores run ─────────────────────────
-
-/** How a backend runs SQL written with `?` placeholders. */
-export interface SqlRunner {
-  all(sql: string, params: unknown[]): Promise<Record<string, unknown>[]>;
-  run(sql: string, params: unknown[]): Promise<void>;
-  /** The backend's representation of a boolean column value. */
-  bool(value: boolean): unknown;
-  /** Whether a table exists (vendor tables may be created on first use). */
-  hasTable(name: string): Promise<boolean>;
-}
+// ── the SQL both backends run (`?` placeholders) ─────────────────────
 
 /** One table an export pages through, in key order. */
 export interface ExportTable {
@@ -373,7 +168,8 @@ export interface ExportTable {
   start: unknown[];
 }
 
-const PAGE = 1000;
+/** Rows one export page holds. */
+export const PAGE = 1000;
 
 function table(
   type: RowType,
@@ -476,7 +272,10 @@ export function exportTables(filter: ExportFilter): ExportTable[] {
 }
 
 /** Row mappers by record type. */
-const ROW_MAPPERS: Record<RowType, (row: Record<string, unknown>) => object> = {
+export const ROW_MAPPERS: Record<
+  RowType,
+  (row: Record<string, unknown>) => object
+> = {
   channel: toChannel,
   session: toSession,
   message: toMessage,
@@ -513,119 +312,55 @@ function nullable(value: unknown): string | null {
   return value == null ? null : String(value);
 }
 
-/** The vendor tables an import writes, which an empty store may not have yet. */
-export const VENDOR_TABLES = [
-  "arcdeno_lock_holders",
-  "arcdeno_fence",
-  "arcdeno_receipts",
-  "arcdeno_ack_waits",
-  "arcdeno_task_deps",
-] as const;
-
-/**
- * Pages through every table of `filter` with `runner` (which must read one
- * consistent snapshot) and yields the rows as records.
- */
-export async function* exportRows(
-  runner: SqlRunner,
-  filter: ExportFilter,
-): AsyncGenerator<RowRecord> {
-  for (const t of exportTables(filter)) {
-    if (t.name.startsWith("arcdeno_") && !(await runner.hasTable(t.name))) {
-      continue;
-    }
-    let after: unknown[] = t.start;
-    while (true) {
-      const rows = await runner.all(t.select, [...t.params, ...after]);
-      for (const row of rows) {
-        yield { type: t.type, ...ROW_MAPPERS[t.type](row) } as RowRecord;
-      }
-      if (rows.length < PAGE) break;
-      const last = rows[rows.length - 1]!;
-      after = t.key.map((k) => last[k]);
-    }
-  }
-}
-
-const BUILTIN = ["general", "direct"];
-
-/**
- * Refuses to restore into a store that holds anything beyond the builtin
- * channels.
- *
- * @throws {ConflictError} naming what the store holds
- */
-export async function checkEmpty(
-  runner: SqlRunner,
-  label: string,
-  conflict: (message: string) => Error,
-): Promise<void> {
-  const held: string[] = [];
-  for (
-    const [table, what] of [
-      ["messages", "messages"],
-      ["tasks", "tasks"],
-      ["sessions", "sessions"],
-      ["claims", "claims"],
-      ["locks", "locks"],
-      ["arcdeno_lock_holders", "lock holders"],
-      ["arcdeno_receipts", "delivery receipts"],
-      ["arcdeno_ack_waits", "acknowledgement waits"],
-      ["arcdeno_task_deps", "task dependencies"],
-    ] as const
-  ) {
-    if (table.startsWith("arcdeno_") && !(await runner.hasTable(table))) {
-      continue;
-    }
-    const [row] = await runner.all(`SELECT COUNT(*) AS n FROM ${table}`, []);
-    const n = Number(row?.["n"] ?? 0);
-    if (n > 0) held.push(`${n} ${what}`);
-  }
-  const [row] = await runner.all(
-    `SELECT COUNT(*) AS n FROM channels WHERE name NOT IN (?, ?)`,
-    BUILTIN,
+/** The records of one page of `table`'s rows, and the key to read the next page after (null on the last page). */
+export function pageOf(
+  table: ExportTable,
+  rows: Record<string, unknown>[],
+): { records: RowRecord[]; last: unknown[] | null } {
+  const records = rows.map((row) =>
+    ({ type: table.type, ...ROW_MAPPERS[table.type](row) }) as RowRecord
   );
-  const channels = Number(row?.["n"] ?? 0);
-  if (channels > 0) held.push(`${channels} channels of its own`);
-  if (held.length > 0) {
-    throw conflict(
-      `cannot import into ${label}: it is not empty (it holds ${
-        held.join(", ")
-      }); an import only restores into a new, empty hub, so give a new --storage file or an empty database`,
-    );
-  }
+  const end = rows.at(-1);
+  return {
+    records,
+    last: rows.length < PAGE || !end ? null : table.key.map((k) => end[k]),
+  };
 }
 
-/** Writes one record with `runner`; `session` rows are restored inactive. */
-export async function writeRecord(
-  runner: SqlRunner,
+/** One statement with `?` placeholders. */
+export interface Statement {
+  text: string;
+  params: unknown[];
+}
+
+/** The statements that restore one exported row exactly as it was; `bool` is the backend's boolean value. */
+export function restoreSql(
   record: RowRecord,
-): Promise<void> {
+  bool: (value: boolean) => unknown,
+): Statement[] {
   const j = (v: unknown) => JSON.stringify(v);
   switch (record.type) {
     case "channel":
-      if (BUILTIN.includes(record.name)) {
-        await runner.run(
-          "UPDATE channels SET created_at = ?, created_by = ?, metadata_json = ? WHERE name = ?",
-          [
-            record.created_at,
-            record.created_by,
-            j(record.metadata),
-            record.name,
-          ],
-        );
-        return;
-      }
-      await runner.run(
-        "INSERT INTO channels (name, created_at, created_by, metadata_json) VALUES (?, ?, ?, ?)",
-        [record.name, record.created_at, record.created_by, j(record.metadata)],
-      );
-      return;
+      // The builtin channels exist from birth: their row is overwritten.
+      return [{
+        text:
+          `INSERT INTO channels (name, created_at, created_by, metadata_json)
+          VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET
+          created_at = excluded.created_at, created_by = excluded.created_by,
+          metadata_json = excluded.metadata_json`,
+        params: [
+          record.name,
+          record.created_at,
+          record.created_by,
+          j(record.metadata),
+        ],
+      }];
     case "session":
-      await runner.run(
-        `INSERT INTO sessions (session_id, agent_id, display_name, capabilities_json,
+      return [{
+        text:
+          `INSERT INTO sessions (session_id, agent_id, display_name, capabilities_json,
            metadata_json, created_at, last_seen, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
+        params: [
           record.session_id,
           record.agent_id,
           record.display_name,
@@ -633,16 +368,16 @@ export async function writeRecord(
           j(record.metadata),
           record.created_at,
           record.last_seen,
-          runner.bool(false),
+          bool(record.active),
         ],
-      );
-      return;
+      }];
     case "message":
-      await runner.run(
-        `INSERT INTO messages (id, ts, from_agent, to_agent, channel, kind, body,
+      return [{
+        text:
+          `INSERT INTO messages (id, ts, from_agent, to_agent, channel, kind, body,
            attachments_json, reply_to, thread_id, metadata_json)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
+        params: [
           record.id,
           record.ts,
           record.from_agent,
@@ -655,13 +390,13 @@ export async function writeRecord(
           record.thread_id,
           j(record.metadata),
         ],
-      );
-      return;
+      }];
     case "task":
-      await runner.run(
-        `INSERT INTO tasks (task_id, parent_task_id, channel, thread_id, status,
+      return [{
+        text:
+          `INSERT INTO tasks (task_id, parent_task_id, channel, thread_id, status,
            created_at, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        [
+        params: [
           record.task_id,
           record.parent_task_id,
           record.channel,
@@ -670,14 +405,14 @@ export async function writeRecord(
           record.created_at,
           record.completed_at,
         ],
-      );
-      return;
+      }];
     case "claim":
-      await runner.run(
-        `INSERT INTO claims (claim_key, thread_id, task_message_id, owner_agent_id,
+      return [{
+        text:
+          `INSERT INTO claims (claim_key, thread_id, task_message_id, owner_agent_id,
            claimed_at, expires_at, released_at, metadata_json)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
+        params: [
           record.claim_key,
           record.thread_id,
           record.task_message_id,
@@ -687,13 +422,13 @@ export async function writeRecord(
           record.released_at,
           j(record.metadata),
         ],
-      );
-      return;
+      }];
     case "lock":
-      await runner.run(
-        `INSERT INTO locks (file_path, agent_id, locked_at, expires_at, released_at,
+      return [{
+        text:
+          `INSERT INTO locks (file_path, agent_id, locked_at, expires_at, released_at,
            metadata_json) VALUES (?, ?, ?, ?, ?, ?)`,
-        [
+        params: [
           record.file_path,
           record.agent_id,
           record.locked_at,
@@ -701,14 +436,14 @@ export async function writeRecord(
           record.released_at,
           j(record.metadata),
         ],
-      );
-      return;
+      }];
     case "lock_holder":
-      await runner.run(
-        `INSERT INTO arcdeno_lock_holders (file_path, agent_id, mode, fence,
+      return [{
+        text:
+          `INSERT INTO arcdeno_lock_holders (file_path, agent_id, mode, fence,
            locked_at, expires_at, released_at, metadata_json, primary_row)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
+        params: [
           record.file_path,
           record.agent_id,
           record.mode,
@@ -719,31 +454,33 @@ export async function writeRecord(
           j(record.metadata),
           record.primary ? 1 : 0,
         ],
-      );
-      return;
+      }];
     case "fence":
-      await runner.run("DELETE FROM arcdeno_fence WHERE id = 1", []);
-      await runner.run("INSERT INTO arcdeno_fence (id, value) VALUES (1, ?)", [
-        record.value,
-      ]);
-      return;
+      return [
+        { text: "DELETE FROM arcdeno_fence WHERE id = 1", params: [] },
+        {
+          text: "INSERT INTO arcdeno_fence (id, value) VALUES (1, ?)",
+          params: [record.value],
+        },
+      ];
     case "receipt":
-      await runner.run(
-        `INSERT INTO arcdeno_receipts (message_id, agent_id, delivered_at, acked_at)
+      return [{
+        text:
+          `INSERT INTO arcdeno_receipts (message_id, agent_id, delivered_at, acked_at)
          VALUES (?, ?, ?, ?)`,
-        [
+        params: [
           record.message_id,
           record.agent_id,
           record.delivered_at,
           record.acked_at,
         ],
-      );
-      return;
+      }];
     case "ack_wait":
-      await runner.run(
-        `INSERT INTO arcdeno_ack_waits (message_id, from_agent, to_agent, ts,
+      return [{
+        text:
+          `INSERT INTO arcdeno_ack_waits (message_id, from_agent, to_agent, ts,
            ack_within_sec, acked_at, acked_by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        [
+        params: [
           record.message_id,
           record.from_agent,
           record.to_agent,
@@ -752,122 +489,31 @@ export async function writeRecord(
           record.acked_at,
           record.acked_by,
         ],
-      );
-      return;
+      }];
     case "task_dep":
-      await runner.run(
-        `INSERT INTO arcdeno_task_deps (task_id, depends_on, created_at)
+      return [{
+        text: `INSERT INTO arcdeno_task_deps (task_id, depends_on, created_at)
          VALUES (?, ?, ?)`,
-        [record.task_id, record.depends_on, record.created_at],
-      );
-      return;
+        params: [record.task_id, record.depends_on, record.created_at],
+      }];
   }
 }
 
-/**
- * Restores the records of one export with `runner` inside the caller's
- * transaction: checks the store is empty, writes every row, and checks the
- * `end` record's counts. Returns the rows written.
- *
- * @throws {ValidationError} when the records break the format or end early
- * @throws {ConflictError} (via `conflict`) when the store is not empty
- */
-export async function restoreRecords(
-  runner: SqlRunner,
-  records: AsyncIterable<ExportRecord>,
-  options: {
-    label: string;
-    conflict: (message: string) => Error;
-    /** Creates the vendor tables the store may not have yet (idempotent statements). */
-    vendorSchema: readonly string[];
-    onProgress?: (counts: RowCounts) => void;
-  },
-): Promise<RowCounts> {
-  for (const statement of options.vendorSchema) {
-    await runner.run(statement, []);
-  }
-  await checkEmpty(runner, options.label, options.conflict);
-  const counts = emptyCounts();
-  let first = true;
-  let ended = false;
-  let total = 0;
-  for await (const record of records) {
-    if (first) {
-      first = false;
-      if (record.type !== "header") {
-        throw new ValidationError(
-          "line 1: an Arc export starts with a header record",
-        );
-      }
-      continue;
-    }
-    if (ended) {
-      throw new ValidationError("records follow the end record");
-    }
-    if (record.type === "header") {
-      throw new ValidationError("a second header record in one export");
-    }
-    if (record.type === "end") {
-      for (const type of ROW_TYPES) {
-        const expected = Number(record.counts[type] ?? 0);
-        if (expected !== counts[type]) {
-          throw new ValidationError(
-            `the export is inconsistent: its end record lists ${expected} ${type} rows but ${
-              counts[type]
-            } were read`,
-          );
-        }
-      }
-      ended = true;
-      continue;
-    }
-    try {
-      await writeRecord(runner, record);
-    } catch (error) {
-      throw new ValidationError(
-        `cannot restore ${record.type} ${rowKey(record)}: ${
-          (error as Error)?.message ?? error
-        }`,
-        { cause: error },
-      );
-    }
-    counts[record.type]++;
-    if (++total % 10_000 === 0) options.onProgress?.(counts);
-  }
-  if (first) throw new ValidationError("the export is empty");
-  if (!ended) {
-    throw new ValidationError(
-      "the export ends early: it has no end record (was it cut off while being written?)",
-    );
-  }
-  return counts;
-}
+/** The tables an import refuses to write into unless empty, with what they hold. */
+export const DATA_TABLES = [
+  ["messages", "messages"],
+  ["tasks", "tasks"],
+  ["sessions", "sessions"],
+  ["claims", "claims"],
+  ["locks", "locks"],
+  ["arcdeno_lock_holders", "lock holders"],
+  ["arcdeno_receipts", "delivery receipts"],
+  ["arcdeno_ack_waits", "acknowledgement waits"],
+  ["arcdeno_task_deps", "task dependencies"],
+] as const;
 
-function rowKey(record: RowRecord): string {
-  switch (record.type) {
-    case "channel":
-      return JSON.stringify(record.name);
-    case "session":
-      return JSON.stringify(record.session_id);
-    case "message":
-      return String(record.id);
-    case "task":
-      return String(record.task_id);
-    case "claim":
-      return JSON.stringify(record.claim_key);
-    case "lock":
-      return JSON.stringify(record.file_path);
-    case "lock_holder":
-      return `${JSON.stringify(record.file_path)} of ${
-        JSON.stringify(record.agent_id)
-      }`;
-    case "fence":
-      return String(record.value);
-    case "receipt":
-      return `${record.message_id} for ${JSON.stringify(record.agent_id)}`;
-    case "ack_wait":
-      return String(record.message_id);
-    case "task_dep":
-      return `${record.task_id} -> ${record.depends_on}`;
-  }
+/** How many rows each of {@linkcode DATA_TABLES} holds, and channels beyond the builtin ones. */
+export interface DataCounts {
+  tables: Record<typeof DATA_TABLES[number][0], number>;
+  customChannels: number;
 }

@@ -44,13 +44,6 @@ import {
 } from "../protocol.ts";
 import { type Clock, systemClock, toIso } from "../time.ts";
 import { ChangeListener, type ListenHooks } from "./postgres_listen.ts";
-import { exportPostgres, importPostgres } from "./export_postgres.ts";
-import type {
-  ExportFilter,
-  ExportRecord,
-  RowCounts,
-  RowRecord,
-} from "./export_format.ts";
 import { emptyFacts, toChannel, toMessage, toSession, toTask } from "./rows.ts";
 import { PostgresReceipts } from "./receipts_postgres.ts";
 import {
@@ -79,6 +72,7 @@ import type {
   Claim,
   JsonObject,
   Lock,
+  LongTransaction,
   Message,
   MessageQuery,
   Session,
@@ -279,29 +273,6 @@ export class PostgresStore implements Store {
     });
   }
 
-  async *exportRows(filter: ExportFilter): AsyncIterable<RowRecord> {
-    try {
-      yield* exportPostgres(this.#sql, filter);
-    } catch (error) {
-      throw this.#translate(error);
-    }
-  }
-
-  async importRecords(
-    records: AsyncIterable<ExportRecord>,
-    onProgress?: (counts: RowCounts) => void,
-  ): Promise<RowCounts> {
-    try {
-      return await importPostgres(this.#sql, records, {
-        label: this.info.storagePath,
-        before: (tx) => this.#lock(tx, "messages"),
-        ...(onProgress ? { onProgress } : {}),
-      });
-    } catch (error) {
-      throw this.#translate(error);
-    }
-  }
-
   // ── plumbing ───────────────────────────────────────────────────────
 
   /** Runs `fn` in one transaction, retrying a few times on deadlock or a lost insert race. */
@@ -417,6 +388,53 @@ export class PostgresStore implements Store {
 
   read<T>(unit: () => Unit<T>): Promise<T> {
     return this.#snapshot((tx) => driveAsync(unit(), this.#ops(tx)));
+  }
+
+  async begin(mode: "snapshot" | "write"): Promise<LongTransaction> {
+    let conn: postgres.ReservedSql;
+    try {
+      conn = await this.#sql.reserve();
+    } catch (error) {
+      throw this.#translate(error);
+    }
+    let open = true;
+    const end = async (how: "COMMIT" | "ROLLBACK") => {
+      if (!open) return;
+      open = false;
+      try {
+        await q(conn, how);
+      } finally {
+        conn.release();
+      }
+    };
+    const translated = async <T>(fn: () => Promise<T>): Promise<T> => {
+      try {
+        return await fn();
+      } catch (error) {
+        throw this.#translate(error);
+      }
+    };
+    await translated(async () => {
+      try {
+        if (mode === "snapshot") {
+          await q(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        } else {
+          await q(conn, "BEGIN");
+          // No post may mint an id while rows are restored below it.
+          await this.#lock(conn, "messages");
+        }
+      } catch (error) {
+        await end("ROLLBACK").catch(() => {});
+        throw error;
+      }
+    });
+    const ops = this.#ops(conn);
+    return {
+      run: <T>(unit: () => Unit<T>) =>
+        translated(() => driveAsync(unit(), ops)),
+      commit: () => translated(() => end("COMMIT")),
+      [Symbol.asyncDispose]: () => end("ROLLBACK").catch(() => {}),
+    };
   }
 
   // ── lifecycle ──────────────────────────────────────────────────────

@@ -12,7 +12,7 @@
 
 import type postgres from "postgres";
 import { IdExhaustedError } from "../errors.ts";
-import { MAX_MESSAGE_ID } from "../protocol.ts";
+import { BUILTIN_CHANNELS, MAX_MESSAGE_ID } from "../protocol.ts";
 import type { Clock } from "../time.ts";
 import { CLAIMS, type LeaseRow, type LeaseTable, LOCKS } from "./leases.ts";
 import {
@@ -45,6 +45,14 @@ import {
   toHolder,
 } from "./reserve.ts";
 import { writeSql } from "./reserve_sql.ts";
+import {
+  DATA_TABLES,
+  type DataCounts,
+  type ExportTable,
+  pageOf,
+  restoreSql,
+  type RowRecord,
+} from "./export_format.ts";
 import {
   DROP_AGENT_SECRETS_SQL,
   PUT_SECRET_SQL,
@@ -582,5 +590,52 @@ export class PgOps implements AsyncTxOps {
       [sessionId],
     );
     return row ? toSessionOwner(row) : null;
+  }
+
+  // ── export and import ──────────────────────────────────────────────
+
+  async exportPage(
+    table: ExportTable,
+    after: unknown[],
+  ): Promise<{ records: RowRecord[]; last: unknown[] | null }> {
+    return pageOf(
+      table,
+      await this.#q(
+        numbered(table.select),
+        [...table.params, ...after] as Param[],
+      ),
+    );
+  }
+
+  async dataCounts(): Promise<DataCounts> {
+    const count = async (sql: string, params: Param[] = []) =>
+      Number((await this.#one(sql, params))?.["n"] ?? 0);
+    const tables = {} as DataCounts["tables"];
+    for (const [name] of DATA_TABLES) {
+      tables[name] = await count(`SELECT COUNT(*) AS n FROM ${name}`);
+    }
+    return {
+      tables,
+      customChannels: await count(
+        "SELECT COUNT(*) AS n FROM channels WHERE name <> ALL($1::text[])",
+        [`{${BUILTIN_CHANNELS.join(",")}}`],
+      ),
+    };
+  }
+
+  async restoreRow(record: RowRecord): Promise<void> {
+    for (const { text, params } of restoreSql(record, (b) => b)) {
+      await this.#q(numbered(text), params as Param[]);
+    }
+  }
+
+  async resetDerived(): Promise<void> {
+    await this.#q("DELETE FROM arc_thread_stats");
+    await this.#q("DELETE FROM arc_meta WHERE key = 'thread_stats_through'");
+    // Ids minted after the restore continue above the highest restored one.
+    await this.#q(
+      `SELECT setval('arc_message_id_seq', m) FROM
+         (SELECT MAX(id) AS m FROM messages) AS top WHERE m IS NOT NULL`,
+    );
   }
 }

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { DatabaseSync } from "node:sqlite";
 import { StorageUnavailableError } from "../errors.ts";
 import {
   BUILTIN_CHANNELS,
@@ -19,7 +19,7 @@ import { emptyFacts, toChannel, toMessage, toSession, toTask } from "./rows.ts";
 import { SqliteReceipts } from "./receipts_sqlite.ts";
 import { SQLITE_SCHEMA } from "./schema.ts";
 import { TASK_DEPS_SQLITE_SCHEMA } from "./task_deps.ts";
-import { SqliteOps } from "./sqlite_ops.ts";
+import { SqliteOps, type SqliteSql, sqliteSql } from "./sqlite_ops.ts";
 import { reserveTables } from "./reserve.ts";
 import { secretsTables } from "./identity.ts";
 import { driveSync, type Unit } from "./unit.ts";
@@ -29,13 +29,6 @@ import type {
   SearchIndexProgress,
   SearchQuery,
 } from "./search_types.ts";
-import { exportSqlite, importSqlite } from "./export_sqlite.ts";
-import type {
-  ExportFilter,
-  ExportRecord,
-  RowCounts,
-  RowRecord,
-} from "./export_format.ts";
 import { type Checkpointer, startCheckpointer } from "./sqlite_checkpointer.ts";
 import { CLAIMS, type LeaseRow, type LeaseTable, LOCKS } from "./leases.ts";
 import {
@@ -48,6 +41,7 @@ import type {
   Claim,
   JsonObject,
   Lock,
+  LongTransaction,
   Message,
   MessageQuery,
   Session,
@@ -99,9 +93,10 @@ export class SqliteStore implements Store {
   readonly info: StoreInfo;
   readonly receipts: SqliteReceipts;
   #db: DatabaseSync;
+  #sql: SqliteSql;
   #clock: Clock;
-  #statements = new Map<string, StatementSync>();
   #closed = false;
+  #busyTimeoutMs = 5000;
 
   #search = new SqliteSearch({
     all: (sql, ...params) => this.#all(sql, ...params),
@@ -113,6 +108,7 @@ export class SqliteStore implements Store {
 
   private constructor(db: DatabaseSync, info: StoreInfo, clock: Clock) {
     this.#db = db;
+    this.#sql = sqliteSql(db);
     this.info = info;
     this.#clock = clock;
     this.receipts = new SqliteReceipts(db, clock, {
@@ -170,6 +166,7 @@ export class SqliteStore implements Store {
           );
         }
       });
+      store.#busyTimeoutMs = options.busyTimeoutMs ?? 5000;
       if (checkpointMs > 0) {
         store.#checkpointer = startCheckpointer(path, checkpointMs);
       }
@@ -180,50 +177,30 @@ export class SqliteStore implements Store {
     }
   }
 
-  exportRows(filter: ExportFilter): AsyncIterable<RowRecord> {
-    return exportSqlite(this.info.storagePath, filter);
-  }
-
-  importRecords(
-    records: AsyncIterable<ExportRecord>,
-    onProgress?: (counts: RowCounts) => void,
-  ): Promise<RowCounts> {
-    return importSqlite(this.info.storagePath, records, onProgress);
-  }
-
   // ── plumbing ───────────────────────────────────────────────────────
 
-  #stmt(sql: string): StatementSync {
-    let stmt = this.#statements.get(sql);
-    if (!stmt) {
-      stmt = this.#db.prepare(sql);
-      this.#statements.set(sql, stmt);
-    }
-    return stmt;
-  }
-
   #all(sql: string, ...params: Param[]): Row[] {
-    return this.#stmt(sql).all(...params) as Row[];
+    return this.#sql.all(sql, ...params);
   }
 
   #get(sql: string, ...params: Param[]): Row | undefined {
-    return this.#stmt(sql).get(...params) as Row | undefined;
+    return this.#sql.get(sql, ...params);
   }
 
   #run(sql: string, ...params: Param[]) {
-    return this.#stmt(sql).run(...params);
+    return this.#sql.run(sql, ...params);
   }
 
   /** Runs `fn` in one immediate transaction; rolls back if it throws. */
   #tx<T>(fn: () => T): T {
     // Prepared statements (not exec) so a busy database reports its SQLite code.
-    this.#stmt("BEGIN IMMEDIATE").run();
+    this.#run("BEGIN IMMEDIATE");
     try {
       const result = fn();
-      this.#stmt("COMMIT").run();
+      this.#run("COMMIT");
       return result;
     } catch (error) {
-      if (this.#db.isTransaction) this.#stmt("ROLLBACK").run();
+      if (this.#db.isTransaction) this.#run("ROLLBACK");
       throw error;
     }
   }
@@ -242,13 +219,10 @@ export class SqliteStore implements Store {
   }
 
   /** The unit primitives on this connection. */
-  readonly #ops = new SqliteOps({
-    get: (sql, ...params) => this.#get(sql, ...params),
-    all: (sql, ...params) => this.#all(sql, ...params),
-    run: (sql, ...params) => this.#run(sql, ...params),
-  }, {
-    now: () => this.#clock.now(),
-  });
+  get #ops(): SqliteOps {
+    return this.#opsOnce ??= new SqliteOps(this.#sql, this.#clock);
+  }
+  #opsOnce: SqliteOps | undefined;
 
   run<T>(unit: () => Unit<T>): Promise<T> {
     return this.#unit(() => this.#tx(() => driveSync(unit(), this.#ops)));
@@ -257,6 +231,37 @@ export class SqliteStore implements Store {
   read<T>(unit: () => Unit<T>): Promise<T> {
     // Synchronous on the one connection: no other unit can interleave.
     return this.#unit(() => driveSync(unit(), this.#ops));
+  }
+
+  begin(mode: "snapshot" | "write"): Promise<LongTransaction> {
+    return this.#unit(() => {
+      const db = new DatabaseSync(this.info.storagePath);
+      try {
+        db.exec(`PRAGMA busy_timeout = ${this.#busyTimeoutMs}`);
+        db.exec("PRAGMA foreign_keys = OFF");
+        const sql = sqliteSql(db);
+        const ops = new SqliteOps(sql, this.#clock);
+        sql.run(mode === "write" ? "BEGIN IMMEDIATE" : "BEGIN");
+        // A deferred transaction takes its snapshot at its first read.
+        sql.get("SELECT 1 FROM channels LIMIT 1");
+        const end = (how: "COMMIT" | "ROLLBACK") => {
+          try {
+            if (db.isOpen && db.isTransaction) db.exec(how);
+          } finally {
+            if (db.isOpen) db.close();
+          }
+        };
+        return {
+          run: <T>(unit: () => Unit<T>) =>
+            this.#unit(() => driveSync(unit(), ops)),
+          commit: () => this.#unit(() => end("COMMIT")),
+          [Symbol.asyncDispose]: () => this.#unit(() => end("ROLLBACK")),
+        };
+      } catch (error) {
+        if (db.isOpen) db.close();
+        throw error;
+      }
+    });
   }
 
   #alive(row: { released_at: string | null; expires_at: string }): boolean {
@@ -286,7 +291,6 @@ export class SqliteStore implements Store {
     if (!this.#closed) {
       this.#closed = true;
       await this.#checkpointer?.stop();
-      this.#statements.clear();
       this.#db.close();
     }
   }

@@ -7,8 +7,9 @@
  * @module
  */
 
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { IdExhaustedError } from "../errors.ts";
-import { MAX_MESSAGE_ID } from "../protocol.ts";
+import { BUILTIN_CHANNELS, MAX_MESSAGE_ID } from "../protocol.ts";
 import type { Clock } from "../time.ts";
 import { CLAIMS, type LeaseRow, type LeaseTable, LOCKS } from "./leases.ts";
 import {
@@ -41,6 +42,14 @@ import {
 } from "./reserve.ts";
 import { writeSql } from "./reserve_sql.ts";
 import {
+  DATA_TABLES,
+  type DataCounts,
+  type ExportTable,
+  pageOf,
+  restoreSql,
+  type RowRecord,
+} from "./export_format.ts";
+import {
   DROP_AGENT_SECRETS_SQL,
   PUT_SECRET_SQL,
   type SecretEntry,
@@ -56,7 +65,25 @@ export type Param = string | number | null;
 export interface SqliteSql {
   get(sql: string, ...params: Param[]): Row | undefined;
   all(sql: string, ...params: Param[]): Row[];
-  run(sql: string, ...params: Param[]): { lastInsertRowid: number | bigint };
+  run(
+    sql: string,
+    ...params: Param[]
+  ): { lastInsertRowid: number | bigint; changes: number | bigint };
+}
+
+/** The statements of one connection, prepared once and cached. */
+export function sqliteSql(db: DatabaseSync): SqliteSql {
+  const statements = new Map<string, StatementSync>();
+  const stmt = (sql: string) => {
+    let s = statements.get(sql);
+    if (!s) statements.set(sql, s = db.prepare(sql));
+    return s;
+  };
+  return {
+    get: (sql, ...params) => stmt(sql).get(...params) as Row | undefined,
+    all: (sql, ...params) => stmt(sql).all(...params) as Row[],
+    run: (sql, ...params) => stmt(sql).run(...params),
+  };
 }
 
 /** SQLite implementation of the unit primitives. */
@@ -482,5 +509,59 @@ export class SqliteOps implements TxOps {
       sessionId,
     );
     return row ? toSessionOwner(row) : null;
+  }
+
+  // ── export and import ──────────────────────────────────────────────
+
+  exportPage(
+    table: ExportTable,
+    after: unknown[],
+  ): { records: RowRecord[]; last: unknown[] | null } {
+    return pageOf(
+      table,
+      this.#db.all(table.select, ...[...table.params, ...after] as Param[]),
+    );
+  }
+
+  dataCounts(): DataCounts {
+    const count = (sql: string, ...params: Param[]) =>
+      Number(this.#db.get(sql, ...params)?.["n"] ?? 0);
+    const tables = {} as DataCounts["tables"];
+    for (const [name] of DATA_TABLES) {
+      tables[name] = count(`SELECT COUNT(*) AS n FROM ${name}`);
+    }
+    const builtin = BUILTIN_CHANNELS.map(() => "?").join(", ");
+    return {
+      tables,
+      customChannels: count(
+        `SELECT COUNT(*) AS n FROM channels WHERE name NOT IN (${builtin})`,
+        ...BUILTIN_CHANNELS,
+      ),
+    };
+  }
+
+  restoreRow(record: RowRecord): void {
+    for (const { text, params } of restoreSql(record, (b) => b ? 1 : 0)) {
+      this.#db.run(text, ...params as Param[]);
+    }
+  }
+
+  resetDerived(): void {
+    this.#db.run("DELETE FROM arc_thread_stats");
+    this.#db.run("DELETE FROM arc_meta WHERE key = 'thread_stats_through'");
+    // The full-text index, where it exists, starts over from every message.
+    const has = (name: string) =>
+      this.#db.get(
+        "SELECT 1 FROM sqlite_master WHERE name = ?",
+        name,
+      ) !== undefined;
+    if (has("arcdeno_search_state")) {
+      this.#db.run("DELETE FROM arcdeno_search_state");
+    }
+    if (has("arcdeno_search")) {
+      this.#db.run(
+        "INSERT INTO arcdeno_search (arcdeno_search) VALUES ('delete-all')",
+      );
+    }
   }
 }

@@ -16,12 +16,6 @@ import type {
   SearchIndexProgress,
   SearchQuery,
 } from "./search_types.ts";
-import type {
-  ExportFilter,
-  ExportRecord,
-  RowCounts,
-  RowRecord,
-} from "./export_format.ts";
 
 import type { JsonObject } from "../protocol.ts";
 export type { JsonObject } from "../protocol.ts";
@@ -270,6 +264,18 @@ export interface StoreInfo {
   walMode: boolean;
 }
 
+/**
+ * A transaction of its own, on a connection of its own, in which units run
+ * one after another with awaits between them: for long work (an export, an
+ * import) that must not hold up the hub's own connection. `snapshot` reads
+ * one consistent view while writers carry on; `write` is all or nothing.
+ * Disposing it without {@linkcode LongTransaction.commit} rolls it back.
+ */
+export interface LongTransaction extends AsyncDisposable {
+  run<T>(unit: () => Unit<T>): Promise<T>;
+  commit(): Promise<void>;
+}
+
 /** The storage contract; see the module doc. */
 export interface Store extends AsyncDisposable {
   readonly info: StoreInfo;
@@ -295,6 +301,8 @@ export interface Store extends AsyncDisposable {
   run<T>(unit: () => Unit<T>): Promise<T>;
   /** Runs a unit that only reads, on one consistent view. */
   read<T>(unit: () => Unit<T>): Promise<T>;
+  /** Opens a {@linkcode LongTransaction}. */
+  begin(mode: "snapshot" | "write"): Promise<LongTransaction>;
 
   getChannel(name: string): Promise<Channel | null>;
   listChannels(): Promise<Channel[]>;
@@ -335,16 +343,4 @@ export interface Store extends AsyncDisposable {
   searchIndexStep(maxRows: number): Promise<SearchIndexProgress>;
   /** Full-text search over the messages indexed so far, best match first. */
   searchMessages(query: SearchQuery): Promise<SearchHit[]>;
-  /** Vendor export: the rows `filter` selects, read from one consistent snapshot while writers carry on. */
-  exportRows(filter: ExportFilter): AsyncIterable<RowRecord>;
-  /**
-   * Vendor import: restores an export (header, rows, end) as one
-   * transaction, preserving ids and timestamps; sessions come back inactive.
-   * Throws `ConflictError` when the store is not empty and
-   * `ValidationError` when the records are malformed or end early.
-   */
-  importRecords(
-    records: AsyncIterable<ExportRecord>,
-    onProgress?: (counts: RowCounts) => void,
-  ): Promise<RowCounts>;
 }

@@ -23,6 +23,7 @@
  * @module
  */
 
+import type { DataCounts, ExportTable, RowRecord } from "./export_format.ts";
 import type { SecretEntry, SessionOwner } from "./identity.ts";
 import type { Holder, ReserveWrite } from "./reserve.ts";
 import type {
@@ -178,6 +179,21 @@ export interface IdentityOps {
   sessionOwner(sessionId: string): SessionOwner | null;
 }
 
+/** Export and import (`arcdeno:export`, `./export_format.ts`). */
+export interface TransferOps {
+  /** The rows of `table` after the key `after`, one page, as records; with the key of the last row. */
+  exportPage(
+    table: ExportTable,
+    after: unknown[],
+  ): { records: RowRecord[]; last: unknown[] | null };
+  /** How full the store is, for the import's emptiness check. */
+  dataCounts(): DataCounts;
+  /** Writes one exported row exactly as the record holds it. */
+  restoreRow(record: RowRecord): void;
+  /** Starts over what is derived from the rows (thread statistics, the search index, the id sequence) after a restore. */
+  resetDerived(): void;
+}
+
 /** Every primitive a unit may use. Each backend implements them, SQLite synchronously, PostgreSQL with promises. */
 export interface TxOps
   extends
@@ -187,7 +203,8 @@ export interface TxOps
     MessageOps,
     DependencyOps,
     ReservationOps,
-    IdentityOps {}
+    IdentityOps,
+    TransferOps {}
 
 /** The same primitives, answering with promises. */
 export type AsyncTxOps = {
@@ -252,6 +269,10 @@ const OP_NAMES: Record<keyof TxOps, true> = {
   putSecret: true,
   secretHash: true,
   sessionOwner: true,
+  exportPage: true,
+  dataCounts: true,
+  restoreRow: true,
+  resetDerived: true,
 };
 
 function* step(op: keyof TxOps, args: unknown[]): Generator<Step, unknown> {
@@ -276,6 +297,8 @@ export const VOID_OPS: ReadonlySet<keyof TxOps> = new Set<keyof TxOps>([
   "setLastFence",
   "writeReservation",
   "putSecret",
+  "restoreRow",
+  "resetDerived",
 ]);
 
 type AnyOp = (...args: unknown[]) => unknown;

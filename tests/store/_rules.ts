@@ -34,6 +34,12 @@ import {
   sessionOwner,
 } from "../../src/hub/units/identity.ts";
 import type { SecretEntry } from "../../src/store/identity.ts";
+import { exportRecords, importRecords } from "../../src/hub/export.ts";
+import type {
+  ExportFilter,
+  ExportRecord,
+  RowCounts,
+} from "../../src/store/export_format.ts";
 import { holderToLock, type NewReservation } from "../../src/store/reserve.ts";
 import type { PostgresStore } from "../../src/store/postgres.ts";
 import type { SqliteStore } from "../../src/store/sqlite.ts";
@@ -74,6 +80,16 @@ export function rules(store: Store) {
       store.read(() => listReady(filter)),
     listThreads: async () => summarizeThreads(await store.listThreadFacts()),
     getThread: (threadId: string) => store.read(() => getThread(threadId)),
+    /** The rows of an export of `filter`, without its header and end. */
+    exportRows: async function* (filter: ExportFilter) {
+      for await (const record of exportRecords(store, "test", filter)) {
+        if (record.type !== "header" && record.type !== "end") yield record;
+      }
+    },
+    importRecords: (
+      records: AsyncIterable<ExportRecord>,
+      onProgress?: (counts: RowCounts) => void,
+    ) => importRecords(store, records, onProgress),
     identity: {
       putSecret: (entry: SecretEntry) => store.run(() => putSecret(entry)),
       secretHash: (sessionId: string) =>

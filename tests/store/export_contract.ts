@@ -46,7 +46,7 @@ async function rows(
   filter: ExportFilter = { kind: "all" },
 ): Promise<RowRecord[]> {
   const out: RowRecord[] = [];
-  for await (const row of store.exportRows(filter)) out.push(row);
+  for await (const row of rules(store).exportRows(filter)) out.push(row);
   return out;
 }
 
@@ -153,7 +153,7 @@ export function exportContract(name: string, open: StoreOpener): void {
           "lock",
         ],
       );
-      const counts = await b.importRecords(wrap(exported));
+      const counts = await rules(b).importRecords(wrap(exported));
       assertEquals(counts, {
         channel: 3,
         session: 1,
@@ -185,7 +185,8 @@ export function exportContract(name: string, open: StoreOpener): void {
   Deno.test(`${name}: an export reads one snapshot while writes go on`, () =>
     withStores(async (a) => {
       await fill(a);
-      const iterator = a.exportRows({ kind: "all" })[Symbol.asyncIterator]();
+      const iterator = rules(a).exportRows({ kind: "all" })
+        [Symbol.asyncIterator]();
       const first = await iterator.next();
       assertEquals(first.value?.type, "channel");
       for (let i = 0; i < 5; i++) {
@@ -236,27 +237,27 @@ export function exportContract(name: string, open: StoreOpener): void {
       await fill(a);
       const exported = await rows(a);
       await rejects(
-        () => a.importRecords(wrap(exported)),
+        () => rules(a).importRecords(wrap(exported)),
         ConflictError,
         "it is not empty",
       );
       await rejects(
-        () => b.importRecords(wrap(exported, "none")),
+        () => rules(b).importRecords(wrap(exported, "none")),
         ValidationError,
         "ends early",
       );
       await rejects(
-        () => b.importRecords(wrap(exported, "wrong")),
+        () => rules(b).importRecords(wrap(exported, "wrong")),
         ValidationError,
         "inconsistent",
       );
       const twice = [...exported, exported.find((r) => r.type === "message")!];
       await rejects(
-        () => b.importRecords(wrap(twice)),
+        () => rules(b).importRecords(wrap(twice)),
         ValidationError,
         "cannot restore message 1",
       );
       assertEquals((await rows(b)).filter((r) => r.type !== "channel"), []);
-      await b.importRecords(wrap(exported));
+      await rules(b).importRecords(wrap(exported));
     }));
 }

@@ -25,7 +25,7 @@ async function rows(
   filter: ExportFilter = { kind: "all" },
 ): Promise<RowRecord[]> {
   const out: RowRecord[] = [];
-  for await (const row of store.exportRows(filter)) out.push(row);
+  for await (const row of rules(store).exportRows(filter)) out.push(row);
   return out;
 }
 
@@ -157,7 +157,7 @@ export function exportVendorContract(name: string, open: StoreOpener): void {
         [[tb, ta], [tc, tb]],
       );
 
-      await b.importRecords(wrap(exported));
+      await rules(b).importRecords(wrap(exported));
       const restored = await rows(b);
       assertEquals(
         restored.filter((r) => r.type !== "channel"),
