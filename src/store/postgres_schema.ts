@@ -10,7 +10,10 @@
  */
 
 import { MAX_MESSAGE_ID } from "../protocol.ts";
-import { POSTGRES_RECEIPT_SCHEMA } from "./receipts.ts";
+import {
+  POSTGRES_RECEIPT_SCHEMA,
+  POSTGRES_RECEIPT_SURFACED,
+} from "./receipts.ts";
 import { TASK_DEPS_POSTGRES_SCHEMA } from "./task_deps.ts";
 
 /** One schema step; `version` counts up from 1. */
@@ -135,6 +138,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, statements: POSTGRES_RECEIPT_SCHEMA },
   // Vendor: task dependencies (`arcdeno:task_deps`).
   { version: 3, statements: TASK_DEPS_POSTGRES_SCHEMA },
+  // Vendor: the `surfaced` receipt state.
+  { version: 4, statements: POSTGRES_RECEIPT_SURFACED },
 ];
 
 /** The newest schema version this code knows. */
