@@ -186,7 +186,11 @@ export function mergeJson(
 }
 
 /** Replaces (or appends) one `[table]` of a TOML document, keeping the rest. */
-export function mergeToml(existing: string, table: string, body: string): string {
+export function mergeToml(
+  existing: string,
+  table: string,
+  body: string,
+): string {
   const header = `[${table}]`;
   const lines = existing.split("\n");
   const start = lines.findIndex((l) => l.trim() === header);

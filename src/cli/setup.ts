@@ -47,7 +47,9 @@ function defaultCommand(baseUrl: string): string {
   const main = new URL("../../main.ts", import.meta.url);
   if (main.protocol !== "file:") return Deno.execPath();
   const hub = new URL(baseUrl);
-  const net = `${hub.hostname}:${hub.port || (hub.protocol === "https:" ? 443 : 80)}`;
+  const net = `${hub.hostname}:${
+    hub.port || (hub.protocol === "https:" ? 443 : 80)
+  }`;
   return `deno run --allow-net=${net} --allow-read=.arc-hook --allow-write=.arc-hook --allow-env=ARC_URL,ARC_AGENT,ARC_TOKEN,ARC_SECRET ${
     fileURLToPath(main)
   }`;

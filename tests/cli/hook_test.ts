@@ -186,7 +186,14 @@ function unreadText(lines: string[], stopping = false): string {
 Deno.test("arc hook --host claude: orientation, prompt, after-tool (urgent only), stop block, stop_hook_active", async () => {
   await using hub = await startHub();
   await withDir(async (dir) => {
-    const args = ["--agent", "alice", "--host", "claude", "--base-url", hub.url];
+    const args = [
+      "--agent",
+      "alice",
+      "--host",
+      "claude",
+      "--base-url",
+      hub.url,
+    ];
     await hub.api("POST", "/v1/sessions", { agent_id: "bob" });
     await hub.api("POST", "/v1/claims", {
       claim_key: "task-7",
@@ -304,7 +311,14 @@ Deno.test("arc hook --wait: a DM posted while a Stop hook waits blocks the stop 
   await using hub = await startHub();
   await hub.api("POST", "/v1/sessions", { agent_id: "alice" });
   await withDir(async (dir) => {
-    const args = ["--agent", "alice", "--host", "claude", "--base-url", hub.url];
+    const args = [
+      "--agent",
+      "alice",
+      "--host",
+      "claude",
+      "--base-url",
+      hub.url,
+    ];
     // First run sets the read position.
     await spawnHook(args, dir, { hook_event_name: "UserPromptSubmit" });
     const waiting = spawnHook([...args, "--wait", "30"], dir, {

@@ -32,14 +32,20 @@ Deno.test("receipts: surfaced sits between delivered and acked, only for the rec
     )).body.result.receipts;
   const [surfaced] = await receipts();
   assertEquals(surfaced.state, "surfaced");
-  assert(surfaced.surfaced_at >= surfaced.delivered_at, "surfaced after delivered");
+  assert(
+    surfaced.surfaced_at >= surfaced.delivered_at,
+    "surfaced after delivered",
+  );
   const unacked = await hub.api("GET", "/v1/arcdeno/unacked?agent_id=lead");
   assertEquals(unacked.body.result[0].surfaced_to, ["worker"]);
   await hub.api("POST", `/v1/arcdeno/messages/${sent.id}/ack`, {
     agent_id: "worker",
   });
   const [acked] = await receipts();
-  assertEquals([acked.state, acked.surfaced_at], ["acked", surfaced.surfaced_at]);
+  assertEquals([acked.state, acked.surfaced_at], [
+    "acked",
+    surfaced.surfaced_at,
+  ]);
 
   const bad = await hub.api("POST", "/v1/arcdeno/messages/surfaced", {
     agent_id: "worker",
@@ -53,11 +59,13 @@ Deno.test("GET /v1/stream: events carry id:, and Last-Event-ID resumes after it"
   await using hub = await startHub();
   const ids: number[] = [];
   for (const body of ["one", "two", "three"]) {
-    ids.push((await hub.api("POST", "/v1/messages", {
-      from_agent: "a",
-      channel: "general",
-      body,
-    })).body.result.id);
+    ids.push(
+      (await hub.api("POST", "/v1/messages", {
+        from_agent: "a",
+        channel: "general",
+        body,
+      })).body.result.id,
+    );
   }
   const controller = new AbortController();
   const res = await fetch(`${hub.url}/v1/stream?agent_id=b&since_id=0`, {

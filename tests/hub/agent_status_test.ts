@@ -24,9 +24,15 @@ Deno.test("AgentStatuses - hook events set the state; a quiet claim holder is st
     clock: { now: () => now },
   });
   assertEquals(statuses.status("alice", []), undefined);
-  assertEquals(statuses.report("alice", { event: "prompt", host: "claude" })
-    .state, "working");
-  assertEquals(statuses.report("alice", { event: "approval" }).state, "waiting_approval");
+  assertEquals(
+    statuses.report("alice", { event: "prompt", host: "claude" })
+      .state,
+    "working",
+  );
+  assertEquals(
+    statuses.report("alice", { event: "approval" }).state,
+    "waiting_approval",
+  );
   assertEquals(statuses.report("alice", { event: "stop" }).state, "idle");
   const held = [claim(now)];
   now += 59_000;
@@ -40,7 +46,10 @@ Deno.test("AgentStatuses - hook events set the state; a quiet claim holder is st
   assertEquals(statuses.status("alice", held)?.["state"], "idle");
   // A claim holder no hook reported for is judged by its claim's age.
   now += 61_000;
-  assertEquals(statuses.status("bob", [claim(now - 61_000)])?.["state"], "stalled");
+  assertEquals(
+    statuses.status("bob", [claim(now - 61_000)])?.["state"],
+    "stalled",
+  );
   assertEquals(statuses.status("bob", [claim(now)])?.["state"], "unknown");
   const error = await assertRejects(
     async () => await statuses.report("alice", { event: "dancing" }),
