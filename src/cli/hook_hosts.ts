@@ -70,24 +70,19 @@ export interface Delivery {
   block?: boolean;
 }
 
+/** Claude Code's event names, which Codex CLI shares (it has no SessionEnd). */
+const CLAUDE_EVENTS: Record<string, Moment> = {
+  SessionStart: "session_start",
+  UserPromptSubmit: "prompt",
+  PreToolUse: "before_tool",
+  PostToolUse: "after_tool",
+  PermissionRequest: "approval",
+  Stop: "stop",
+};
+
 const MOMENTS: Record<Host, Record<string, Moment>> = {
-  claude: {
-    SessionStart: "session_start",
-    UserPromptSubmit: "prompt",
-    PreToolUse: "before_tool",
-    PostToolUse: "after_tool",
-    PermissionRequest: "approval",
-    Stop: "stop",
-    SessionEnd: "session_end",
-  },
-  codex: {
-    SessionStart: "session_start",
-    UserPromptSubmit: "prompt",
-    PreToolUse: "before_tool",
-    PostToolUse: "after_tool",
-    PermissionRequest: "approval",
-    Stop: "stop",
-  },
+  claude: { ...CLAUDE_EVENTS, SessionEnd: "session_end" },
+  codex: CLAUDE_EVENTS,
   gemini: {
     SessionStart: "session_start",
     BeforeAgent: "prompt",
