@@ -26,7 +26,8 @@ Commands:
   search        search the messages an agent may see (full text)
   smoke-agent   run one role of the three-agent interoperability check
   mcp           serve one agent's Arc tools to an MCP host over stdio
-  hook          print an agent's unread direct messages and mentions (for host hooks)
+  hook          bring an agent's messages into its host's context (host hooks)
+  setup         write the MCP and hook configuration for a host into a project
   guard         git pre-commit guard over file reservations (install, check)
   export        write a hub, a channel or a thread as JSON Lines
   backup        copy a live SQLite hub file consistently
@@ -99,6 +100,8 @@ async function main(args: string[]): Promise<number> {
       return await (await import("./src/mcp/cli.ts")).runMcp(rest, out, err);
     case "hook":
       return await (await import("./src/cli/hook.ts")).runHook(rest, out, err);
+    case "setup":
+      return await (await import("./src/cli/setup.ts")).runSetup(rest, out);
     case "guard":
       return await (await import("./src/cli/guard.ts")).runGuard(
         rest,

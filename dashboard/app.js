@@ -1894,7 +1894,14 @@ function renderAgents() {
   );
   const current = state.view?.type === "dm" ? state.view.name : null;
   const unread = [...state.unread].filter(([k]) => k.startsWith("dm:"));
-  const shape = rows.map((a) => [a.agent_id, a.display_name, a.capabilities]);
+  const statusOf = (a) =>
+    typeof a.arcdeno?.status?.state === "string" ? a.arcdeno.status : null;
+  const shape = rows.map((a) => [
+    a.agent_id,
+    a.display_name,
+    a.capabilities,
+    statusOf(a)?.state ?? null,
+  ]);
   if (!changed("agents", { shape, current, unread })) {
     // Same rows: only the "last seen" times move.
     for (const li of $("agent-list").children) {
@@ -1937,6 +1944,17 @@ function renderAgents() {
             data: { seen: a.last_seen },
           }),
           h("span", { class: "name", testid: "agent-name", text: name }),
+          statusOf(a)
+            ? h("span", {
+              class: "agent-status",
+              testid: "agent-status",
+              data: { state: statusOf(a).state },
+              title: `${statusOf(a).state}${
+                statusOf(a).host ? ` (${statusOf(a).host})` : ""
+              } since ${statusOf(a).since ?? "?"}`,
+              text: statusOf(a).state.replace("_", " "),
+            })
+            : h("span"),
           count ? h("span", { class: "count", text: count }) : h("span", {
             class: "seen",
             data: { seen: a.last_seen },
@@ -2097,6 +2115,7 @@ function renderUnacked() {
       const from = String(r.from_agent);
       const to = r.to_agent != null ? `@${r.to_agent}` : `#${r.channel}`;
       const delivered = Array.isArray(r.delivered_to) ? r.delivered_to : [];
+      const surfaced = Array.isArray(r.surfaced_to) ? r.surfaced_to : [];
       return h(
         "li",
         {
@@ -2124,6 +2143,13 @@ function renderUnacked() {
               : "not delivered yet"
           }`,
         ),
+        surfaced.length
+          ? h("span", {
+            class: "owner surfaced",
+            testid: "unacked-surfaced",
+            text: `surfaced to ${surfaced.join(", ")} (shown to the model)`,
+          })
+          : h("span"),
         typeof r.body === "string"
           ? h("span", { class: "owner snippet", text: r.body.slice(0, 120) })
           : h("span"),

@@ -52,6 +52,8 @@ export interface HubOptions {
   mcpIdleSec?: number;
   /** Close a connection with no request in progress after this many seconds; 0 keeps it open. @default 75 */
   idleTimeoutSec?: number;
+  /** Seconds without activity after which an agent holding a claim counts as stalled. @default 600 */
+  stallAfterSec?: number;
 }
 
 /** Options after defaults and checks; paths are absolute. */
@@ -83,6 +85,8 @@ export interface ResolvedConfig {
   mcpIdleSec: number;
   /** Seconds a connection may sit with no request in progress; 0 when idle connections are kept. */
   idleTimeoutSec: number;
+  /** Seconds without activity after which a claim holder counts as stalled. */
+  stallAfterSec: number;
 }
 
 function checkInt(
@@ -181,6 +185,12 @@ export function resolveConfig(
     mcpIdleSec: checkInt(
       "mcp-idle-timeout",
       options.mcpIdleSec ?? DEFAULTS.mcpIdleSec,
+      1,
+      31_536_000,
+    ),
+    stallAfterSec: checkInt(
+      "stall-after",
+      options.stallAfterSec ?? DEFAULTS.stallAfterSec,
       1,
       31_536_000,
     ),

@@ -87,6 +87,8 @@ export const VENDOR_FEATURES = [
   `${VENDOR}:search`,
   `${VENDOR}:export`,
   `${VENDOR}:rate_limit`,
+  `${VENDOR}:agent_status`,
+  `${VENDOR}:sse_resume`,
 ] as const;
 
 /** Defaults shared by the config, the CLI help and the docs. */
@@ -118,6 +120,8 @@ export const DEFAULTS = {
   rateBurst: 500,
   /** Seconds an idle MCP session at `/mcp` lives. */
   mcpIdleSec: 1800,
+  /** Seconds without activity after which an agent holding a claim counts as stalled. */
+  stallAfterSec: 600,
   /** Seconds a connection may sit with no request in progress before the hub closes it. */
   idleTimeoutSec: 75,
 } as const;

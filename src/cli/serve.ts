@@ -75,6 +75,9 @@ Options:
   --mcp-idle-timeout SEC      end an MCP session at /mcp (and deregister its
                               agent) after SEC seconds without a request or an
                               open stream (default ${DEFAULTS.mcpIdleSec})
+  --stall-after SEC           show an agent that holds a claim as stalled
+                              after SEC seconds with no activity (hook
+                              events, posts, claims; default ${DEFAULTS.stallAfterSec})
   --idle-timeout SEC          close a connection that has had no request in
                               progress for SEC seconds: one that never sends
                               a request, or a kept-alive one between requests;
@@ -128,6 +131,7 @@ export function parseServeFlags(args: string[]): ServeFlags {
     "rate-limit": { type: "string" },
     "rate-burst": { type: "string" },
     "mcp-idle-timeout": { type: "string" },
+    "stall-after": { type: "string" },
     "idle-timeout": { type: "string" },
     help: { type: "boolean", short: "h" },
   });
@@ -160,6 +164,7 @@ export function parseServeFlags(args: string[]): ServeFlags {
   set("rateLimitPerSec", rateFlag(values["rate-limit"]));
   set("rateBurst", intFlag("rate-burst", values["rate-burst"]));
   set("mcpIdleSec", intFlag("mcp-idle-timeout", values["mcp-idle-timeout"]));
+  set("stallAfterSec", intFlag("stall-after", values["stall-after"]));
   set("idleTimeoutSec", intFlag("idle-timeout", values["idle-timeout"]));
   const retention = intFlag("relay-retention", values["relay-retention"]);
   if (retention !== undefined && retention < 1) {

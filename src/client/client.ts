@@ -26,6 +26,7 @@ import {
 import type {
   AckResult,
   MessageReceipts,
+  SurfacedResult,
   UnackedMessage,
   UnackedOptions,
 } from "./receipts.ts";
@@ -1708,6 +1709,68 @@ export class ArcClient implements AsyncDisposable {
       "POST",
       `/v1/arcdeno/messages/${id}/ack`,
       { body: { agent_id: this.#agentId } },
+    );
+  }
+
+  /**
+   * Reports that this agent's host put these messages in front of its model
+   * (a hook's output, an MCP tool result), so their senders see the
+   * receipts move to `surfaced`. Messages that take no receipts, or that
+   * the agent does not receive, are skipped. Needs a hub with the
+   * `arcdeno:receipts` feature.
+   *
+   * @param messageIds The messages shown to the model (at most 100).
+   * @returns The ids recorded.
+   * @throws {ArcError} With status 400 for a bad id list, 404 on a hub
+   * without the extension.
+   *
+   * @example After showing new messages to the model
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using worker = await ArcClient.quickstart({ agentId: "worker" });
+   * const shown = await worker.poll({ timeoutSec: 0 });
+   * if (shown.length) await worker.surfaced(shown.map((m) => m.id));
+   * ```
+   */
+  async surfaced(messageIds: number[]): Promise<SurfacedResult> {
+    return await this.#result<SurfacedResult>(
+      "POST",
+      "/v1/arcdeno/messages/surfaced",
+      { body: { agent_id: this.#agentId, message_ids: messageIds } },
+    );
+  }
+
+  /**
+   * Reports a lifecycle event of this agent's host (what `arc hook` sends on
+   * each hook run), so `listAgents()` and the dashboard show whether the
+   * agent is working, idle or waiting for approval. Needs a hub with the
+   * `arcdeno:agent_status` feature.
+   *
+   * @param event One of `session_start`, `prompt`, `tool`, `approval`,
+   *   `stop`, `session_end`.
+   * @param host The host's name, such as `claude`.
+   * @returns The agent's status as the hub now sees it.
+   * @throws {ArcError} With status 400 for an unknown event, 404 on a hub
+   * without the extension.
+   *
+   * @example A custom host loop says it is working
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using worker = await ArcClient.quickstart({ agentId: "worker" });
+   * const status = await worker.reportStatus("prompt", "my-host");
+   * console.log(status.state); // "working"
+   * ```
+   */
+  async reportStatus(
+    event: string,
+    host?: string,
+  ): Promise<{ agent_id: string; state: string; [key: string]: unknown }> {
+    return await this.#result(
+      "POST",
+      `/v1/arcdeno/agents/${encodeURIComponent(this.#agentId)}/status`,
+      { body: { event, ...(host ? { host } : {}) } },
     );
   }
 

@@ -85,6 +85,7 @@ export type {
   AckResult,
   MessageReceipts,
   Receipt,
+  SurfacedResult,
   UnackedMessage,
   UnackedOptions,
 } from "./receipts.ts";

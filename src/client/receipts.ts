@@ -18,6 +18,7 @@
  *   agent_id: "reviewer",
  *   state: "delivered",
  *   delivered_at: "2026-04-14T17:00:00Z",
+ *   surfaced_at: null,
  *   acked_at: null,
  * };
  * console.log(receipt.state === "acked" ? "seen and confirmed" : "handed over");
@@ -26,10 +27,16 @@
 export interface Receipt {
   /** The recipient. */
   agent_id: string;
-  /** `delivered` once the hub handed the message over, `acked` once the recipient confirmed it. */
-  state: "delivered" | "acked";
+  /**
+   * `delivered` once the hub handed the message over, `surfaced` once a host
+   * hook or an MCP tool result put it in front of the recipient's model,
+   * `acked` once the recipient confirmed it.
+   */
+  state: "delivered" | "surfaced" | "acked";
   /** When the hub first handed the message to the recipient. */
   delivered_at: string;
+  /** When the message was first put in front of the recipient's model; null until then (or on hubs before this field). */
+  surfaced_at?: string | null;
   /** When the recipient acknowledged it; null until then. */
   acked_at: string | null;
 }
@@ -80,6 +87,7 @@ export interface MessageReceipts {
  *     agent_id: "worker",
  *     state: "acked",
  *     delivered_at: "2026-04-14T17:00:00Z",
+ *     surfaced_at: "2026-04-14T17:00:02Z",
  *     acked_at: "2026-04-14T17:00:05Z",
  *   },
  * };
@@ -133,6 +141,26 @@ export interface UnackedMessage {
   overdue: boolean;
   /** Agents the hub has handed it to so far. */
   delivered_to: string[];
+  /** Agents whose model it was put in front of so far (absent on hubs before this field). */
+  surfaced_to?: string[];
+}
+
+/**
+ * What reporting surfaced messages returns.
+ *
+ * @example Which of the reported ids got a receipt
+ * ```ts
+ * import type { SurfacedResult } from "@arc/hub";
+ *
+ * const result: SurfacedResult = { agent_id: "worker", surfaced: [7] };
+ * console.log(result.surfaced.includes(7));
+ * ```
+ */
+export interface SurfacedResult {
+  /** The reporting agent. */
+  agent_id: string;
+  /** The ids recorded: those the agent receives with receipts. */
+  surfaced: number[];
 }
 
 /**

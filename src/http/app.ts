@@ -17,7 +17,7 @@ import { checkAccess } from "./guard.ts";
 import { credentialOf, identityGuard } from "./identity.ts";
 import { Identity } from "../hub/identity.ts";
 import { Metrics } from "./metrics.ts";
-import { streamResponse } from "./sse.ts";
+import { resumeAfter, streamResponse } from "./sse.ts";
 import { DASHBOARD_HTML } from "./dashboard.ts";
 import { mountReceipts } from "./receipts_routes.ts";
 import { taskDepRoutes } from "./task_deps_routes.ts";
@@ -203,6 +203,11 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
     async (c) => ok(c, await hub.deleteSession(c.req.param("id"))),
   );
   app.get("/v1/agents", async (c) => ok(c, await hub.listAgents(query(c))));
+  app.post(
+    "/v1/arcdeno/agents/:agent/status",
+    async (c) =>
+      ok(c, hub.statuses.report(c.req.param("agent"), await body(c))),
+  );
   app.get("/v1/bootstrap", async (c) => ok(c, await hub.bootstrap(query(c))));
 
   // ── channels and hub info ──────────────────────────────────────────
@@ -247,7 +252,7 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
     return streamResponse(hub, {
       agentId,
       channels,
-      sinceId: q.sinceId(),
+      sinceId: resumeAfter(c.req.raw.headers, q.sinceId()),
       excludeSelf: q.flag("exclude_self"),
     }, c.req.raw.signal);
   });

@@ -5,8 +5,8 @@
  *
  * - body or query fields `agent_id`, `from_agent`, `owner_agent_id`,
  *   `created_by` and `as` (any route, so routes added later are covered);
- * - the path of `POST /v1/sessions/{agent}/rename` and
- *   `GET /v1/inbox/{agent}`;
+ * - the path of `POST /v1/sessions/{agent}/rename`,
+ *   `GET /v1/inbox/{agent}` and `POST /v1/arcdeno/agents/{agent}/status`;
  * - `DELETE /v1/sessions/{id}`: the agent whose active session it is;
  * - `POST /v1/sessions` is checked by the registration rule instead;
  * - `GET /v1/locks?agent_id=` is a filter over a public listing, and
@@ -108,6 +108,10 @@ async function actingAgents(
     ? segment(/^\/v1\/inbox\/([^/]+)$/)
     : undefined;
   if (inbox) agents.add(inbox);
+  const reporting = method === "POST"
+    ? segment(/^\/v1\/arcdeno\/agents\/([^/]+)\/status$/)
+    : undefined;
+  if (reporting) agents.add(reporting);
   const deleted = method === "DELETE"
     ? segment(/^\/v1\/sessions\/([^/]+)$/)
     : undefined;

@@ -1,6 +1,7 @@
 /**
  * Routes of the delivery receipts extension (`arcdeno:receipts`), under
- * `/v1/arcdeno/`: acknowledge a message, list a message's receipts, list
+ * `/v1/arcdeno/`: acknowledge a message, report messages surfaced to the
+ * agent's model, list a message's receipts, list
  * messages still waiting for an acknowledgement. The rules live in
  * `src/hub/receipts.ts`.
  *
@@ -21,6 +22,10 @@ export function mountReceipts(app: Hono<ArcEnv>, hub: Hub): void {
   app.post("/v1/arcdeno/messages/:id/ack", async (c) => {
     const body = await readJsonObject(c.req.raw, hub.config.maxRequestBytes);
     return ok(c, await hub.receipts.ack(c.req.param("id"), body));
+  });
+  app.post("/v1/arcdeno/messages/surfaced", async (c) => {
+    const body = await readJsonObject(c.req.raw, hub.config.maxRequestBytes);
+    return ok(c, await hub.receipts.surfaced(body));
   });
   app.get(
     "/v1/arcdeno/messages/:id/receipts",

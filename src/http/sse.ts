@@ -1,6 +1,8 @@
 /**
  * `GET /v1/stream`: server-sent events for one agent's view. Each message is
- * one `data:` event; a comment line goes out every heartbeat interval so
+ * one event: `id:` is the message id, `data:` the message. A client that
+ * reconnects with `Last-Event-ID` (browsers' `EventSource` does so by
+ * itself) resumes after that id (vendor feature `arcdeno:sse_resume`). A comment line goes out every heartbeat interval so
  * proxies keep the connection open and a vanished client is noticed. The
  * stream is pulled, so a client that stops reading makes the hub stop
  * producing instead of buffering.
@@ -20,10 +22,20 @@ const eventText = new WeakMap<Message, string>();
 function toEvent(message: Message): string {
   let text = eventText.get(message);
   if (text === undefined) {
-    text = `data: ${JSON.stringify(message)}\n\n`;
+    text = `id: ${message.id}\ndata: ${JSON.stringify(message)}\n\n`;
     eventText.set(message, text);
   }
   return text;
+}
+
+/**
+ * The cursor a stream starts after: the `Last-Event-ID` header when it holds
+ * a message id (a reconnect), else `sinceId`.
+ */
+export function resumeAfter(headers: Headers, sinceId: number): number {
+  const last = headers.get("last-event-id")?.trim();
+  if (last && /^\d{1,15}$/.test(last)) return Number(last);
+  return sinceId;
 }
 
 /** Builds the event-stream response; it ends when the client leaves or the hub shuts down. */

@@ -63,6 +63,7 @@ import {
   type RecipientNotice,
 } from "./receipts.ts";
 import { TouchBatch } from "./touches.ts";
+import { AgentStatuses } from "./agent_status.ts";
 import { WaitCursor } from "./cursor.ts";
 import {
   checkTtl,
@@ -132,6 +133,8 @@ export class Hub implements AsyncDisposable {
   readonly extraFeatures = new Set<string>();
   /** Full-text search over messages (`arcdeno:search`). */
   readonly search: MessageSearch;
+  /** Agent status from host hook events (`arcdeno:agent_status`), in memory. */
+  readonly statuses: AgentStatuses;
   /** Set by the server: stops serving and exits, used when a shutdown fires. */
   onShutdown: () => void = () => {};
   #log: (line: string) => void;
@@ -167,6 +170,7 @@ export class Hub implements AsyncDisposable {
       log: this.#log,
     });
     this.#touches = new TouchBatch(store, this.#log);
+    this.statuses = new AgentStatuses({ stallAfterSec: config.stallAfterSec });
   }
 
   /**
@@ -388,10 +392,20 @@ export class Hub implements AsyncDisposable {
     if (as) this.#touchQuietly(as);
     await this.#sweepQuietly();
     const capability = query.get("capability");
-    const agents = await this.store.listActiveSessions();
-    return capability
+    const [agents, claims] = await Promise.all([
+      this.store.listActiveSessions(),
+      this.store.listClaims({ activeOnly: true }),
+    ]);
+    const held = Map.groupBy(claims, (c) => c.owner_agent_id);
+    return (capability
       ? agents.filter((a) => a.capabilities.includes(capability))
-      : agents;
+      : agents).map((a) => {
+        const status = this.statuses.status(
+          a.agent_id,
+          held.get(a.agent_id) ?? [],
+        );
+        return status ? { ...a, [VENDOR]: { status } } : a;
+      });
   }
 
   async bootstrap(query: Query): Promise<JsonObject> {
@@ -466,6 +480,7 @@ export class Hub implements AsyncDisposable {
       postMessage(input, parentTaskId)
     );
     this.notifier.publish([message, ...(posted ?? [])]);
+    this.statuses.touch(message.from_agent);
     const notice = await this.receipts.posted(message);
     return notice ? { ...message, [VENDOR]: notice } : message;
   }

@@ -5,7 +5,10 @@
  * its metadata says `ack_required` (truthy). Its receipts are per recipient:
  * `delivered` the first time the hub hands it to that agent on any read path
  * (poll with `agent_id`, events, inbox, stream, and the relay, which runs
- * those same routes), `acked` when that agent acknowledges it. For a direct
+ * those same routes), `surfaced` when a host hook (`arc hook`) or an MCP
+ * tool result put it in front of the agent's model (the agent's own process
+ * reports it: the hub cannot see into the model), `acked` when that agent
+ * acknowledges it. A receipt's `state` is the furthest of the three. For a direct
  * message the recipient is `to_agent`; for a broadcast every agent but the
  * sender gets a receipt as it is handed the message or acknowledges it.
  *
@@ -38,6 +41,9 @@ import { type Query, readFields, toInt, truthy } from "./params.ts";
 
 /** Seconds after which a tracked message without an acknowledgement counts as overdue, unless it says otherwise. */
 export const DEFAULT_ACK_WITHIN_SEC = 300;
+
+/** Most message ids one surfaced report may carry. */
+export const MAX_SURFACED_IDS = 100;
 
 /** How many recently marked (message, agent) pairs are remembered to skip rewrites. */
 const REMEMBER = 20_000;
@@ -182,6 +188,47 @@ export class Receipts {
     return { message_id: message.id, receipt: describe(receipt) };
   }
 
+  /**
+   * `POST /v1/arcdeno/messages/surfaced` with `{agent_id, message_ids}`: the
+   * agent's host put these messages in front of its model. Only messages
+   * the agent receives with receipts (a direct message to it, a broadcast
+   * with `ack_required` from someone else) are recorded; others are skipped,
+   * as are unknown ids. Returns the ids recorded.
+   */
+  async surfaced(body: JsonObject): Promise<JsonObject> {
+    const f = readFields(body, {
+      agent_id: { type: "string", required: true },
+    });
+    const agentId = f.agent_id?.trim();
+    if (!agentId) throw new ValidationError("agent_id is required");
+    const raw = body["message_ids"];
+    if (
+      !Array.isArray(raw) ||
+      !raw.every((v) =>
+        typeof v === "number" && Number.isSafeInteger(v) && v > 0
+      )
+    ) {
+      throw new ValidationError(
+        "message_ids must be an array of positive integer message ids",
+      );
+    }
+    if (raw.length > MAX_SURFACED_IDS) {
+      throw new ValidationError(
+        `message_ids holds ${raw.length} ids; at most ${MAX_SURFACED_IDS} per report`,
+      );
+    }
+    const ids = [...new Set(raw as number[])];
+    const messages = (await Promise.all(
+      ids.map((id) => this.#store.receipts.getMessage(id)),
+    )).filter((m): m is Message =>
+      m !== null && needsReceipts(m) && m.from_agent !== agentId &&
+      (m.to_agent === null || m.to_agent === agentId)
+    );
+    await this.#store.receipts.markSurfaced(agentId, messages.map(tracked));
+    for (const m of messages) this.#marked.add(`${m.id}\u0000${agentId}`);
+    return { agent_id: agentId, surfaced: messages.map((m) => m.id) };
+  }
+
   /** `GET /v1/arcdeno/messages/{id}/receipts?agent_id=`: a message's receipts, for its sender and recipients. */
   async receipts(id: string, query: Query): Promise<JsonObject> {
     const agentId = query.get("agent_id");
@@ -254,6 +301,9 @@ export class Receipts {
         ack_within_sec: within,
         overdue: age > within,
         delivered_to: (byMessage.get(m.id) ?? []).map((r) => r.agent_id),
+        surfaced_to: (byMessage.get(m.id) ?? []).filter((r) =>
+          r.surfaced_at !== null
+        ).map((r) => r.agent_id),
       };
     });
   }
@@ -262,8 +312,13 @@ export class Receipts {
 function describe(r: Receipt): JsonObject {
   return {
     agent_id: r.agent_id,
-    state: r.acked_at === null ? "delivered" : "acked",
+    state: r.acked_at !== null
+      ? "acked"
+      : r.surfaced_at !== null
+      ? "surfaced"
+      : "delivered",
     delivered_at: r.delivered_at,
+    surfaced_at: r.surfaced_at,
     acked_at: r.acked_at,
   };
 }

@@ -58,24 +58,58 @@ export function describeMessages(
   return lines;
 }
 
+/**
+ * Ids of the messages for `agentId` that a tool result shows the model: the
+ * rows of a `messages` list in its structured content (poll, wait, inbox,
+ * thread reads), plus `extra` (what the digest reported).
+ */
+export function shownMessageIds(
+  data: unknown,
+  agentId: string,
+  extra: readonly number[] = [],
+): number[] {
+  const ids = new Set(extra);
+  const list = typeof data === "object" && data !== null
+    ? (data as { messages?: unknown }).messages
+    : undefined;
+  if (Array.isArray(list)) {
+    for (const m of list) {
+      if (
+        typeof m === "object" && m !== null && typeof m.id === "number" &&
+        typeof m.from_agent === "string" && typeof m.body === "string" &&
+        isForAgent(m as Message, agentId)
+      ) ids.add(m.id);
+    }
+  }
+  return [...ids];
+}
+
 /** Tracks what was reported and builds the next digest from the feed's unread messages. */
 export class Digest {
   #feed: EventFeed;
   #agentId: string;
   #reported = new Set<number>();
+  #last: number[] = [];
 
   constructor(feed: EventFeed, agentId: string) {
     this.#feed = feed;
     this.#agentId = agentId;
   }
 
+  /** The ids the last {@linkcode Digest.next} reported (empty when it reported nothing). */
+  get lastReported(): readonly number[] {
+    return this.#last;
+  }
+
   /** Fetches new messages into the feed and returns the digest text, or undefined when nothing new is for this agent. */
   async next(signal?: AbortSignal): Promise<string | undefined> {
+    this.#last = [];
     await this.#feed.refresh(signal);
     const fresh = this.#feed.unread.filter((m) =>
       !this.#reported.has(m.id) && isForAgent(m, this.#agentId)
     );
     if (!fresh.length) return undefined;
+    this.#last = fresh.map((m) => m.id);
     for (const m of fresh) this.#reported.add(m.id);
     if (this.#reported.size > MAX_REMEMBERED) {
       const keep = [...this.#reported].slice(-MAX_REMEMBERED / 2);

@@ -20,8 +20,9 @@ import {
 
 const receiptSchema = z.looseObject({
   agent_id: z.string(),
-  state: z.enum(["delivered", "acked"]),
+  state: z.enum(["delivered", "surfaced", "acked"]),
   delivered_at: z.string(),
+  surfaced_at: z.string().nullable().optional(),
   acked_at: z.string().nullable(),
 });
 

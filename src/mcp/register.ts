@@ -22,6 +22,10 @@ import type {
 import type { HubConnection } from "./connection.ts";
 import type { ListedTool } from "./listing.ts";
 import { withoutSecrets } from "./redact.ts";
+import { shownMessageIds } from "./digest.ts";
+
+/** Most ids one surfaced report carries (the hub's limit). */
+const MAX_SURFACED = 100;
 
 /** What the SDK hands a tool call besides its arguments. */
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -118,6 +122,17 @@ export function toolRegistrar(
           const digest = await conn.digest?.next(conn.signal).catch(() =>
             undefined
           );
+          // Receipts: what this result puts in front of the model is
+          // `surfaced` for its senders (a hub without it just says 404).
+          const shown = shownMessageIds(
+            data,
+            conn.options.agentId,
+            digest ? conn.digest?.lastReported : [],
+          );
+          if (shown.length) {
+            await conn.client.surfaced(shown.slice(0, MAX_SURFACED))
+              .catch(() => {});
+          }
           return {
             content: [{
               type: "text",

@@ -10,7 +10,10 @@
  */
 
 import { MAX_MESSAGE_ID } from "../protocol.ts";
-import { POSTGRES_RECEIPT_SCHEMA } from "./receipts.ts";
+import {
+  POSTGRES_RECEIPT_SCHEMA,
+  POSTGRES_RECEIPT_SURFACED,
+} from "./receipts.ts";
 import { TASK_DEPS_POSTGRES_SCHEMA } from "./task_deps.ts";
 import { reserveTables } from "./reserve.ts";
 import { secretsTables } from "./identity.ts";
@@ -142,6 +145,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, statements: reserveTables(T) },
   // Vendor: session secrets (`arcdeno:identity`), likewise once made on first use.
   { version: 5, statements: secretsTables(T) },
+  // Vendor: the `surfaced` receipt state.
+  { version: 6, statements: POSTGRES_RECEIPT_SURFACED },
 ];
 
 /** The newest schema version this code knows. */

@@ -33,6 +33,11 @@ export interface Receipt {
   delivered_at: string;
   /** When the agent acknowledged it; null until then. */
   acked_at: string | null;
+  /**
+   * When the message was put in front of the agent's model (by a host hook
+   * or in an MCP tool result); null until then.
+   */
+  surfaced_at: string | null;
 }
 
 /** A tracked message that has no acknowledgement yet, with its message row. */
@@ -68,6 +73,12 @@ export interface ReceiptStore {
    * receipt; acknowledging twice keeps the first time.
    */
   ack(agentId: string, message: TrackedMessage): Promise<Receipt>;
+  /**
+   * Records that these messages were put in front of `agentId`'s model:
+   * delivered too where they were not, `surfaced_at` kept from the first
+   * time. One transaction.
+   */
+  markSurfaced(agentId: string, messages: TrackedMessage[]): Promise<void>;
   /** Every receipt of one message, oldest delivery first. */
   listReceipts(messageId: number): Promise<Receipt[]>;
   /** Every receipt of several messages (one query), for listings. */
@@ -87,6 +98,7 @@ export const SQLITE_RECEIPT_SCHEMA: readonly string[] = [
     agent_id TEXT NOT NULL,
     delivered_at TEXT NOT NULL,
     acked_at TEXT,
+    surfaced_at TEXT,
     PRIMARY KEY (message_id, agent_id)
   )`,
   `CREATE TABLE IF NOT EXISTS arcdeno_ack_waits (
@@ -128,6 +140,22 @@ export const POSTGRES_RECEIPT_SCHEMA: readonly string[] = [
     ON arcdeno_ack_waits (message_id) WHERE acked_at IS NULL`,
 ];
 
+/**
+ * Adds `surfaced_at` to a SQLite receipts table made before it existed
+ * (SQLite has no `ADD COLUMN IF NOT EXISTS`): the statement to run when
+ * `columns` (from `PRAGMA table_info`) lack it, else none.
+ */
+export function sqliteSurfacedMigration(columns: readonly string[]): string[] {
+  return columns.includes("surfaced_at")
+    ? []
+    : ["ALTER TABLE arcdeno_receipts ADD COLUMN surfaced_at TEXT"];
+}
+
+/** PostgreSQL: the `surfaced` receipt state (one migration's statements). */
+export const POSTGRES_RECEIPT_SURFACED: readonly string[] = [
+  `ALTER TABLE arcdeno_receipts ADD COLUMN IF NOT EXISTS surfaced_at text COLLATE "C"`,
+];
+
 /** Reads a receipt row. */
 export function toReceipt(row: Record<string, unknown>): Receipt {
   return {
@@ -135,6 +163,7 @@ export function toReceipt(row: Record<string, unknown>): Receipt {
     agent_id: String(row["agent_id"]),
     delivered_at: String(row["delivered_at"]),
     acked_at: row["acked_at"] == null ? null : String(row["acked_at"]),
+    surfaced_at: row["surfaced_at"] == null ? null : String(row["surfaced_at"]),
   };
 }
 

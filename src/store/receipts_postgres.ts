@@ -108,6 +108,25 @@ export class PostgresReceipts implements ReceiptStore {
     });
   }
 
+  markSurfaced(agentId: string, messages: TrackedMessage[]): Promise<void> {
+    if (messages.length === 0) return Promise.resolve();
+    const now = toIso(this.#clock.now());
+    const ids = JSON.stringify(messages.map((m) => m.id));
+    return this.#units.write(async (tx) => {
+      await q(tx, INSERT_WAITS, [this.#waits(messages)]);
+      await q(
+        tx,
+        `INSERT INTO arcdeno_receipts (message_id, agent_id, delivered_at, surfaced_at)
+         SELECT id, $2, $3, $3 FROM json_array_elements_text($1::text::json) AS e(v),
+           LATERAL (SELECT e.v::bigint AS id) AS i
+         ORDER BY id
+         ON CONFLICT (message_id, agent_id) DO UPDATE
+           SET surfaced_at = COALESCE(arcdeno_receipts.surfaced_at, EXCLUDED.surfaced_at)`,
+        [ids, agentId, now],
+      );
+    });
+  }
+
   listReceipts(messageId: number): Promise<Receipt[]> {
     return this.#units.read(async (sql) =>
       (await q(

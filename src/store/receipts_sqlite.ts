@@ -130,6 +130,25 @@ export class SqliteReceipts implements ReceiptStore {
     });
   }
 
+  markSurfaced(agentId: string, messages: TrackedMessage[]): Promise<void> {
+    if (messages.length === 0) return Promise.resolve();
+    const now = toIso(this.#clock.now());
+    return this.#units.write(() => {
+      this.#insertWaits(messages);
+      for (let i = 0; i < messages.length; i += CHUNK) {
+        const chunk = messages.slice(i, i + CHUNK);
+        this.#run(
+          `INSERT INTO arcdeno_receipts
+             (message_id, agent_id, delivered_at, acked_at, surfaced_at)
+           VALUES ${chunk.map(() => "(?, ?, ?, NULL, ?)").join(", ")}
+           ON CONFLICT (message_id, agent_id)
+           DO UPDATE SET surfaced_at = COALESCE(surfaced_at, excluded.surfaced_at)`,
+          ...chunk.flatMap((m) => [m.id, agentId, now, now]),
+        );
+      }
+    });
+  }
+
   listReceipts(messageId: number): Promise<Receipt[]> {
     return this.#units.read(() =>
       this.#all(

@@ -17,6 +17,7 @@ import {
 import { type Clock, fromIso, systemClock, toIso } from "../time.ts";
 import { emptyFacts, toChannel, toMessage, toSession, toTask } from "./rows.ts";
 import { SqliteReceipts } from "./receipts_sqlite.ts";
+import { sqliteSurfacedMigration } from "./receipts.ts";
 import { SQLITE_SCHEMA } from "./schema.ts";
 import { TASK_DEPS_SQLITE_SCHEMA } from "./task_deps.ts";
 import { SqliteOps, type SqliteSql, sqliteSql } from "./sqlite_ops.ts";
@@ -156,6 +157,10 @@ export class SqliteStore implements Store {
         for (const sql of reserveTables("TEXT")) db.exec(sql);
         for (const sql of secretsTables("TEXT")) db.exec(sql);
         for (const sql of THREAD_TASKS_SCHEMA) db.exec(sql);
+        const receiptColumns = (db.prepare(
+          "PRAGMA table_info(arcdeno_receipts)",
+        ).all() as { name: string }[]).map((c) => c.name);
+        for (const sql of sqliteSurfacedMigration(receiptColumns)) db.exec(sql);
         const now = toIso(clock.now());
         for (const name of BUILTIN_CHANNELS) {
           store.#run(

@@ -79,3 +79,49 @@ browserTest(
   },
   { unavailable },
 );
+
+browserTest(
+  "dashboard - shows surfaced receipts and agent status from hooks",
+  async (hub, browser) => {
+    await must(hub, "POST", "/v1/sessions", { agent_id: "worker" });
+    await must(hub, "POST", "/v1/sessions", { agent_id: "idler" });
+    const request = await post(hub, {
+      from_agent: "lead",
+      to_agent: "worker",
+      kind: "task_request",
+      body: "run the tests",
+    });
+    await must(hub, "POST", "/v1/arcdeno/messages/surfaced", {
+      agent_id: "worker",
+      message_ids: [request.id],
+    });
+    await must(hub, "POST", "/v1/arcdeno/agents/worker/status", {
+      event: "approval",
+      host: "claude",
+    });
+    await must(hub, "POST", "/v1/arcdeno/agents/idler/status", {
+      event: "stop",
+      host: "codex",
+    });
+
+    await using dash = await openDashboard(browser, hub);
+    const { page } = dash;
+    const row = sel("unacked-row", `[data-id="${request.id}"]`);
+    await page.waitForSelector(row);
+    assertEquals(
+      await page.textContent(`${row} ${sel("unacked-surfaced")}`),
+      "surfaced to worker (shown to the model)",
+    );
+    const status = (agent: string) =>
+      `${sel("agent-row", `[data-agent="${agent}"]`)} ${sel("agent-status")}`;
+    await page.waitForSelector(status("worker"));
+    assertEquals(
+      await page.getAttribute(status("worker"), "data-state"),
+      "waiting_approval",
+    );
+    assertEquals(await page.textContent(status("worker")), "waiting approval");
+    assertEquals(await page.textContent(status("idler")), "idle");
+    assertEquals(dash.errors, []);
+  },
+  { unavailable },
+);

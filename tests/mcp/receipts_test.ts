@@ -8,7 +8,7 @@ import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { eventually, startHub } from "../_util.ts";
 import { startMcp } from "./_mcp.ts";
 
-Deno.test("arc mcp - receipts move from delivered to acked through the tools", async () => {
+Deno.test("arc mcp - receipts move from surfaced (a tool result showed it) to acked through the tools", async () => {
   await using hub = await startHub();
   await using lead = await startMcp({ agent: "lead", baseUrl: hub.url });
   await using worker = await startMcp({ agent: "worker", baseUrl: hub.url });
@@ -31,9 +31,10 @@ Deno.test("arc mcp - receipts move from delivered to acked through the tools", a
     return r.messages.some((m: { id: number }) => m.id === id) ? r : null;
   });
   assert(read);
+  // The poll tool put it in front of the worker's model: surfaced.
   const delivered = await lead.call("arc_receipts", { message_id: id });
   assertEquals(delivered.receipts.map((r: { state: string }) => r.state), [
-    "delivered",
+    "surfaced",
   ]);
 
   const acked = await worker.call("arc_ack", { message_id: id });

@@ -33,6 +33,18 @@ pgTest(
         `/v1/arcdeno/messages/${sent.id}/receipts?agent_id=alice`,
       );
       assertEquals(r1.body.result.receipts[0].state, "delivered");
+      // Surfaced on the other hub (a hook showed it to bob's model).
+      const shown = await b.api("POST", "/v1/arcdeno/messages/surfaced", {
+        agent_id: "bob",
+        message_ids: [sent.id, ghost.id],
+      });
+      assertEquals(shown.body.result.surfaced, [sent.id]);
+      const rs = await a.api(
+        "GET",
+        `/v1/arcdeno/messages/${sent.id}/receipts?agent_id=alice`,
+      );
+      assertEquals(rs.body.result.receipts[0].state, "surfaced");
+      assertEquals(typeof rs.body.result.receipts[0].surfaced_at, "string");
       const acked = await b.api(
         "POST",
         `/v1/arcdeno/messages/${sent.id}/ack`,

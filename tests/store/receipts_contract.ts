@@ -56,7 +56,13 @@ export function receiptsContract(name: string, open: StoreOpener): void {
       clock.advance(5_000);
       await store.receipts.markDelivered("bob", [tracked(a)]);
       assertEquals(await store.receipts.listReceipts(a.id), [
-        { message_id: a.id, agent_id: "bob", delivered_at: t1, acked_at: null },
+        {
+          message_id: a.id,
+          agent_id: "bob",
+          delivered_at: t1,
+          acked_at: null,
+          surfaced_at: null,
+        },
       ]);
       assertEquals(
         (await store.receipts.receiptsOf([a.id, b.id])).map((r) =>
@@ -65,6 +71,33 @@ export function receiptsContract(name: string, open: StoreOpener): void {
         [a.id, b.id],
       );
       assertEquals(await store.receipts.receiptsOf([]), []);
+    },
+  );
+
+  test(
+    "receipts.markSurfaced() records delivered and surfaced, keeping the first time of each",
+    async (store, clock) => {
+      const a = await dm(store, "alice", "bob");
+      const b = await dm(store, "alice", "bob");
+      const t1 = clock.iso();
+      await store.receipts.markDelivered("bob", [tracked(a)]);
+      clock.advance(2_000);
+      const t2 = clock.iso();
+      await store.receipts.markSurfaced("bob", [tracked(a), tracked(b)]);
+      clock.advance(2_000);
+      await store.receipts.markSurfaced("bob", [tracked(a)]);
+      await store.receipts.markSurfaced("bob", []);
+      const rows = await store.receipts.receiptsOf([a.id, b.id]);
+      assertEquals(
+        rows.map((r) => [r.message_id, r.delivered_at, r.surfaced_at]),
+        [[a.id, t1, t2], [b.id, t2, t2]],
+      );
+      // Surfaced without an ack still waits.
+      assertEquals(
+        (await store.receipts.listUnacked({ fromAgent: "alice", limit: 10 }))
+          .length,
+        2,
+      );
     },
   );
 
@@ -88,6 +121,7 @@ export function receiptsContract(name: string, open: StoreOpener): void {
         agent_id: "bob",
         delivered_at: t1,
         acked_at: t1,
+        surfaced_at: null,
       });
       clock.advance(3_000);
       assertEquals((await store.receipts.ack("bob", tracked(a))).acked_at, t1);

@@ -1,0 +1,155 @@
+/**
+ * `arc setup HOST`: writes the MCP server (over HTTP at the hub's `/mcp`)
+ * and the `arc hook` hooks for one agent host into a project, merging into
+ * files that exist (other servers and hooks are kept; Arc's own entries are
+ * replaced, so running it twice changes nothing). `--dry-run` prints what it
+ * would write.
+ *
+ * @module
+ */
+
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DEFAULTS } from "../protocol.ts";
+import { parseFlags, UsageError } from "./args.ts";
+import { type Host, HOSTS } from "./hook_hosts.ts";
+import { hostConfig, mergeJson, mergeToml } from "./host_config.ts";
+
+/** Help for `arc setup`. */
+export const SETUP_HELP =
+  `Usage: arc setup claude|codex|gemini|cursor --agent ID [--base-url URL]
+                 [--dir DIR] [--wait SEC] [--command CMD] [--dry-run]
+
+Writes Arc's MCP server (HTTP, the hub's /mcp) and the 'arc hook' hooks for
+one agent host into the project in DIR (default: the current directory):
+
+  claude   .mcp.json, .claude/settings.json
+  codex    .codex/config.toml, .codex/hooks.json
+  gemini   .gemini/settings.json
+  cursor   .cursor/mcp.json, .cursor/hooks.json
+
+Existing files are merged: other MCP servers and hooks are kept, Arc's own
+entries replaced, so running it again changes nothing.
+
+  --agent ID        the agent id the host works as
+  --base-url URL    the hub (default http://127.0.0.1:${DEFAULTS.port})
+  --dir DIR         the project directory (default .)
+  --wait SEC        let the Stop hook wait up to SEC seconds for new work
+                    (default 0: never wait)
+  --command CMD     how the hooks run arc (default: this executable, or
+                    'deno run …' with this checkout's main.ts)
+  --dry-run         print the files instead of writing them
+  -h, --help        show this help
+`;
+
+/** The command hooks run `arc` with, when `--command` is not given. */
+function defaultCommand(baseUrl: string): string {
+  const main = new URL("../../main.ts", import.meta.url);
+  if (main.protocol !== "file:") return Deno.execPath();
+  const hub = new URL(baseUrl);
+  const net = `${hub.hostname}:${
+    hub.port || (hub.protocol === "https:" ? 443 : 80)
+  }`;
+  return `deno run --allow-net=${net} --allow-read=.arc-hook --allow-write=.arc-hook --allow-env=ARC_URL,ARC_AGENT,ARC_TOKEN,ARC_SECRET ${
+    fileURLToPath(main)
+  }`;
+}
+
+/** Runs `arc setup`; resolves with the exit code. */
+export async function runSetup(
+  args: string[],
+  out: (line: string) => void,
+): Promise<number> {
+  const { values, positionals } = parseFlags(args, {
+    agent: { type: "string" },
+    "base-url": { type: "string" },
+    dir: { type: "string" },
+    wait: { type: "string" },
+    command: { type: "string" },
+    "dry-run": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  }, true);
+  if (values.help) {
+    out(SETUP_HELP);
+    return 0;
+  }
+  const host = positionals[0] as Host | undefined;
+  if (!host || !HOSTS.includes(host) || positionals.length > 1) {
+    throw new UsageError(
+      `name one host: arc setup ${HOSTS.join("|")} --agent ID`,
+    );
+  }
+  const agent = values.agent?.trim();
+  if (!agent || !/^[A-Za-z0-9._@-]+$/.test(agent)) {
+    throw new UsageError(
+      "--agent is required: the id the host works as (letters, digits, . _ @ -)",
+    );
+  }
+  const baseUrl = (values["base-url"] ?? `http://127.0.0.1:${DEFAULTS.port}`)
+    .replace(/\/+$/, "");
+  if (!/^https?:\/\/[^/]/i.test(baseUrl) || !URL.canParse(baseUrl)) {
+    throw new UsageError(`--base-url is not an http(s) URL: '${baseUrl}'`);
+  }
+  const waitSec = values.wait === undefined ? 0 : Number(values.wait);
+  if (!Number.isInteger(waitSec) || waitSec < 0 || waitSec > 3600) {
+    throw new UsageError(
+      `--wait must be whole seconds from 0 to 3600: current value is '${values.wait}'`,
+    );
+  }
+  const dir = resolve(values.dir ?? ".");
+  const parts = hostConfig(host, {
+    agent,
+    baseUrl,
+    arcCommand: values.command ?? defaultCommand(baseUrl),
+    waitSec,
+  });
+  const dryRun = values["dry-run"] ?? false;
+  for (const part of parts) {
+    const path = join(dir, part.path);
+    const existing = await readText(path);
+    let text: string;
+    if (part.kind === "json") {
+      let current: Record<string, unknown> = {};
+      if (existing.trim()) {
+        try {
+          current = JSON.parse(existing);
+        } catch {
+          throw new UsageError(
+            `${path} is not valid JSON; fix or remove it, then run arc setup again`,
+          );
+        }
+      }
+      text = JSON.stringify(mergeJson(current, part.value), null, 2) + "\n";
+    } else {
+      text = mergeToml(existing, part.table, part.body);
+    }
+    if (text === existing) {
+      out(`${part.path}: up to date`);
+      continue;
+    }
+    if (dryRun) {
+      out(`${part.path}: would write\n${text}`);
+      continue;
+    }
+    await Deno.mkdir(dirname(path), { recursive: true });
+    const temp = `${path}.${crypto.randomUUID()}.tmp`;
+    await Deno.writeTextFile(temp, text);
+    await Deno.rename(temp, path);
+    out(`${part.path}: written`);
+  }
+  if (!dryRun) {
+    out(
+      `Add .arc-hook/ to .gitignore; the hooks keep ${agent}'s read position there.`,
+    );
+  }
+  return 0;
+}
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return "";
+    throw error;
+  }
+}

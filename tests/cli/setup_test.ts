@@ -1,0 +1,130 @@
+/**
+ * `arc setup HOST` as a person runs it, and the docs showing the very
+ * blocks it writes.
+ *
+ * @module
+ */
+
+import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { hostConfig } from "../../src/cli/host_config.ts";
+import { HOSTS } from "../../src/cli/hook_hosts.ts";
+import { arc } from "./_arc.ts";
+
+/** The blocks docs/AGENTS.md shows (agent named after its host, Stop waits 60 s). */
+export function documentedParts(host: typeof HOSTS[number]) {
+  return hostConfig(host, {
+    agent: host,
+    baseUrl: "http://127.0.0.1:6969",
+    arcCommand: "arc",
+    waitSec: 60,
+  });
+}
+
+Deno.test("arc setup merges into existing files, is idempotent, and --dry-run writes nothing", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "arc-setup-" });
+  try {
+    await Deno.mkdir(`${dir}/.claude`);
+    await Deno.writeTextFile(
+      `${dir}/.claude/settings.json`,
+      JSON.stringify({
+        model: "opus",
+        hooks: { Stop: [{ hooks: [{ type: "command", command: "mine" }] }] },
+      }),
+    );
+    await Deno.writeTextFile(
+      `${dir}/.mcp.json`,
+      JSON.stringify({ mcpServers: { other: { command: "x" } } }),
+    );
+    const args = [
+      "setup",
+      "claude",
+      "--agent",
+      "alice",
+      "--dir",
+      dir,
+      "--command",
+      "arc",
+      "--wait",
+      "30",
+    ];
+    const dry = await arc([...args, "--dry-run"]);
+    assertEquals(dry.code, 0, dry.stderr);
+    assertStringIncludes(dry.stdout, ".claude/settings.json: would write");
+    assertEquals(
+      JSON.parse(await Deno.readTextFile(`${dir}/.claude/settings.json`)).hooks
+        .Stop.length,
+      1,
+    );
+    const first = await arc(args);
+    assertEquals(first.code, 0, first.stderr);
+    const settings = JSON.parse(
+      await Deno.readTextFile(`${dir}/.claude/settings.json`),
+    );
+    assertEquals(settings.model, "opus");
+    assertEquals(settings.hooks.Stop.length, 2);
+    assertEquals(
+      settings.hooks.Stop[1].hooks[0].command,
+      "arc hook --host claude --agent alice --base-url http://127.0.0.1:6969 --wait 30",
+    );
+    assertEquals(settings.hooks.Stop[1].hooks[0].timeout, 40);
+    const mcp = JSON.parse(await Deno.readTextFile(`${dir}/.mcp.json`));
+    assertEquals(mcp.mcpServers, {
+      other: { command: "x" },
+      arc: { type: "http", url: "http://127.0.0.1:6969/mcp?agent=alice" },
+    });
+    const again = await arc(args);
+    assertEquals(
+      again.stdout.split("\n").filter((l) => l.includes("up to date")).length,
+      2,
+    );
+
+    // Codex: one TOML table replaced, the rest kept.
+    await Deno.mkdir(`${dir}/.codex`);
+    await Deno.writeTextFile(
+      `${dir}/.codex/config.toml`,
+      '[features]\nhooks = true\n\n[mcp_servers.arc]\ncommand = "old"\n\n[mcp_servers.arc.env]\nX = "1"\n\n[other]\na = 1\n',
+    );
+    const codex = [
+      "setup",
+      "codex",
+      "--agent",
+      "cx",
+      "--dir",
+      dir,
+      "--command",
+      "arc",
+    ];
+    assertEquals((await arc(codex)).code, 0);
+    assertEquals(
+      await Deno.readTextFile(`${dir}/.codex/config.toml`),
+      '[features]\nhooks = true\n\n[mcp_servers.arc]\nurl = "http://127.0.0.1:6969/mcp?agent=cx"\ntool_timeout_sec = 120\n\n[other]\na = 1\n',
+    );
+    assertStringIncludes(
+      (await arc(codex)).stdout,
+      ".codex/config.toml: up to date",
+    );
+
+    const bad = await arc(["setup", "vim", "--agent", "a"]);
+    assertEquals(bad.code, 2);
+    assertStringIncludes(bad.stderr, "arc setup claude|codex|gemini|cursor");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("docs/AGENTS.md shows exactly the blocks arc setup writes, for every host", async () => {
+  const docs = await Deno.readTextFile(
+    new URL("../../docs/AGENTS.md", import.meta.url),
+  );
+  for (const host of HOSTS) {
+    for (const part of documentedParts(host)) {
+      const text = part.kind === "json"
+        ? JSON.stringify(part.value, null, 2)
+        : `[${part.table}]\n${part.body}`.trimEnd();
+      assert(
+        docs.includes(text),
+        `docs/AGENTS.md lacks ${host} ${part.path}:\n${text}`,
+      );
+    }
+  }
+});
