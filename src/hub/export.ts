@@ -248,6 +248,8 @@ export function describeFilter(filter: ExportFilter): JsonObject {
 type FieldType =
   | "string"
   | "string?"
+  /** A string, null, or missing (a field added after version 2). */
+  | "string*"
   | "int"
   | "int?"
   | "object"
@@ -327,6 +329,7 @@ const FIELDS: Record<RowType, Record<string, FieldType>> = {
     message_id: "int",
     agent_id: "string",
     delivered_at: "string",
+    surfaced_at: "string*",
     acked_at: "string?",
   },
   ack_wait: {
@@ -343,6 +346,7 @@ const FIELDS: Record<RowType, Record<string, FieldType>> = {
 
 function fits(value: unknown, type: FieldType): boolean {
   if (type.endsWith("?") && value === null) return true;
+  if (type === "string*") return value == null || typeof value === "string";
   switch (type) {
     case "string":
     case "string?":
@@ -414,7 +418,7 @@ export function checkRecord(value: unknown, line: number): ExportRecord {
             ? '"shared" or "exclusive"'
             : fieldType === "bool"
             ? "true or false"
-            : fieldType.replace("?", " or null").replace(
+            : fieldType.replace("*", "?").replace("?", " or null").replace(
               "int",
               "a whole number",
             )

@@ -466,12 +466,14 @@ export function restoreSql(
     case "receipt":
       return [{
         text:
-          `INSERT INTO arcdeno_receipts (message_id, agent_id, delivered_at, acked_at)
-         VALUES (?, ?, ?, ?)`,
+          `INSERT INTO arcdeno_receipts (message_id, agent_id, delivered_at,
+           surfaced_at, acked_at) VALUES (?, ?, ?, ?, ?)`,
         params: [
           record.message_id,
           record.agent_id,
           record.delivered_at,
+          // Files written before the surfaced state lack the field.
+          record.surfaced_at ?? null,
           record.acked_at,
         ],
       }];

@@ -88,6 +88,7 @@ async function fill(store: Store): Promise<[number, number, number]> {
   await rules(store).addTaskDependencies(b, [a]);
   await rules(store).addTaskDependencies(c, [b]);
   await store.receipts.markDelivered("w", [tracked(a, "t1"), tracked(c, "t2")]);
+  await store.receipts.markSurfaced("w", [tracked(c, "t2")]);
   await store.receipts.ack("w", tracked(a, "t1"));
   const lease = { ttl_sec: 600, metadata: {} };
   await rules(store).reservations.acquire({
@@ -170,6 +171,11 @@ export function exportVendorContract(name: string, open: StoreOpener): void {
       assertEquals(
         (await b.receipts.listReceipts(ta)).map((r) => r.acked_at !== null),
         [true],
+      );
+      // The surfaced state comes back too.
+      assert(
+        restored.some((r) => r.type === "receipt" && r.surfaced_at !== null),
+        "a surfaced receipt survives export and import",
       );
       const live = await rules(b).reservations.list({ activeOnly: true });
       assertEquals(live.map((h) => [h.agent_id, h.fence]), [
