@@ -37,6 +37,7 @@ import type {
   TrackedMessage,
 } from "../store/receipts.ts";
 import type { JsonObject, Message, Store } from "../store/types.ts";
+import * as units from "./units/receipts.ts";
 import { type Query, readFields, toInt, truthy } from "./params.ts";
 
 /** Seconds after which a tracked message without an acknowledgement counts as overdue, unless it says otherwise. */
@@ -124,7 +125,7 @@ export class Receipts {
     }
     if (due.length === 0) return;
     try {
-      await this.#store.receipts.markDelivered(agentId, due);
+      await this.#store.run(() => units.mark(agentId, due, "delivered"));
       if (this.#marked.size + keys.length > REMEMBER) this.#marked.clear();
       for (const key of keys) this.#marked.add(key);
     } catch (error) {
@@ -140,11 +141,12 @@ export class Receipts {
   async posted(message: Message): Promise<RecipientNotice | undefined> {
     if (!needsReceipts(message)) return undefined;
     try {
-      await this.#store.receipts.track(tracked(message));
+      const t = tracked(message);
+      await this.#store.run(() => units.track(t));
       if (message.to_agent === null) return undefined;
-      const presence = await this.#store.receipts.presence(
-        message.to_agent,
-        this.#options.presenceTtlSec,
+      const to = message.to_agent;
+      const presence = await this.#store.read(() =>
+        units.presence(to, this.#options.presenceTtlSec)
       );
       return presence === "live" ? undefined : { recipient: presence };
     } catch (error) {
@@ -156,7 +158,7 @@ export class Receipts {
   async #message(id: string): Promise<Message> {
     const n = toInt(id, "message id");
     const message = Number.isSafeInteger(n) && n > 0
-      ? await this.#store.receipts.getMessage(n)
+      ? await this.#store.read(() => units.getMessage(n))
       : null;
     if (!message) throw new NotFoundError(`message not found: ${id}`);
     return message;
@@ -183,7 +185,8 @@ export class Receipts {
     if (message.to_agent === null && message.from_agent === agentId) {
       throw new ValidationError("a sender cannot acknowledge its own message");
     }
-    const receipt = await this.#store.receipts.ack(agentId, tracked(message));
+    const t = tracked(message);
+    const receipt = await this.#store.run(() => units.ack(agentId, t));
     this.#marked.add(`${message.id}\u0000${agentId}`);
     return { message_id: message.id, receipt: describe(receipt) };
   }
@@ -219,12 +222,13 @@ export class Receipts {
     }
     const ids = [...new Set(raw as number[])];
     const messages = (await Promise.all(
-      ids.map((id) => this.#store.receipts.getMessage(id)),
+      ids.map((id) => this.#store.read(() => units.getMessage(id))),
     )).filter((m): m is Message =>
       m !== null && needsReceipts(m) && m.from_agent !== agentId &&
       (m.to_agent === null || m.to_agent === agentId)
     );
-    await this.#store.receipts.markSurfaced(agentId, messages.map(tracked));
+    const shown = messages.map(tracked);
+    await this.#store.run(() => units.mark(agentId, shown, "surfaced"));
     for (const m of messages) this.#marked.add(`${m.id}\u0000${agentId}`);
     return { agent_id: agentId, surfaced: messages.map((m) => m.id) };
   }
@@ -245,7 +249,7 @@ export class Receipts {
       );
     }
     const receipts = needsReceipts(message)
-      ? await this.#store.receipts.listReceipts(message.id)
+      ? await this.#store.read(() => units.receiptsOf([message.id]))
       : [];
     return {
       message_id: message.id,
@@ -276,12 +280,10 @@ export class Receipts {
       );
     }
     const limit = query.limit(this.#options.maxQueryLimit);
-    const waits = await this.#store.receipts.listUnacked(
-      all ? { limit } : { fromAgent: agentId!, limit },
-    );
-    const receipts = await this.#store.receipts.receiptsOf(
-      waits.map((w) => w.message.id),
-    );
+    const filter = all ? { limit } : { fromAgent: agentId!, limit };
+    const waits = await this.#store.read(() => units.listUnacked(filter));
+    const ids = waits.map((w) => w.message.id);
+    const receipts = await this.#store.read(() => units.receiptsOf(ids));
     const byMessage = Map.groupBy(receipts, (r) => r.message_id);
     const now = Date.now();
     return waits.map(({ message: m, ack_within_sec }) => {

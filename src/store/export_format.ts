@@ -465,8 +465,7 @@ export function restoreSql(
       ];
     case "receipt":
       return [{
-        text:
-          `INSERT INTO arcdeno_receipts (message_id, agent_id, delivered_at,
+        text: `INSERT INTO arcdeno_receipts (message_id, agent_id, delivered_at,
            surfaced_at, acked_at) VALUES (?, ?, ?, ?, ?)`,
         params: [
           record.message_id,

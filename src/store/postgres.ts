@@ -45,7 +45,6 @@ import {
 import { type Clock, systemClock, toIso } from "../time.ts";
 import { ChangeListener, type ListenHooks } from "./postgres_listen.ts";
 import { emptyFacts, toChannel, toMessage, toSession, toTask } from "./rows.ts";
-import { PostgresReceipts } from "./receipts_postgres.ts";
 import {
   MIGRATIONS,
   SCHEMA_VERSION,
@@ -145,7 +144,6 @@ const RETRY_STATES = new Set(["40001", "40P01", "23505"]);
 /** PostgreSQL implementation of {@linkcode Store}. */
 export class PostgresStore implements Store {
   readonly info: StoreInfo;
-  readonly receipts: PostgresReceipts;
   #sql: postgres.Sql;
   #target: DatabaseTarget;
   #clock: Clock;
@@ -187,10 +185,6 @@ export class PostgresStore implements Store {
       journalMode: "wal",
       walMode: true,
     };
-    this.receipts = new PostgresReceipts(this.#clock, {
-      write: (fn) => this.#tx(fn),
-      read: (fn) => this.#read(fn),
-    });
   }
 
   /** The pool, for tests and tools that need raw SQL. */

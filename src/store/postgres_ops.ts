@@ -60,6 +60,14 @@ import {
   SECRETS_TABLE,
   type SessionOwner,
 } from "./identity.ts";
+import {
+  type AckWait,
+  type Receipt,
+  toReceipt,
+  toWait,
+  type TrackedMessage,
+  type UnackedFilter,
+} from "./receipts.ts";
 import type {
   AsyncTxOps,
   NewRow,
@@ -637,5 +645,94 @@ export class PgOps implements AsyncTxOps {
       `SELECT setval('arc_message_id_seq', m) FROM
          (SELECT MAX(id) AS m FROM messages) AS top WHERE m IS NOT NULL`,
     );
+  }
+
+  // ── receipts ───────────────────────────────────────────────────────
+
+  async recordWaits(messages: readonly TrackedMessage[]): Promise<void> {
+    if (!messages.length) return;
+    await this.#q(
+      `INSERT INTO arcdeno_ack_waits
+         (message_id, from_agent, to_agent, ts, ack_within_sec)
+       SELECT x.message_id, x.from_agent, x.to_agent, x.ts, x.ack_within_sec
+       FROM json_to_recordset($1::text::json) AS x(message_id bigint,
+         from_agent text, to_agent text, ts text, ack_within_sec bigint)
+       ORDER BY x.message_id
+       ON CONFLICT (message_id) DO NOTHING`,
+      [JSON.stringify(messages.map((m) => ({
+        message_id: m.id,
+        from_agent: m.from_agent,
+        to_agent: m.to_agent,
+        ts: m.ts,
+        ack_within_sec: m.ack_within_sec,
+      })))],
+    );
+  }
+
+  async recordReceipts(
+    agentId: string,
+    messages: readonly TrackedMessage[],
+    at: string,
+    state: "delivered" | "surfaced" | "acked",
+  ): Promise<void> {
+    if (!messages.length) return;
+    const column = state === "delivered" ? "" : `, ${state}_at`;
+    const set = state === "delivered" ? "NOTHING" : `UPDATE SET ${state}_at =
+      COALESCE(arcdeno_receipts.${state}_at, EXCLUDED.${state}_at)`;
+    // Sorted ids: two hubs marking overlapping batches lock rows in one order.
+    await this.#q(
+      `INSERT INTO arcdeno_receipts (message_id, agent_id, delivered_at${column})
+       SELECT id, $2, $3${column ? ", $3" : ""}
+       FROM json_array_elements_text($1::text::json) AS e(v),
+         LATERAL (SELECT e.v::bigint AS id) AS i
+       ORDER BY id
+       ON CONFLICT (message_id, agent_id) DO ${set}`,
+      [JSON.stringify(messages.map((m) => m.id)), agentId, at],
+    );
+  }
+
+  async closeWait(
+    messageId: number,
+    agentId: string,
+    at: string,
+  ): Promise<void> {
+    await this.#q(
+      `UPDATE arcdeno_ack_waits SET acked_at = $1, acked_by = $2
+       WHERE message_id = $3 AND acked_at IS NULL`,
+      [at, agentId, messageId],
+    );
+  }
+
+  async receiptsOf(messageIds: readonly number[]): Promise<Receipt[]> {
+    if (!messageIds.length) return [];
+    return (await this.#q(
+      `SELECT * FROM arcdeno_receipts WHERE message_id = ANY($1::bigint[])
+       ORDER BY message_id, delivered_at, agent_id`,
+      [idArray(messageIds)],
+    )).map(toReceipt);
+  }
+
+  async openWaits(filter: UnackedFilter): Promise<AckWait[]> {
+    return (await this.#q(
+      `SELECT m.*, w.ack_within_sec AS arcdeno_ack_within_sec
+       FROM arcdeno_ack_waits w JOIN messages m ON m.id = w.message_id
+       WHERE w.acked_at IS NULL AND ($2::text IS NULL OR w.from_agent = $2::text)
+       ORDER BY w.message_id LIMIT $1`,
+      [filter.limit, filter.fromAgent ?? null],
+    )).map(toWait);
+  }
+
+  async message(id: number): Promise<Message | null> {
+    const row = await this.#one("SELECT * FROM messages WHERE id = $1", [id]);
+    return row ? toMessage(row) : null;
+  }
+
+  async newestSession(agentId: string): Promise<Session | null> {
+    const row = await this.#one(
+      `SELECT * FROM sessions WHERE agent_id = $1
+       ORDER BY active DESC, last_seen DESC LIMIT 1`,
+      [agentId],
+    );
+    return row ? toSession(row) : null;
   }
 }

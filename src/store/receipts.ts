@@ -4,8 +4,8 @@
  * untouched): `arcdeno_receipts` holds one row per message and recipient
  * (handed over, acknowledged), `arcdeno_ack_waits` one row per message that
  * waits for an acknowledgement (its sender, recipient and when it was first
- * acknowledged). Which messages get receipts is the hub's rule; the store
- * only records what it is told, idempotently.
+ * acknowledged). The rules are units in `src/hub/units/receipts.ts`; the
+ * store only records what it is told, idempotently.
  *
  * @module
  */
@@ -46,7 +46,7 @@ export interface AckWait {
   ack_within_sec: number | null;
 }
 
-/** Filters for {@linkcode ReceiptStore.listUnacked}. */
+/** Filters for the list of messages nobody acknowledged yet. */
 export interface UnackedFilter {
   /** Only messages from this sender. @default every sender */
   fromAgent?: string;
@@ -56,40 +56,6 @@ export interface UnackedFilter {
 
 /** What a session table says about an agent. */
 export type AgentPresence = "live" | "expired" | "unknown";
-
-/** Receipt storage; every write is one transaction. */
-export interface ReceiptStore {
-  /** Records that the sender waits for an acknowledgement (idempotent). */
-  track(message: TrackedMessage): Promise<void>;
-  /**
-   * Records, in one transaction, that `agentId` was handed these messages:
-   * a receipt per message (an existing one is kept) and the wait row of
-   * each (for messages another hub posted).
-   */
-  markDelivered(agentId: string, messages: TrackedMessage[]): Promise<void>;
-  /**
-   * Records an acknowledgement by `agentId` (delivered too, if it was not),
-   * and closes the message's wait on its first acknowledgement. Returns the
-   * receipt; acknowledging twice keeps the first time.
-   */
-  ack(agentId: string, message: TrackedMessage): Promise<Receipt>;
-  /**
-   * Records that these messages were put in front of `agentId`'s model:
-   * delivered too where they were not, `surfaced_at` kept from the first
-   * time. One transaction.
-   */
-  markSurfaced(agentId: string, messages: TrackedMessage[]): Promise<void>;
-  /** Every receipt of one message, oldest delivery first. */
-  listReceipts(messageId: number): Promise<Receipt[]>;
-  /** Every receipt of several messages (one query), for listings. */
-  receiptsOf(messageIds: number[]): Promise<Receipt[]>;
-  /** Tracked messages nobody acknowledged yet, oldest first. */
-  listUnacked(filter: UnackedFilter): Promise<AckWait[]>;
-  /** One message by id; null when unknown. */
-  getMessage(id: number): Promise<Message | null>;
-  /** Whether an agent has a live session, only an expired one, or never had one. */
-  presence(agentId: string, presenceTtlSec: number): Promise<AgentPresence>;
-}
 
 /** The receipt tables for SQLite (idempotent statements). */
 export const SQLITE_RECEIPT_SCHEMA: readonly string[] = [
@@ -174,14 +140,4 @@ export function toWait(row: Record<string, unknown>): AckWait {
     message: toMessage(row),
     ack_within_sec: within == null ? null : Number(within),
   };
-}
-
-/** Reads the newest session row of an agent against the presence cutoff. */
-export function presenceOf(
-  row: Record<string, unknown> | undefined,
-  cutoff: string,
-): AgentPresence {
-  if (!row) return "unknown";
-  const active = row["active"] === true || Number(row["active"]) === 1;
-  return active && String(row["last_seen"]) >= cutoff ? "live" : "expired";
 }

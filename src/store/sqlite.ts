@@ -16,7 +16,6 @@ import {
 } from "../protocol.ts";
 import { type Clock, fromIso, systemClock, toIso } from "../time.ts";
 import { emptyFacts, toChannel, toMessage, toSession, toTask } from "./rows.ts";
-import { SqliteReceipts } from "./receipts_sqlite.ts";
 import { sqliteSurfacedMigration } from "./receipts.ts";
 import { SQLITE_SCHEMA } from "./schema.ts";
 import { TASK_DEPS_SQLITE_SCHEMA } from "./task_deps.ts";
@@ -92,7 +91,6 @@ const UNAVAILABLE_CODES = new Set([5, 6, 8, 10, 13, 14]);
 /** SQLite implementation of {@linkcode Store}. */
 export class SqliteStore implements Store {
   readonly info: StoreInfo;
-  readonly receipts: SqliteReceipts;
   #db: DatabaseSync;
   #sql: SqliteSql;
   #clock: Clock;
@@ -112,10 +110,6 @@ export class SqliteStore implements Store {
     this.#sql = sqliteSql(db);
     this.info = info;
     this.#clock = clock;
-    this.receipts = new SqliteReceipts(db, clock, {
-      write: (fn) => this.#unit(() => this.#tx(fn)),
-      read: (fn) => this.#unit(fn),
-    });
   }
 
   /** The connection, for tests and tools that need raw SQL. */

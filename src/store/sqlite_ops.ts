@@ -56,7 +56,18 @@ import {
   SECRETS_TABLE,
   type SessionOwner,
 } from "./identity.ts";
+import {
+  type AckWait,
+  type Receipt,
+  toReceipt,
+  toWait,
+  type TrackedMessage,
+  type UnackedFilter,
+} from "./receipts.ts";
 import type { NewRow, TaskMessage, ThreadChannelFacts, TxOps } from "./unit.ts";
+
+/** Rows per multi-row statement (a few parameters each stays far below SQLite's limit). */
+const CHUNK = 200;
 
 /** A parameter SQLite binds. */
 export type Param = string | number | null;
@@ -563,5 +574,97 @@ export class SqliteOps implements TxOps {
         "INSERT INTO arcdeno_search (arcdeno_search) VALUES ('delete-all')",
       );
     }
+  }
+
+  // ── receipts ───────────────────────────────────────────────────────
+
+  recordWaits(messages: readonly TrackedMessage[]): void {
+    for (let i = 0; i < messages.length; i += CHUNK) {
+      const chunk = messages.slice(i, i + CHUNK);
+      this.#db.run(
+        `INSERT OR IGNORE INTO arcdeno_ack_waits
+           (message_id, from_agent, to_agent, ts, ack_within_sec, acked_at, acked_by)
+         VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, NULL, NULL)").join(", ")}`,
+        ...chunk.flatMap((
+          m,
+        ) => [m.id, m.from_agent, m.to_agent, m.ts, m.ack_within_sec]),
+      );
+    }
+  }
+
+  recordReceipts(
+    agentId: string,
+    messages: readonly TrackedMessage[],
+    at: string,
+    state: "delivered" | "surfaced" | "acked",
+  ): void {
+    const set = state === "delivered"
+      ? "NOTHING"
+      : `UPDATE SET ${state}_at = COALESCE(${state}_at, excluded.${state}_at)`;
+    const column = state === "delivered" ? "" : `, ${state}_at`;
+    for (let i = 0; i < messages.length; i += CHUNK) {
+      const chunk = messages.slice(i, i + CHUNK);
+      this.#db.run(
+        `INSERT INTO arcdeno_receipts (message_id, agent_id, delivered_at${column})
+         VALUES ${
+          chunk.map(() => column ? "(?, ?, ?, ?)" : "(?, ?, ?)").join(", ")
+        }
+         ON CONFLICT (message_id, agent_id) DO ${set}`,
+        ...chunk.flatMap((m) =>
+          column ? [m.id, agentId, at, at] : [m.id, agentId, at]
+        ),
+      );
+    }
+  }
+
+  closeWait(messageId: number, agentId: string, at: string): void {
+    this.#db.run(
+      `UPDATE arcdeno_ack_waits SET acked_at = ?, acked_by = ?
+       WHERE message_id = ? AND acked_at IS NULL`,
+      at,
+      agentId,
+      messageId,
+    );
+  }
+
+  receiptsOf(messageIds: readonly number[]): Receipt[] {
+    const out: Receipt[] = [];
+    for (let i = 0; i < messageIds.length; i += CHUNK) {
+      const chunk = messageIds.slice(i, i + CHUNK);
+      out.push(
+        ...this.#db.all(
+          `SELECT * FROM arcdeno_receipts
+           WHERE message_id IN (${chunk.map(() => "?").join(", ")})
+           ORDER BY message_id, delivered_at, agent_id`,
+          ...chunk,
+        ).map(toReceipt),
+      );
+    }
+    return out;
+  }
+
+  openWaits(filter: UnackedFilter): AckWait[] {
+    return this.#db.all(
+      `SELECT m.*, w.ack_within_sec AS arcdeno_ack_within_sec
+       FROM arcdeno_ack_waits w JOIN messages m ON m.id = w.message_id
+       WHERE w.acked_at IS NULL AND (?1 IS NULL OR w.from_agent = ?1)
+       ORDER BY w.message_id LIMIT ?2`,
+      filter.fromAgent ?? null,
+      filter.limit,
+    ).map(toWait);
+  }
+
+  message(id: number): Message | null {
+    const row = this.#db.get("SELECT * FROM messages WHERE id = ?", id);
+    return row ? toMessage(row) : null;
+  }
+
+  newestSession(agentId: string): Session | null {
+    const row = this.#db.get(
+      `SELECT * FROM sessions WHERE agent_id = ?
+       ORDER BY active DESC, last_seen DESC LIMIT 1`,
+      agentId,
+    );
+    return row ? toSession(row) : null;
   }
 }

@@ -8,7 +8,6 @@
  * @module
  */
 
-import type { ReceiptStore } from "./receipts.ts";
 import type { Unit } from "./unit.ts";
 import type { Holder } from "./reserve.ts";
 import type {
@@ -279,8 +278,6 @@ export interface LongTransaction extends AsyncDisposable {
 /** The storage contract; see the module doc. */
 export interface Store extends AsyncDisposable {
   readonly info: StoreInfo;
-  /** Delivery receipts (vendor extension), in the same database. */
-  readonly receipts: ReceiptStore;
   /** Text that identifies this database's birth (the `general` channel's creation time). */
   birthMarker(): Promise<string>;
   /** Cheap token that changes when another connection commits; undefined when the backend pushes changes itself. */

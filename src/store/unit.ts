@@ -25,6 +25,12 @@
 
 import type { DataCounts, ExportTable, RowRecord } from "./export_format.ts";
 import type { SecretEntry, SessionOwner } from "./identity.ts";
+import type {
+  AckWait,
+  Receipt,
+  TrackedMessage,
+  UnackedFilter,
+} from "./receipts.ts";
 import type { Holder, ReserveWrite } from "./reserve.ts";
 import type {
   Claim,
@@ -194,6 +200,33 @@ export interface TransferOps {
   resetDerived(): void;
 }
 
+/** Delivery receipts (`arcdeno:receipts`, `./receipts.ts`). */
+export interface ReceiptOps {
+  /** Records that the senders of these messages wait for acknowledgements, keeping existing waits. */
+  recordWaits(messages: readonly TrackedMessage[]): void;
+  /**
+   * Records that `agentId` reached a state for each message at `at`: a
+   * receipt is created where there is none (delivered then), and the
+   * state's time is set where it was not set before.
+   */
+  recordReceipts(
+    agentId: string,
+    messages: readonly TrackedMessage[],
+    at: string,
+    state: "delivered" | "surfaced" | "acked",
+  ): void;
+  /** Closes a message's wait, unless it was closed before. */
+  closeWait(messageId: number, agentId: string, at: string): void;
+  /** Receipts of these messages, by message, delivery time and agent. */
+  receiptsOf(messageIds: readonly number[]): Receipt[];
+  /** Messages whose wait is open, oldest first. */
+  openWaits(filter: UnackedFilter): AckWait[];
+  /** One message by id. */
+  message(id: number): Message | null;
+  /** The agent's newest session, active ones first. */
+  newestSession(agentId: string): Session | null;
+}
+
 /** Every primitive a unit may use. Each backend implements them, SQLite synchronously, PostgreSQL with promises. */
 export interface TxOps
   extends
@@ -204,7 +237,8 @@ export interface TxOps
     DependencyOps,
     ReservationOps,
     IdentityOps,
-    TransferOps {}
+    TransferOps,
+    ReceiptOps {}
 
 /** The same primitives, answering with promises. */
 export type AsyncTxOps = {
@@ -273,6 +307,13 @@ const OP_NAMES: Record<keyof TxOps, true> = {
   dataCounts: true,
   restoreRow: true,
   resetDerived: true,
+  recordWaits: true,
+  recordReceipts: true,
+  closeWait: true,
+  receiptsOf: true,
+  openWaits: true,
+  message: true,
+  newestSession: true,
 };
 
 function* step(op: keyof TxOps, args: unknown[]): Generator<Step, unknown> {
@@ -299,6 +340,9 @@ export const VOID_OPS: ReadonlySet<keyof TxOps> = new Set<keyof TxOps>([
   "putSecret",
   "restoreRow",
   "resetDerived",
+  "recordWaits",
+  "recordReceipts",
+  "closeWait",
 ]);
 
 type AnyOp = (...args: unknown[]) => unknown;

@@ -34,6 +34,11 @@ import {
   sessionOwner,
 } from "../../src/hub/units/identity.ts";
 import type { SecretEntry } from "../../src/store/identity.ts";
+import * as receiptUnits from "../../src/hub/units/receipts.ts";
+import type {
+  TrackedMessage,
+  UnackedFilter,
+} from "../../src/store/receipts.ts";
 import { exportRecords, importRecords } from "../../src/hub/export.ts";
 import type {
   ExportFilter,
@@ -90,6 +95,24 @@ export function rules(store: Store) {
       records: AsyncIterable<ExportRecord>,
       onProgress?: (counts: RowCounts) => void,
     ) => importRecords(store, records, onProgress),
+    receipts: {
+      track: (m: TrackedMessage) => store.run(() => receiptUnits.track(m)),
+      markDelivered: (agentId: string, ms: TrackedMessage[]) =>
+        store.run(() => receiptUnits.mark(agentId, ms, "delivered")),
+      markSurfaced: (agentId: string, ms: TrackedMessage[]) =>
+        store.run(() => receiptUnits.mark(agentId, ms, "surfaced")),
+      ack: (agentId: string, m: TrackedMessage) =>
+        store.run(() => receiptUnits.ack(agentId, m)),
+      listReceipts: (messageId: number) =>
+        store.read(() => receiptUnits.receiptsOf([messageId])),
+      receiptsOf: (ids: number[]) =>
+        store.read(() => receiptUnits.receiptsOf(ids)),
+      listUnacked: (filter: UnackedFilter) =>
+        store.read(() => receiptUnits.listUnacked(filter)),
+      getMessage: (id: number) => store.read(() => receiptUnits.getMessage(id)),
+      presence: (agentId: string, ttlSec: number) =>
+        store.read(() => receiptUnits.presence(agentId, ttlSec)),
+    },
     identity: {
       putSecret: (entry: SecretEntry) => store.run(() => putSecret(entry)),
       secretHash: (sessionId: string) =>

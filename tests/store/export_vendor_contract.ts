@@ -87,9 +87,12 @@ async function fill(store: Store): Promise<[number, number, number]> {
   const c = await task(store, "t2", "c");
   await rules(store).addTaskDependencies(b, [a]);
   await rules(store).addTaskDependencies(c, [b]);
-  await store.receipts.markDelivered("w", [tracked(a, "t1"), tracked(c, "t2")]);
-  await store.receipts.markSurfaced("w", [tracked(c, "t2")]);
-  await store.receipts.ack("w", tracked(a, "t1"));
+  await rules(store).receipts.markDelivered("w", [
+    tracked(a, "t1"),
+    tracked(c, "t2"),
+  ]);
+  await rules(store).receipts.markSurfaced("w", [tracked(c, "t2")]);
+  await rules(store).receipts.ack("w", tracked(a, "t1"));
   const lease = { ttl_sec: 600, metadata: {} };
   await rules(store).reservations.acquire({
     file_path: "docs/**",
@@ -169,7 +172,9 @@ export function exportVendorContract(name: string, open: StoreOpener): void {
         [tb],
       );
       assertEquals(
-        (await b.receipts.listReceipts(ta)).map((r) => r.acked_at !== null),
+        (await rules(b).receipts.listReceipts(ta)).map((r) =>
+          r.acked_at !== null
+        ),
         [true],
       );
       // The surfaced state comes back too.

@@ -52,10 +52,13 @@ export function receiptsContract(name: string, open: StoreOpener): void {
       const a = await dm(store, "alice", "bob");
       const b = await dm(store, "alice", "bob");
       const t1 = clock.iso();
-      await store.receipts.markDelivered("bob", [tracked(a), tracked(b)]);
+      await rules(store).receipts.markDelivered("bob", [
+        tracked(a),
+        tracked(b),
+      ]);
       clock.advance(5_000);
-      await store.receipts.markDelivered("bob", [tracked(a)]);
-      assertEquals(await store.receipts.listReceipts(a.id), [
+      await rules(store).receipts.markDelivered("bob", [tracked(a)]);
+      assertEquals(await rules(store).receipts.listReceipts(a.id), [
         {
           message_id: a.id,
           agent_id: "bob",
@@ -65,12 +68,12 @@ export function receiptsContract(name: string, open: StoreOpener): void {
         },
       ]);
       assertEquals(
-        (await store.receipts.receiptsOf([a.id, b.id])).map((r) =>
+        (await rules(store).receipts.receiptsOf([a.id, b.id])).map((r) =>
           r.message_id
         ),
         [a.id, b.id],
       );
-      assertEquals(await store.receipts.receiptsOf([]), []);
+      assertEquals(await rules(store).receipts.receiptsOf([]), []);
     },
   );
 
@@ -80,21 +83,24 @@ export function receiptsContract(name: string, open: StoreOpener): void {
       const a = await dm(store, "alice", "bob");
       const b = await dm(store, "alice", "bob");
       const t1 = clock.iso();
-      await store.receipts.markDelivered("bob", [tracked(a)]);
+      await rules(store).receipts.markDelivered("bob", [tracked(a)]);
       clock.advance(2_000);
       const t2 = clock.iso();
-      await store.receipts.markSurfaced("bob", [tracked(a), tracked(b)]);
+      await rules(store).receipts.markSurfaced("bob", [tracked(a), tracked(b)]);
       clock.advance(2_000);
-      await store.receipts.markSurfaced("bob", [tracked(a)]);
-      await store.receipts.markSurfaced("bob", []);
-      const rows = await store.receipts.receiptsOf([a.id, b.id]);
+      await rules(store).receipts.markSurfaced("bob", [tracked(a)]);
+      await rules(store).receipts.markSurfaced("bob", []);
+      const rows = await rules(store).receipts.receiptsOf([a.id, b.id]);
       assertEquals(
         rows.map((r) => [r.message_id, r.delivered_at, r.surfaced_at]),
         [[a.id, t1, t2], [b.id, t2, t2]],
       );
       // Surfaced without an ack still waits.
       assertEquals(
-        (await store.receipts.listUnacked({ fromAgent: "alice", limit: 10 }))
+        (await rules(store).receipts.listUnacked({
+          fromAgent: "alice",
+          limit: 10,
+        }))
           .length,
         2,
       );
@@ -105,8 +111,8 @@ export function receiptsContract(name: string, open: StoreOpener): void {
     "receipts.ack() marks delivered and acked, closes the wait, and keeps the first ack",
     async (store, clock) => {
       const a = await dm(store, "alice", "bob", "please review");
-      await store.receipts.track(tracked(a, 60));
-      const waiting = await store.receipts.listUnacked({
+      await rules(store).receipts.track(tracked(a, 60));
+      const waiting = await rules(store).receipts.listUnacked({
         fromAgent: "alice",
         limit: 10,
       });
@@ -115,7 +121,7 @@ export function receiptsContract(name: string, open: StoreOpener): void {
         60,
       ]]);
       const t1 = clock.iso();
-      const receipt = await store.receipts.ack("bob", tracked(a));
+      const receipt = await rules(store).receipts.ack("bob", tracked(a));
       assertEquals(receipt, {
         message_id: a.id,
         agent_id: "bob",
@@ -124,9 +130,15 @@ export function receiptsContract(name: string, open: StoreOpener): void {
         surfaced_at: null,
       });
       clock.advance(3_000);
-      assertEquals((await store.receipts.ack("bob", tracked(a))).acked_at, t1);
       assertEquals(
-        await store.receipts.listUnacked({ fromAgent: "alice", limit: 10 }),
+        (await rules(store).receipts.ack("bob", tracked(a))).acked_at,
+        t1,
+      );
+      assertEquals(
+        await rules(store).receipts.listUnacked({
+          fromAgent: "alice",
+          limit: 10,
+        }),
         [],
       );
     },
@@ -138,16 +150,22 @@ export function receiptsContract(name: string, open: StoreOpener): void {
       const a = await dm(store, "alice", "bob");
       const c = await dm(store, "carol", "bob");
       // A wait created by delivery alone (a message another hub posted).
-      await store.receipts.markDelivered("bob", [tracked(c), tracked(a)]);
-      const all = await store.receipts.listUnacked({ limit: 10 });
+      await rules(store).receipts.markDelivered("bob", [
+        tracked(c),
+        tracked(a),
+      ]);
+      const all = await rules(store).receipts.listUnacked({ limit: 10 });
       assertEquals(all.map((w) => w.message.id), [a.id, c.id]);
       assertEquals(
-        (await store.receipts.listUnacked({ fromAgent: "carol", limit: 10 }))
+        (await rules(store).receipts.listUnacked({
+          fromAgent: "carol",
+          limit: 10,
+        }))
           .map((w) => w.message.from_agent),
         ["carol"],
       );
       assertEquals(
-        (await store.receipts.listUnacked({ limit: 1 })).length,
+        (await rules(store).receipts.listUnacked({ limit: 1 })).length,
         1,
       );
     },
@@ -157,12 +175,15 @@ export function receiptsContract(name: string, open: StoreOpener): void {
     "receipts.presence() tells live, expired and unknown agents apart",
     async (store, clock) => {
       await rules(store).createSession(newSession("bob"), 120);
-      assertEquals(await store.receipts.presence("bob", 120), "live");
-      assertEquals(await store.receipts.presence("nobody", 120), "unknown");
+      assertEquals(await rules(store).receipts.presence("bob", 120), "live");
+      assertEquals(
+        await rules(store).receipts.presence("nobody", 120),
+        "unknown",
+      );
       clock.advance(200_000);
-      assertEquals(await store.receipts.presence("bob", 120), "expired");
+      assertEquals(await rules(store).receipts.presence("bob", 120), "expired");
       await rules(store).recoverExpired(120);
-      assertEquals(await store.receipts.presence("bob", 120), "expired");
+      assertEquals(await rules(store).receipts.presence("bob", 120), "expired");
     },
   );
 
@@ -170,8 +191,8 @@ export function receiptsContract(name: string, open: StoreOpener): void {
     "receipts.getMessage() reads one message or null",
     async (store) => {
       const a = await dm(store, "alice", "bob", "x");
-      assertEquals((await store.receipts.getMessage(a.id))?.body, "x");
-      assertEquals(await store.receipts.getMessage(a.id + 100), null);
+      assertEquals((await rules(store).receipts.getMessage(a.id))?.body, "x");
+      assertEquals(await rules(store).receipts.getMessage(a.id + 100), null);
     },
   );
 }
