@@ -24,7 +24,7 @@ export function identityStoreFor(store: Store): IdentityStore {
   if (store instanceof SqliteStore) {
     found = new SqliteIdentityStore(store.connection);
   } else if (store instanceof PostgresStore) {
-    found = new PostgresIdentityStore(store.connection);
+    found = new PostgresIdentityStore(() => store.connection);
   } else {
     throw new TypeError(
       `Cannot keep agent secrets as the store backend '${store.info.backend}' has no identity table`,

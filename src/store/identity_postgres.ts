@@ -28,11 +28,16 @@ const INDEX =
 
 /** PostgreSQL implementation of {@linkcode IdentityStore}. */
 export class PostgresIdentityStore implements IdentityStore {
-  #sql: postgres.Sql;
+  #pool: () => postgres.Sql;
   #ready: Promise<void> | undefined;
 
-  constructor(sql: postgres.Sql) {
-    this.#sql = sql;
+  /** @param pool the store's current pool (it is replaced after a database outage) */
+  constructor(pool: () => postgres.Sql) {
+    this.#pool = pool;
+  }
+
+  get #sql(): postgres.Sql {
+    return this.#pool();
   }
 
   #ensure(): Promise<void> {
