@@ -6,6 +6,7 @@
  */
 
 import { UsageError } from "./src/cli/args.ts";
+import { StorageUnavailableError } from "./src/errors.ts";
 import { runAgentCommand } from "./src/cli/agent.ts";
 import { runHook } from "./src/cli/hook.ts";
 import { runGuard } from "./src/cli/guard.ts";
@@ -111,7 +112,11 @@ if (import.meta.main) {
     if (error instanceof UsageError) {
       err(`arc: ${error.message}`);
       Deno.exitCode = 2;
-    } else if (error instanceof RangeError || error instanceof TypeError) {
+    } else if (
+      error instanceof RangeError || error instanceof TypeError ||
+      // The database cannot be reached or used: the message says why and what to do.
+      error instanceof StorageUnavailableError
+    ) {
       err(`arc: ${error.message}`);
       Deno.exitCode = 1;
     } else {

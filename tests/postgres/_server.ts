@@ -21,7 +21,14 @@ export interface PrivatePg extends AsyncDisposable {
 }
 
 /** Where the PostgreSQL binaries are, or why they cannot be used. */
-export function findPgBin(): { bin: string } | { missing: string } {
+export async function findPgBin(): Promise<
+  { bin: string } | { missing: string }
+> {
+  if (await idOf("-u") === 0 && await idOf("-u", "postgres") === undefined) {
+    return {
+      missing: "running as root and there is no postgres user to run initdb as",
+    };
+  }
   let versions: string[] = [];
   try {
     versions = [...Deno.readDirSync("/usr/lib/postgresql")]
@@ -56,11 +63,11 @@ export function freePort(): number {
  * Registers `fn` as a test that gets a fresh private server, or as an
  * ignored test with the reason printed when the binaries are missing.
  */
-export function privatePgTest(
+export async function privatePgTest(
   name: string,
   fn: (pg: PrivatePg) => Promise<void>,
-): void {
-  const found = findPgBin();
+): Promise<void> {
+  const found = await findPgBin();
   if ("missing" in found) {
     // deno-lint-ignore no-console
     console.warn(`skipping '${name}': ${found.missing}`);
@@ -80,7 +87,7 @@ export function privatePgTest(
 /** Creates a data directory and starts a server in it. */
 export async function startPrivatePg(bin: string): Promise<PrivatePg> {
   const dir = await Deno.makeTempDir({ prefix: "arc-pg-" });
-  const asRoot = Deno.uid() === 0;
+  const asRoot = await idOf("-u") === 0;
   const run = async (tool: string, args: string[]): Promise<void> => {
     const command = asRoot
       ? new Deno.Command("runuser", {
@@ -102,8 +109,11 @@ export async function startPrivatePg(bin: string): Promise<PrivatePg> {
   };
   const data = `${dir}/data`;
   if (asRoot) {
-    const uid = await idOf("-u");
-    const gid = await idOf("-g");
+    const uid = await idOf("-u", "postgres");
+    const gid = await idOf("-g", "postgres");
+    if (uid === undefined || gid === undefined) {
+      throw new Error("cannot find the postgres user (initdb refuses root)");
+    }
     await Deno.chown(dir, uid, gid);
   }
   const port = freePort();
@@ -157,17 +167,16 @@ export async function startPrivatePg(bin: string): Promise<PrivatePg> {
   };
 }
 
-async function idOf(flag: "-u" | "-g"): Promise<number> {
+/** `id -u` / `id -g` of `user` (this process's when omitted), or undefined. */
+async function idOf(
+  flag: "-u" | "-g",
+  user?: string,
+): Promise<number | undefined> {
   const out = await new Deno.Command("id", {
-    args: [flag, "postgres"],
+    args: user ? [flag, user] : [flag],
     stdout: "piped",
     stderr: "null",
   }).output();
-  const value = Number(new TextDecoder().decode(out.stdout).trim());
-  if (!out.success || !Number.isInteger(value)) {
-    throw new Error(
-      "cannot find the postgres user (needed to run initdb as root)",
-    );
-  }
-  return value;
+  const text = new TextDecoder().decode(out.stdout).trim();
+  return out.success && /^\d+$/.test(text) ? Number(text) : undefined;
 }
