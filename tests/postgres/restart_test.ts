@@ -53,11 +53,12 @@ await privatePgTest(
   "postgres restart under 2 hubs: 503 at once while down, writes within 5 s after, nothing acknowledged lost, wake-ups across hubs",
   async (pg) => {
     const hubs = await startPgHubs(2, pg.url);
+    let done = false;
+    let posters: Promise<void>[] = [];
     try {
       const outcomes: Outcome[] = [];
       const acknowledged = new Map<number, string>();
-      let done = false;
-      const posters = [0, 1].map((h) =>
+      posters = [0, 1].map((h) =>
         poster(hubs, h, outcomes, acknowledged, () => done)
       );
       await eventually(async () => acknowledged.size >= 10, {
@@ -197,6 +198,8 @@ await privatePgTest(
         } ms after the server accepted connections, ${acknowledged.size} posts acknowledged, none lost`,
       );
     } finally {
+      done = true;
+      await Promise.all(posters);
       await stopAll(hubs);
     }
   },
