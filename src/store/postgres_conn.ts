@@ -369,9 +369,12 @@ export class PgPool {
     this.#sql = this.#options.open();
     this.#lastAnswer = performance.now();
     this.#state = "up";
-    this.#retired.push(
-      old.end({ timeout: this.#options.drainSec ?? 15 }).catch(() => {}),
-    );
+    const retiring = old.end({ timeout: this.#options.drainSec ?? 15 })
+      .catch(() => {})
+      .then(() => {
+        this.#retired = this.#retired.filter((p) => p !== retiring);
+      });
+    this.#retired.push(retiring);
     if (wasDown) this.#options.log?.("database reachable again");
     this.#options.onRecovered?.();
   }
