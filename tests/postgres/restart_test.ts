@@ -61,7 +61,7 @@ await privatePgTest(
       posters = [0, 1].map((h) =>
         poster(hubs, h, outcomes, acknowledged, () => done)
       );
-      await eventually(async () => acknowledged.size >= 10, {
+      await eventually(() => Promise.resolve(acknowledged.size >= 10), {
         what: "posts before the restart",
       });
 
@@ -72,9 +72,11 @@ await privatePgTest(
       const downAnswers = () =>
         outcomes.filter((o) => o.sentAt > stopped && o.status !== 201);
       await eventually(
-        async () =>
-          [0, 1].every((h) =>
-            downAnswers().filter((o) => o.hub === h).length >= 5
+        () =>
+          Promise.resolve(
+            [0, 1].every((h) =>
+              downAnswers().filter((o) => o.hub === h).length >= 5
+            ),
           ),
         { what: "503 answers while the server is down" },
       );
@@ -82,11 +84,13 @@ await privatePgTest(
       await pg.start();
       const started = performance.now();
       await eventually(
-        async () =>
-          [0, 1].every((h) =>
-            outcomes.some((o) =>
-              o.hub === h && o.sentAt > started && o.status === 201
-            )
+        () =>
+          Promise.resolve(
+            [0, 1].every((h) =>
+              outcomes.some((o) =>
+                o.hub === h && o.sentAt > started && o.status === 201
+              )
+            ),
           ),
         { timeoutMs: 20_000, what: "posts succeeding after the restart" },
       );
