@@ -54,6 +54,7 @@ import { type Clock, systemClock, toIso } from "../time.ts";
 import { ChangeListener } from "./postgres_listen.ts";
 import {
   explainOpenError,
+  LOSS_DRIVER,
   openListenClient,
   openPool,
   PgPool,
@@ -189,18 +190,9 @@ const EMPTY_RECOVERY: Recovery = {
 const UNAVAILABLE_CLASSES = ["08", "53", "57", "58", "XX"];
 const UNAVAILABLE_STATES = new Set(["55P03", "25006", "40001", "40P01"]);
 const UNAVAILABLE_DRIVER = new Set([
-  "CONNECTION_CLOSED",
+  ...LOSS_DRIVER,
   "CONNECTION_ENDED",
   "CONNECTION_DESTROYED",
-  "CONNECT_TIMEOUT",
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ENOTFOUND",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EPIPE",
-  "EAI_AGAIN",
 ]);
 // Worth one more try inside the unit: the transaction was rolled back whole.
 const RETRY_STATES = new Set(["40001", "40P01", "23505"]);

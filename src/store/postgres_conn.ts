@@ -168,7 +168,7 @@ export async function probeServer(
 
 // Driver codes and SQLSTATEs that mean a connection was lost or refused:
 // the server is away, restarting, or cut this client off.
-const LOSS_DRIVER = new Set([
+export const LOSS_DRIVER: ReadonlySet<string> = new Set([
   "CONNECTION_CLOSED",
   "CONNECT_TIMEOUT",
   "ECONNREFUSED",

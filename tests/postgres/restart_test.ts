@@ -7,7 +7,7 @@
  */
 import { assert, assertEquals } from "../_assert.ts";
 import { eventually, request, type TestHub } from "../_util.ts";
-import { startPgHubs, stopAll } from "./_pg.ts";
+import { generalMessages, startPgHubs, stopAll } from "./_pg.ts";
 import { privatePgTest } from "./_server.ts";
 
 /** One post as an agent would make it, with when it was sent and answered. */
@@ -145,20 +145,7 @@ await privatePgTest(
 
       // Every acknowledged post is stored, seen from either hub.
       for (const hub of hubs) {
-        const stored = new Map<number, string>();
-        let cursor = 0;
-        while (true) {
-          const page = await hub.api(
-            "GET",
-            `/v1/messages?channel=general&since_id=${cursor}&limit=500`,
-          );
-          assertEquals(page.status, 200);
-          if (!page.body.result.length) break;
-          for (const m of page.body.result) {
-            stored.set(m.id, m.body);
-            cursor = m.id;
-          }
-        }
+        const stored = await generalMessages(hub);
         for (const [id, body] of acknowledged) {
           assertEquals(stored.get(id), body, `acknowledged post ${id}`);
         }
