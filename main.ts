@@ -8,6 +8,7 @@
  */
 
 import { UsageError } from "./src/cli/args.ts";
+import { StorageUnavailableError } from "./src/errors.ts";
 import { IMPLEMENTATION, VERSION } from "./src/protocol.ts";
 
 const HELP = `Arc ${VERSION}: a coordination hub for AI agents (Arc protocol v1)
@@ -131,7 +132,11 @@ if (import.meta.main) {
     if (error instanceof UsageError) {
       err(`arc: ${error.message}`);
       Deno.exitCode = 2;
-    } else if (error instanceof RangeError || error instanceof TypeError) {
+    } else if (
+      error instanceof RangeError || error instanceof TypeError ||
+      // The database cannot be reached or used: the message says why and what to do.
+      error instanceof StorageUnavailableError
+    ) {
       err(`arc: ${error.message}`);
       Deno.exitCode = 1;
     } else {

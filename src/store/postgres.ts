@@ -25,8 +25,7 @@
  * @module
  */
 
-import process from "node:process";
-import postgres from "postgres";
+import type postgres from "postgres";
 import {
   ConflictError,
   IdExhaustedError,
@@ -43,7 +42,15 @@ import {
   SYSTEM_AGENT,
 } from "../protocol.ts";
 import { type Clock, systemClock, toIso } from "../time.ts";
-import { ChangeListener, type ListenHooks } from "./postgres_listen.ts";
+import { ChangeListener } from "./postgres_listen.ts";
+import {
+  explainOpenError,
+  LOSS_DRIVER,
+  openListenClient,
+  openPool,
+  PgPool,
+  probeServer,
+} from "./postgres_conn.ts";
 import { emptyFacts, toChannel, toMessage, toSession, toTask } from "./rows.ts";
 import {
   MIGRATIONS,
@@ -94,8 +101,10 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** How long a write waits for a row or advisory lock before giving up with 503, in ms. @default 10000 */
   lockTimeoutMs?: number;
-  /** How long opening the first connection may take, in seconds. @default 10 */
+  /** How long opening a connection may take, in seconds; also how long a unit of work waits for a free connection before it fails with 503. @default 10 */
   connectTimeoutSec?: number;
+  /** How often the server is asked whether it is back after a lost connection, in ms. @default 250 */
+  probeEveryMs?: number;
   /**
    * `normal`: a commit is acknowledged once the server has it
    * (`synchronous_commit = off`): it survives any hub crashing, but a crash
@@ -125,18 +134,9 @@ type LockKind =
 const UNAVAILABLE_CLASSES = ["08", "53", "57", "58", "XX"];
 const UNAVAILABLE_STATES = new Set(["55P03", "25006", "40001", "40P01"]);
 const UNAVAILABLE_DRIVER = new Set([
-  "CONNECTION_CLOSED",
+  ...LOSS_DRIVER,
   "CONNECTION_ENDED",
   "CONNECTION_DESTROYED",
-  "CONNECT_TIMEOUT",
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ENOTFOUND",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EPIPE",
-  "EAI_AGAIN",
 ]);
 // Worth one more try inside the unit: the transaction was rolled back whole.
 const RETRY_STATES = new Set(["40001", "40P01", "23505"]);
@@ -144,7 +144,7 @@ const RETRY_STATES = new Set(["40001", "40P01", "23505"]);
 /** PostgreSQL implementation of {@linkcode Store}. */
 export class PostgresStore implements Store {
   readonly info: StoreInfo;
-  #sql: postgres.Sql;
+  #pool: PgPool;
   #target: DatabaseTarget;
   #clock: Clock;
   #log: (line: string) => void;
@@ -158,14 +158,30 @@ export class PostgresStore implements Store {
   #closed = false;
 
   private constructor(
-    sql: postgres.Sql,
     target: DatabaseTarget,
     options: PostgresStoreOptions,
   ) {
-    this.#sql = sql;
     this.#target = target;
     this.#clock = options.clock ?? systemClock;
     this.#log = options.log ?? (() => {});
+    const connectTimeoutSec = options.connectTimeoutSec ?? 10;
+    this.#pool = new PgPool({
+      open: () =>
+        openPool(target, {
+          max: options.poolSize ?? 10,
+          lockTimeoutMs: options.lockTimeoutMs ?? 10_000,
+          connectTimeoutSec,
+          durability: options.durability ?? "normal",
+        }),
+      probe: () => probeServer(target),
+      label: target.label,
+      describe: (error) => this.#describe(error),
+      log: this.#log,
+      // The listen connection comes back at once, not after its backoff.
+      onRecovered: () => this.#listener?.retryNow(),
+      acquireTimeoutMs: connectTimeoutSec * 1000,
+      ...(options.probeEveryMs ? { probeEveryMs: options.probeEveryMs } : {}),
+    });
     const space = target.schema ?? "public";
     this.#channel = notifyChannel(target.schema);
     this.#lockSpace = {
@@ -187,9 +203,13 @@ export class PostgresStore implements Store {
     };
   }
 
-  /** The pool, for tests and tools that need raw SQL. */
+  /** The current pool, for tests and tools that need raw SQL; it is replaced after an outage, so read it for each use. */
   get connection(): postgres.Sql {
-    return this.#sql;
+    return this.#pool.sql;
+  }
+
+  get #sql(): postgres.Sql {
+    return this.#pool.sql;
   }
 
   /**
@@ -208,18 +228,21 @@ export class PostgresStore implements Store {
     options: PostgresStoreOptions = {},
   ): Promise<PostgresStore> {
     const target = typeof url === "string" ? parseDatabaseUrl(url) : url;
-    const sql = connect(target, {
-      max: options.poolSize ?? 10,
-      lockTimeoutMs: options.lockTimeoutMs ?? 10_000,
-      connectTimeoutSec: options.connectTimeoutSec ?? 10,
-      durability: options.durability ?? "normal",
-    });
-    const store = new PostgresStore(sql, target, options);
+    const store = new PostgresStore(target, options);
     try {
       await store.#migrate();
       return store;
     } catch (error) {
-      await sql.end({ timeout: 0 }).catch(() => {});
+      await store.#pool.end(0);
+      const cause = error instanceof StorageUnavailableError
+        ? error.cause ?? error
+        : error;
+      const explained = explainOpenError(
+        cause,
+        target,
+        store.#describe(store.#scrub(cause)),
+      );
+      if (explained) throw new StorageUnavailableError(explained, { cause });
       throw store.#translate(error);
     }
   }
@@ -273,7 +296,7 @@ export class PostgresStore implements Store {
   async #tx<T>(fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
     for (let attempt = 1;; attempt++) {
       try {
-        return await this.#sql.begin((tx) => fn(tx)) as T;
+        return await this.#pool.begin(fn);
       } catch (error) {
         if (attempt < 4 && RETRY_STATES.has(sqlState(error) ?? "")) continue;
         throw this.#translate(error);
@@ -284,6 +307,7 @@ export class PostgresStore implements Store {
   /** Runs a read and translates its errors. */
   async #read<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
     try {
+      this.#pool.admit();
       return await fn(this.#sql);
     } catch (error) {
       throw this.#translate(error);
@@ -318,6 +342,7 @@ export class PostgresStore implements Store {
       error instanceof NotFoundError || error instanceof IdExhaustedError ||
       error instanceof StorageUnavailableError
     ) return error;
+    this.#pool.observe(error);
     const state = sqlState(error);
     if (state === "2200H") {
       return new IdExhaustedError(
@@ -387,7 +412,7 @@ export class PostgresStore implements Store {
   async begin(mode: "snapshot" | "write"): Promise<LongTransaction> {
     let conn: postgres.ReservedSql;
     try {
-      conn = await this.#sql.reserve();
+      conn = await this.#pool.reserve();
     } catch (error) {
       throw this.#translate(error);
     }
@@ -452,8 +477,12 @@ export class PostgresStore implements Store {
     if (this.#closed) return () => {};
     await this.#listener?.stop();
     const target = this.#target;
+    const name = `arc-deno listen ${this.#channel}`;
     const watcher = new ChangeListener({
-      open: (hooks) => connectListener(target, hooks),
+      // The listen connection shows under `name` in pg_stat_activity.
+      open: (hooks) => openListenClient(target, name, hooks),
+      // A lost listen connection is often the first sign of a restart.
+      onLost: (why) => this.#pool.suspect(why),
       channel: this.#channel,
       origin: this.#origin,
       listener,
@@ -474,7 +503,7 @@ export class PostgresStore implements Store {
     await this.#listener?.stop();
     this.#listener = undefined;
     await Promise.all(this.#stopping);
-    await this.#sql.end({ timeout: 5 }).catch(() => {});
+    await this.#pool.end(5);
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -894,94 +923,6 @@ export class PostgresStore implements Store {
       return [...facts.values()];
     });
   }
-}
-
-// ── connections ──────────────────────────────────────────────────────
-
-interface PoolOptions {
-  max: number;
-  lockTimeoutMs: number;
-  connectTimeoutSec: number;
-  durability: "normal" | "full";
-}
-
-/**
- * Creates a client. The driver falls back to `PG*` environment variables
- * for anything the URL leaves out; the hub is not allowed to read those (and
- * should not take orders from them), so the driver sees an empty environment
- * while it reads its options.
- */
-function withoutEnv<T>(fn: () => T): T {
-  const saved = process.env;
-  try {
-    // deno-lint-ignore no-explicit-any
-    (process as any).env = {};
-    return fn();
-  } finally {
-    // deno-lint-ignore no-explicit-any
-    (process as any).env = saved;
-  }
-}
-
-function sessionParameters(
-  target: DatabaseTarget,
-  lockTimeoutMs: number,
-  durability: "normal" | "full" = "full",
-): Record<string, string> {
-  return {
-    application_name: "arc-deno",
-    synchronous_commit: durability === "full" ? "on" : "off",
-    ...(target.schema ? { search_path: target.schema } : {}),
-    lock_timeout: String(lockTimeoutMs),
-    // A hub that stops answering mid-transaction (paused, cut off) must not
-    // hold the message lock for long.
-    idle_in_transaction_session_timeout: "30000",
-    // The server notices a vanished hub within seconds, not hours.
-    tcp_keepalives_idle: "10",
-    tcp_keepalives_interval: "5",
-    tcp_keepalives_count: "3",
-  };
-}
-
-function connect(target: DatabaseTarget, options: PoolOptions): postgres.Sql {
-  return withoutEnv(() =>
-    postgres(target.url, {
-      max: options.max,
-      connect_timeout: options.connectTimeoutSec,
-      idle_timeout: 0,
-      fetch_types: false,
-      prepare: true,
-      onnotice: () => {},
-      connection: sessionParameters(
-        target,
-        options.lockTimeoutMs,
-        options.durability,
-      ),
-    })
-  );
-}
-
-function connectListener(
-  target: DatabaseTarget,
-  hooks: ListenHooks,
-): postgres.Sql {
-  // `onnotify` and `onclose` are driver options its types do not list.
-  const options = {
-    max: 1,
-    connect_timeout: 10,
-    idle_timeout: 0,
-    max_lifetime: null,
-    fetch_types: false,
-    onnotice: () => {},
-    onnotify: hooks.onnotify,
-    onclose: () => hooks.onclose(),
-    connection: {
-      ...sessionParameters(target, 10_000),
-      // Lets an operator tell the listen connection apart in pg_stat_activity.
-      application_name: `arc-deno listen ${notifyChannel(target.schema)}`,
-    },
-  } as postgres.Options<Record<string, never>>;
-  return withoutEnv(() => postgres(target.url, options));
 }
 
 // ── helpers ──────────────────────────────────────────────────────────

@@ -29,11 +29,13 @@ export interface ChangeListenerOptions {
   listener: () => void;
   /** Where connection trouble is reported. @default nothing */
   log?: (line: string) => void;
+  /** Called when the connection is lost, with the reason. @default nothing */
+  onLost?: (why: string) => void;
   /** Text for a failure; must not leak secrets. @default String(error) */
   describe?: (error: unknown) => string;
   /** How often the connection is checked, in ms. @default 10000 */
   pingMs?: number;
-  /** How long a check may take before the connection is replaced, in ms. @default 5000 */
+  /** How long a check or the `LISTEN` itself may take before the connection is replaced, in ms. @default 5000 */
   pingTimeoutMs?: number;
 }
 
@@ -64,6 +66,15 @@ export class ChangeListener {
     this.#pingTimer = setInterval(() => void this.#ping(), every);
   }
 
+  /** Reconnects now if a reconnect is waiting out its backoff (the server is known to be back). */
+  retryNow(): void {
+    if (this.#stopped || this.#retryTimer === undefined) return;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#backoffMs = MIN_BACKOFF_MS;
+    void this.#connect();
+  }
+
   /** Stops listening and closes the connection. */
   async stop(): Promise<void> {
     this.#stopped = true;
@@ -90,7 +101,7 @@ export class ChangeListener {
     });
     this.#sql = sql;
     try {
-      await sql.unsafe(`LISTEN ${quoteIdent(channel)}`);
+      await this.#answered(sql.unsafe(`LISTEN ${quoteIdent(channel)}`));
     } catch (error) {
       if (generation === this.#generation) this.#lost(this.#describe(error));
       return;
@@ -117,10 +128,12 @@ export class ChangeListener {
       );
     }
     this.#lostOnce = true;
+    this.#options.onLost?.(why);
     const delay = this.#backoffMs;
     this.#backoffMs = Math.min(MAX_BACKOFF_MS, this.#backoffMs * 2);
     clearTimeout(this.#retryTimer);
     this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
       if (generation === this.#generation) void this.#connect();
     }, delay);
   }
@@ -130,22 +143,30 @@ export class ChangeListener {
     if (!sql || this.#pinging || this.#stopped) return;
     this.#pinging = true;
     const generation = this.#generation;
+    try {
+      await this.#answered(sql.unsafe("SELECT 1"));
+    } catch (error) {
+      if (generation === this.#generation) this.#lost(this.#describe(error));
+    } finally {
+      this.#pinging = false;
+    }
+  }
+
+  /** `query`, or a rejection if the server does not answer it in time. */
+  async #answered(query: Promise<unknown>): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       await Promise.race([
-        sql.unsafe("SELECT 1"),
+        query,
         new Promise((_, reject) => {
           timer = setTimeout(
-            () => reject(new Error("no answer to a health check")),
+            () => reject(new Error("no answer from the server in time")),
             this.#options.pingTimeoutMs ?? 5_000,
           );
         }),
       ]);
-    } catch (error) {
-      if (generation === this.#generation) this.#lost(this.#describe(error));
     } finally {
       clearTimeout(timer);
-      this.#pinging = false;
     }
   }
 

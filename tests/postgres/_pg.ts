@@ -123,6 +123,28 @@ export async function withPgHubs(
   }
 }
 
+/** Every message in `general`, id to body, read page by page through `hub`. */
+export async function generalMessages(
+  hub: TestHub,
+): Promise<Map<number, string>> {
+  const stored = new Map<number, string>();
+  let cursor = 0;
+  while (true) {
+    const page = await hub.api(
+      "GET",
+      `/v1/messages?channel=general&since_id=${cursor}&limit=500`,
+    );
+    if (page.status !== 200) {
+      throw new Error(`reading messages answered ${page.status}`);
+    }
+    if (!page.body.result.length) return stored;
+    for (const m of page.body.result) {
+      stored.set(m.id, m.body);
+      cursor = m.id;
+    }
+  }
+}
+
 /** The password in a database URL ("" when it has none). */
 export function passwordOf(url: string): string {
   return decodeURIComponent(new URL(url).password);

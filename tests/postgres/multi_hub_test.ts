@@ -9,6 +9,7 @@ import { openStream, request, type TestHub } from "../_util.ts";
 import { notifyChannel } from "../../src/store/postgres.ts";
 import {
   freshSchema,
+  generalMessages,
   passwordOf,
   pgTest,
   processArgs,
@@ -239,19 +240,7 @@ pgTest(
       assertEquals(ids(await polled), [late.body.result.id]);
 
       for (const survivor of [hubs[1]!, hubs[2]!]) {
-        const stored = new Map<number, string>();
-        let cursor = 0;
-        while (true) {
-          const page = await survivor.api(
-            "GET",
-            `/v1/messages?channel=general&since_id=${cursor}&limit=500`,
-          );
-          if (!page.body.result.length) break;
-          for (const m of page.body.result) {
-            stored.set(m.id, m.body);
-            cursor = m.id;
-          }
-        }
+        const stored = await generalMessages(survivor);
         for (const [id, body] of acknowledged) {
           assertEquals(stored.get(id), body, `acknowledged post ${id}`);
         }
