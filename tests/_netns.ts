@@ -96,3 +96,58 @@ export async function createNetns(
     },
   };
 }
+
+/** A LAN of two: this machine's end of a veth pair and a namespace at the other end. */
+export interface LanPair extends AsyncDisposable {
+  /** The namespace playing the other machine. */
+  ns: Netns;
+  /** This machine's address on the pair (not loopback: a hub sees it as a LAN peer). */
+  hostIp: string;
+  /** The other machine's address. */
+  peerIp: string;
+}
+
+/**
+ * Joins a new namespace to this one with a veth pair on a private /24 of
+ * its own, so a test has a LAN that exists only for it: traffic to either
+ * address stays on this machine.
+ */
+export async function createLanPair(): Promise<LanPair> {
+  const octet = 1 + Math.floor(Math.random() * 250);
+  const hostIp = `10.213.${octet}.1`;
+  const peerIp = `10.213.${octet}.2`;
+  const tag = netnsTag();
+  const [vHost, vPeer] = [`av${tag}`, `ap${tag}`];
+  const ns = await createNetns();
+  try {
+    await sh([
+      "ip",
+      "link",
+      "add",
+      vHost,
+      "type",
+      "veth",
+      "peer",
+      "name",
+      vPeer,
+    ]);
+    await sh(["ip", "link", "set", vPeer, "netns", ns.name]);
+    await sh(["ip", "addr", "add", `${hostIp}/24`, "dev", vHost]);
+    await sh(["ip", "link", "set", vHost, "up"]);
+    await sh(ns.exec(["ip", "addr", "add", `${peerIp}/24`, "dev", vPeer]));
+    await sh(ns.exec(["ip", "link", "set", vPeer, "up"]));
+  } catch (error) {
+    await sh(["ip", "link", "del", vHost], true);
+    await ns[Symbol.asyncDispose]();
+    throw error;
+  }
+  return {
+    ns,
+    hostIp,
+    peerIp,
+    async [Symbol.asyncDispose]() {
+      await ns[Symbol.asyncDispose]();
+      await sh(["ip", "link", "del", vHost], true);
+    },
+  };
+}

@@ -5,10 +5,8 @@
  */
 import { assertEquals } from "../_assert.ts";
 import { startHub } from "../_util.ts";
-import { netnsTag, netnsUnavailable, sh } from "../_netns.ts";
+import { createLanPair, netnsUnavailable, sh } from "../_netns.ts";
 
-const tag = netnsTag();
-const ns = `arc${tag}`;
 let skip = await netnsUnavailable();
 if (!skip && !(await sh(["sh", "-c", "command -v curl"], true)).trim()) {
   skip = "curl is not installed";
@@ -23,86 +21,46 @@ Deno.test({
     "access guard: a peer on another host is refused while remote access is off, needs the token, and is served with it",
   ignore: skip !== "",
   async fn() {
-    const octet = 1 + Math.floor(Math.random() * 250);
-    const hostIp = `10.213.${octet}.1`;
-    const peerIp = `10.213.${octet}.2`;
-    const [vHost, vPeer] = [`av${tag}`, `ap${tag}`];
-    await sh(["ip", "netns", "add", ns]);
-    try {
-      await sh([
-        "ip",
-        "link",
-        "add",
-        vHost,
-        "type",
-        "veth",
-        "peer",
-        "name",
-        vPeer,
-      ]);
-      await sh(["ip", "link", "set", vPeer, "netns", ns]);
-      await sh(["ip", "addr", "add", `${hostIp}/24`, "dev", vHost]);
-      await sh(["ip", "link", "set", vHost, "up"]);
-      await sh([
-        "ip",
-        "netns",
-        "exec",
-        ns,
-        "ip",
-        "addr",
-        "add",
-        `${peerIp}/24`,
-        "dev",
-        vPeer,
-      ]);
-      await sh(["ip", "netns", "exec", ns, "ip", "link", "set", vPeer, "up"]);
-      await sh(["ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"]);
+    await using lan = await createLanPair();
+    const { hostIp, ns } = lan;
+    const token = "remote-test-token-0123456789";
+    await using hub = await startHub({
+      allowNet: "0.0.0.0",
+      args: ["--host", "0.0.0.0", "--allow-remote", "--token", token],
+    });
+    const port = new URL(hub.url).port;
+    const fromPeer = async (auth?: string) => {
+      const out = await sh([
+        ...ns.exec([]),
+        "curl",
+        "-s",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        "--max-time",
+        "5",
+        ...(auth ? ["-H", `Authorization: Bearer ${auth}`] : []),
+        `http://${hostIp}:${port}/v1/channels`,
+      ], true);
+      return Number(out.trim());
+    };
+    assertEquals(await fromPeer(), 401);
+    assertEquals(await fromPeer("wrong-token-0123456789"), 401);
+    assertEquals(await fromPeer(token), 200);
+    // Loopback peers need no token.
+    assertEquals((await hub.api("GET", "/v1/channels")).status, 200);
 
-      const token = "remote-test-token-0123456789";
-      await using hub = await startHub({
-        allowNet: "0.0.0.0",
-        args: ["--host", "0.0.0.0", "--allow-remote", "--token", token],
-      });
-      const port = new URL(hub.url).port;
-      const fromPeer = async (auth?: string) => {
-        const out = await sh([
-          "ip",
-          "netns",
-          "exec",
-          ns,
-          "curl",
-          "-s",
-          "-o",
-          "/dev/null",
-          "-w",
-          "%{http_code}",
-          "--max-time",
-          "5",
-          ...(auth ? ["-H", `Authorization: Bearer ${auth}`] : []),
-          `http://${hostIp}:${port}/v1/channels`,
-        ], true);
-        return Number(out.trim());
-      };
-      assertEquals(await fromPeer(), 401);
-      assertEquals(await fromPeer("wrong-token-0123456789"), 401);
-      assertEquals(await fromPeer(token), 200);
-      // Loopback peers need no token.
-      assertEquals((await hub.api("GET", "/v1/channels")).status, 200);
-
-      // Turning remote access off closes the door per request, even with the token.
-      const off = await hub.api("POST", "/v1/network", { allow_remote: false });
-      assertEquals(off.body.result, {
-        allow_remote: false,
-        listen_host: "0.0.0.0",
-      });
-      assertEquals(await fromPeer(token), 403);
-      assertEquals((await hub.api("GET", "/v1/channels")).status, 200);
-      const on = await hub.api("POST", "/v1/network", { allow_remote: true });
-      assertEquals(on.body.result.allow_remote, true);
-      assertEquals(await fromPeer(token), 200);
-    } finally {
-      await sh(["ip", "netns", "del", ns], true);
-      await sh(["ip", "link", "del", vHost], true);
-    }
+    // Turning remote access off closes the door per request, even with the token.
+    const off = await hub.api("POST", "/v1/network", { allow_remote: false });
+    assertEquals(off.body.result, {
+      allow_remote: false,
+      listen_host: "0.0.0.0",
+    });
+    assertEquals(await fromPeer(token), 403);
+    assertEquals((await hub.api("GET", "/v1/channels")).status, 200);
+    const on = await hub.api("POST", "/v1/network", { allow_remote: true });
+    assertEquals(on.body.result.allow_remote, true);
+    assertEquals(await fromPeer(token), 200);
   },
 });
