@@ -23,8 +23,8 @@ import {
   ROW_TYPES,
   type RowCounts,
 } from "../store/export_format.ts";
-import { backupSqlite } from "../store/sqlite_backup.ts";
-import { SqliteStore } from "../store/sqlite.ts";
+import { backupSqlite } from "../store/sqlite/backup.ts";
+import { SqliteStore } from "../store/sqlite/store.ts";
 import type { Store } from "../store/types.ts";
 import { parseFlags, UsageError } from "./args.ts";
 import { readEnv } from "./permissions.ts";
@@ -477,7 +477,8 @@ async function openStore(
     (storage === undefined ? readEnv("ARC_DATABASE_URL") : undefined);
   // The driver loads only for a database URL.
   if (url !== undefined) {
-    return await (await import("../store/postgres.ts")).PostgresStore.open(url);
+    return await (await import("../store/postgres/store.ts")).PostgresStore
+      .open(url);
   }
   const path = absolute(storage ?? DEFAULTS.storage);
   Deno.mkdirSync(dirname(path), { recursive: true });

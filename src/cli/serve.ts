@@ -19,7 +19,7 @@ import {
 } from "../protocol.ts";
 import { inProcessDispatch } from "../relay/dispatch.ts";
 import { RelayServer, SpoolConflictError } from "../relay/server.ts";
-import { SqliteStore } from "../store/sqlite.ts";
+import { SqliteStore } from "../store/sqlite/store.ts";
 import { toIso } from "../time.ts";
 import { intFlag, parseFlags, UsageError } from "./args.ts";
 import {
@@ -256,7 +256,7 @@ async function serve(
     );
   }
   const store = config.database
-    ? await (await import("../store/postgres.ts")).PostgresStore.open(
+    ? await (await import("../store/postgres/store.ts")).PostgresStore.open(
       config.database,
       {
         log: warn,

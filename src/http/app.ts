@@ -158,9 +158,9 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
 
   app.get("/metrics", async (c) => {
     const [sessions, claims, locks] = await Promise.all([
-      hub.store.listActiveSessions(),
-      hub.store.listClaims({ activeOnly: true }),
-      hub.store.listLocks({ activeOnly: true }),
+      hub.store.sessions.listActive(),
+      hub.store.leases.claims({ activeOnly: true }),
+      hub.store.leases.locks({ activeOnly: true }),
     ]);
     const relay = hub.relayStats?.();
     return c.text(

@@ -52,7 +52,7 @@ export async function exportFilter(
     );
   }
   if (channel !== undefined) {
-    if (!(await store.getChannel(channel))) {
+    if (!(await store.channels.get(channel))) {
       throw new NotFoundError(`channel not found: ${channel}`);
     }
     return { kind: "channel", channel };

@@ -376,13 +376,13 @@ export class Hub implements AsyncDisposable {
         `display_name must be ${DEFAULTS.maxDisplayNameChars} characters or fewer`,
       );
     }
-    const session = await this.store.renameSession(agentId, f.display_name);
+    const session = await this.store.sessions.rename(agentId, f.display_name);
     if (!session) throw new NotFoundError("no active session for agent_id");
     return session;
   }
 
   async deleteSession(sessionId: string): Promise<JsonObject> {
-    const session = await this.store.deleteSession(sessionId);
+    const session = await this.store.sessions.deactivate(sessionId);
     if (!session) throw new NotFoundError("session not found");
     return { session_id: sessionId, deleted: true };
   }
@@ -393,8 +393,8 @@ export class Hub implements AsyncDisposable {
     await this.#sweepQuietly();
     const capability = query.get("capability");
     const [agents, claims] = await Promise.all([
-      this.store.listActiveSessions(),
-      this.store.listClaims({ activeOnly: true }),
+      this.store.sessions.listActive(),
+      this.store.leases.claims({ activeOnly: true }),
     ]);
     const held = Map.groupBy(claims, (c) => c.owner_agent_id);
     return (capability
@@ -415,9 +415,9 @@ export class Hub implements AsyncDisposable {
     }
     await this.#sweepQuietly();
     const [session, latest, live] = await Promise.all([
-      this.store.getActiveSession(agentId),
-      this.store.latestVisibleId(agentId),
-      this.store.listActiveSessions(),
+      this.store.sessions.active(agentId),
+      this.store.messages.latestVisibleId(agentId),
+      this.store.sessions.listActive(),
     ]);
     return {
       agent_id: agentId,
@@ -431,7 +431,7 @@ export class Hub implements AsyncDisposable {
   // ── channels ───────────────────────────────────────────────────────
 
   listChannels(): Promise<Channel[]> {
-    return this.store.listChannels();
+    return this.store.channels.list();
   }
 
   createChannel(
@@ -442,7 +442,7 @@ export class Hub implements AsyncDisposable {
       created_by: { type: "string" },
       metadata: { type: "object" },
     });
-    return this.store.createChannel(
+    return this.store.channels.create(
       f.name,
       f.created_by ?? null,
       f.metadata ?? {},
@@ -450,7 +450,7 @@ export class Hub implements AsyncDisposable {
   }
 
   async #requireChannel(name: string | undefined): Promise<void> {
-    if (name !== undefined && !(await this.store.getChannel(name))) {
+    if (name !== undefined && !(await this.store.channels.get(name))) {
       throw new NotFoundError(`channel not found: ${name}`);
     }
   }
@@ -470,7 +470,7 @@ export class Hub implements AsyncDisposable {
     const input = normalizeMessage(body, this.limits);
     if (TASK_KINDS.has(input.kind)) checkTaskMetadata(input.metadata);
     if (
-      input.to_agent === null && !(await this.store.getChannel(input.channel))
+      input.to_agent === null && !(await this.store.channels.get(input.channel))
     ) {
       throw new ValidationError(
         `channel does not exist: ${input.channel} (create it with POST /v1/channels)`,
@@ -549,7 +549,7 @@ export class Hub implements AsyncDisposable {
   }
 
   async inbox(agentId: string, query: Query): Promise<Message[]> {
-    const rows = await this.store.listMessages({
+    const rows = await this.store.messages.list({
       visibility: { kind: "inbox", agentId },
       sinceId: query.sinceId(),
       limit: query.limit(this.config.maxQueryLimit),
@@ -583,7 +583,7 @@ export class Hub implements AsyncDisposable {
     signal: AbortSignal | undefined,
     keepAliveAgent?: string,
   ): Promise<Message[]> {
-    if (timeoutSec <= 0) return await this.store.listMessages(query);
+    if (timeoutSec <= 0) return await this.store.messages.list(query);
     const deadline = performance.now() + timeoutSec * 1000;
     using sub = this.notifier.subscribe(match);
     using _counted = this.#count("longPolls");
@@ -595,7 +595,7 @@ export class Hub implements AsyncDisposable {
       limit: query.limit,
       memory: !tail,
       query: (afterId) =>
-        this.store.listMessages(tail ? query : { ...query, sinceId: afterId }),
+        this.store.messages.list(tail ? query : { ...query, sinceId: afterId }),
     });
     let lastTouch = performance.now();
     while (true) {
@@ -636,7 +636,7 @@ export class Hub implements AsyncDisposable {
       match: visibleTo(agentId, channels, undefined, excludeSelf),
       limit: DEFAULTS.sseBatchLimit,
       query: (afterId) =>
-        store.listMessages({
+        store.messages.list({
           visibility: { kind: "agent", agentId, excludeSelf },
           sinceId: afterId,
           limit: DEFAULTS.sseBatchLimit,
@@ -676,7 +676,7 @@ export class Hub implements AsyncDisposable {
   // ── threads ────────────────────────────────────────────────────────
 
   async listThreads(): Promise<ThreadSummary[]> {
-    return summarizeThreads(await this.store.listThreadFacts());
+    return summarizeThreads(await this.store.threads.facts());
   }
 
   async getThread(threadId: string): Promise<ThreadDetail> {
@@ -751,7 +751,7 @@ export class Hub implements AsyncDisposable {
 
   listClaims(query: Query): Promise<Claim[]> {
     const threadId = query.get("thread_id");
-    return this.store.listClaims({
+    return this.store.leases.claims({
       ...(threadId !== undefined ? { threadId } : {}),
       activeOnly: query.flag("active_only"),
     });
@@ -794,7 +794,7 @@ export class Hub implements AsyncDisposable {
     if (status !== undefined && status !== "open" && status !== "done") {
       throw new ValidationError("status must be 'open' or 'done'");
     }
-    return this.store.listTasks({
+    return this.store.tasks.list({
       ...(parent !== undefined ? { parentId: toInt(parent, "parent_id") } : {}),
       ...(status !== undefined ? { status } : {}),
       ...(channel !== undefined ? { channel } : {}),

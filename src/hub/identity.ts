@@ -163,7 +163,7 @@ export class Identity {
       }
       return;
     }
-    const session = await this.#store.getActiveSession(agentId);
+    const session = await this.#store.sessions.active(agentId);
     if (!session) {
       throw new ForbiddenError(
         `strict identity: refused to act as agent '${agentId}': it has no live session (register it with POST /v1/sessions and send the secret that returns)`,
@@ -180,7 +180,7 @@ export class Identity {
 
   /** The agent's active session if it is still within the presence TTL. */
   async #liveSession(agentId: string): Promise<Session | null> {
-    const session = await this.#store.getActiveSession(agentId);
+    const session = await this.#store.sessions.active(agentId);
     if (!session) return null;
     const cutoff = toIso(
       this.#clock.now() - this.#config.presenceTtlSec * 1000,

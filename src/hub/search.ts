@@ -68,7 +68,7 @@ export class MessageSearch {
   catchUp(): Promise<void> {
     this.#catchingUp ??= (async () => {
       try {
-        while (!(await this.#store.searchIndexStep(this.#stepRows)).done) {
+        while (!(await this.#store.search.indexStep(this.#stepRows)).done) {
           await new Promise((resolve) => setTimeout(resolve, 0));
         }
       } finally {
@@ -102,7 +102,7 @@ export class MessageSearch {
     const threadId = query.get("thread_id");
     const limit = readLimit(query.get("limit"));
     await this.catchUp();
-    const hits = await this.#store.searchMessages({
+    const hits = await this.#store.search.query({
       expr,
       agentId,
       limit,

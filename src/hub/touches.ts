@@ -48,7 +48,7 @@ export class TouchBatch {
     if (this.#pending.size === 0) return;
     const ids = [...this.#pending];
     this.#pending.clear();
-    const write = this.#store.touchAgents(ids).catch((error) => {
+    const write = this.#store.sessions.touch(ids).catch((error) => {
       if (!(error instanceof StorageUnavailableError)) throw error;
     });
     this.#flushing = write.finally(() => {

@@ -301,43 +301,76 @@ export interface Store extends AsyncDisposable {
   /** Opens a {@linkcode LongTransaction}. */
   begin(mode: "snapshot" | "write"): Promise<LongTransaction>;
 
-  getChannel(name: string): Promise<Channel | null>;
-  listChannels(): Promise<Channel[]>;
-  createChannel(
+  /** Channels. */
+  readonly channels: ChannelStore;
+  /** Sessions and presence. */
+  readonly sessions: SessionStore;
+  /** Message reads (writes are units). */
+  readonly messages: MessageStore;
+  /** Claim and lock listings. */
+  readonly leases: LeaseStore;
+  /** Task reads. */
+  readonly tasks: TaskStore;
+  /** Thread facts for the thread listing. */
+  readonly threads: ThreadStore;
+  /** Full-text search (`arcdeno:search`). */
+  readonly search: SearchStore;
+}
+
+/** Channels. */
+export interface ChannelStore {
+  get(name: string): Promise<Channel | null>;
+  list(): Promise<Channel[]>;
+  /** Creates a channel; `created` is false when it existed already. */
+  create(
     name: string,
     createdBy: string | null,
     metadata: JsonObject,
   ): Promise<{ channel: Channel; created: boolean }>;
+}
 
-  renameSession(agentId: string, displayName: string): Promise<Session | null>;
+/** Sessions and presence; registering one is a unit (`src/hub/units/sessions.ts`). */
+export interface SessionStore {
+  /** The agent's newest active session. */
+  active(agentId: string): Promise<Session | null>;
+  listActive(): Promise<Session[]>;
+  /** Renames the agent's active session and marks it seen; null when it has none. */
+  rename(agentId: string, displayName: string): Promise<Session | null>;
   /** Deactivates a session; null when it does not exist or is inactive. */
-  deleteSession(sessionId: string): Promise<Session | null>;
-  touchAgent(agentId: string): Promise<void>;
-  /** Marks several agents' active sessions as seen now, in one write. */
-  touchAgents(agentIds: readonly string[]): Promise<void>;
-  getActiveSession(agentId: string): Promise<Session | null>;
-  listActiveSessions(): Promise<Session[]>;
+  deactivate(sessionId: string): Promise<Session | null>;
+  /** Marks these agents' active sessions as seen now, in one write. */
+  touch(agentIds: readonly string[]): Promise<void>;
+}
 
-  listMessages(query: MessageQuery): Promise<Message[]>;
+/** Message reads. */
+export interface MessageStore {
+  list(query: MessageQuery): Promise<Message[]>;
   /** Highest message id visible to the agent (0 when none). */
   latestVisibleId(agentId: string): Promise<number>;
+}
 
-  listClaims(
-    filter: { threadId?: string; activeOnly?: boolean },
-  ): Promise<Claim[]>;
+/** Claim and lock listings. */
+export interface LeaseStore {
+  claims(filter: { threadId?: string; activeOnly?: boolean }): Promise<Claim[]>;
+  locks(filter: { agentId?: string; activeOnly?: boolean }): Promise<Lock[]>;
+}
 
-  listLocks(
-    filter: { agentId?: string; activeOnly?: boolean },
-  ): Promise<Lock[]>;
+/** Task reads. */
+export interface TaskStore {
+  get(taskId: number): Promise<Task | null>;
+  list(filter: TaskFilter): Promise<Task[]>;
+}
 
-  getTask(taskId: number): Promise<Task | null>;
-  listTasks(filter: TaskFilter): Promise<Task[]>;
-
+/** Thread facts. */
+export interface ThreadStore {
   /** Facts of every thread, with claims and locks counted live now. */
-  listThreadFacts(): Promise<ThreadFacts[]>;
+  facts(): Promise<ThreadFacts[]>;
+}
 
-  /** Full-text search: indexes at most `maxRows` messages not yet indexed (a no-op where the backend indexes on insert). */
-  searchIndexStep(maxRows: number): Promise<SearchIndexProgress>;
-  /** Full-text search over the messages indexed so far, best match first. */
-  searchMessages(query: SearchQuery): Promise<SearchHit[]>;
+/** Full-text search. */
+export interface SearchStore {
+  /** Indexes at most `maxRows` messages not yet indexed (a no-op where the backend indexes on insert). */
+  indexStep(maxRows: number): Promise<SearchIndexProgress>;
+  /** Searches the messages indexed so far, best match first. */
+  query(query: SearchQuery): Promise<SearchHit[]>;
 }

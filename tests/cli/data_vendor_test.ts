@@ -8,7 +8,7 @@
 import { rules } from "../store/_rules.ts";
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { SqliteStore } from "../../src/store/sqlite.ts";
+import { SqliteStore } from "../../src/store/sqlite/store.ts";
 import { startHub } from "../_util.ts";
 import { arc, content, records, seed, seedVendor } from "./_data.ts";
 

@@ -2,7 +2,7 @@ import { rules } from "../store/_rules.ts";
 import { assertEquals } from "../_assert.ts";
 import { WaitCursor } from "../../src/hub/cursor.ts";
 import { Notifier } from "../../src/hub/notifier.ts";
-import { SqliteStore } from "../../src/store/sqlite.ts";
+import { SqliteStore } from "../../src/store/sqlite/store.ts";
 import type { Message } from "../../src/store/types.ts";
 import { newMessage } from "../store/contract.ts";
 
@@ -21,7 +21,7 @@ async function setup() {
     limit: 10,
     query: (afterId) => {
       queries.n++;
-      return store.listMessages({
+      return store.messages.list({
         visibility: { kind: "broadcast" },
         sinceId: afterId,
         limit: 10,

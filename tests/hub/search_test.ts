@@ -5,7 +5,7 @@ import {
   searchTime,
   toResult,
 } from "../../src/hub/search.ts";
-import { toFts5 } from "../../src/store/search_sqlite.ts";
+import { toFts5 } from "../../src/store/sqlite/search.ts";
 import { MARK_END, MARK_START } from "../../src/store/search_types.ts";
 
 function refusal(text: string): string {

@@ -6,7 +6,7 @@
  */
 import { assert, assertEquals } from "../_assert.ts";
 import { openStream, request, type TestHub } from "../_util.ts";
-import { notifyChannel } from "../../src/store/postgres.ts";
+import { notifyChannel } from "../../src/store/postgres/store.ts";
 import {
   freshSchema,
   generalMessages,

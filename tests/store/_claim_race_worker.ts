@@ -10,7 +10,7 @@
 /// <reference lib="deno.worker" />
 
 import { rules } from "./_rules.ts";
-import { SqliteStore } from "../../src/store/sqlite.ts";
+import { SqliteStore } from "../../src/store/sqlite/store.ts";
 
 /** What the test sends the worker. */
 export interface RaceOrder {

@@ -46,8 +46,8 @@ import type {
   RowCounts,
 } from "../../src/store/export_format.ts";
 import { holderToLock, type NewReservation } from "../../src/store/reserve.ts";
-import type { PostgresStore } from "../../src/store/postgres.ts";
-import type { SqliteStore } from "../../src/store/sqlite.ts";
+import type { PostgresStore } from "../../src/store/postgres/store.ts";
+import type { SqliteStore } from "../../src/store/sqlite/store.ts";
 import { toIso } from "../../src/time.ts";
 import type {
   Acquired,
@@ -83,7 +83,7 @@ export function rules(store: Store) {
       store.read(() => getDependencies(taskId)),
     listReadyTasks: (filter: { channel?: string; assignee?: string }) =>
       store.read(() => listReady(filter)),
-    listThreads: async () => summarizeThreads(await store.listThreadFacts()),
+    listThreads: async () => summarizeThreads(await store.threads.facts()),
     getThread: (threadId: string) => store.read(() => getThread(threadId)),
     /** The rows of an export of `filter`, without its header and end. */
     exportRows: async function* (filter: ExportFilter) {

@@ -26,6 +26,7 @@ import type {
   NewMessage,
   NewSession,
   Store,
+  TaskFilter,
 } from "../../src/store/types.ts";
 
 /** Opens a fresh, empty store that reads time from `clock`. */
@@ -143,7 +144,7 @@ function byPath(locks: readonly Lock[]): string[] {
 }
 
 async function allBroadcasts(store: Store, sinceId = 0): Promise<Message[]> {
-  return await store.listMessages({
+  return await store.messages.list({
     visibility: { kind: "broadcast" },
     sinceId,
     limit: 1000,
@@ -188,15 +189,15 @@ export function storeContract(name: string, open: StoreOpener): void {
   test(
     "listChannels() holds the builtin channels general and direct, made by system",
     async (store, clock) => {
-      const channels = await store.listChannels();
+      const channels = await store.channels.list();
       assertEquals(channels.map((c) => c.name), ["direct", "general"]);
       for (const channel of channels) {
         assertEquals(channel.created_by, "system");
         assertEquals(channel.created_at, clock.iso());
         assertEquals(channel.metadata, {});
       }
-      assertEquals((await store.getChannel("general"))?.name, "general");
-      assertEquals(await store.getChannel("nope"), null);
+      assertEquals((await store.channels.get("general"))?.name, "general");
+      assertEquals(await store.channels.get("nope"), null);
       assertEquals(await store.birthMarker(), clock.iso());
     },
   );
@@ -204,7 +205,9 @@ export function storeContract(name: string, open: StoreOpener): void {
   test(
     "createChannel() reports created true, then false and keeps the first row",
     async (store, clock) => {
-      const first = await store.createChannel("ops", "a", { topic: "deploys" });
+      const first = await store.channels.create("ops", "a", {
+        topic: "deploys",
+      });
       assertEquals(first, {
         created: true,
         channel: {
@@ -215,13 +218,13 @@ export function storeContract(name: string, open: StoreOpener): void {
         },
       });
       clock.tick(10);
-      const again = await store.createChannel("ops", "b", { topic: "other" });
+      const again = await store.channels.create("ops", "b", { topic: "other" });
       assertEquals(again, { created: false, channel: first.channel });
-      assertEquals(await store.getChannel("ops"), first.channel);
-      const builtin = await store.createChannel("general", null, {});
+      assertEquals(await store.channels.get("ops"), first.channel);
+      const builtin = await store.channels.create("general", null, {});
       assertEquals(builtin.created, false);
       assertEquals(builtin.channel.created_by, "system");
-      assertEquals((await store.listChannels()).map((c) => c.name), [
+      assertEquals((await store.channels.list()).map((c) => c.name), [
         "direct",
         "general",
         "ops",
@@ -250,9 +253,9 @@ export function storeContract(name: string, open: StoreOpener): void {
       assertEquals(session.last_seen, clock.iso());
       assertEquals(session.active, true);
       assert(session.session_id.length > 0, "session_id is set");
-      assertEquals(await store.getActiveSession("a"), session);
-      assertEquals(await store.listActiveSessions(), [session]);
-      assertEquals(await store.getActiveSession("b"), null);
+      assertEquals(await store.sessions.active("a"), session);
+      assertEquals(await store.sessions.listActive(), [session]);
+      assertEquals(await store.sessions.active("b"), null);
     },
   );
 
@@ -268,8 +271,8 @@ export function storeContract(name: string, open: StoreOpener): void {
         )
       );
       assert(error instanceof ConflictError, `got ${error}`);
-      assertEquals(await store.getActiveSession("a"), first);
-      assertEquals(await store.listActiveSessions(), [first]);
+      assertEquals(await store.sessions.active("a"), first);
+      assertEquals(await store.sessions.listActive(), [first]);
     },
   );
 
@@ -285,9 +288,9 @@ export function storeContract(name: string, open: StoreOpener): void {
       assertNotEquals(fresh.session_id, old.session_id);
       assertEquals(fresh.display_name, "new");
       assertEquals(fresh.created_at, clock.iso());
-      assertEquals(await store.getActiveSession("a"), fresh);
-      assertEquals(await store.listActiveSessions(), [fresh]);
-      assertEquals(await store.deleteSession(old.session_id), null);
+      assertEquals(await store.sessions.active("a"), fresh);
+      assertEquals(await store.sessions.listActive(), [fresh]);
+      assertEquals(await store.sessions.deactivate(old.session_id), null);
     },
   );
 
@@ -298,8 +301,8 @@ export function storeContract(name: string, open: StoreOpener): void {
       clock.tick(TTL + 1);
       const fresh = await rules(store).createSession(newSession("a"), TTL);
       assertNotEquals(fresh.session_id, old.session_id);
-      assertEquals(await store.listActiveSessions(), [fresh]);
-      assertEquals(await store.deleteSession(old.session_id), null);
+      assertEquals(await store.sessions.listActive(), [fresh]);
+      assertEquals(await store.sessions.deactivate(old.session_id), null);
     },
   );
 
@@ -308,7 +311,7 @@ export function storeContract(name: string, open: StoreOpener): void {
     await rules(store).createSession(newSession("a"), TTL);
     await rules(store).createSession(newSession("b"), TTL);
     assertEquals(
-      (await store.listActiveSessions()).map((s) => s.agent_id),
+      (await store.sessions.listActive()).map((s) => s.agent_id),
       ["a", "b", "c"],
     );
   });
@@ -316,39 +319,39 @@ export function storeContract(name: string, open: StoreOpener): void {
   test(
     "renameSession() renames the active session and moves last_seen; null without one",
     async (store, clock) => {
-      assertEquals(await store.renameSession("a", "x"), null);
+      assertEquals(await store.sessions.rename("a", "x"), null);
       const session = await rules(store).createSession(newSession("a"), TTL);
       clock.tick(30);
-      const renamed = await store.renameSession("a", "Alpha");
+      const renamed = await store.sessions.rename("a", "Alpha");
       assertEquals(renamed, {
         ...session,
         display_name: "Alpha",
         last_seen: clock.iso(),
       });
-      assertEquals(await store.getActiveSession("a"), renamed);
-      await store.deleteSession(session.session_id);
-      assertEquals(await store.renameSession("a", "Beta"), null);
+      assertEquals(await store.sessions.active("a"), renamed);
+      await store.sessions.deactivate(session.session_id);
+      assertEquals(await store.sessions.rename("a", "Beta"), null);
     },
   );
 
   test("deleteSession() deactivates once; null for unknown or inactive sessions", async (store) => {
-    assertEquals(await store.deleteSession("no-such-session"), null);
+    assertEquals(await store.sessions.deactivate("no-such-session"), null);
     const session = await rules(store).createSession(newSession("a"), TTL);
-    const deleted = await store.deleteSession(session.session_id);
+    const deleted = await store.sessions.deactivate(session.session_id);
     assertEquals(deleted?.session_id, session.session_id);
     assertEquals(deleted?.agent_id, "a");
-    assertEquals(await store.getActiveSession("a"), null);
-    assertEquals(await store.listActiveSessions(), []);
-    assertEquals(await store.deleteSession(session.session_id), null);
+    assertEquals(await store.sessions.active("a"), null);
+    assertEquals(await store.sessions.listActive(), []);
+    assertEquals(await store.sessions.deactivate(session.session_id), null);
   });
 
   test("deleteSession() leaves the agent's claims and locks in place", async (store) => {
     const session = await rules(store).createSession(newSession("a"), TTL);
     await rules(store).acquireClaim(newClaim("k", "a"));
     await rules(store).acquireLock(newLock("f.ts", "a"));
-    await store.deleteSession(session.session_id);
-    assertEquals(byKey(await store.listClaims({ activeOnly: true })), ["k"]);
-    assertEquals(byPath(await store.listLocks({ activeOnly: true })), [
+    await store.sessions.deactivate(session.session_id);
+    assertEquals(byKey(await store.leases.claims({ activeOnly: true })), ["k"]);
+    assertEquals(byPath(await store.leases.locks({ activeOnly: true })), [
       "f.ts",
     ]);
   });
@@ -358,22 +361,22 @@ export function storeContract(name: string, open: StoreOpener): void {
     async (store, clock) => {
       const session = await rules(store).createSession(newSession("a"), TTL);
       clock.tick(45);
-      await store.touchAgent("a");
-      await store.touchAgent("nobody");
-      const touched = await store.getActiveSession("a");
+      await store.sessions.touch(["a"]);
+      await store.sessions.touch(["nobody"]);
+      const touched = await store.sessions.active("a");
       assertEquals(touched, { ...session, last_seen: clock.iso() });
-      assertEquals(await store.getActiveSession("nobody"), null);
+      assertEquals(await store.sessions.active("nobody"), null);
     },
   );
 
   test("touchAgent() keeps a session from expiring", async (store, clock) => {
     await rules(store).createSession(newSession("a"), TTL);
     clock.tick(TTL - 10);
-    await store.touchAgent("a");
+    await store.sessions.touch(["a"]);
     clock.tick(TTL - 10);
     const recovery = await rules(store).recoverExpired(TTL);
     assertEquals(recovery.expired, []);
-    assertEquals((await store.getActiveSession("a"))?.agent_id, "a");
+    assertEquals((await store.sessions.active("a"))?.agent_id, "a");
     const error = await assertRejects(() =>
       rules(store).createSession(newSession("a"), TTL)
     );
@@ -395,7 +398,9 @@ export function storeContract(name: string, open: StoreOpener): void {
         releasedReservations: [],
         posted: [],
       });
-      assertEquals(byKey(await store.listClaims({ activeOnly: true })), ["k"]);
+      assertEquals(byKey(await store.leases.claims({ activeOnly: true })), [
+        "k",
+      ]);
     },
   );
 
@@ -458,7 +463,7 @@ export function storeContract(name: string, open: StoreOpener): void {
       );
 
       clock.tick(100);
-      await store.touchAgent("live");
+      await store.sessions.touch(["live"]);
       clock.tick(TTL - 100 + 1); // stale is now TTL + 1 s old
       const before = (await allBroadcasts(store)).at(-1)?.id ?? 0;
       const recovery = await rules(store).recoverExpired(TTL);
@@ -559,15 +564,15 @@ export function storeContract(name: string, open: StoreOpener): void {
       assertEquals(stored, [...recovery.posted].sort((x, y) => x.id - y.id));
 
       // The store agrees.
-      assertEquals(await store.getActiveSession("stale"), null);
-      assertEquals((await store.getActiveSession("live"))?.agent_id, "live");
-      assertEquals(byKey(await store.listClaims({ activeOnly: true })), [
+      assertEquals(await store.sessions.active("stale"), null);
+      assertEquals((await store.sessions.active("live"))?.agent_id, "live");
+      assertEquals(byKey(await store.leases.claims({ activeOnly: true })), [
         "c-other",
       ]);
-      assertEquals(byPath(await store.listLocks({ activeOnly: true })), [
+      assertEquals(byPath(await store.leases.locks({ activeOnly: true })), [
         "src/other.ts",
       ]);
-      const claims = await store.listClaims({});
+      const claims = await store.leases.claims({});
       const short = claims.find((c) => c.claim_key === "c-short");
       assertEquals(short?.released_at, null, "a lapsed claim is left alone");
       assertEquals(
@@ -575,7 +580,7 @@ export function storeContract(name: string, open: StoreOpener): void {
         done?.released_at,
         "a released claim keeps its released_at",
       );
-      const locks = await store.listLocks({});
+      const locks = await store.leases.locks({});
       assertEquals(
         locks.find((l) => l.file_path === "src/short.ts")?.released_at,
         null,
@@ -599,12 +604,14 @@ export function storeContract(name: string, open: StoreOpener): void {
     async (store, clock) => {
       const session = await rules(store).createSession(newSession("a"), TTL);
       await rules(store).acquireClaim(newClaim("k", "a", { ttl_sec: 600 }));
-      await store.deleteSession(session.session_id);
+      await store.sessions.deactivate(session.session_id);
       clock.tick(TTL + 1);
       const recovery = await rules(store).recoverExpired(TTL);
       assertEquals(recovery.expired, []);
       assertEquals(recovery.posted, []);
-      assertEquals(byKey(await store.listClaims({ activeOnly: true })), ["k"]);
+      assertEquals(byKey(await store.leases.claims({ activeOnly: true })), [
+        "k",
+      ]);
     },
   );
 
@@ -657,7 +664,7 @@ export function storeContract(name: string, open: StoreOpener): void {
         null,
       );
       assertEquals(root.completedTaskId, null);
-      assertEquals(await store.getTask(root.message.id), {
+      assertEquals(await store.tasks.get(root.message.id), {
         task_id: root.message.id,
         parent_task_id: null,
         channel: "ops",
@@ -676,7 +683,7 @@ export function storeContract(name: string, open: StoreOpener): void {
         }),
         root.message.id,
       );
-      assertEquals(await store.getTask(child.message.id), {
+      assertEquals(await store.tasks.get(child.message.id), {
         task_id: child.message.id,
         parent_task_id: root.message.id,
         channel: "direct",
@@ -695,8 +702,8 @@ export function storeContract(name: string, open: StoreOpener): void {
             .message.id,
         );
       }
-      for (const id of others) assertEquals(await store.getTask(id), null);
-      assertEquals((await store.listTasks({})).map((t) => t.task_id), [
+      for (const id of others) assertEquals(await store.tasks.get(id), null);
+      assertEquals((await store.tasks.list({})).map((t) => t.task_id), [
         root.message.id,
         child.message.id,
       ]);
@@ -704,7 +711,7 @@ export function storeContract(name: string, open: StoreOpener): void {
   );
 
   test("postMessage() with an unknown parentTaskId throws ValidationError and inserts nothing", async (store) => {
-    const before = await store.latestVisibleId("a");
+    const before = await store.messages.latestVisibleId("a");
     const error = await assertRejects(() =>
       rules(store).postMessage(
         newMessage({ from_agent: "a", kind: "task" }),
@@ -712,9 +719,9 @@ export function storeContract(name: string, open: StoreOpener): void {
       )
     );
     assert(error instanceof ValidationError, `got ${error}`);
-    assertEquals(await store.latestVisibleId("a"), before);
+    assertEquals(await store.messages.latestVisibleId("a"), before);
     assertEquals(await allBroadcasts(store), []);
-    assertEquals(await store.listTasks({}), []);
+    assertEquals(await store.tasks.list({}), []);
     // A parent that is a message but not a task is unknown too.
     const chat = await rules(store).postMessage(
       newMessage({ from_agent: "a" }),
@@ -759,10 +766,10 @@ export function storeContract(name: string, open: StoreOpener): void {
         files: 12,
         task_completed: request.message.id,
       });
-      const task = await store.getTask(request.message.id);
+      const task = await store.tasks.get(request.message.id);
       assertEquals(task?.status, "done");
       assertEquals(task?.completed_at, result.message.ts);
-      const inbox = await store.listMessages({
+      const inbox = await store.messages.list({
         visibility: { kind: "inbox", agentId: "lead" },
         sinceId: 0,
         limit: 10,
@@ -786,7 +793,7 @@ export function storeContract(name: string, open: StoreOpener): void {
       assertEquals(second.completedTaskId, null);
       assertEquals(second.message.metadata, {});
       assertEquals(
-        (await store.getTask(request.message.id))?.completed_at,
+        (await store.tasks.get(request.message.id))?.completed_at,
         result.message.ts,
         "the first completion stands",
       );
@@ -808,7 +815,7 @@ export function storeContract(name: string, open: StoreOpener): void {
     );
     assertEquals(onTask.completedTaskId, null);
     assertEquals(onTask.message.metadata, {});
-    assertEquals((await store.getTask(task.message.id))?.status, "open");
+    assertEquals((await store.tasks.get(task.message.id))?.status, "open");
     const orphan = await rules(store).postMessage(
       newMessage({ from_agent: "w", kind: "task_result", reply_to: 424242 }),
       null,
@@ -850,7 +857,7 @@ export function storeContract(name: string, open: StoreOpener): void {
   test("listMessages() agent visibility adds the agent's DMs and may exclude its own posts", async (store) => {
     const { m1, m2, m3, m4, m6 } = await postFixture(store);
     const read = (agentId: string, excludeSelf: boolean) =>
-      store.listMessages({
+      store.messages.list({
         visibility: { kind: "agent", agentId, excludeSelf },
         sinceId: 0,
         limit: 100,
@@ -863,7 +870,7 @@ export function storeContract(name: string, open: StoreOpener): void {
   test("listMessages() inbox visibility returns only DMs to the agent", async (store) => {
     const { m2, m3, m5 } = await postFixture(store);
     const inbox = (agentId: string) =>
-      store.listMessages({
+      store.messages.list({
         visibility: { kind: "inbox", agentId },
         sinceId: 0,
         limit: 100,
@@ -877,7 +884,7 @@ export function storeContract(name: string, open: StoreOpener): void {
   test("listMessages() filters by one channel or several", async (store) => {
     const { m1, m2, m4, m5, m6 } = await postFixture(store);
     const read = (channels: string[], agentId = "b") =>
-      store.listMessages({
+      store.messages.list({
         visibility: { kind: "agent", agentId, excludeSelf: false },
         channels,
         sinceId: 0,
@@ -894,7 +901,7 @@ export function storeContract(name: string, open: StoreOpener): void {
   test("listMessages() filters by threadId, DMs only for their recipient", async (store) => {
     const { m4, m5 } = await postFixture(store);
     const read = (agentId: string) =>
-      store.listMessages({
+      store.messages.list({
         visibility: { kind: "agent", agentId, excludeSelf: false },
         threadId: "t",
         sinceId: 0,
@@ -903,7 +910,7 @@ export function storeContract(name: string, open: StoreOpener): void {
     assertEquals(ids(await read("a")), ids([m4]));
     assertEquals(ids(await read("d")), ids([m4, m5]));
     assertEquals(
-      await store.listMessages({
+      await store.messages.list({
         visibility: { kind: "broadcast" },
         threadId: "none",
         sinceId: 0,
@@ -916,7 +923,11 @@ export function storeContract(name: string, open: StoreOpener): void {
   test("listMessages() pages forward with sinceId and limit, oldest first", async (store) => {
     const { m1, m4, m6 } = await postFixture(store);
     const page = (sinceId: number, limit: number) =>
-      store.listMessages({ visibility: { kind: "broadcast" }, sinceId, limit });
+      store.messages.list({
+        visibility: { kind: "broadcast" },
+        sinceId,
+        limit,
+      });
     assertEquals(ids(await page(0, 2)), ids([m1, m4]));
     assertEquals(ids(await page(m4.id, 2)), ids([m6]));
     assertEquals(ids(await page(m1.id, 1)), ids([m4]));
@@ -927,7 +938,7 @@ export function storeContract(name: string, open: StoreOpener): void {
   test("listMessages() with tail returns the newest rows oldest first, only from sinceId 0", async (store) => {
     const { m1, m4, m6 } = await postFixture(store);
     const read = (sinceId: number, limit: number) =>
-      store.listMessages({
+      store.messages.list({
         visibility: { kind: "broadcast" },
         sinceId,
         limit,
@@ -941,17 +952,25 @@ export function storeContract(name: string, open: StoreOpener): void {
   });
 
   test("latestVisibleId() is the highest broadcast or DM to the agent, 0 when none", async (store) => {
-    assertEquals(await store.latestVisibleId("a"), 0);
+    assertEquals(await store.messages.latestVisibleId("a"), 0);
     const { m3, m5, m6 } = await postFixture(store);
-    assertEquals(await store.latestVisibleId("a"), m6.id);
-    assertEquals(await store.latestVisibleId("d"), m6.id);
+    assertEquals(await store.messages.latestVisibleId("a"), m6.id);
+    assertEquals(await store.messages.latestVisibleId("d"), m6.id);
     const dm = await rules(store).postMessage(
       newMessage({ from_agent: "c", to_agent: "d" }),
       null,
     );
-    assertEquals(await store.latestVisibleId("d"), dm.message.id);
-    assertEquals(await store.latestVisibleId("a"), m6.id, "not others' DMs");
-    assertEquals(await store.latestVisibleId("c"), m6.id, "not own sent DMs");
+    assertEquals(await store.messages.latestVisibleId("d"), dm.message.id);
+    assertEquals(
+      await store.messages.latestVisibleId("a"),
+      m6.id,
+      "not others' DMs",
+    );
+    assertEquals(
+      await store.messages.latestVisibleId("c"),
+      m6.id,
+      "not own sent DMs",
+    );
     assert(m3.id < m6.id && m5.id < m6.id);
   });
 
@@ -1020,7 +1039,7 @@ export function storeContract(name: string, open: StoreOpener): void {
     async (store, clock) => {
       await rules(store).acquireClaim(newClaim("k", "a", { ttl_sec: 60 }));
       clock.tick(61);
-      assertEquals(await store.listClaims({ activeOnly: true }), []);
+      assertEquals(await store.leases.claims({ activeOnly: true }), []);
       const taken = await rules(store).acquireClaim(
         newClaim("k", "b", { ttl_sec: 30, metadata: { v: 2 } }),
       );
@@ -1119,20 +1138,25 @@ export function storeContract(name: string, open: StoreOpener): void {
       await rules(store).releaseClaim("k2", "b");
       clock.tick(20); // k3 lapses
       const keys = (claims: Claim[]) => claims.map((c) => c.claim_key);
-      assertEquals(keys(await store.listClaims({})), ["k1", "k2", "k3", "k4"]);
-      assertEquals(keys(await store.listClaims({ activeOnly: true })), [
+      assertEquals(keys(await store.leases.claims({})), [
+        "k1",
+        "k2",
+        "k3",
+        "k4",
+      ]);
+      assertEquals(keys(await store.leases.claims({ activeOnly: true })), [
         "k1",
         "k4",
       ]);
-      assertEquals(keys(await store.listClaims({ threadId: "t" })), [
+      assertEquals(keys(await store.leases.claims({ threadId: "t" })), [
         "k1",
         "k2",
       ]);
       assertEquals(
-        keys(await store.listClaims({ threadId: "t", activeOnly: true })),
+        keys(await store.leases.claims({ threadId: "t", activeOnly: true })),
         ["k1"],
       );
-      assertEquals(await store.listClaims({ threadId: "none" }), []);
+      assertEquals(await store.leases.claims({ threadId: "none" }), []);
     },
   );
 
@@ -1194,7 +1218,7 @@ export function storeContract(name: string, open: StoreOpener): void {
     async (store, clock) => {
       await rules(store).acquireLock(newLock("f", "a", { ttl_sec: 60 }));
       clock.tick(61);
-      assertEquals(await store.listLocks({ activeOnly: true }), []);
+      assertEquals(await store.leases.locks({ activeOnly: true }), []);
       const taken = await rules(store).acquireLock(
         newLock("f", "b", { ttl_sec: 30, metadata: { v: 2 } }),
       );
@@ -1288,18 +1312,23 @@ export function storeContract(name: string, open: StoreOpener): void {
       await rules(store).releaseLock("f4", "a");
       clock.tick(20);
       const paths = (locks: Lock[]) => locks.map((l) => l.file_path);
-      assertEquals(paths(await store.listLocks({})), ["f1", "f2", "f3", "f4"]);
-      assertEquals(paths(await store.listLocks({ activeOnly: true })), [
+      assertEquals(paths(await store.leases.locks({})), [
+        "f1",
+        "f2",
+        "f3",
+        "f4",
+      ]);
+      assertEquals(paths(await store.leases.locks({ activeOnly: true })), [
         "f1",
         "f2",
       ]);
-      assertEquals(paths(await store.listLocks({ agentId: "a" })), [
+      assertEquals(paths(await store.leases.locks({ agentId: "a" })), [
         "f1",
         "f3",
         "f4",
       ]);
       assertEquals(
-        paths(await store.listLocks({ agentId: "a", activeOnly: true })),
+        paths(await store.leases.locks({ agentId: "a", activeOnly: true })),
         ["f1"],
       );
     },
@@ -1320,8 +1349,8 @@ export function storeContract(name: string, open: StoreOpener): void {
     const c1 = await post({ channel: "ops", thread_id: "t" }, root);
     const c2 = await post({ channel: "general", thread_id: "u" }, root);
     await rules(store).completeTask(c1);
-    const tasks = async (filter: Parameters<Store["listTasks"]>[0]) =>
-      (await store.listTasks(filter)).map((t) => t.task_id);
+    const tasks = async (filter: TaskFilter) =>
+      (await store.tasks.list(filter)).map((t) => t.task_id);
     assertEquals(await tasks({}), [root, c1, c2]);
     assertEquals(await tasks({ parentId: root }), [c1, c2]);
     assertEquals(await tasks({ status: "open" }), [root, c2]);
@@ -1356,7 +1385,7 @@ export function storeContract(name: string, open: StoreOpener): void {
       });
       clock.tick(10);
       assertEquals(await rules(store).completeTask(message.id), done);
-      assertEquals(await store.getTask(message.id), done?.task);
+      assertEquals(await store.tasks.get(message.id), done?.task);
     },
   );
 
@@ -1381,7 +1410,7 @@ export function storeContract(name: string, open: StoreOpener): void {
       const first = await rules(store).completeTask(c1);
       assertEquals(first?.parentCompleted, false);
       assertEquals(first?.posted, []);
-      assertEquals((await store.getTask(parent))?.status, "open");
+      assertEquals((await store.tasks.get(parent))?.status, "open");
 
       clock.tick(5);
       const second = await rules(store).completeTask(c2);
@@ -1401,11 +1430,11 @@ export function storeContract(name: string, open: StoreOpener): void {
         thread_id: "t",
         metadata: { auto_rollup: true, parent_task_id: parent },
       });
-      const parentRow = await store.getTask(parent);
+      const parentRow = await store.tasks.get(parent);
       assertEquals(parentRow?.status, "done");
       assertEquals(parentRow?.completed_at, clock.iso());
       assertEquals(
-        (await store.getTask(grand))?.status,
+        (await store.tasks.get(grand))?.status,
         "open",
         "only one level per call",
       );
@@ -1420,7 +1449,7 @@ export function storeContract(name: string, open: StoreOpener): void {
         push?.posted[0]?.body,
         `All 1 subtasks of task ${grand} are complete.`,
       );
-      assertEquals((await store.getTask(grand))?.status, "done");
+      assertEquals((await store.tasks.get(grand))?.status, "done");
 
       // Once the parent is done, nothing more is posted.
       const repeat = await rules(store).completeTask(c2);
@@ -1452,10 +1481,10 @@ export function storeContract(name: string, open: StoreOpener): void {
       null,
     );
     assertEquals(result.completedTaskId, request);
-    assertEquals((await store.getTask(parent))?.status, "open");
+    assertEquals((await store.tasks.get(parent))?.status, "open");
     const rollup = await rules(store).completeTask(request);
     assertEquals(rollup?.parentCompleted, true);
-    assertEquals((await store.getTask(parent))?.status, "done");
+    assertEquals((await store.tasks.get(parent))?.status, "done");
   });
 
   // ── threads ──────────────────────────────────────────────────────

@@ -83,7 +83,7 @@ async function* wrap(
 }
 
 async function fill(store: Store): Promise<void> {
-  await store.createChannel("ops", "lead", { purpose: "deploys" });
+  await store.channels.create("ops", "lead", { purpose: "deploys" });
   await rules(store).createSession(newSession("lead"), 120);
   const task = await rules(store).postMessage(
     newMessage({

@@ -75,7 +75,7 @@ export function identityContract(name: string, open: StoreOpener): void {
       agent_id: "bob",
       active: true,
     });
-    await store.deleteSession(s.session_id);
+    await store.sessions.deactivate(s.session_id);
     assertEquals(await ids.sessionOwner(s.session_id), {
       agent_id: "bob",
       active: false,

@@ -2,7 +2,7 @@ import { assert, assertEquals } from "../_assert.ts";
 import {
   explainOpenError,
   isConnectionLoss,
-} from "../../src/store/postgres_conn.ts";
+} from "../../src/store/postgres/conn.ts";
 import { parseDatabaseUrl } from "../../src/database_url.ts";
 
 const target = parseDatabaseUrl("postgres://arc:s3cret@db.internal:6543/team");

@@ -11,9 +11,12 @@ import {
 } from "../_assert.ts";
 import { IdExhaustedError, StorageUnavailableError } from "../../src/errors.ts";
 import { MAX_MESSAGE_ID } from "../../src/protocol.ts";
-import { notifyChannel, PostgresStore } from "../../src/store/postgres.ts";
+import {
+  notifyChannel,
+  PostgresStore,
+} from "../../src/store/postgres/store.ts";
 import { parseDatabaseUrl } from "../../src/database_url.ts";
-import { MIGRATIONS } from "../../src/store/postgres_schema.ts";
+import { MIGRATIONS } from "../../src/store/postgres/schema.ts";
 import type { Store } from "../../src/store/types.ts";
 import { freshSchema, PG_URL, pgTest } from "../postgres/_pg.ts";
 import {
@@ -74,7 +77,7 @@ async function openMany(
 }
 
 async function broadcasts(store: Store) {
-  return await store.listMessages({
+  return await store.messages.list({
     visibility: { kind: "broadcast" },
     sinceId: 0,
     limit: 1000,
@@ -159,7 +162,7 @@ pgTest(
         MIGRATIONS.map((m) => m.version),
       );
       assertEquals(
-        (await stores[3]!.listChannels()).map((c) => c.name),
+        (await stores[3]!.channels.list()).map((c) => c.name),
         ["direct", "general"],
       );
     } finally {
@@ -259,8 +262,8 @@ pgTest(
       assertStringIncludes(error.message, String(MAX_MESSAGE_ID));
     }
     assertEquals(await broadcasts(store), [last.message]);
-    assertEquals(await store.listTasks({}), []);
-    assertEquals(await store.latestVisibleId("a"), MAX_MESSAGE_ID);
+    assertEquals(await store.tasks.list({}), []);
+    assertEquals(await store.messages.latestVisibleId("a"), MAX_MESSAGE_ID);
   },
 );
 
@@ -281,8 +284,8 @@ pgTest(
     clock.tick(121);
     const error = await assertRejects(() => rules(store).recoverExpired(120));
     assert(error instanceof IdExhaustedError, `got ${error}`);
-    assertEquals((await store.getActiveSession("a"))?.agent_id, "a");
-    assertEquals((await store.listClaims({ activeOnly: true })).length, 1);
+    assertEquals((await store.sessions.active("a"))?.agent_id, "a");
+    assertEquals((await store.leases.claims({ activeOnly: true })).length, 1);
   },
 );
 
@@ -303,7 +306,7 @@ pgTest(
         rules(store).acquireClaim(newClaim("k", "a"))
       );
       assert(error instanceof StorageUnavailableError, `got ${error}`);
-      assertEquals(await store.listClaims({}), [], "reads still work");
+      assertEquals(await store.leases.claims({}), [], "reads still work");
       await reserved`ROLLBACK`;
     } finally {
       reserved.release();
@@ -343,7 +346,7 @@ pgTest(
           assertEquals(group.filter((r) => r.acquired).length, 1, key);
         }
       }
-      assertEquals((await stores[0]!.listClaims({})).length, keys.length);
+      assertEquals((await stores[0]!.leases.claims({})).length, keys.length);
     } finally {
       for (const store of stores) await store.close();
     }
@@ -364,14 +367,14 @@ pgTest(
         ]),
       );
       assertEquals(results.filter((r) => r.status === "fulfilled").length, 1);
-      assertEquals((await stores[0]!.listActiveSessions()).length, 1);
+      assertEquals((await stores[0]!.sessions.listActive()).length, 1);
       const replaced = await Promise.all(
         stores.map((s) =>
           rules(s).createSession(newSession("a", { replace: true }), 120)
         ),
       );
       assertEquals(new Set(replaced.map((s) => s.session_id)).size, 3);
-      assertEquals((await stores[1]!.listActiveSessions()).length, 1);
+      assertEquals((await stores[1]!.sessions.listActive()).length, 1);
     } finally {
       for (const store of stores) await store.close();
     }
@@ -404,7 +407,7 @@ pgTest(
         );
         assertEquals(done.filter((d) => d?.parentCompleted).length, 1);
         assertEquals(done.flatMap((d) => d?.posted ?? []).length, 1);
-        assertEquals((await stores[1]!.getTask(parent))?.status, "done");
+        assertEquals((await stores[1]!.tasks.get(parent))?.status, "done");
       }
     } finally {
       for (const store of stores) await store.close();
@@ -499,7 +502,7 @@ pgTest(
       let done = false;
       const read = async () => {
         while (!done || seen.length < total) {
-          const rows = await reader.listMessages({
+          const rows = await reader.messages.list({
             visibility: { kind: "broadcast" },
             sinceId: cursor,
             limit: 50,

@@ -70,7 +70,7 @@ export function reserveContract(name: string, open: StoreOpener): void {
       ],
     );
     // Only the first holder of a pattern owns its plain lock row.
-    const plain = await store.listLocks({ activeOnly: true });
+    const plain = await store.leases.locks({ activeOnly: true });
     assertEquals(plain.map((l) => `${l.file_path} ${l.agent_id}`).sort(), [
       "lib/** d",
       "src/** a",
@@ -113,7 +113,7 @@ export function reserveContract(name: string, open: StoreOpener): void {
     const released = await r.release("src/**", "a");
     assertEquals(released?.agent_id, "a");
     assert(released?.released_at !== null);
-    const plain = await store.listLocks({ activeOnly: true });
+    const plain = await store.leases.locks({ activeOnly: true });
     assertEquals(plain.map((l) => l.agent_id), ["b"]);
     const live = await r.list({ activeOnly: true });
     assertEquals(live.map((h) => `${h.agent_id} ${h.mode}`), ["b shared"]);
@@ -155,7 +155,7 @@ export function reserveContract(name: string, open: StoreOpener): void {
     clock.tick(30);
     await r.acquire(reservation("src/**", "b", "shared", 3600));
     clock.tick(100);
-    await store.touchAgent("b");
+    await store.sessions.touch(["b"]);
     await rules(store).createSession(newSession("b"), 120);
     const recovery = await rules(store).recoverExpired(120);
     assertEquals(recovery.expired.map((s) => s.agent_id), ["a"]);
@@ -170,7 +170,7 @@ export function reserveContract(name: string, open: StoreOpener): void {
       "lib/** b",
       "src/** b",
     ]);
-    const plain = await store.listLocks({ activeOnly: true });
+    const plain = await store.leases.locks({ activeOnly: true });
     assertEquals(plain.map((l) => `${l.file_path} ${l.agent_id}`).sort(), [
       "lib/** b",
       "src/** b",

@@ -27,7 +27,7 @@ function query(
 
 async function catchUp(store: Store): Promise<void> {
   for (let i = 0; i < 1000; i++) {
-    if ((await store.searchIndexStep(100)).done) return;
+    if ((await store.search.indexStep(100)).done) return;
   }
   throw new Error("the index never caught up");
 }
@@ -45,12 +45,12 @@ export function searchContract(name: string, open: StoreOpener): void {
           null,
         );
       }
-      const first = await store.searchIndexStep(2);
+      const first = await store.search.indexStep(2);
       assert(first.indexed <= 2, `indexed ${first.indexed}`);
       await catchUp(store);
-      assertEquals(await store.searchIndexStep(2), { indexed: 0, done: true });
+      assertEquals(await store.search.indexStep(2), { indexed: 0, done: true });
       assertEquals(
-        (await store.searchMessages(query("okra", "x"))).length,
+        (await store.search.query(query("okra", "x"))).length,
         5,
       );
     },
@@ -79,7 +79,7 @@ export function searchContract(name: string, open: StoreOpener): void {
       )).message;
       await catchUp(store);
       const ids = async (agent: string, extra: Partial<SearchQuery> = {}) =>
-        (await store.searchMessages(query("quince", agent, extra)))
+        (await store.search.query(query("quince", agent, extra)))
           .map((h) => h.message.id).sort((x, y) => x - y);
       assertEquals(await ids("z"), [early.id, late.id]);
       assertEquals(await ids("a"), [early.id, dm.id, late.id]);
@@ -91,7 +91,7 @@ export function searchContract(name: string, open: StoreOpener): void {
       assertEquals(await ids("z", { until: early.ts }), [early.id]);
       assertEquals(await ids("b", { channel: "direct" }), [dm.id]);
       assertEquals(await ids("z", { limit: 1 }).then((l) => l.length), 1);
-      const [hit] = await store.searchMessages(
+      const [hit] = await store.search.query(
         query("quince", "z", { threadId: "t" }),
       );
       assertEquals(hit?.message, late);

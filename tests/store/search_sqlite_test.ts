@@ -1,6 +1,6 @@
 import { rules } from "./_rules.ts";
 import { assertEquals } from "../_assert.ts";
-import { SqliteStore } from "../../src/store/sqlite.ts";
+import { SqliteStore } from "../../src/store/sqlite/store.ts";
 import { newMessage } from "./contract.ts";
 
 Deno.test("SqliteStore.searchIndexStep() bounds a step by text size as well as rows, always taking one", async () => {
@@ -18,10 +18,16 @@ Deno.test("SqliteStore.searchIndexStep() bounds a step by text size as well as r
       newMessage({ from_agent: "a", body: "tiny" }),
       null,
     );
-    assertEquals(await store.searchIndexStep(500), { indexed: 1, done: false });
-    assertEquals(await store.searchIndexStep(500), { indexed: 1, done: false });
-    assertEquals(await store.searchIndexStep(500), { indexed: 2, done: true });
-    assertEquals(await store.searchIndexStep(500), { indexed: 0, done: true });
+    assertEquals(await store.search.indexStep(500), {
+      indexed: 1,
+      done: false,
+    });
+    assertEquals(await store.search.indexStep(500), {
+      indexed: 1,
+      done: false,
+    });
+    assertEquals(await store.search.indexStep(500), { indexed: 2, done: true });
+    assertEquals(await store.search.indexStep(500), { indexed: 0, done: true });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -37,7 +43,7 @@ Deno.test("SqliteStore search index starts over when the history was replaced by
         null,
       );
     }
-    while (!(await store.searchIndexStep(500)).done) { /* catch up */ }
+    while (!(await store.search.indexStep(500)).done) { /* catch up */ }
     // Another tool empties the table and restarts the ids.
     const { DatabaseSync } = await import("node:sqlite");
     const other = new DatabaseSync(`${dir}/arc.sqlite3`);
@@ -49,8 +55,8 @@ Deno.test("SqliteStore search index starts over when the history was replaced by
       newMessage({ from_agent: "a", body: "beta" }),
       null,
     );
-    while (!(await store.searchIndexStep(500)).done) { /* catch up */ }
-    const hits = await store.searchMessages({
+    while (!(await store.search.indexStep(500)).done) { /* catch up */ }
+    const hits = await store.search.query({
       expr: { groups: [{ all: [{ text: "beta", prefix: false }], none: [] }] },
       agentId: "x",
       limit: 10,

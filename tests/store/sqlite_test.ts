@@ -9,7 +9,7 @@ import {
 } from "../_assert.ts";
 import { IdExhaustedError, StorageUnavailableError } from "../../src/errors.ts";
 import { MAX_MESSAGE_ID } from "../../src/protocol.ts";
-import { SqliteStore } from "../../src/store/sqlite.ts";
+import { SqliteStore } from "../../src/store/sqlite/store.ts";
 import type { Store } from "../../src/store/types.ts";
 import type { RaceOrder, RaceReport } from "./_claim_race_worker.ts";
 import {
@@ -83,7 +83,7 @@ function setSequence(path: string, seq: number): void {
 }
 
 async function broadcasts(store: Store) {
-  return await store.listMessages({
+  return await store.messages.list({
     visibility: { kind: "broadcast" },
     sinceId: 0,
     limit: 1000,
@@ -123,8 +123,8 @@ Deno.test("SqliteStore.acquireClaim() on two connections to one file: exactly on
     const winner = pair.find((r) => r.acquired)?.row.owner_agent_id;
     for (const r of pair) assertEquals(r.row.owner_agent_id, winner);
   }
-  const seenByA = await a.listClaims({ activeOnly: true });
-  const seenByB = await b.listClaims({ activeOnly: true });
+  const seenByA = await a.leases.claims({ activeOnly: true });
+  const seenByB = await b.leases.claims({ activeOnly: true });
   assertEquals(seenByA.length, keys.length);
   assertEquals(seenByA, seenByB);
 });
@@ -175,7 +175,7 @@ Deno.test("SqliteStore.acquireClaim() racing from two threads on one file: exact
     const won = results.flatMap((r) => r.won).sort();
     assertEquals(won, [...keys].sort(), "every key won exactly once");
     await using store = SqliteStore.open(db.path, { clock: new FakeClock() });
-    const rows = await store.listClaims({});
+    const rows = await store.leases.claims({});
     assertEquals(rows.length, keys.length);
     for (const r of results) {
       const owned = rows.filter((c) => c.owner_agent_id === r.owner)
@@ -210,7 +210,7 @@ Deno.test("SqliteStore.open() on an existing file keeps its data and birth marke
   const clock = new FakeClock();
   const first = SqliteStore.open(db.path, { clock });
   const birth = await first.birthMarker();
-  await first.createChannel("ops", "a", { topic: "x" });
+  await first.channels.create("ops", "a", { topic: "x" });
   const session = await rules(first).createSession(newSession("a"), 120);
   const posted = await rules(first).postMessage(
     newMessage({ from_agent: "a", kind: "task", thread_id: "t" }),
@@ -227,13 +227,13 @@ Deno.test("SqliteStore.open() on an existing file keeps its data and birth marke
   clock.tick(60);
   await using again = SqliteStore.open(db.path, { clock });
   assertEquals(await again.birthMarker(), birth);
-  assertEquals((await again.getChannel("ops"))?.metadata, { topic: "x" });
-  assertEquals((await again.listChannels()).length, 3);
-  assertEquals(await again.getActiveSession("a"), session);
+  assertEquals((await again.channels.get("ops"))?.metadata, { topic: "x" });
+  assertEquals((await again.channels.list()).length, 3);
+  assertEquals(await again.sessions.active("a"), session);
   assertEquals(await broadcasts(again), [posted.message]);
-  assertEquals((await again.getTask(posted.message.id))?.status, "open");
-  assertEquals(await again.listClaims({ activeOnly: true }), [claim.row]);
-  assertEquals(await again.listLocks({ activeOnly: true }), [lock.row]);
+  assertEquals((await again.tasks.get(posted.message.id))?.status, "open");
+  assertEquals(await again.leases.claims({ activeOnly: true }), [claim.row]);
+  assertEquals(await again.leases.locks({ activeOnly: true }), [lock.row]);
   const next = await rules(again).postMessage(
     newMessage({ from_agent: "a" }),
     null,
@@ -258,8 +258,8 @@ Deno.test("SqliteStore.postMessage() mints id 2^53 − 1 and then throws IdExhau
     assertStringIncludes(error.message, String(MAX_MESSAGE_ID));
   }
   assertEquals(await broadcasts(store), [last.message]);
-  assertEquals(await store.listTasks({}), []);
-  assertEquals(await store.latestVisibleId("a"), MAX_MESSAGE_ID);
+  assertEquals(await store.tasks.list({}), []);
+  assertEquals(await store.messages.latestVisibleId("a"), MAX_MESSAGE_ID);
 });
 
 Deno.test("SqliteStore.completeTask() rolls back the whole unit when the rollup notice cannot get an id", async () => {
@@ -278,8 +278,8 @@ Deno.test("SqliteStore.completeTask() rolls back the whole unit when the rollup 
     rules(store).completeTask(child.message.id)
   );
   assert(error instanceof IdExhaustedError, `got ${error}`);
-  assertEquals((await store.getTask(child.message.id))?.status, "open");
-  assertEquals((await store.getTask(parent.message.id))?.status, "open");
+  assertEquals((await store.tasks.get(child.message.id))?.status, "open");
+  assertEquals((await store.tasks.get(parent.message.id))?.status, "open");
   assertEquals((await broadcasts(store)).length, 2);
 });
 
@@ -294,8 +294,8 @@ Deno.test("SqliteStore.recoverExpired() rolls back the whole sweep when a notice
   clock.tick(121);
   const error = await assertRejects(() => rules(store).recoverExpired(120));
   assert(error instanceof IdExhaustedError, `got ${error}`);
-  assertEquals((await store.getActiveSession("a"))?.agent_id, "a");
-  assertEquals((await store.listClaims({ activeOnly: true })).length, 1);
+  assertEquals((await store.sessions.active("a"))?.agent_id, "a");
+  assertEquals((await store.leases.claims({ activeOnly: true })).length, 1);
 });
 
 // A write that times out waiting for another process's lock must surface as
@@ -313,7 +313,7 @@ Deno.test("SqliteStore.acquireClaim() throws StorageUnavailableError while anoth
       rules(store).acquireClaim(newClaim("k", "a"))
     );
     assert(error instanceof StorageUnavailableError, `got ${error}`);
-    assertEquals(await store.listClaims({}), [], "reads still work");
+    assertEquals(await store.leases.claims({}), [], "reads still work");
     other.exec("ROLLBACK");
   } finally {
     other.close();

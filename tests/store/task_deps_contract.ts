@@ -168,13 +168,13 @@ export function taskDepsContract(name: string, open: StoreOpener): void {
   test(
     "postMessage() refuses a task that depends on an unknown task and stores nothing",
     async (store) => {
-      const before = await store.listTasks({});
+      const before = await store.tasks.list({});
       const error = await assertRejects(() =>
         task(store, { depends_on: [424_242] })
       );
       assert(error instanceof ValidationError);
       assertStringIncludes(error.message, "424242");
-      assertEquals(await store.listTasks({}), before);
+      assertEquals(await store.tasks.list({}), before);
     },
   );
 }

@@ -1,7 +1,7 @@
 import { rules } from "./_rules.ts";
 import { DatabaseSync } from "node:sqlite";
 import { assertEquals } from "../_assert.ts";
-import { SqliteStore } from "../../src/store/sqlite.ts";
+import { SqliteStore } from "../../src/store/sqlite/store.ts";
 import { newMessage } from "./contract.ts";
 
 async function withStore(

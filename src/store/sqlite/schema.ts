@@ -6,7 +6,7 @@
  * @module
  */
 
-import { SQLITE_RECEIPT_SCHEMA } from "./receipts.ts";
+import { SQLITE_RECEIPT_SCHEMA } from "../receipts.ts";
 
 /** Statements that create the schema; each is idempotent. */
 export const SQLITE_SCHEMA: readonly string[] = [

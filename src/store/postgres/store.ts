@@ -15,7 +15,7 @@
  *   never skips a row (design decision 10).
  *
  * Committed messages are announced with `NOTIFY`; other hubs `LISTEN` on a
- * dedicated, supervised connection (see `postgres_listen.ts`). Timestamps
+ * dedicated, supervised connection (see `listen.ts`). Timestamps
  * come from the store's clock, in the wire's text form, as on SQLite.
  *
  * The database password never leaves this module in clear: errors are
@@ -32,17 +32,17 @@ import {
   NotFoundError,
   StorageUnavailableError,
   ValidationError,
-} from "../errors.ts";
-import { PgOps, q, type Sql } from "./postgres_ops.ts";
-import { driveAsync, type Unit } from "./unit.ts";
+} from "../../errors.ts";
+import { PgOps, q, type Sql } from "./ops.ts";
+import { driveAsync, type Unit } from "../unit.ts";
 import {
   BUILTIN_CHANNELS,
   DEFAULT_CHANNEL,
   MAX_MESSAGE_ID,
   SYSTEM_AGENT,
-} from "../protocol.ts";
-import { type Clock, systemClock, toIso } from "../time.ts";
-import { ChangeListener } from "./postgres_listen.ts";
+} from "../../protocol.ts";
+import { type Clock, systemClock, toIso } from "../../time.ts";
+import { ChangeListener } from "./listen.ts";
 import {
   explainOpenError,
   LOSS_DRIVER,
@@ -50,44 +50,49 @@ import {
   openPool,
   PgPool,
   probeServer,
-} from "./postgres_conn.ts";
-import { emptyFacts, toChannel, toMessage, toSession, toTask } from "./rows.ts";
+} from "./conn.ts";
 import {
-  MIGRATIONS,
-  SCHEMA_VERSION,
-  VERSION_TABLE,
-} from "./postgres_schema.ts";
+  emptyFacts,
+  toChannel,
+  toMessage,
+  toSession,
+  toTask,
+} from "../rows.ts";
+import { MIGRATIONS, SCHEMA_VERSION, VERSION_TABLE } from "./schema.ts";
 import {
   type DatabaseTarget,
   parseDatabaseUrl,
   redact,
-} from "../database_url.ts";
-import {
-  SEARCH_POSTGRES_SCHEMA,
-  searchStatement,
-  toHits,
-} from "./search_postgres.ts";
+} from "../../database_url.ts";
+import { SEARCH_POSTGRES_SCHEMA, searchStatement, toHits } from "./search.ts";
 import type {
   SearchHit,
   SearchIndexProgress,
   SearchQuery,
-} from "./search_types.ts";
-import { CLAIMS, type LeaseRow, type LeaseTable, LOCKS } from "./leases.ts";
+} from "../search_types.ts";
+import { CLAIMS, type LeaseRow, type LeaseTable, LOCKS } from "../leases.ts";
 import type {
   Channel,
+  ChannelStore,
   Claim,
   JsonObject,
+  LeaseStore,
   Lock,
   LongTransaction,
   Message,
   MessageQuery,
+  MessageStore,
+  SearchStore,
   Session,
+  SessionStore,
   Store,
   StoreInfo,
   Task,
   TaskFilter,
+  TaskStore,
   ThreadFacts,
-} from "./types.ts";
+  ThreadStore,
+} from "../types.ts";
 
 type Param = string | number | boolean | null;
 
@@ -144,6 +149,36 @@ const RETRY_STATES = new Set(["40001", "40P01", "23505"]);
 /** PostgreSQL implementation of {@linkcode Store}. */
 export class PostgresStore implements Store {
   readonly info: StoreInfo;
+  readonly channels: ChannelStore = {
+    get: (name) => this.#getChannel(name),
+    list: () => this.#listChannels(),
+    create: (name, createdBy, metadata) =>
+      this.#createChannel(name, createdBy, metadata),
+  };
+  readonly sessions: SessionStore = {
+    active: (agentId) => this.#getActiveSession(agentId),
+    listActive: () => this.#listActiveSessions(),
+    rename: (agentId, name) => this.#renameSession(agentId, name),
+    deactivate: (sessionId) => this.#deleteSession(sessionId),
+    touch: (agentIds) => this.#touchAgents(agentIds),
+  };
+  readonly messages: MessageStore = {
+    list: (query) => this.#listMessages(query),
+    latestVisibleId: (agentId) => this.#latestVisibleId(agentId),
+  };
+  readonly leases: LeaseStore = {
+    claims: (filter) => this.#listClaims(filter),
+    locks: (filter) => this.#listLocks(filter),
+  };
+  readonly tasks: TaskStore = {
+    get: (taskId) => this.#getTask(taskId),
+    list: (filter) => this.#listTasks(filter),
+  };
+  readonly threads: ThreadStore = { facts: () => this.#listThreadFacts() };
+  readonly search: SearchStore = {
+    indexStep: (maxRows) => this.#searchIndexStep(maxRows),
+    query: (query) => this.#searchMessages(query),
+  };
   #pool: PgPool;
   #target: DatabaseTarget;
   #clock: Clock;
@@ -512,7 +547,7 @@ export class PostgresStore implements Store {
 
   // ── channels ───────────────────────────────────────────────────────
 
-  getChannel(name: string): Promise<Channel | null> {
+  #getChannel(name: string): Promise<Channel | null> {
     // Channels are never changed or deleted once made, so a row once seen
     // can be served from memory; a miss always asks (another hub may have
     // made it since).
@@ -529,13 +564,13 @@ export class PostgresStore implements Store {
     });
   }
 
-  listChannels(): Promise<Channel[]> {
+  #listChannels(): Promise<Channel[]> {
     return this.#read(async (sql) =>
       (await q(sql, "SELECT * FROM channels ORDER BY name")).map(toChannel)
     );
   }
 
-  createChannel(
+  #createChannel(
     name: string,
     createdBy: string | null,
     metadata: JsonObject,
@@ -569,7 +604,10 @@ export class PostgresStore implements Store {
     return row ? toSession(row) : null;
   }
 
-  renameSession(agentId: string, displayName: string): Promise<Session | null> {
+  #renameSession(
+    agentId: string,
+    displayName: string,
+  ): Promise<Session | null> {
     return this.#tx(async (tx) => {
       const updated = await q(
         tx,
@@ -580,7 +618,7 @@ export class PostgresStore implements Store {
     });
   }
 
-  deleteSession(sessionId: string): Promise<Session | null> {
+  #deleteSession(sessionId: string): Promise<Session | null> {
     return this.#tx(async (tx) => {
       const [row] = await q(
         tx,
@@ -595,17 +633,7 @@ export class PostgresStore implements Store {
     });
   }
 
-  touchAgent(agentId: string): Promise<void> {
-    return this.#read(async (sql) => {
-      await q(
-        sql,
-        "UPDATE sessions SET last_seen = $1 WHERE agent_id = $2 AND active",
-        [this.#now(), agentId],
-      );
-    });
-  }
-
-  touchAgents(agentIds: readonly string[]): Promise<void> {
+  #touchAgents(agentIds: readonly string[]): Promise<void> {
     if (agentIds.length === 0) return Promise.resolve();
     return this.#read(async (sql) => {
       await q(
@@ -614,18 +642,18 @@ export class PostgresStore implements Store {
         // overlapping batches queue behind each other instead of deadlocking.
         `UPDATE sessions SET last_seen = $1 WHERE session_id IN (
            SELECT session_id FROM sessions WHERE active
-             AND agent_id IN (SELECT jsonb_array_elements_text($2::jsonb))
+             AND agent_id IN (SELECT jsonb_array_elements_text($2::text::jsonb))
            ORDER BY session_id FOR UPDATE)`,
         [this.#now(), JSON.stringify(agentIds)],
       );
     });
   }
 
-  getActiveSession(agentId: string): Promise<Session | null> {
+  #getActiveSession(agentId: string): Promise<Session | null> {
     return this.#read((sql) => this.#activeSession(sql, agentId));
   }
 
-  listActiveSessions(): Promise<Session[]> {
+  #listActiveSessions(): Promise<Session[]> {
     return this.#read(async (sql) =>
       (await q(
         sql,
@@ -645,7 +673,7 @@ export class PostgresStore implements Store {
     return row ? toTask(row) : null;
   }
 
-  listMessages(query: MessageQuery): Promise<Message[]> {
+  #listMessages(query: MessageQuery): Promise<Message[]> {
     const conds: string[] = [];
     const params: Param[] = [];
     const p = (value: Param) => {
@@ -685,12 +713,12 @@ export class PostgresStore implements Store {
     );
   }
 
-  searchIndexStep(_maxRows: number): Promise<SearchIndexProgress> {
+  #searchIndexStep(_maxRows: number): Promise<SearchIndexProgress> {
     // The GIN expression index is kept up to date by PostgreSQL on insert.
     return Promise.resolve({ indexed: 0, done: true });
   }
 
-  searchMessages(query: SearchQuery): Promise<SearchHit[]> {
+  #searchMessages(query: SearchQuery): Promise<SearchHit[]> {
     const { text, params } = searchStatement(query);
     return this.#read(async (sql) => toHits(await q(sql, text, params)))
       .catch((error) => {
@@ -700,7 +728,7 @@ export class PostgresStore implements Store {
       });
   }
 
-  latestVisibleId(agentId: string): Promise<number> {
+  #latestVisibleId(agentId: string): Promise<number> {
     return this.#read(async (sql) => {
       const [row] = await q(
         sql,
@@ -744,7 +772,7 @@ export class PostgresStore implements Store {
 
   // ── claims ─────────────────────────────────────────────────────────
 
-  listClaims(
+  #listClaims(
     filter: { threadId?: string; activeOnly?: boolean },
   ): Promise<Claim[]> {
     return this.#listLeases(
@@ -758,7 +786,7 @@ export class PostgresStore implements Store {
 
   // ── locks ──────────────────────────────────────────────────────────
 
-  listLocks(
+  #listLocks(
     filter: { agentId?: string; activeOnly?: boolean },
   ): Promise<Lock[]> {
     return this.#listLeases(
@@ -772,11 +800,11 @@ export class PostgresStore implements Store {
 
   // ── tasks ──────────────────────────────────────────────────────────
 
-  getTask(taskId: number): Promise<Task | null> {
+  #getTask(taskId: number): Promise<Task | null> {
     return this.#read((sql) => this.#task(sql, taskId));
   }
 
-  listTasks(filter: TaskFilter): Promise<Task[]> {
+  #listTasks(filter: TaskFilter): Promise<Task[]> {
     const conds = ["TRUE"];
     const params: Param[] = [];
     const add = (column: string, value: Param) => {
@@ -847,7 +875,7 @@ export class PostgresStore implements Store {
     });
   }
 
-  async listThreadFacts(): Promise<ThreadFacts[]> {
+  async #listThreadFacts(): Promise<ThreadFacts[]> {
     const now = this.#now();
     await this.#foldThreadStats();
     return await this.#snapshot(async (tx) => {

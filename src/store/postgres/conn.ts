@@ -20,8 +20,8 @@
 
 import process from "node:process";
 import postgres from "postgres";
-import { StorageUnavailableError } from "../errors.ts";
-import type { DatabaseTarget } from "../database_url.ts";
+import { StorageUnavailableError } from "../../errors.ts";
+import type { DatabaseTarget } from "../../database_url.ts";
 
 // ── driver set-up ────────────────────────────────────────────────────
 

@@ -8,49 +8,62 @@
  */
 
 import { DatabaseSync } from "node:sqlite";
-import { StorageUnavailableError } from "../errors.ts";
+import { StorageUnavailableError } from "../../errors.ts";
 import {
   BUILTIN_CHANNELS,
   DEFAULT_CHANNEL,
   SYSTEM_AGENT,
-} from "../protocol.ts";
-import { type Clock, fromIso, systemClock, toIso } from "../time.ts";
-import { emptyFacts, toChannel, toMessage, toSession, toTask } from "./rows.ts";
-import { sqliteSurfacedMigration } from "./receipts.ts";
+} from "../../protocol.ts";
+import { type Clock, fromIso, systemClock, toIso } from "../../time.ts";
+import {
+  emptyFacts,
+  toChannel,
+  toMessage,
+  toSession,
+  toTask,
+} from "../rows.ts";
+import { sqliteSurfacedMigration } from "../receipts.ts";
 import { SQLITE_SCHEMA } from "./schema.ts";
-import { TASK_DEPS_SQLITE_SCHEMA } from "./task_deps.ts";
-import { SqliteOps, type SqliteSql, sqliteSql } from "./sqlite_ops.ts";
-import { reserveTables } from "./reserve.ts";
-import { secretsTables } from "./identity.ts";
-import { driveSync, type Unit } from "./unit.ts";
-import { SqliteSearch } from "./search_sqlite.ts";
+import { TASK_DEPS_SQLITE_SCHEMA } from "../task_deps.ts";
+import { SqliteOps, type SqliteSql, sqliteSql } from "./ops.ts";
+import { reserveTables } from "../reserve.ts";
+import { secretsTables } from "../identity.ts";
+import { driveSync, type Unit } from "../unit.ts";
+import { SqliteSearch } from "./search.ts";
 import type {
   SearchHit,
   SearchIndexProgress,
   SearchQuery,
-} from "./search_types.ts";
-import { type Checkpointer, startCheckpointer } from "./sqlite_checkpointer.ts";
-import { CLAIMS, type LeaseRow, type LeaseTable, LOCKS } from "./leases.ts";
+} from "../search_types.ts";
+import { type Checkpointer, startCheckpointer } from "./checkpointer.ts";
+import { CLAIMS, type LeaseRow, type LeaseTable, LOCKS } from "../leases.ts";
 import {
   foldThreadTasks,
   THREAD_TASKS_SCHEMA,
   THREAD_TASKS_SQL,
-} from "./thread_tasks_sqlite.ts";
+} from "./thread_tasks.ts";
 import type {
   Channel,
+  ChannelStore,
   Claim,
   JsonObject,
+  LeaseStore,
   Lock,
   LongTransaction,
   Message,
   MessageQuery,
+  MessageStore,
+  SearchStore,
   Session,
+  SessionStore,
   Store,
   StoreInfo,
   Task,
   TaskFilter,
+  TaskStore,
   ThreadFacts,
-} from "./types.ts";
+  ThreadStore,
+} from "../types.ts";
 
 type Row = Record<string, unknown>;
 type Param = string | number | null;
@@ -91,6 +104,36 @@ const UNAVAILABLE_CODES = new Set([5, 6, 8, 10, 13, 14]);
 /** SQLite implementation of {@linkcode Store}. */
 export class SqliteStore implements Store {
   readonly info: StoreInfo;
+  readonly channels: ChannelStore = {
+    get: (name) => this.#getChannel(name),
+    list: () => this.#listChannels(),
+    create: (name, createdBy, metadata) =>
+      this.#createChannel(name, createdBy, metadata),
+  };
+  readonly sessions: SessionStore = {
+    active: (agentId) => this.#getActiveSession(agentId),
+    listActive: () => this.#listActiveSessions(),
+    rename: (agentId, name) => this.#renameSession(agentId, name),
+    deactivate: (sessionId) => this.#deleteSession(sessionId),
+    touch: (agentIds) => this.#touchAgents(agentIds),
+  };
+  readonly messages: MessageStore = {
+    list: (query) => this.#listMessages(query),
+    latestVisibleId: (agentId) => this.#latestVisibleId(agentId),
+  };
+  readonly leases: LeaseStore = {
+    claims: (filter) => this.#listClaims(filter),
+    locks: (filter) => this.#listLocks(filter),
+  };
+  readonly tasks: TaskStore = {
+    get: (taskId) => this.#getTask(taskId),
+    list: (filter) => this.#listTasks(filter),
+  };
+  readonly threads: ThreadStore = { facts: () => this.#listThreadFacts() };
+  readonly search: SearchStore = {
+    indexStep: (maxRows) => this.#searchIndexStep(maxRows),
+    query: (query) => this.#searchMessages(query),
+  };
   #db: DatabaseSync;
   #sql: SqliteSql;
   #clock: Clock;
@@ -300,7 +343,7 @@ export class SqliteStore implements Store {
 
   // ── channels ───────────────────────────────────────────────────────
 
-  getChannel(name: string): Promise<Channel | null> {
+  #getChannel(name: string): Promise<Channel | null> {
     return this.#unit(() => this.#channel(name));
   }
 
@@ -309,13 +352,13 @@ export class SqliteStore implements Store {
     return row ? toChannel(row) : null;
   }
 
-  listChannels(): Promise<Channel[]> {
+  #listChannels(): Promise<Channel[]> {
     return this.#unit(() =>
       this.#all("SELECT * FROM channels ORDER BY name").map(toChannel)
     );
   }
 
-  createChannel(
+  #createChannel(
     name: string,
     createdBy: string | null,
     metadata: JsonObject,
@@ -346,7 +389,10 @@ export class SqliteStore implements Store {
     return row ? toSession(row) : null;
   }
 
-  renameSession(agentId: string, displayName: string): Promise<Session | null> {
+  #renameSession(
+    agentId: string,
+    displayName: string,
+  ): Promise<Session | null> {
     return this.#unit(() =>
       this.#tx(() => {
         const result = this.#run(
@@ -362,7 +408,7 @@ export class SqliteStore implements Store {
     );
   }
 
-  deleteSession(sessionId: string): Promise<Session | null> {
+  #deleteSession(sessionId: string): Promise<Session | null> {
     return this.#unit(() =>
       this.#tx(() => {
         const row = this.#get(
@@ -379,17 +425,7 @@ export class SqliteStore implements Store {
     );
   }
 
-  touchAgent(agentId: string): Promise<void> {
-    return this.#unit(() => {
-      this.#run(
-        "UPDATE sessions SET last_seen = ? WHERE agent_id = ? AND active = 1",
-        this.#now(),
-        agentId,
-      );
-    });
-  }
-
-  touchAgents(agentIds: readonly string[]): Promise<void> {
+  #touchAgents(agentIds: readonly string[]): Promise<void> {
     return this.#unit(() => {
       if (agentIds.length === 0) return;
       const now = this.#now();
@@ -405,11 +441,11 @@ export class SqliteStore implements Store {
     });
   }
 
-  getActiveSession(agentId: string): Promise<Session | null> {
+  #getActiveSession(agentId: string): Promise<Session | null> {
     return this.#unit(() => this.#activeSession(agentId));
   }
 
-  listActiveSessions(): Promise<Session[]> {
+  #listActiveSessions(): Promise<Session[]> {
     return this.#unit(() =>
       this.#all(
         "SELECT * FROM sessions WHERE active = 1 ORDER BY agent_id, created_at",
@@ -424,7 +460,7 @@ export class SqliteStore implements Store {
     return row ? toTask(row) : null;
   }
 
-  listMessages(query: MessageQuery): Promise<Message[]> {
+  #listMessages(query: MessageQuery): Promise<Message[]> {
     return this.#unit(() => {
       const conds: string[] = [];
       const params: Param[] = [];
@@ -471,7 +507,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  latestVisibleId(agentId: string): Promise<number> {
+  #latestVisibleId(agentId: string): Promise<number> {
     return this.#unit(() => {
       const row = this.#get(
         `SELECT MAX(
@@ -516,7 +552,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  listClaims(
+  #listClaims(
     filter: { threadId?: string; activeOnly?: boolean },
   ): Promise<Claim[]> {
     return this.#listLeases(
@@ -528,7 +564,7 @@ export class SqliteStore implements Store {
     );
   }
 
-  listLocks(
+  #listLocks(
     filter: { agentId?: string; activeOnly?: boolean },
   ): Promise<Lock[]> {
     return this.#listLeases(
@@ -542,11 +578,11 @@ export class SqliteStore implements Store {
 
   // ── tasks ──────────────────────────────────────────────────────────
 
-  getTask(taskId: number): Promise<Task | null> {
+  #getTask(taskId: number): Promise<Task | null> {
     return this.#unit(() => this.#task(taskId));
   }
 
-  listTasks(filter: TaskFilter): Promise<Task[]> {
+  #listTasks(filter: TaskFilter): Promise<Task[]> {
     return this.#unit(() => {
       const conds = ["1 = 1"];
       const params: Param[] = [];
@@ -575,7 +611,7 @@ export class SqliteStore implements Store {
 
   // ── threads ────────────────────────────────────────────────────────
 
-  listThreadFacts(): Promise<ThreadFacts[]> {
+  #listThreadFacts(): Promise<ThreadFacts[]> {
     return this.#unit(() => {
       const now = this.#now();
       const facts = new Map<string, ThreadFacts>();
@@ -697,11 +733,11 @@ export class SqliteStore implements Store {
     });
   }
 
-  searchIndexStep(maxRows: number): Promise<SearchIndexProgress> {
+  #searchIndexStep(maxRows: number): Promise<SearchIndexProgress> {
     return this.#unit(() => this.#search.step(maxRows));
   }
 
-  searchMessages(query: SearchQuery): Promise<SearchHit[]> {
+  #searchMessages(query: SearchQuery): Promise<SearchHit[]> {
     return this.#unit(() => this.#search.search(query));
   }
 }

@@ -13,8 +13,8 @@
  * @module
  */
 
-import { ValidationError } from "../errors.ts";
-import { toMessage } from "./rows.ts";
+import { ValidationError } from "../../errors.ts";
+import { toMessage } from "../rows.ts";
 import {
   isFiltered,
   MARK_END,
@@ -24,7 +24,7 @@ import {
   type SearchIndexProgress,
   type SearchQuery,
   type SearchTerm,
-} from "./search_types.ts";
+} from "../search_types.ts";
 
 type Row = Record<string, unknown>;
 type Param = string | number | null;

@@ -8,10 +8,10 @@
  */
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { IdExhaustedError } from "../errors.ts";
-import { BUILTIN_CHANNELS, MAX_MESSAGE_ID } from "../protocol.ts";
-import type { Clock } from "../time.ts";
-import { CLAIMS, type LeaseRow, type LeaseTable, LOCKS } from "./leases.ts";
+import { IdExhaustedError } from "../../errors.ts";
+import { BUILTIN_CHANNELS, MAX_MESSAGE_ID } from "../../protocol.ts";
+import type { Clock } from "../../time.ts";
+import { CLAIMS, type LeaseRow, type LeaseTable, LOCKS } from "../leases.ts";
 import {
   type Row,
   toClaim,
@@ -21,7 +21,7 @@ import {
   toSessionOwner,
   toTask,
   toTaskMessage,
-} from "./rows.ts";
+} from "../rows.ts";
 import type {
   Claim,
   Lock,
@@ -30,7 +30,7 @@ import type {
   Session,
   Task,
   ThreadRows,
-} from "./types.ts";
+} from "../types.ts";
 import {
   type Holder,
   listSql,
@@ -39,8 +39,8 @@ import {
   type ReserveWrite,
   SET_FENCE_SQL,
   toHolder,
-} from "./reserve.ts";
-import { writeSql } from "./reserve_sql.ts";
+} from "../reserve.ts";
+import { writeSql } from "../reserve_sql.ts";
 import {
   DATA_TABLES,
   type DataCounts,
@@ -48,14 +48,14 @@ import {
   pageOf,
   restoreSql,
   type RowRecord,
-} from "./export_format.ts";
+} from "../export_format.ts";
 import {
   DROP_AGENT_SECRETS_SQL,
   PUT_SECRET_SQL,
   type SecretEntry,
   SECRETS_TABLE,
   type SessionOwner,
-} from "./identity.ts";
+} from "../identity.ts";
 import {
   type AckWait,
   type Receipt,
@@ -63,8 +63,13 @@ import {
   toWait,
   type TrackedMessage,
   type UnackedFilter,
-} from "./receipts.ts";
-import type { NewRow, TaskMessage, ThreadChannelFacts, TxOps } from "./unit.ts";
+} from "../receipts.ts";
+import type {
+  NewRow,
+  TaskMessage,
+  ThreadChannelFacts,
+  TxOps,
+} from "../unit.ts";
 
 /** Rows per multi-row statement (a few parameters each stays far below SQLite's limit). */
 const CHUNK = 200;

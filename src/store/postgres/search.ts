@@ -19,9 +19,9 @@ import {
   type SearchExpr,
   type SearchHit,
   type SearchQuery,
-} from "./search_types.ts";
-import { type Row, toMessage } from "./rows.ts";
-import { RANK_WINDOW } from "./search_sqlite.ts";
+} from "../search_types.ts";
+import { type Row, toMessage } from "../rows.ts";
+import { RANK_WINDOW } from "../sqlite/search.ts";
 
 type Param = string | number | boolean | null;
 

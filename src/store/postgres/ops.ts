@@ -11,10 +11,10 @@
  */
 
 import type postgres from "postgres";
-import { IdExhaustedError } from "../errors.ts";
-import { BUILTIN_CHANNELS, MAX_MESSAGE_ID } from "../protocol.ts";
-import type { Clock } from "../time.ts";
-import { CLAIMS, type LeaseRow, type LeaseTable, LOCKS } from "./leases.ts";
+import { IdExhaustedError } from "../../errors.ts";
+import { BUILTIN_CHANNELS, MAX_MESSAGE_ID } from "../../protocol.ts";
+import type { Clock } from "../../time.ts";
+import { CLAIMS, type LeaseRow, type LeaseTable, LOCKS } from "../leases.ts";
 import {
   type Row,
   toClaim,
@@ -24,7 +24,7 @@ import {
   toSessionOwner,
   toTask,
   toTaskMessage,
-} from "./rows.ts";
+} from "../rows.ts";
 import type {
   Claim,
   Lock,
@@ -33,7 +33,7 @@ import type {
   Session,
   Task,
   ThreadRows,
-} from "./types.ts";
+} from "../types.ts";
 import {
   type Holder,
   listSql,
@@ -43,8 +43,8 @@ import {
   type ReserveWrite,
   SET_FENCE_SQL,
   toHolder,
-} from "./reserve.ts";
-import { writeSql } from "./reserve_sql.ts";
+} from "../reserve.ts";
+import { writeSql } from "../reserve_sql.ts";
 import {
   DATA_TABLES,
   type DataCounts,
@@ -52,14 +52,14 @@ import {
   pageOf,
   restoreSql,
   type RowRecord,
-} from "./export_format.ts";
+} from "../export_format.ts";
 import {
   DROP_AGENT_SECRETS_SQL,
   PUT_SECRET_SQL,
   type SecretEntry,
   SECRETS_TABLE,
   type SessionOwner,
-} from "./identity.ts";
+} from "../identity.ts";
 import {
   type AckWait,
   type Receipt,
@@ -67,14 +67,14 @@ import {
   toWait,
   type TrackedMessage,
   type UnackedFilter,
-} from "./receipts.ts";
+} from "../receipts.ts";
 import type {
   AsyncTxOps,
   NewRow,
   Scope,
   TaskMessage,
   ThreadChannelFacts,
-} from "./unit.ts";
+} from "../unit.ts";
 
 /** A parameter the driver binds. */
 export type Param = string | number | boolean | null;

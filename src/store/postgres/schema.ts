@@ -9,14 +9,14 @@
  * @module
  */
 
-import { MAX_MESSAGE_ID } from "../protocol.ts";
+import { MAX_MESSAGE_ID } from "../../protocol.ts";
 import {
   POSTGRES_RECEIPT_SCHEMA,
   POSTGRES_RECEIPT_SURFACED,
-} from "./receipts.ts";
-import { TASK_DEPS_POSTGRES_SCHEMA } from "./task_deps.ts";
-import { reserveTables } from "./reserve.ts";
-import { secretsTables } from "./identity.ts";
+} from "../receipts.ts";
+import { TASK_DEPS_POSTGRES_SCHEMA } from "../task_deps.ts";
+import { reserveTables } from "../reserve.ts";
+import { secretsTables } from "../identity.ts";
 
 /** One schema step; `version` counts up from 1. */
 export interface Migration {
