@@ -192,6 +192,46 @@ export function isConnectionLoss(error: unknown): boolean {
   return LOSS_DRIVER.has(code);
 }
 
+// ── a driver fault the hub must survive ──────────────────────────────
+
+const faultListeners = new Set<(error: Error) => void>();
+let faultGuard = false;
+
+/**
+ * Whether `error` is the driver's write to a connection it already closed:
+ * npm:postgres 3.4.9 schedules small writes on a timer, and when the
+ * connection closes first the timer writes to a socket that is gone
+ * (porsager/postgres#1154, #1208; unfixed upstream). It happens when a
+ * transaction's last statement (a rollback) follows a lost connection.
+ */
+export function isDriverWriteFault(error: unknown): boolean {
+  return error instanceof TypeError &&
+    /\(reading 'write'\)/.test(error.message) &&
+    /postgres[\\/].*connection\.js/.test(error.stack ?? "") &&
+    /nextWrite/.test(error.stack ?? "");
+}
+
+/**
+ * Calls `listener` when the driver fault of {@linkcode isDriverWriteFault}
+ * happens, instead of letting it end the process: it is thrown from a timer,
+ * where no caller can catch it, and concerns a connection already lost.
+ * Returns a function that stops listening.
+ */
+export function onDriverWriteFault(
+  listener: (error: Error) => void,
+): () => void {
+  if (!faultGuard) {
+    faultGuard = true;
+    globalThis.addEventListener("error", (event) => {
+      if (!isDriverWriteFault(event.error) || faultListeners.size === 0) return;
+      event.preventDefault();
+      for (const l of faultListeners) l(event.error);
+    });
+  }
+  faultListeners.add(listener);
+  return () => faultListeners.delete(listener);
+}
+
 /** Options for {@linkcode PgPool}. */
 export interface PgPoolOptions {
   /** Opens a fresh query pool. */

@@ -46,6 +46,7 @@ import { ChangeListener } from "./listen.ts";
 import {
   explainOpenError,
   LOSS_DRIVER,
+  onDriverWriteFault,
   openListenClient,
   openPool,
   PgPool,
@@ -180,6 +181,7 @@ export class PostgresStore implements Store {
     query: (query) => this.#searchMessages(query),
   };
   #pool: PgPool;
+  #stopFaultWatch: () => void;
   #target: DatabaseTarget;
   #clock: Clock;
   #log: (line: string) => void;
@@ -200,6 +202,14 @@ export class PostgresStore implements Store {
     this.#clock = options.clock ?? systemClock;
     this.#log = options.log ?? (() => {});
     const connectTimeoutSec = options.connectTimeoutSec ?? 10;
+    // A write the driver lost with its connection: replace the pool, whose
+    // statements on that connection are failed when it is ended.
+    this.#stopFaultWatch = onDriverWriteFault(() => {
+      this.#log(
+        "database driver wrote to a connection it had closed; replacing the pool",
+      );
+      this.#pool.suspect("the driver lost a connection while writing to it");
+    });
     this.#pool = new PgPool({
       open: () =>
         openPool(target, {
@@ -538,6 +548,7 @@ export class PostgresStore implements Store {
     await this.#listener?.stop();
     this.#listener = undefined;
     await Promise.all(this.#stopping);
+    this.#stopFaultWatch();
     await this.#pool.end(5);
   }
 
