@@ -257,6 +257,15 @@ type FieldType =
   | "bool"
   | "mode";
 
+const LOCK_FIELDS: Record<string, FieldType> = {
+  file_path: "string",
+  agent_id: "string",
+  locked_at: "string",
+  expires_at: "string",
+  released_at: "string?",
+  metadata: "object",
+};
+
 const FIELDS: Record<RowType, Record<string, FieldType>> = {
   channel: {
     name: "string",
@@ -305,21 +314,9 @@ const FIELDS: Record<RowType, Record<string, FieldType>> = {
     released_at: "string?",
     metadata: "object",
   },
-  lock: {
-    file_path: "string",
-    agent_id: "string",
-    locked_at: "string",
-    expires_at: "string",
-    released_at: "string?",
-    metadata: "object",
-  },
+  lock: LOCK_FIELDS,
   lock_holder: {
-    file_path: "string",
-    agent_id: "string",
-    locked_at: "string",
-    expires_at: "string",
-    released_at: "string?",
-    metadata: "object",
+    ...LOCK_FIELDS,
     mode: "mode",
     fence: "int",
     primary: "bool",

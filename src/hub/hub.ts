@@ -245,26 +245,21 @@ export class Hub implements AsyncDisposable {
     // A cheap read first: most sweeps find nothing and need no write lock.
     if (!(await this.store.read(() => anyStale(ttl)))) return;
     const recovery = await this.store.run(() => recoverExpired(ttl));
-    for (const s of recovery.expired) {
-      this.#log(
-        `session expired: agent=${s.agent_id} session=${s.session_id}`,
-      );
-    }
-    for (const c of recovery.releasedClaims) {
-      this.#log(
-        `claim recovered: key=${c.claim_key} stale_owner=${c.owner_agent_id}`,
-      );
-    }
-    for (const l of recovery.releasedLocks) {
-      this.#log(
-        `lock recovered: path=${l.file_path} stale_owner=${l.agent_id}`,
-      );
-    }
-    for (const h of recovery.releasedReservations) {
-      this.#log(
-        `reservation recovered: path=${h.file_path} stale_owner=${h.agent_id}`,
-      );
-    }
+    const lines = [
+      ...recovery.expired.map((s) =>
+        `session expired: agent=${s.agent_id} session=${s.session_id}`
+      ),
+      ...recovery.releasedClaims.map((c) =>
+        `claim recovered: key=${c.claim_key} stale_owner=${c.owner_agent_id}`
+      ),
+      ...recovery.releasedLocks.map((l) =>
+        `lock recovered: path=${l.file_path} stale_owner=${l.agent_id}`
+      ),
+      ...recovery.releasedReservations.map((h) =>
+        `reservation recovered: path=${h.file_path} stale_owner=${h.agent_id}`
+      ),
+    ];
+    for (const line of lines) this.#log(line);
     this.notifier.publish(recovery.posted);
   }
 

@@ -110,36 +110,36 @@ export async function acquireReservation(
 }
 
 /** `POST /v1/locks/refresh`: the agent's own live grant of exactly this pattern. */
-export async function refreshReservation(
+export function refreshReservation(
   store: Store,
   body: JsonObject,
 ): Promise<ReservedLock> {
   const f = readFields(body, {
-    agent_id: { type: "string", required: true },
-    file_path: { type: "string", required: true },
+    ...OWN_GRANT,
     ttl_sec: { type: "int", check: checkTtl },
   });
-  const holder = await store.run(() =>
-    refreshUnit(f.file_path, f.agent_id, f.ttl_sec ?? DEFAULTS.defaultTtlSec)
-  );
-  return ownGrant(holder);
+  const ttl = f.ttl_sec ?? DEFAULTS.defaultTtlSec;
+  return ownGrant(store.run(() => refreshUnit(f.file_path, f.agent_id, ttl)));
 }
 
 /** `POST /v1/locks/release`. */
-export async function releaseReservation(
+export function releaseReservation(
   store: Store,
   body: JsonObject,
 ): Promise<ReservedLock> {
-  const f = readFields(body, {
-    agent_id: { type: "string", required: true },
-    file_path: { type: "string", required: true },
-  });
-  const holder = await store.run(() => releaseUnit(f.file_path, f.agent_id));
-  return ownGrant(holder);
+  const f = readFields(body, OWN_GRANT);
+  return ownGrant(store.run(() => releaseUnit(f.file_path, f.agent_id)));
 }
 
+/** The fields that name an agent's own grant. */
+const OWN_GRANT = {
+  agent_id: { type: "string", required: true },
+  file_path: { type: "string", required: true },
+} as const;
+
 /** The grant an agent refreshed or released; none is not found. */
-function ownGrant(holder: Holder | null): ReservedLock {
+async function ownGrant(grant: Promise<Holder | null>): Promise<ReservedLock> {
+  const holder = await grant;
   if (!holder) {
     throw new NotFoundError("lock not found or not owned by agent_id");
   }

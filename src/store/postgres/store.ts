@@ -72,27 +72,21 @@ import type {
   SearchQuery,
 } from "../search_types.ts";
 import { CLAIMS, type LeaseRow, type LeaseTable, LOCKS } from "../leases.ts";
+import { StoreViews } from "../views.ts";
 import type {
   Channel,
-  ChannelStore,
   Claim,
   JsonObject,
-  LeaseStore,
   Lock,
   LongTransaction,
   Message,
   MessageQuery,
-  MessageStore,
-  SearchStore,
   Session,
-  SessionStore,
   Store,
   StoreInfo,
   Task,
   TaskFilter,
-  TaskStore,
   ThreadFacts,
-  ThreadStore,
 } from "../types.ts";
 
 type Param = string | number | boolean | null;
@@ -148,38 +142,8 @@ const UNAVAILABLE_DRIVER = new Set([
 const RETRY_STATES = new Set(["40001", "40P01", "23505"]);
 
 /** PostgreSQL implementation of {@linkcode Store}. */
-export class PostgresStore implements Store {
+export class PostgresStore extends StoreViews implements Store {
   readonly info: StoreInfo;
-  readonly channels: ChannelStore = {
-    get: (name) => this.#getChannel(name),
-    list: () => this.#listChannels(),
-    create: (name, createdBy, metadata) =>
-      this.#createChannel(name, createdBy, metadata),
-  };
-  readonly sessions: SessionStore = {
-    active: (agentId) => this.#getActiveSession(agentId),
-    listActive: () => this.#listActiveSessions(),
-    rename: (agentId, name) => this.#renameSession(agentId, name),
-    deactivate: (sessionId) => this.#deleteSession(sessionId),
-    touch: (agentIds) => this.#touchAgents(agentIds),
-  };
-  readonly messages: MessageStore = {
-    list: (query) => this.#listMessages(query),
-    latestVisibleId: (agentId) => this.#latestVisibleId(agentId),
-  };
-  readonly leases: LeaseStore = {
-    claims: (filter) => this.#listClaims(filter),
-    locks: (filter) => this.#listLocks(filter),
-  };
-  readonly tasks: TaskStore = {
-    get: (taskId) => this.#getTask(taskId),
-    list: (filter) => this.#listTasks(filter),
-  };
-  readonly threads: ThreadStore = { facts: () => this.#listThreadFacts() };
-  readonly search: SearchStore = {
-    indexStep: (maxRows) => this.#searchIndexStep(maxRows),
-    query: (query) => this.#searchMessages(query),
-  };
   #pool: PgPool;
   #stopFaultWatch: () => void;
   #target: DatabaseTarget;
@@ -198,6 +162,7 @@ export class PostgresStore implements Store {
     target: DatabaseTarget,
     options: PostgresStoreOptions,
   ) {
+    super();
     this.#target = target;
     this.#clock = options.clock ?? systemClock;
     this.#log = options.log ?? (() => {});
@@ -558,7 +523,7 @@ export class PostgresStore implements Store {
 
   // ── channels ───────────────────────────────────────────────────────
 
-  #getChannel(name: string): Promise<Channel | null> {
+  protected override getChannel(name: string): Promise<Channel | null> {
     // Channels are never changed or deleted once made, so a row once seen
     // can be served from memory; a miss always asks (another hub may have
     // made it since).
@@ -575,13 +540,13 @@ export class PostgresStore implements Store {
     });
   }
 
-  #listChannels(): Promise<Channel[]> {
+  protected override listChannels(): Promise<Channel[]> {
     return this.#read(async (sql) =>
       (await q(sql, "SELECT * FROM channels ORDER BY name")).map(toChannel)
     );
   }
 
-  #createChannel(
+  protected override createChannel(
     name: string,
     createdBy: string | null,
     metadata: JsonObject,
@@ -615,7 +580,7 @@ export class PostgresStore implements Store {
     return row ? toSession(row) : null;
   }
 
-  #renameSession(
+  protected override renameSession(
     agentId: string,
     displayName: string,
   ): Promise<Session | null> {
@@ -629,7 +594,9 @@ export class PostgresStore implements Store {
     });
   }
 
-  #deleteSession(sessionId: string): Promise<Session | null> {
+  protected override deactivateSession(
+    sessionId: string,
+  ): Promise<Session | null> {
     return this.#tx(async (tx) => {
       const [row] = await q(
         tx,
@@ -644,7 +611,7 @@ export class PostgresStore implements Store {
     });
   }
 
-  #touchAgents(agentIds: readonly string[]): Promise<void> {
+  protected override touchAgents(agentIds: readonly string[]): Promise<void> {
     if (agentIds.length === 0) return Promise.resolve();
     return this.#read(async (sql) => {
       await q(
@@ -660,11 +627,11 @@ export class PostgresStore implements Store {
     });
   }
 
-  #getActiveSession(agentId: string): Promise<Session | null> {
+  protected override activeSession(agentId: string): Promise<Session | null> {
     return this.#read((sql) => this.#activeSession(sql, agentId));
   }
 
-  #listActiveSessions(): Promise<Session[]> {
+  protected override listActiveSessions(): Promise<Session[]> {
     return this.#read(async (sql) =>
       (await q(
         sql,
@@ -684,7 +651,7 @@ export class PostgresStore implements Store {
     return row ? toTask(row) : null;
   }
 
-  #listMessages(query: MessageQuery): Promise<Message[]> {
+  protected override listMessages(query: MessageQuery): Promise<Message[]> {
     const conds: string[] = [];
     const params: Param[] = [];
     const p = (value: Param) => {
@@ -724,12 +691,14 @@ export class PostgresStore implements Store {
     );
   }
 
-  #searchIndexStep(_maxRows: number): Promise<SearchIndexProgress> {
+  protected override searchIndexStep(
+    _maxRows: number,
+  ): Promise<SearchIndexProgress> {
     // The GIN expression index is kept up to date by PostgreSQL on insert.
     return Promise.resolve({ indexed: 0, done: true });
   }
 
-  #searchMessages(query: SearchQuery): Promise<SearchHit[]> {
+  protected override searchMessages(query: SearchQuery): Promise<SearchHit[]> {
     const { text, params } = searchStatement(query);
     return this.#read(async (sql) => toHits(await q(sql, text, params)))
       .catch((error) => {
@@ -739,7 +708,7 @@ export class PostgresStore implements Store {
       });
   }
 
-  #latestVisibleId(agentId: string): Promise<number> {
+  protected override latestVisibleId(agentId: string): Promise<number> {
     return this.#read(async (sql) => {
       const [row] = await q(
         sql,
@@ -783,7 +752,7 @@ export class PostgresStore implements Store {
 
   // ── claims ─────────────────────────────────────────────────────────
 
-  #listClaims(
+  protected override listClaims(
     filter: { threadId?: string; activeOnly?: boolean },
   ): Promise<Claim[]> {
     return this.#listLeases(
@@ -797,7 +766,7 @@ export class PostgresStore implements Store {
 
   // ── locks ──────────────────────────────────────────────────────────
 
-  #listLocks(
+  protected override listLocks(
     filter: { agentId?: string; activeOnly?: boolean },
   ): Promise<Lock[]> {
     return this.#listLeases(
@@ -811,11 +780,11 @@ export class PostgresStore implements Store {
 
   // ── tasks ──────────────────────────────────────────────────────────
 
-  #getTask(taskId: number): Promise<Task | null> {
+  protected override getTask(taskId: number): Promise<Task | null> {
     return this.#read((sql) => this.#task(sql, taskId));
   }
 
-  #listTasks(filter: TaskFilter): Promise<Task[]> {
+  protected override listTasks(filter: TaskFilter): Promise<Task[]> {
     const conds = ["TRUE"];
     const params: Param[] = [];
     const add = (column: string, value: Param) => {
@@ -886,7 +855,7 @@ export class PostgresStore implements Store {
     });
   }
 
-  async #listThreadFacts(): Promise<ThreadFacts[]> {
+  protected override async threadFacts(): Promise<ThreadFacts[]> {
     const now = this.#now();
     await this.#foldThreadStats();
     return await this.#snapshot(async (tx) => {

@@ -42,27 +42,21 @@ import {
   THREAD_TASKS_SCHEMA,
   THREAD_TASKS_SQL,
 } from "./thread_tasks.ts";
+import { StoreViews } from "../views.ts";
 import type {
   Channel,
-  ChannelStore,
   Claim,
   JsonObject,
-  LeaseStore,
   Lock,
   LongTransaction,
   Message,
   MessageQuery,
-  MessageStore,
-  SearchStore,
   Session,
-  SessionStore,
   Store,
   StoreInfo,
   Task,
   TaskFilter,
-  TaskStore,
   ThreadFacts,
-  ThreadStore,
 } from "../types.ts";
 
 type Row = Record<string, unknown>;
@@ -102,38 +96,8 @@ export interface SqliteStoreOptions {
 const UNAVAILABLE_CODES = new Set([5, 6, 8, 10, 13, 14]);
 
 /** SQLite implementation of {@linkcode Store}. */
-export class SqliteStore implements Store {
+export class SqliteStore extends StoreViews implements Store {
   readonly info: StoreInfo;
-  readonly channels: ChannelStore = {
-    get: (name) => this.#getChannel(name),
-    list: () => this.#listChannels(),
-    create: (name, createdBy, metadata) =>
-      this.#createChannel(name, createdBy, metadata),
-  };
-  readonly sessions: SessionStore = {
-    active: (agentId) => this.#getActiveSession(agentId),
-    listActive: () => this.#listActiveSessions(),
-    rename: (agentId, name) => this.#renameSession(agentId, name),
-    deactivate: (sessionId) => this.#deleteSession(sessionId),
-    touch: (agentIds) => this.#touchAgents(agentIds),
-  };
-  readonly messages: MessageStore = {
-    list: (query) => this.#listMessages(query),
-    latestVisibleId: (agentId) => this.#latestVisibleId(agentId),
-  };
-  readonly leases: LeaseStore = {
-    claims: (filter) => this.#listClaims(filter),
-    locks: (filter) => this.#listLocks(filter),
-  };
-  readonly tasks: TaskStore = {
-    get: (taskId) => this.#getTask(taskId),
-    list: (filter) => this.#listTasks(filter),
-  };
-  readonly threads: ThreadStore = { facts: () => this.#listThreadFacts() };
-  readonly search: SearchStore = {
-    indexStep: (maxRows) => this.#searchIndexStep(maxRows),
-    query: (query) => this.#searchMessages(query),
-  };
   #db: DatabaseSync;
   #sql: SqliteSql;
   #clock: Clock;
@@ -149,6 +113,7 @@ export class SqliteStore implements Store {
   #checkpointer: Checkpointer | undefined;
 
   private constructor(db: DatabaseSync, info: StoreInfo, clock: Clock) {
+    super();
     this.#db = db;
     this.#sql = sqliteSql(db);
     this.info = info;
@@ -343,7 +308,7 @@ export class SqliteStore implements Store {
 
   // ── channels ───────────────────────────────────────────────────────
 
-  #getChannel(name: string): Promise<Channel | null> {
+  protected override getChannel(name: string): Promise<Channel | null> {
     return this.#unit(() => this.#channel(name));
   }
 
@@ -352,13 +317,13 @@ export class SqliteStore implements Store {
     return row ? toChannel(row) : null;
   }
 
-  #listChannels(): Promise<Channel[]> {
+  protected override listChannels(): Promise<Channel[]> {
     return this.#unit(() =>
       this.#all("SELECT * FROM channels ORDER BY name").map(toChannel)
     );
   }
 
-  #createChannel(
+  protected override createChannel(
     name: string,
     createdBy: string | null,
     metadata: JsonObject,
@@ -389,7 +354,7 @@ export class SqliteStore implements Store {
     return row ? toSession(row) : null;
   }
 
-  #renameSession(
+  protected override renameSession(
     agentId: string,
     displayName: string,
   ): Promise<Session | null> {
@@ -408,7 +373,9 @@ export class SqliteStore implements Store {
     );
   }
 
-  #deleteSession(sessionId: string): Promise<Session | null> {
+  protected override deactivateSession(
+    sessionId: string,
+  ): Promise<Session | null> {
     return this.#unit(() =>
       this.#tx(() => {
         const row = this.#get(
@@ -425,7 +392,7 @@ export class SqliteStore implements Store {
     );
   }
 
-  #touchAgents(agentIds: readonly string[]): Promise<void> {
+  protected override touchAgents(agentIds: readonly string[]): Promise<void> {
     return this.#unit(() => {
       if (agentIds.length === 0) return;
       const now = this.#now();
@@ -441,11 +408,11 @@ export class SqliteStore implements Store {
     });
   }
 
-  #getActiveSession(agentId: string): Promise<Session | null> {
+  protected override activeSession(agentId: string): Promise<Session | null> {
     return this.#unit(() => this.#activeSession(agentId));
   }
 
-  #listActiveSessions(): Promise<Session[]> {
+  protected override listActiveSessions(): Promise<Session[]> {
     return this.#unit(() =>
       this.#all(
         "SELECT * FROM sessions WHERE active = 1 ORDER BY agent_id, created_at",
@@ -460,7 +427,7 @@ export class SqliteStore implements Store {
     return row ? toTask(row) : null;
   }
 
-  #listMessages(query: MessageQuery): Promise<Message[]> {
+  protected override listMessages(query: MessageQuery): Promise<Message[]> {
     return this.#unit(() => {
       const conds: string[] = [];
       const params: Param[] = [];
@@ -507,7 +474,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  #latestVisibleId(agentId: string): Promise<number> {
+  protected override latestVisibleId(agentId: string): Promise<number> {
     return this.#unit(() => {
       const row = this.#get(
         `SELECT MAX(
@@ -552,7 +519,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  #listClaims(
+  protected override listClaims(
     filter: { threadId?: string; activeOnly?: boolean },
   ): Promise<Claim[]> {
     return this.#listLeases(
@@ -564,7 +531,7 @@ export class SqliteStore implements Store {
     );
   }
 
-  #listLocks(
+  protected override listLocks(
     filter: { agentId?: string; activeOnly?: boolean },
   ): Promise<Lock[]> {
     return this.#listLeases(
@@ -578,11 +545,11 @@ export class SqliteStore implements Store {
 
   // ── tasks ──────────────────────────────────────────────────────────
 
-  #getTask(taskId: number): Promise<Task | null> {
+  protected override getTask(taskId: number): Promise<Task | null> {
     return this.#unit(() => this.#task(taskId));
   }
 
-  #listTasks(filter: TaskFilter): Promise<Task[]> {
+  protected override listTasks(filter: TaskFilter): Promise<Task[]> {
     return this.#unit(() => {
       const conds = ["1 = 1"];
       const params: Param[] = [];
@@ -611,7 +578,7 @@ export class SqliteStore implements Store {
 
   // ── threads ────────────────────────────────────────────────────────
 
-  #listThreadFacts(): Promise<ThreadFacts[]> {
+  protected override threadFacts(): Promise<ThreadFacts[]> {
     return this.#unit(() => {
       const now = this.#now();
       const facts = new Map<string, ThreadFacts>();
@@ -733,11 +700,13 @@ export class SqliteStore implements Store {
     });
   }
 
-  #searchIndexStep(maxRows: number): Promise<SearchIndexProgress> {
+  protected override searchIndexStep(
+    maxRows: number,
+  ): Promise<SearchIndexProgress> {
     return this.#unit(() => this.#search.step(maxRows));
   }
 
-  #searchMessages(query: SearchQuery): Promise<SearchHit[]> {
+  protected override searchMessages(query: SearchQuery): Promise<SearchHit[]> {
     return this.#unit(() => this.#search.search(query));
   }
 }
