@@ -735,20 +735,26 @@ Deno.test("arc mcp - SIGTERM while the registration is in flight still ends the 
   const spawned: { child?: Deno.ChildProcess } = {};
   let log = "";
   const sigtermSeen = Promise.withResolvers<void>();
-  // A pass-through in front of the hub: when the registration has reached
-  // the hub, it sends SIGTERM and holds the answer until the server has
-  // acted on the signal, so the answer arrives while it is closing.
+  const seen: string[] = [];
+  // A pass-through in front of the hub: when the host's initialize has
+  // reached the hub's /mcp (which registers the agent), it sends SIGTERM and
+  // holds the answer until the bridge has acted on the signal, so the
+  // session id arrives while it is closing.
+  let held = false;
   await using proxy = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     async (req) => {
       const url = new URL(req.url);
+      seen.push(`${req.method} ${url.pathname}`);
       const upstream = await fetch(`${hub.url}${url.pathname}${url.search}`, {
         method: req.method,
         headers: req.headers,
         ...(req.body ? { body: await req.arrayBuffer() } : {}),
       });
       const body = await upstream.arrayBuffer();
-      if (req.method === "POST" && url.pathname === "/v1/sessions") {
+      if (req.method === "POST" && url.pathname === "/mcp" && !held) {
+        held = true;
+        assertEquals((await session(hub, agent))?.active, true);
         spawned.child!.kill("SIGTERM");
         await sigtermSeen.promise;
       }
@@ -768,6 +774,10 @@ Deno.test("arc mcp - SIGTERM while the registration is in flight still ends the 
     stderr: "piped",
     env: { NO_COLOR: "1" },
   }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(
+    new TextEncoder().encode(JSON.stringify(INITIALIZE) + "\n"),
+  );
   const reading = (async () => {
     for await (
       const chunk of child.stderr.pipeThrough(new TextDecoderStream())
@@ -778,10 +788,11 @@ Deno.test("arc mcp - SIGTERM while the registration is in flight still ends the 
     sigtermSeen.resolve();
   })();
   const status = await child.status;
-  await child.stdin.close().catch(() => {});
+  await writer.close().catch(() => {});
   await reading;
   assertEquals(status.code, 0, log);
   assertStringIncludes(log, "received SIGTERM");
+  assert(seen.includes("DELETE /mcp"), seen.join(", "));
   assertEquals(await session(hub, agent), null, log);
 });
 
