@@ -116,6 +116,7 @@ export async function runMcp(
   const stdio = new StdioChannel();
   stdio.onbroken = () => life.end("stdout closed");
   let ending = false;
+  let failed = false;
   let local: Promise<LocalServer> | undefined;
   const startLocal = (extra: Partial<LocalServerOptions> = {}) =>
     local ??= import("./local.ts").then((m) =>
@@ -126,11 +127,11 @@ export async function runMcp(
       }, stdio)
     );
 
-  let receive: (line: string) => Promise<unknown>;
+  let receive: (line: string) => Promise<unknown> | void;
   let bridge: McpBridge | undefined;
   if (values.relay !== undefined) {
     const server = await startLocal({ relayDir: values.relay });
-    receive = async (line) => server.receive(line);
+    receive = (line) => server.receive(line);
   } else {
     const it = bridge = new McpBridge({
       ...session,
@@ -143,7 +144,7 @@ export async function runMcp(
       // with the host's initialize.
       const server = await startLocal();
       if (ending) return;
-      receive = async (next) => server.receive(next);
+      receive = (next) => server.receive(next);
       server.receive(line);
     };
   }
@@ -153,7 +154,10 @@ export async function runMcp(
       if (line === undefined) return life.end("stdin closed");
       await receive(line);
     }
-  })().catch((error) => life.end(`stdio failed: ${error}`));
+  })().catch((error) => {
+    failed = true;
+    life.end(`failed: ${(error as Error)?.stack ?? error}`);
+  });
 
   const reason = await life.ended;
   ending = true;
@@ -163,5 +167,5 @@ export async function runMcp(
   await (await local?.catch(() => undefined))?.close();
   await stdio.close();
   void pump;
-  return 0;
+  return failed ? 1 : 0;
 }

@@ -85,8 +85,9 @@ class LineTransport implements Transport {
     await this.#stdio.write(message);
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.onclose?.();
+    return Promise.resolve();
   }
 
   receive(line: string): void {

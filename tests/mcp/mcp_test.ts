@@ -15,7 +15,16 @@ import {
   assertStringIncludes,
 } from "../_assert.ts";
 import { eventually, startHub, type TestHub } from "../_util.ts";
-import { ENTRY, freePort, INITIALIZE, mcpArgs, startMcp } from "./_mcp.ts";
+import {
+  BRIDGED,
+  ENTRY,
+  freePort,
+  INITIALIZE,
+  LOCAL,
+  mcpArgs,
+  startMcp,
+  startProxy,
+} from "./_mcp.ts";
 
 const READ_TOOLS = [
   "arc_whoami",
@@ -158,6 +167,8 @@ Deno.test("arc mcp - lists its tools and resources, and every tool acts on the h
       assertEquals(me.session.capabilities, ["tests"]);
       assertEquals(me.hub.via, hub.url);
       assert(me.hub.features.includes("rpc_kinds"));
+      // The hub's /mcp serves the tools; this process only bridges.
+      assertStringIncludes(alice.stderr(), BRIDGED);
       const agents = await hub.api("GET", "/v1/agents?capability=tests");
       assertEquals(
         agents.body.result.map((s: { agent_id: string }) => s.agent_id),
@@ -615,6 +626,8 @@ Deno.test("arc mcp - starts without a hub and registers once one answers", async
   assertEquals(posted.message.from_agent, "early");
   assertEquals((await session(hub, "early"))?.active, true);
   assertStringIncludes(agent.stderr(), "registered");
+  // No MCP session at start: the tools are served from the process itself.
+  assertStringIncludes(agent.stderr(), LOCAL);
 });
 
 Deno.test("arc mcp - says so when its permissions do not cover the hub", async () => {
@@ -656,6 +669,7 @@ Deno.test("arc mcp - works through the file relay", async () => {
   const me = await agent.call("arc_whoami");
   assertEquals(me.agent_id, "boxed");
   assertEquals(me.hub.via, `the relay spool ${spool}`);
+  assertStringIncludes(agent.stderr(), LOCAL);
   const posted = await agent.call("arc_post_message", {
     channel: "general",
     body: "from the sandbox",
@@ -735,40 +749,20 @@ Deno.test("arc mcp - SIGTERM while the registration is in flight still ends the 
   const spawned: { child?: Deno.ChildProcess } = {};
   let log = "";
   const sigtermSeen = Promise.withResolvers<void>();
-  const seen: string[] = [];
-  // A pass-through in front of the hub: when the host's initialize has
-  // reached the hub's /mcp (which registers the agent), it sends SIGTERM and
-  // holds the answer until the bridge has acted on the signal, so the
-  // session id arrives while it is closing.
+  // When the host's initialize has reached the hub's /mcp (which registers
+  // the agent), the proxy sends SIGTERM and holds the answer until the
+  // bridge has acted on the signal, so the session id arrives while it is
+  // closing.
   let held = false;
-  await using proxy = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    async (req) => {
-      const url = new URL(req.url);
-      seen.push(`${req.method} ${url.pathname}`);
-      const upstream = await fetch(`${hub.url}${url.pathname}${url.search}`, {
-        method: req.method,
-        headers: req.headers,
-        ...(req.body ? { body: await req.arrayBuffer() } : {}),
-      });
-      const body = await upstream.arrayBuffer();
-      if (req.method === "POST" && url.pathname === "/mcp" && !held) {
-        held = true;
-        assertEquals((await session(hub, agent))?.active, true);
-        spawned.child!.kill("SIGTERM");
-        await sigtermSeen.promise;
-      }
-      return new Response(body, {
-        status: upstream.status,
-        headers: upstream.headers,
-      });
-    },
-  );
+  await using proxy = startProxy(hub.url, async (request) => {
+    if (request.method !== "POST" || request.path !== "/mcp" || held) return;
+    held = true;
+    assertEquals((await session(hub, agent))?.active, true);
+    spawned.child!.kill("SIGTERM");
+    await sigtermSeen.promise;
+  });
   const child = spawned.child = new Deno.Command(Deno.execPath(), {
-    args: mcpArgs({
-      agent,
-      baseUrl: `http://127.0.0.1:${proxy.addr.port}`,
-    }),
+    args: mcpArgs({ agent, baseUrl: proxy.url }),
     stdin: "piped",
     stdout: "null",
     stderr: "piped",
@@ -792,7 +786,10 @@ Deno.test("arc mcp - SIGTERM while the registration is in flight still ends the 
   await reading;
   assertEquals(status.code, 0, log);
   assertStringIncludes(log, "received SIGTERM");
-  assert(seen.includes("DELETE /mcp"), seen.join(", "));
+  assertEquals(
+    proxy.seen.map((r) => `${r.method} ${r.path}`),
+    ["POST /mcp", "DELETE /mcp"],
+  );
   assertEquals(await session(hub, agent), null, log);
 });
 

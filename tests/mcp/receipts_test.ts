@@ -6,7 +6,7 @@
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { eventually, startHub } from "../_util.ts";
-import { startMcp } from "./_mcp.ts";
+import { BRIDGED, startMcp } from "./_mcp.ts";
 
 Deno.test("arc mcp - receipts move from delivered to acked through the tools", async () => {
   await using hub = await startHub();
@@ -50,4 +50,7 @@ Deno.test("arc mcp - receipts move from delivered to acked through the tools", a
   const text = ghost.content.map((c) => c.type === "text" ? c.text : "")
     .join("\n");
   assertStringIncludes(text, "never seen agent 'nobody'");
+  for (const agent of [lead, worker]) {
+    assertStringIncludes(agent.stderr(), BRIDGED);
+  }
 });
