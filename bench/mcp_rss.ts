@@ -15,8 +15,7 @@
  */
 
 import { parseArgs } from "node:util";
-
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
+import { MAIN, startHub } from "../tests/_util.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -28,39 +27,6 @@ const { values } = parseArgs({
   },
 });
 
-async function startHub(dir: string): Promise<[Deno.ChildProcess, string]> {
-  const hub = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net=127.0.0.1",
-      `--allow-read=${dir}`,
-      `--allow-write=${dir}`,
-      MAIN,
-      "serve",
-      "--port",
-      "0",
-      "--storage",
-      `${dir}/arc.sqlite3`,
-      "--spool-dir",
-      `${dir}/spool`,
-    ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  let log = "";
-  for await (const chunk of hub.stdout.pipeThrough(new TextDecoderStream())) {
-    log += chunk;
-    const match = log.match(/arc listening on (http:\/\/\S+)/);
-    if (match) {
-      // Keep draining so the hub never blocks on a full pipe.
-      void hub.stdout.pipeTo(new WritableStream()).catch(() => {});
-      return [hub, match[1]!];
-    }
-  }
-  throw new Error(`the hub did not start:\n${log}`);
-}
-
 function freeUrl(): string {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
@@ -69,10 +35,10 @@ function freeUrl(): string {
 }
 
 const dir = await Deno.makeTempDir({ prefix: "arc-rss-" });
-let hub: Deno.ChildProcess | undefined;
-let url = values["base-url"];
-if (url === undefined && !values["no-hub"]) [hub, url] = await startHub(dir);
-url ??= freeUrl();
+const hub = values["base-url"] === undefined && !values["no-hub"]
+  ? await startHub({ dir })
+  : undefined;
+const url = values["base-url"] ?? hub?.url ?? freeUrl();
 
 const target = values.relay ? ["--relay", `${dir}/spool`] : ["--base-url", url];
 const server = new Deno.Command(Deno.execPath(), {
@@ -158,8 +124,5 @@ console.log(JSON.stringify({
 
 await writer.close();
 await server.status;
-if (hub) {
-  hub.kill("SIGTERM");
-  await hub.status;
-}
+await hub?.stop();
 await Deno.remove(dir, { recursive: true }).catch(() => {});

@@ -9,7 +9,7 @@ import { Client } from "@modelcontextprotocol/sdk/client";
 // @ts-types="@modelcontextprotocol/sdk/client/stdio"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
-import { MAIN } from "../_util.ts";
+import { MAIN, type TestHub } from "../_util.ts";
 
 /** The entry point the tests launch, as an MCP host would. */
 export const ENTRY: string = MAIN;
@@ -222,4 +222,12 @@ export function startProxy(
     seen,
     [Symbol.asyncDispose]: () => server.shutdown(),
   };
+}
+
+/** The agent's session as the hub reports it (`GET /v1/bootstrap`), or null. */
+export async function session(hub: TestHub, agent: string) {
+  const boot = await hub.api("GET", `/v1/bootstrap?agent_id=${agent}`);
+  return boot.body.result.session as
+    | { session_id: string; active: boolean; display_name: string }
+    | null;
 }

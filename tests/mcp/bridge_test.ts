@@ -8,12 +8,13 @@
 
 import { pathToFileURL } from "node:url";
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { MAIN, startHub, type TestHub } from "../_util.ts";
+import { MAIN, startHub } from "../_util.ts";
 import {
   BRIDGED,
   freePort,
   mcpArgs,
   type ProxiedRequest,
+  session,
   startMcp,
   startProxy,
 } from "./_mcp.ts";
@@ -189,10 +190,3 @@ Deno.test("arc mcp bridge - an idle host keeps its session: the open GET stream 
   assert(!agent.stderr().includes("registered again"), agent.stderr());
   assert(!hub.output().includes("idle"), hub.output());
 });
-
-async function session(hub: TestHub, agent: string) {
-  const boot = await hub.api("GET", `/v1/bootstrap?agent_id=${agent}`);
-  return boot.body.result.session as
-    | { session_id: string; active: boolean }
-    | null;
-}

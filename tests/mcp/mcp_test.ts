@@ -22,6 +22,7 @@ import {
   INITIALIZE,
   LOCAL,
   mcpArgs,
+  session,
   startMcp,
   startProxy,
 } from "./_mcp.ts";
@@ -84,13 +85,6 @@ const CLASSIC_ARGS: Record<string, [string[], string[]]> = {
   arc_create_channel: [["name"], []],
   arc_rpc_call: [["to_agent", "body"], ["timeout"]],
 };
-
-async function session(hub: TestHub, agent: string) {
-  const boot = await hub.api("GET", `/v1/bootstrap?agent_id=${agent}`);
-  return boot.body.result.session as
-    | { session_id: string; active: boolean; display_name: string }
-    | null;
-}
 
 async function post(hub: TestHub, body: Record<string, unknown>) {
   const reply = await hub.api("POST", "/v1/messages", body);
