@@ -171,7 +171,7 @@ export class McpSessions {
       baseUrl: url.origin,
       fetch: this.#options.fetch,
       log: this.#options.log,
-      ...displayOptions(url),
+      ...sessionOptions(url),
     });
     this.#pending++;
     try {
@@ -295,9 +295,10 @@ function agentOf(req: Request): string | undefined {
   return named?.trim() || undefined;
 }
 
-function displayOptions(
+/** The agent's session options from the query: `display_name`, `capability` (repeatable), `digest=0`. */
+function sessionOptions(
   url: URL,
-): { displayName?: string; capabilities?: string[] } {
+): { displayName?: string; capabilities?: string[]; digest: boolean } {
   const name = url.searchParams.get("display_name")?.trim();
   const capabilities = url.searchParams.getAll("capability").map((c) =>
     c.trim()
@@ -305,6 +306,7 @@ function displayOptions(
   return {
     ...(name ? { displayName: name } : {}),
     ...(capabilities.length ? { capabilities } : {}),
+    digest: url.searchParams.get("digest") !== "0",
   };
 }
 

@@ -1,32 +1,39 @@
 /**
- * `arc mcp`: serves one agent's view of an Arc hub to an MCP host over stdio.
- * Standard output carries only MCP protocol frames; every log line goes to
- * standard error. The session is registered at start (or on the first tool
- * call that finds a hub) and deleted when stdin closes or on SIGINT/SIGTERM.
+ * `arc mcp`: serves one agent's Arc tools to an MCP host over stdio. Over
+ * HTTP it is a bridge: the host's messages go to the hub's own MCP endpoint
+ * (`/mcp`, Streamable HTTP), which runs the tools and holds the agent's
+ * session, so this process loads no MCP SDK and no hub code. Where the
+ * bridge cannot work (the file relay, or a hub that opens no MCP session:
+ * none running, no `/mcp`, a refusal) the full MCP server runs in this
+ * process instead, loaded only then. Standard output carries only MCP
+ * protocol frames; every log line goes to standard error. The agent's
+ * session ends when stdin closes or on SIGINT/SIGTERM.
  *
  * @module
  */
 
-import process from "node:process";
-// @ts-types="@modelcontextprotocol/sdk/server/stdio"
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { parseFlags, UsageError } from "../cli/args.ts";
 import { readEnv } from "../cli/permissions.ts";
 import { DEFAULTS } from "../protocol.ts";
-import { HubConnection } from "./connection.ts";
-import { createArcMcpServer } from "./server.ts";
+import { McpBridge } from "./bridge.ts";
+import { resolveTools } from "./profiles.ts";
+import { Lifetime, StdioChannel } from "./stdio.ts";
+import type { LocalServer, LocalServerOptions } from "./local.ts";
 
 /** Help for `arc mcp`. */
 export const MCP_HELP =
   `Usage: arc mcp --agent ID [--base-url URL | --relay SPOOL_DIR] [--token TOKEN]
 
 Serves the Arc tools (arc_post_message, arc_poll_messages, arc_claim, arc_lock,
-arc_rpc_call, ...) to an MCP host over stdio, acting as agent ID. Registers the
-agent's session at start, reading from that moment on, and ends the session
-when the host closes stdin or the process gets SIGINT or SIGTERM. If no hub
-answers, the server still starts; tool calls report how to start a hub and
-register once one answers. Standard output carries only MCP messages; logs go
-to standard error.
+arc_rpc_call, ...) to an MCP host over stdio, acting as agent ID. Over HTTP it
+bridges stdio to the hub's own MCP endpoint (<URL>/mcp, Streamable HTTP): the
+hub runs the tools and registers the agent when the host initializes, and this
+process stays small. The tools run in this process instead with --relay, and
+when the hub opens no MCP session (none answers yet, an older hub without
+/mcp, a refusal); then tool calls report how to start a hub and register once
+one answers. The agent's session ends when the host closes stdin or the
+process gets SIGINT or SIGTERM. Standard output carries only MCP messages;
+logs go to standard error.
 
   --agent ID            the agent id to act as (also ARC_AGENT)
   --base-url URL        the hub (also ARC_URL; default http://127.0.0.1:${DEFAULTS.port})
@@ -85,64 +92,80 @@ export async function runMcp(
   if (!/^https?:\/\/[^/]/i.test(baseUrl) || !URL.canParse(baseUrl)) {
     throw new UsageError(`--base-url is not an http(s) URL: '${baseUrl}'`);
   }
+  try {
+    resolveTools(values.tools);
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(error.message);
+    throw error;
+  }
   const token = values.token ?? readEnv("ARC_TOKEN");
-  const conn = new HubConnection({
+  const session = {
     agentId,
     baseUrl,
     log: err,
-    ...(values.relay !== undefined ? { relayDir: values.relay } : {}),
     ...(token ? { token } : {}),
+    ...(values.tools !== undefined ? { tools: values.tools } : {}),
     ...(values["display-name"] !== undefined
       ? { displayName: values["display-name"] }
       : {}),
     ...(values.capability?.length ? { capabilities: values.capability } : {}),
     digest: !values["no-digest"] && readEnv("ARC_DIGEST") !== "0",
-  });
-  let server;
-  try {
-    server = createArcMcpServer(conn, {
-      ...(values.tools !== undefined ? { tools: values.tools } : {}),
+  };
+
+  const life = new Lifetime();
+  const stdio = new StdioChannel();
+  stdio.onbroken = () => life.end("stdout closed");
+  let ending = false;
+  let failed = false;
+  let local: Promise<LocalServer> | undefined;
+  const startLocal = (extra: Partial<LocalServerOptions> = {}) =>
+    local ??= import("./local.ts").then((m) =>
+      m.startLocalServer({
+        ...session,
+        ...extra,
+        onclose: () => life.end("transport closed"),
+      }, stdio)
+    );
+
+  let receive: (line: string) => Promise<unknown> | void;
+  let bridge: McpBridge | undefined;
+  if (values.relay !== undefined) {
+    const server = await startLocal({ relayDir: values.relay });
+    receive = (line) => server.receive(line);
+  } else {
+    const it = bridge = new McpBridge({
+      ...session,
+      send: (message) => stdio.write(message),
     });
-  } catch (error) {
-    if (error instanceof RangeError) throw new UsageError(error.message);
-    throw error;
+    err(`arc mcp: bridging agent '${agentId}' over stdio to ${it.endpoint}`);
+    receive = async (line) => {
+      if (await it.receive(line) === "bridged" || ending) return;
+      // The hub opened no MCP session: serve the tools from here, starting
+      // with the host's initialize.
+      const server = await startLocal();
+      if (ending) return;
+      receive = (next) => server.receive(next);
+      server.receive(line);
+    };
   }
-  const transport = new StdioServerTransport();
-
-  let finish: (reason: string) => void = () => {};
-  const finished = new Promise<string>((resolve) => finish = resolve);
-  const onEnd = () => finish("stdin closed");
-  const onStdoutError = () => finish("stdout closed");
-  const signals: [Deno.Signal, () => void][] = [];
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    const listener = () => finish(`received ${signal}`);
-    try {
-      Deno.addSignalListener(signal, listener);
-      signals.push([signal, listener]);
-    } catch {
-      // not supported on this platform (SIGTERM on Windows)
+  const pump = (async () => {
+    while (true) {
+      const line = await stdio.read();
+      if (line === undefined) return life.end("stdin closed");
+      await receive(line);
     }
-  }
-  process.stdin.once("end", onEnd);
-  process.stdin.once("close", onEnd);
-  process.stdout.once("error", onStdoutError);
-  server.server.onclose = () => finish("transport closed");
-  transport.onerror = (error) => err(`arc mcp: stdio: ${error.message}`);
+  })().catch((error) => {
+    failed = true;
+    life.end(`failed: ${(error as Error)?.stack ?? error}`);
+  });
 
-  await server.connect(transport);
-  err(`arc mcp: serving agent '${agentId}' on ${conn.target} over stdio`);
-  conn.connect().catch((error) => err(`arc mcp: ${conn.describe(error)}`));
-
-  const reason = await finished;
+  const reason = await life.ended;
+  ending = true;
   err(`arc mcp: ${reason}; ending the session of '${agentId}'`);
-  for (const [signal, listener] of signals) {
-    Deno.removeSignalListener(signal, listener);
-  }
-  process.stdin.off("end", onEnd);
-  process.stdin.off("close", onEnd);
-  process.stdout.off("error", onStdoutError);
-  await conn.close();
-  await server.close().catch(() => {});
-  process.stdin.destroy();
-  return 0;
+  life.dispose();
+  await bridge?.close();
+  await (await local?.catch(() => undefined))?.close();
+  await stdio.close();
+  void pump;
+  return failed ? 1 : 0;
 }

@@ -21,6 +21,7 @@ import { type FetchFunction, HttpTransport } from "../client/http_transport.ts";
 import { RelayTransport } from "../client/relay_transport.ts";
 import type { Bootstrap, HubInfo } from "../client/types.ts";
 import { DEFAULTS } from "../protocol.ts";
+import { hubTarget, isPermissionError, unreachableAdvice } from "./advice.ts";
 import { Digest } from "./digest.ts";
 import { EventFeed } from "./feed.ts";
 
@@ -116,9 +117,7 @@ export class HubConnection {
 
   /** Where the server talks to the hub, for messages. */
   get target(): string {
-    return this.options.relayDir !== undefined
-      ? `the relay spool ${this.options.relayDir}`
-      : this.options.baseUrl;
+    return hubTarget(this.options);
   }
 
   /** True once a session is registered (and not lost since). */
@@ -206,20 +205,12 @@ export class HubConnection {
 
   /** Explains a failure to a model: the hub's own words, or how to start a hub. */
   describe(error: unknown): string {
-    if (isUnreachable(error) && isPermissionError((error as Error).cause)) {
-      const grant = this.options.relayDir !== undefined
-        ? `--allow-read and --allow-write on ${this.options.relayDir}`
-        : `--allow-net for ${new URL(this.options.baseUrl).host}`;
-      return `This server is not allowed to reach the Arc hub at ${this.target} (${
-        (error as Error).message
-      }). Give it ${grant} in the host's MCP configuration and restart it.`;
-    }
     if (isUnreachable(error)) {
-      const detail = (error as Error).message;
-      const start = this.options.relayDir !== undefined
-        ? `The request stays in the spool and may still run when a hub picks it up. Start a hub that serves this spool ('deno task ensure' in the directory that holds it, or 'arc serve --spool-dir ${this.options.relayDir}')`
-        : `Start one with 'deno task ensure' in the Arc checkout (or 'arc ensure' with the compiled binary)`;
-      return `No Arc hub answered at ${this.target} (${detail}). ${start}, then call the tool again: this server registers agent '${this.options.agentId}' on the next call.`;
+      return unreachableAdvice(
+        this.options,
+        (error as Error).message,
+        isPermissionError((error as Error).cause),
+      );
     }
     if (error instanceof ArcError) {
       return `Arc hub error${
@@ -313,11 +304,6 @@ export function isUnreachable(error: unknown): boolean {
 function isSessionLost(error: unknown): boolean {
   return error instanceof ArcError && error.status === 403 &&
     /strict identity:.*no live session/.test(error.message);
-}
-
-function isPermissionError(error: unknown): boolean {
-  return error instanceof Deno.errors.NotCapable ||
-    error instanceof Deno.errors.PermissionDenied;
 }
 
 /** A transport whose requests all end when the server shuts down. */

@@ -9,7 +9,7 @@ import { Client } from "@modelcontextprotocol/sdk/client";
 // @ts-types="@modelcontextprotocol/sdk/client/stdio"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
-import { MAIN } from "../_util.ts";
+import { MAIN, type TestHub } from "../_util.ts";
 
 /** The entry point the tests launch, as an MCP host would. */
 export const ENTRY: string = MAIN;
@@ -152,4 +152,82 @@ export function freePort(): number {
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
   return port;
+}
+
+/** What `arc mcp` logs when the hub's `/mcp` took the session (the bridge runs). */
+export const BRIDGED = "by its MCP session at";
+/** What `arc mcp` logs when it serves the tools itself (the fallback runs). */
+export const LOCAL = "serving agent";
+
+/** One request a {@linkcode startProxy} passed on. */
+export interface ProxiedRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: Headers;
+  body: string;
+}
+
+/** A pass-through in front of a hub that records every request. */
+export interface HubProxy extends AsyncDisposable {
+  url: string;
+  seen: ProxiedRequest[];
+}
+
+/**
+ * Starts a pass-through to `hubUrl` on a free port. `hold` runs after the
+ * hub answered a request and before the answer goes back, so a test can act
+ * while the client waits.
+ */
+export function startProxy(
+  hubUrl: string,
+  hold: (request: ProxiedRequest) => Promise<void> = () => Promise.resolve(),
+): HubProxy {
+  const seen: ProxiedRequest[] = [];
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    async (req) => {
+      const url = new URL(req.url);
+      const body = req.body ? await req.text() : "";
+      const request = {
+        method: req.method,
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+      };
+      seen.push(request);
+      const upstream = await fetch(`${hubUrl}${url.pathname}${url.search}`, {
+        method: req.method,
+        headers: req.headers,
+        ...(req.body ? { body } : {}),
+      });
+      // The stream the hub keeps open (MCP's GET) is passed on as it comes.
+      if (req.method === "GET" && upstream.ok) {
+        return new Response(upstream.body, {
+          status: upstream.status,
+          headers: upstream.headers,
+        });
+      }
+      const answer = await upstream.arrayBuffer();
+      await hold(request);
+      return new Response(answer, {
+        status: upstream.status,
+        headers: upstream.headers,
+      });
+    },
+  );
+  return {
+    url: `http://127.0.0.1:${server.addr.port}`,
+    seen,
+    [Symbol.asyncDispose]: () => server.shutdown(),
+  };
+}
+
+/** The agent's session as the hub reports it (`GET /v1/bootstrap`), or null. */
+export async function session(hub: TestHub, agent: string) {
+  const boot = await hub.api("GET", `/v1/bootstrap?agent_id=${agent}`);
+  return boot.body.result.session as
+    | { session_id: string; active: boolean; display_name: string }
+    | null;
 }

@@ -7,7 +7,7 @@
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { startHub, type TestHub } from "../_util.ts";
-import { startMcp } from "./_mcp.ts";
+import { BRIDGED, startMcp } from "./_mcp.ts";
 import { ArcClient } from "../../src/client/mod.ts";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
 
@@ -63,6 +63,8 @@ Deno.test("arc mcp: new direct messages and mentions are appended to the next to
   assert(ids.includes(later), JSON.stringify(ids));
   assertEquals(digestOf(poll), undefined);
   assertEquals(digestOf(await alice.raw("arc_whoami")), undefined);
+  // The hub's /mcp built these results; the process only bridged them.
+  assertStringIncludes(alice.stderr(), BRIDGED);
 });
 
 Deno.test("arc mcp --no-digest: tool results carry no digest", async () => {
@@ -80,6 +82,7 @@ Deno.test("arc mcp --no-digest: tool results carry no digest", async () => {
   // The message is still there to read.
   const poll = await alice.call("arc_poll_messages", { timeout: 0 });
   assertEquals(poll.messages.map((m: { body: string }) => m.body), ["hello?"]);
+  assertStringIncludes(alice.stderr(), BRIDGED);
 });
 
 Deno.test("arc mcp: arc_rpc_call reports a refusal with the callee's reason", async () => {

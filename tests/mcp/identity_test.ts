@@ -8,7 +8,7 @@
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { request, startHub } from "../_util.ts";
-import { startMcp } from "./_mcp.ts";
+import { BRIDGED, LOCAL, startMcp } from "./_mcp.ts";
 
 Deno.test("strict identity over MCP: alice's server works with no secret given, a server posing as alice is refused", async () => {
   await using hub = await startHub({ args: ["--strict-identity"] });
@@ -47,6 +47,10 @@ Deno.test("strict identity over MCP: alice's server works with no secret given, 
   });
   assertStringIncludes(refused, "'alice'");
   assertStringIncludes(refused, "strict identity");
+  // alice's server bridges to the hub's /mcp; the hub refused the
+  // impostor's MCP session, so its tools run in its own process.
+  assertStringIncludes(alice.stderr(), BRIDGED);
+  assertStringIncludes(impostor.stderr(), LOCAL);
 
   // alice's own server is unaffected, and the hub saw only her real posts.
   await alice.call("arc_post_message", {

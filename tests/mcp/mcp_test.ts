@@ -15,7 +15,17 @@ import {
   assertStringIncludes,
 } from "../_assert.ts";
 import { eventually, startHub, type TestHub } from "../_util.ts";
-import { ENTRY, freePort, INITIALIZE, mcpArgs, startMcp } from "./_mcp.ts";
+import {
+  BRIDGED,
+  ENTRY,
+  freePort,
+  INITIALIZE,
+  LOCAL,
+  mcpArgs,
+  session,
+  startMcp,
+  startProxy,
+} from "./_mcp.ts";
 
 const READ_TOOLS = [
   "arc_whoami",
@@ -75,13 +85,6 @@ const CLASSIC_ARGS: Record<string, [string[], string[]]> = {
   arc_create_channel: [["name"], []],
   arc_rpc_call: [["to_agent", "body"], ["timeout"]],
 };
-
-async function session(hub: TestHub, agent: string) {
-  const boot = await hub.api("GET", `/v1/bootstrap?agent_id=${agent}`);
-  return boot.body.result.session as
-    | { session_id: string; active: boolean; display_name: string }
-    | null;
-}
 
 async function post(hub: TestHub, body: Record<string, unknown>) {
   const reply = await hub.api("POST", "/v1/messages", body);
@@ -158,6 +161,8 @@ Deno.test("arc mcp - lists its tools and resources, and every tool acts on the h
       assertEquals(me.session.capabilities, ["tests"]);
       assertEquals(me.hub.via, hub.url);
       assert(me.hub.features.includes("rpc_kinds"));
+      // The hub's /mcp serves the tools; this process only bridges.
+      assertStringIncludes(alice.stderr(), BRIDGED);
       const agents = await hub.api("GET", "/v1/agents?capability=tests");
       assertEquals(
         agents.body.result.map((s: { agent_id: string }) => s.agent_id),
@@ -615,6 +620,8 @@ Deno.test("arc mcp - starts without a hub and registers once one answers", async
   assertEquals(posted.message.from_agent, "early");
   assertEquals((await session(hub, "early"))?.active, true);
   assertStringIncludes(agent.stderr(), "registered");
+  // No MCP session at start: the tools are served from the process itself.
+  assertStringIncludes(agent.stderr(), LOCAL);
 });
 
 Deno.test("arc mcp - says so when its permissions do not cover the hub", async () => {
@@ -656,6 +663,7 @@ Deno.test("arc mcp - works through the file relay", async () => {
   const me = await agent.call("arc_whoami");
   assertEquals(me.agent_id, "boxed");
   assertEquals(me.hub.via, `the relay spool ${spool}`);
+  assertStringIncludes(agent.stderr(), LOCAL);
   const posted = await agent.call("arc_post_message", {
     channel: "general",
     body: "from the sandbox",
@@ -735,39 +743,29 @@ Deno.test("arc mcp - SIGTERM while the registration is in flight still ends the 
   const spawned: { child?: Deno.ChildProcess } = {};
   let log = "";
   const sigtermSeen = Promise.withResolvers<void>();
-  // A pass-through in front of the hub: when the registration has reached
-  // the hub, it sends SIGTERM and holds the answer until the server has
-  // acted on the signal, so the answer arrives while it is closing.
-  await using proxy = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    async (req) => {
-      const url = new URL(req.url);
-      const upstream = await fetch(`${hub.url}${url.pathname}${url.search}`, {
-        method: req.method,
-        headers: req.headers,
-        ...(req.body ? { body: await req.arrayBuffer() } : {}),
-      });
-      const body = await upstream.arrayBuffer();
-      if (req.method === "POST" && url.pathname === "/v1/sessions") {
-        spawned.child!.kill("SIGTERM");
-        await sigtermSeen.promise;
-      }
-      return new Response(body, {
-        status: upstream.status,
-        headers: upstream.headers,
-      });
-    },
-  );
+  // When the host's initialize has reached the hub's /mcp (which registers
+  // the agent), the proxy sends SIGTERM and holds the answer until the
+  // bridge has acted on the signal, so the session id arrives while it is
+  // closing.
+  let held = false;
+  await using proxy = startProxy(hub.url, async (request) => {
+    if (request.method !== "POST" || request.path !== "/mcp" || held) return;
+    held = true;
+    assertEquals((await session(hub, agent))?.active, true);
+    spawned.child!.kill("SIGTERM");
+    await sigtermSeen.promise;
+  });
   const child = spawned.child = new Deno.Command(Deno.execPath(), {
-    args: mcpArgs({
-      agent,
-      baseUrl: `http://127.0.0.1:${proxy.addr.port}`,
-    }),
+    args: mcpArgs({ agent, baseUrl: proxy.url }),
     stdin: "piped",
     stdout: "null",
     stderr: "piped",
     env: { NO_COLOR: "1" },
   }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(
+    new TextEncoder().encode(JSON.stringify(INITIALIZE) + "\n"),
+  );
   const reading = (async () => {
     for await (
       const chunk of child.stderr.pipeThrough(new TextDecoderStream())
@@ -778,10 +776,14 @@ Deno.test("arc mcp - SIGTERM while the registration is in flight still ends the 
     sigtermSeen.resolve();
   })();
   const status = await child.status;
-  await child.stdin.close().catch(() => {});
+  await writer.close().catch(() => {});
   await reading;
   assertEquals(status.code, 0, log);
   assertStringIncludes(log, "received SIGTERM");
+  assertEquals(
+    proxy.seen.map((r) => `${r.method} ${r.path}`),
+    ["POST /mcp", "DELETE /mcp"],
+  );
   assertEquals(await session(hub, agent), null, log);
 });
 

@@ -9,7 +9,7 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { startHub } from "../_util.ts";
 import { ALL_TOOLS, TOOL_GROUPS } from "../../src/mcp/profiles.ts";
-import { startMcp } from "./_mcp.ts";
+import { BRIDGED, startMcp } from "./_mcp.ts";
 import { MAIN } from "../_util.ts";
 
 /** The default profile's budget for the tool list plus instructions. */
@@ -50,6 +50,7 @@ Deno.test("arc mcp --tools - each profile lists its tools; the default stays und
     // Every listed tool works with the compact schemas the client checks.
     const me = await agent.call("arc_whoami");
     assertEquals(me.agent_id, `p-${label}`);
+    assertStringIncludes(agent.stderr(), BRIDGED);
   }
   // deno-lint-ignore no-console
   console.log("tool list + instructions, characters:", sizes);

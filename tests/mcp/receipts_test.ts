@@ -6,7 +6,7 @@
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { eventually, startHub } from "../_util.ts";
-import { startMcp } from "./_mcp.ts";
+import { BRIDGED, startMcp } from "./_mcp.ts";
 
 Deno.test("arc mcp - receipts move from surfaced (a tool result showed it) to acked through the tools", async () => {
   await using hub = await startHub();
@@ -51,4 +51,7 @@ Deno.test("arc mcp - receipts move from surfaced (a tool result showed it) to ac
   const text = ghost.content.map((c) => c.type === "text" ? c.text : "")
     .join("\n");
   assertStringIncludes(text, "never seen agent 'nobody'");
+  for (const agent of [lead, worker]) {
+    assertStringIncludes(agent.stderr(), BRIDGED);
+  }
 });
