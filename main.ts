@@ -98,7 +98,7 @@ async function main(args: string[]): Promise<number> {
         out,
       );
     case "mcp":
-      return await (await import("./src/mcp/cli.ts")).runMcp(rest, out, err);
+      return await (await import("./src/cli/mcp.ts")).runMcp(rest, out, err);
     case "hook":
       return await (await import("./src/cli/hook.ts")).runHook(rest, out, err);
     case "setup":

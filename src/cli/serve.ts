@@ -272,7 +272,13 @@ async function serve(
   hub.runtimeInfo["pid"] = Deno.pid;
   const errorLog = (line: string) => out(`[arc] ${line}`);
   const metrics = new Metrics();
-  const app = createApp(hub, { log: errorLog, metrics });
+  const app = createApp(hub, {
+    log: errorLog,
+    metrics,
+    // The MCP SDK loads on the first /mcp request, not with the hub.
+    mcp: async (options) =>
+      new (await import("../mcp/http_route.ts")).McpSessions(options),
+  });
   let relay: RelayServer | undefined;
   if (options.relay) {
     relay = new RelayServer({

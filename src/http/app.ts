@@ -23,7 +23,6 @@ import { mountReceipts } from "./receipts_routes.ts";
 import { taskDepRoutes } from "./task_deps_routes.ts";
 import { exportResponse } from "./export.ts";
 import { RateLimiter } from "../hub/rate_limit.ts";
-import type { McpSessions } from "./mcp_route.ts";
 
 /** What ends with an application: its MCP sessions. */
 const closers = new WeakMap<Hono<ArcEnv>, () => Promise<void>>();
@@ -43,8 +42,31 @@ export interface ArcEnv {
   };
 }
 
+/**
+ * The hub's MCP endpoint at `/mcp`. It lives above HTTP (`src/mcp/`), so
+ * whoever serves the app passes in a way to load it.
+ */
+export interface McpEndpoint {
+  handle(request: Request): Promise<Response>;
+  /** Ends every MCP session (deregistering their agents). */
+  close(): Promise<void>;
+}
+
+/** What the MCP endpoint is given: the app's own fetch (its tool calls come back in through it) and the hub's limits. */
+export interface McpEndpointOptions {
+  fetch: (
+    input: string | URL | Request,
+    init?: RequestInit,
+  ) => Promise<Response>;
+  log: (line: string) => void;
+  idleMs: number;
+  maxRequestBytes: number;
+}
+
 /** Options for {@linkcode createApp}. */
 export interface AppOptions {
+  /** Loads the MCP endpoint on the first `/mcp` request. @default no `/mcp` */
+  mcp?: (options: McpEndpointOptions) => Promise<McpEndpoint>;
   /** Logs unexpected errors. @default nothing */
   log?: (line: string) => void;
   /** The metrics registry to record into. @default a new one */
@@ -135,18 +157,19 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
 
   // MCP over Streamable HTTP. Its tool calls come back in through this app
   // (strict identity included); the SDK loads on the first request.
-  let mcp: Promise<McpSessions> | undefined;
-  app.all("/mcp", async (c) => {
-    mcp ??= import("./mcp_route.ts").then((m) =>
-      new m.McpSessions({
+  let mcp: Promise<McpEndpoint> | undefined;
+  const loadMcp = options.mcp;
+  if (loadMcp) {
+    app.all("/mcp", async (c) => {
+      mcp ??= loadMcp({
         fetch: async (input, init) => await app.fetch(new Request(input, init)),
         log,
         idleMs: hub.config.mcpIdleSec * 1000,
         maxRequestBytes: hub.config.maxRequestBytes,
-      })
-    );
-    return await (await mcp).handle(c.req.raw);
-  });
+      });
+      return await (await mcp).handle(c.req.raw);
+    });
+  }
   closers.set(app, async () => await (await mcp)?.close());
 
   // Strict agent identity (a no-op unless the hub runs with it).

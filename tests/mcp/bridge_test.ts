@@ -56,8 +56,8 @@ Deno.test("arc mcp bridge - main.ts and the bridge load no npm package and no hu
   const src = (path: string) =>
     new URL(`../../src/${path}`, import.meta.url).href;
   const entry = closure(modules, pathToFileURL(MAIN).href);
-  const mcp = closure(modules, src("mcp/cli.ts"));
-  assert(entry.dynamic.has(src("mcp/cli.ts")), "main.ts imports cli.ts");
+  const mcp = closure(modules, src("cli/mcp.ts"));
+  assert(entry.dynamic.has(src("cli/mcp.ts")), "main.ts imports cli/mcp.ts");
   const bridge = new Set([...entry.loaded, ...mcp.loaded]);
   for (const path of ["mcp/bridge.ts", "mcp/stdio.ts", "client/_sse.ts"]) {
     assert(bridge.has(src(path)), `the bridge loads ${path}`);

@@ -21,10 +21,10 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 import { ArcError } from "../client/errors.ts";
 import type { FetchFunction } from "../client/http_transport.ts";
 import { ConflictError, ValidationError } from "../errors.ts";
-import { HubConnection } from "../mcp/connection.ts";
-import { createArcMcpServer } from "../mcp/server.ts";
-import { resolveTools } from "../mcp/profiles.ts";
-import { errorResponse } from "./errors.ts";
+import { HubConnection } from "./connection.ts";
+import { createArcMcpServer } from "./server.ts";
+import { resolveTools } from "./profiles.ts";
+import { errorResponse } from "../http/errors.ts";
 
 /** The header that names the agent of a new MCP session. */
 export const AGENT_HEADER = "X-Arc-Agent";

@@ -12,13 +12,13 @@
  * @module
  */
 
-import { parseFlags, UsageError } from "../cli/args.ts";
-import { readEnv } from "../cli/permissions.ts";
+import { parseFlags, UsageError } from "./args.ts";
+import { readEnv } from "./permissions.ts";
 import { DEFAULTS } from "../protocol.ts";
-import { McpBridge } from "./bridge.ts";
-import { resolveTools } from "./profiles.ts";
-import { Lifetime, StdioChannel } from "./stdio.ts";
-import type { LocalServer, LocalServerOptions } from "./local.ts";
+import { McpBridge } from "../mcp/bridge.ts";
+import { resolveTools } from "../mcp/profiles.ts";
+import { Lifetime, StdioChannel } from "../mcp/stdio.ts";
+import type { LocalServer, LocalServerOptions } from "../mcp/local.ts";
 
 /** Help for `arc mcp`. */
 export const MCP_HELP =
@@ -119,7 +119,7 @@ export async function runMcp(
   let failed = false;
   let local: Promise<LocalServer> | undefined;
   const startLocal = (extra: Partial<LocalServerOptions> = {}) =>
-    local ??= import("./local.ts").then((m) =>
+    local ??= import("../mcp/local.ts").then((m) =>
       m.startLocalServer({
         ...session,
         ...extra,

@@ -1,0 +1,114 @@
+/**
+ * Imports flow one way. Every module of `src/` belongs to a layer, and a
+ * module may import only from its own layer or from a lower one:
+ *
+ *   base (protocol, errors, time, glob, config, database_url)
+ *     < store < hub < http < relay < mcp < cli
+ *
+ * The client library (`src/client/`) imports nothing outside its folder, so
+ * it can be published alone; any layer above the store may use it. Static
+ * imports, re-exports and dynamic `import()` of a literal path all count.
+ *
+ * @module
+ */
+
+import { dirname, join, relative, resolve } from "node:path";
+import { assertEquals } from "./_assert.ts";
+
+const SRC = resolve(dirname(new URL(import.meta.url).pathname), "../src");
+
+const LAYERS = [
+  "base",
+  "store",
+  "hub",
+  "http",
+  "relay",
+  "mcp",
+  "cli",
+] as const;
+type Layer = typeof LAYERS[number] | "client";
+
+/** The layer of a file, by its path below `src/`. */
+function layerOf(path: string): Layer {
+  const top = path.split("/")[0]!;
+  if (top === "client") return "client";
+  if ((LAYERS as readonly string[]).includes(top)) return top as Layer;
+  if (!path.includes("/")) return "base";
+  throw new Error(`src/${path} is in no layer: add its folder to LAYERS`);
+}
+
+/** Whether a module of layer `from` may import one of layer `to`. */
+function allowed(from: Layer, to: Layer): boolean {
+  if (from === "client") return to === "client";
+  if (to === "client") return from !== "base" && from !== "store";
+  return LAYERS.indexOf(to as typeof LAYERS[number]) <=
+    LAYERS.indexOf(from as typeof LAYERS[number]);
+}
+
+async function* sources(dir: string): AsyncGenerator<string> {
+  for await (const entry of Deno.readDir(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) yield* sources(path);
+    else if (entry.name.endsWith(".ts")) yield path;
+  }
+}
+
+const SPECIFIER =
+  /(?:^|\n)\s*(?:import|export)\b[^'"]*?\bfrom\s+["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']\s*\)/g;
+
+/** Relative specifiers of one file, as paths below `src/` (outside ones stay out). */
+function importsOf(file: string, text: string): string[] {
+  const found: string[] = [];
+  for (const m of text.matchAll(SPECIFIER)) {
+    const spec = m[1] ?? m[2]!;
+    if (!spec.startsWith(".")) continue;
+    const target = relative(SRC, resolve(dirname(file), spec));
+    if (!target.startsWith("..")) found.push(target);
+  }
+  return found;
+}
+
+/** Every import that goes the wrong way, as `from -> to (layers)`. */
+async function wrongWay(): Promise<string[]> {
+  const wrong: string[] = [];
+  for await (const file of sources(SRC)) {
+    const from = relative(SRC, file);
+    const text = await Deno.readTextFile(file);
+    for (const to of importsOf(file, text)) {
+      const a = layerOf(from);
+      const b = layerOf(to);
+      if (!allowed(a, b)) wrong.push(`${from} -> ${to} (${a} -> ${b})`);
+    }
+  }
+  return wrong.sort();
+}
+
+Deno.test("imports - every module of src/ imports only its own or a lower layer", async () => {
+  assertEquals(await wrongWay(), []);
+});
+
+Deno.test("imports - the checker sees static, re-exported and dynamic imports", () => {
+  const file = join(SRC, "hub", "example.ts");
+  const text = [
+    'import { a } from "../store/types.ts";',
+    'import type {\n  B,\n} from "./units/x.ts";',
+    'export { c } from "../http/app.ts";',
+    'const d = await import("../cli/serve.ts");',
+    'import { e } from "npm:hono";',
+    "// import { f } from '../mcp/server.ts' is only a comment in a string",
+  ].join("\n");
+  assertEquals(importsOf(file, text), [
+    "store/types.ts",
+    "hub/units/x.ts",
+    "http/app.ts",
+    "cli/serve.ts",
+  ]);
+  assertEquals(
+    allowed(layerOf("hub/example.ts"), layerOf("http/app.ts")),
+    false,
+  );
+  assertEquals(allowed("hub", "store"), true);
+  assertEquals(allowed("client", "base"), false);
+  assertEquals(allowed("cli", "client"), true);
+  assertEquals(allowed("store", "client"), false);
+});
