@@ -21,6 +21,7 @@ import {
   toSession,
   toTask,
 } from "./rows.ts";
+import type { Statement } from "./sql.ts";
 import { type Receipt, toReceipt } from "./receipts.ts";
 import type {
   Channel,
@@ -325,12 +326,6 @@ export function pageOf(
     records,
     last: rows.length < PAGE || !end ? null : table.key.map((k) => end[k]),
   };
-}
-
-/** One statement with `?` placeholders. */
-export interface Statement {
-  text: string;
-  params: unknown[];
 }
 
 /** The statements that restore one exported row exactly as it was; `bool` is the backend's boolean value. */

@@ -129,7 +129,7 @@ const SHARE_SELECT = `SELECT file_path, agent_id, locked_at, expires_at,
     released_at, metadata_json, mode, fence, 0 AS primary_row
   FROM arcdeno_lock_holders h WHERE primary_row = 0`;
 
-/** Live holders; parameters: now, now (`?` placeholders, numbered for PostgreSQL by {@linkcode numbered}). */
+/** Live holders; parameters: now, now (`?` placeholders, numbered for PostgreSQL by `numbered` in `./sql.ts`). */
 export const LIVE_SQL = `${PRIMARY_SELECT}
   WHERE l.released_at IS NULL AND l.expires_at >= ?
   UNION ALL ${SHARE_SELECT} AND released_at IS NULL AND expires_at >= ?
@@ -178,9 +178,3 @@ export function listSql(
 export const SET_FENCE_SQL =
   `INSERT INTO arcdeno_fence (id, value) VALUES (1, ?)
   ON CONFLICT (id) DO UPDATE SET value = excluded.value`;
-
-/** Turns `?` placeholders into PostgreSQL's `$1`, `$2`, …. */
-export function numbered(sql: string): string {
-  let n = 0;
-  return sql.replace(/\?/g, () => `$${++n}`);
-}

@@ -8,13 +8,14 @@
  * @module
  */
 
+import { CLAIMS, type LeaseTable, LOCKS } from "./leases.ts";
+import { type Row, toTask } from "./rows.ts";
+import { leaseListSql, type Statement, taskListSql } from "./sql.ts";
 import type {
   Channel,
   ChannelStore,
-  Claim,
   JsonObject,
   LeaseStore,
-  Lock,
   Message,
   MessageQuery,
   MessageStore,
@@ -22,7 +23,6 @@ import type {
   Session,
   SessionStore,
   Task,
-  TaskFilter,
   TaskStore,
   ThreadFacts,
   ThreadStore,
@@ -54,14 +54,11 @@ export abstract class StoreViews {
   protected abstract touchAgents(agentIds: readonly string[]): Promise<void>;
   protected abstract listMessages(query: MessageQuery): Promise<Message[]>;
   protected abstract latestVisibleId(agentId: string): Promise<number>;
-  protected abstract listClaims(
-    filter: { threadId?: string; activeOnly?: boolean },
-  ): Promise<Claim[]>;
-  protected abstract listLocks(
-    filter: { agentId?: string; activeOnly?: boolean },
-  ): Promise<Lock[]>;
   protected abstract getTask(taskId: number): Promise<Task | null>;
-  protected abstract listTasks(filter: TaskFilter): Promise<Task[]>;
+  /** Runs a read of shared SQL (`./sql.ts`) and returns its rows. */
+  protected abstract select(statement: Statement): Promise<Row[]>;
+  /** The store clock in the wire's text form. */
+  protected abstract nowText(): string;
   protected abstract threadFacts(): Promise<ThreadFacts[]>;
   protected abstract searchIndexStep(
     maxRows: number,
@@ -86,13 +83,25 @@ export abstract class StoreViews {
     latestVisibleId: (agentId) => this.latestVisibleId(agentId),
   };
   readonly leases: LeaseStore = {
-    claims: (filter) => this.listClaims(filter),
-    locks: (filter) => this.listLocks(filter),
+    claims: (filter) =>
+      this.#leases(CLAIMS, [["thread_id", filter.threadId]], filter.activeOnly),
+    locks: (filter) =>
+      this.#leases(LOCKS, [["agent_id", filter.agentId]], filter.activeOnly),
   };
   readonly tasks: TaskStore = {
     get: (taskId) => this.getTask(taskId),
-    list: (filter) => this.listTasks(filter),
+    list: async (filter) =>
+      (await this.select(taskListSql(filter))).map(toTask),
   };
+
+  async #leases<T>(
+    t: LeaseTable<T>,
+    equal: [string, unknown][],
+    activeOnly: boolean | undefined,
+  ): Promise<T[]> {
+    const live = activeOnly ? this.nowText() : undefined;
+    return (await this.select(leaseListSql(t, equal, live))).map(t.map);
+  }
   readonly threads: ThreadStore = { facts: () => this.threadFacts() };
   readonly search: SearchStore = {
     indexStep: (maxRows) => this.searchIndexStep(maxRows),

@@ -38,13 +38,13 @@ import {
   type Holder,
   listSql,
   LIVE_SQL,
-  numbered,
   PAST_SQL,
   type ReserveWrite,
   SET_FENCE_SQL,
   toHolder,
 } from "../reserve.ts";
 import { writeSql } from "../reserve_sql.ts";
+import { numbered } from "../sql.ts";
 import {
   DATA_TABLES,
   type DataCounts,

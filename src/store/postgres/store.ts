@@ -71,13 +71,12 @@ import type {
   SearchIndexProgress,
   SearchQuery,
 } from "../search_types.ts";
-import { CLAIMS, type LeaseRow, type LeaseTable, LOCKS } from "../leases.ts";
 import { StoreViews } from "../views.ts";
+import { numbered, type Statement } from "../sql.ts";
+import type { Row } from "../rows.ts";
 import type {
   Channel,
-  Claim,
   JsonObject,
-  Lock,
   LongTransaction,
   Message,
   MessageQuery,
@@ -85,7 +84,6 @@ import type {
   Store,
   StoreInfo,
   Task,
-  TaskFilter,
   ThreadFacts,
 } from "../types.ts";
 
@@ -724,84 +722,24 @@ export class PostgresStore extends StoreViews implements Store {
 
   // ── leases: claims and locks ───────────────────────────────────────
 
-  #listLeases<T extends LeaseRow>(
-    t: LeaseTable<T>,
-    filter: { column: string; value: string } | undefined,
-    activeOnly: boolean | undefined,
-  ): Promise<T[]> {
-    const conds = ["TRUE"];
-    const params: Param[] = [];
-    if (filter) {
-      params.push(filter.value);
-      conds.push(`${filter.column} = $${params.length}`);
-    }
-    if (activeOnly) {
-      params.push(this.#now());
-      conds.push(`released_at IS NULL AND expires_at >= $${params.length}`);
-    }
-    return this.#read(async (sql) =>
-      (await q(
-        sql,
-        `SELECT * FROM ${t.table} WHERE ${
-          conds.join(" AND ")
-        } ORDER BY ${t.since}, ${t.key}`,
-        params,
-      )).map(t.map)
-    );
-  }
-
   // ── claims ─────────────────────────────────────────────────────────
-
-  protected override listClaims(
-    filter: { threadId?: string; activeOnly?: boolean },
-  ): Promise<Claim[]> {
-    return this.#listLeases(
-      CLAIMS,
-      filter.threadId === undefined
-        ? undefined
-        : { column: "thread_id", value: filter.threadId },
-      filter.activeOnly,
-    );
-  }
 
   // ── locks ──────────────────────────────────────────────────────────
 
-  protected override listLocks(
-    filter: { agentId?: string; activeOnly?: boolean },
-  ): Promise<Lock[]> {
-    return this.#listLeases(
-      LOCKS,
-      filter.agentId === undefined
-        ? undefined
-        : { column: "agent_id", value: filter.agentId },
-      filter.activeOnly,
+  // ── tasks ──────────────────────────────────────────────────────────
+
+  protected override select(statement: Statement): Promise<Row[]> {
+    return this.#read((sql) =>
+      q(sql, numbered(statement.text), statement.params as Param[])
     );
   }
 
-  // ── tasks ──────────────────────────────────────────────────────────
+  protected override nowText(): string {
+    return this.#now();
+  }
 
   protected override getTask(taskId: number): Promise<Task | null> {
     return this.#read((sql) => this.#task(sql, taskId));
-  }
-
-  protected override listTasks(filter: TaskFilter): Promise<Task[]> {
-    const conds = ["TRUE"];
-    const params: Param[] = [];
-    const add = (column: string, value: Param) => {
-      params.push(value);
-      conds.push(`${column} = $${params.length}`);
-    };
-    if (filter.parentId !== undefined) add("parent_task_id", filter.parentId);
-    if (filter.status !== undefined) add("status", filter.status);
-    if (filter.channel !== undefined) add("channel", filter.channel);
-    if (filter.threadId !== undefined) add("thread_id", filter.threadId);
-    return this.#read(async (sql) =>
-      (await q(
-        sql,
-        `SELECT * FROM tasks WHERE ${conds.join(" AND ")} ORDER BY task_id`,
-        params,
-      )).map(toTask)
-    );
   }
 
   // ── task dependencies (vendor) ─────────────────────────────────────

@@ -14,7 +14,7 @@ import {
   DEFAULT_CHANNEL,
   SYSTEM_AGENT,
 } from "../../protocol.ts";
-import { type Clock, fromIso, systemClock, toIso } from "../../time.ts";
+import { type Clock, systemClock, toIso } from "../../time.ts";
 import {
   emptyFacts,
   toChannel,
@@ -36,18 +36,16 @@ import type {
   SearchQuery,
 } from "../search_types.ts";
 import { type Checkpointer, startCheckpointer } from "./checkpointer.ts";
-import { CLAIMS, type LeaseRow, type LeaseTable, LOCKS } from "../leases.ts";
 import {
   foldThreadTasks,
   THREAD_TASKS_SCHEMA,
   THREAD_TASKS_SQL,
 } from "./thread_tasks.ts";
 import { StoreViews } from "../views.ts";
+import type { Statement } from "../sql.ts";
 import type {
   Channel,
-  Claim,
   JsonObject,
-  Lock,
   LongTransaction,
   Message,
   MessageQuery,
@@ -55,7 +53,6 @@ import type {
   Store,
   StoreInfo,
   Task,
-  TaskFilter,
   ThreadFacts,
 } from "../types.ts";
 
@@ -271,11 +268,6 @@ export class SqliteStore extends StoreViews implements Store {
     });
   }
 
-  #alive(row: { released_at: string | null; expires_at: string }): boolean {
-    return row.released_at === null &&
-      fromIso(row.expires_at) >= Math.floor(this.#clock.now() / 1000) * 1000;
-  }
-
   // ── lifecycle ──────────────────────────────────────────────────────
 
   birthMarker(): Promise<string> {
@@ -489,91 +481,20 @@ export class SqliteStore extends StoreViews implements Store {
 
   // ── claims and locks: leases ───────────────────────────────────────
 
-  #lease<T extends LeaseRow>(t: LeaseTable<T>, key: string): T | null {
-    const row = this.#get(`SELECT * FROM ${t.table} WHERE ${t.key} = ?`, key);
-    return row ? t.map(row) : null;
-  }
-
-  #listLeases<T extends LeaseRow>(
-    t: LeaseTable<T>,
-    filter: { column: string; value: string } | undefined,
-    activeOnly: boolean | undefined,
-  ): Promise<T[]> {
-    return this.#unit(() => {
-      const conds = ["1 = 1"];
-      const params: Param[] = [];
-      if (filter) {
-        conds.push(`${filter.column} = ?`);
-        params.push(filter.value);
-      }
-      if (activeOnly) {
-        conds.push("released_at IS NULL AND expires_at >= ?");
-        params.push(this.#now());
-      }
-      return this.#all(
-        `SELECT * FROM ${t.table} WHERE ${
-          conds.join(" AND ")
-        } ORDER BY ${t.since}, ${t.key}`,
-        ...params,
-      ).map(t.map);
-    });
-  }
-
-  protected override listClaims(
-    filter: { threadId?: string; activeOnly?: boolean },
-  ): Promise<Claim[]> {
-    return this.#listLeases(
-      CLAIMS,
-      filter.threadId === undefined
-        ? undefined
-        : { column: "thread_id", value: filter.threadId },
-      filter.activeOnly,
-    );
-  }
-
-  protected override listLocks(
-    filter: { agentId?: string; activeOnly?: boolean },
-  ): Promise<Lock[]> {
-    return this.#listLeases(
-      LOCKS,
-      filter.agentId === undefined
-        ? undefined
-        : { column: "agent_id", value: filter.agentId },
-      filter.activeOnly,
-    );
-  }
-
   // ── tasks ──────────────────────────────────────────────────────────
+
+  protected override select(statement: Statement): Promise<Row[]> {
+    return this.#unit(() =>
+      this.#all(statement.text, ...statement.params as Param[])
+    );
+  }
+
+  protected override nowText(): string {
+    return this.#now();
+  }
 
   protected override getTask(taskId: number): Promise<Task | null> {
     return this.#unit(() => this.#task(taskId));
-  }
-
-  protected override listTasks(filter: TaskFilter): Promise<Task[]> {
-    return this.#unit(() => {
-      const conds = ["1 = 1"];
-      const params: Param[] = [];
-      if (filter.parentId !== undefined) {
-        conds.push("parent_task_id = ?");
-        params.push(filter.parentId);
-      }
-      if (filter.status !== undefined) {
-        conds.push("status = ?");
-        params.push(filter.status);
-      }
-      if (filter.channel !== undefined) {
-        conds.push("channel = ?");
-        params.push(filter.channel);
-      }
-      if (filter.threadId !== undefined) {
-        conds.push("thread_id = ?");
-        params.push(filter.threadId);
-      }
-      return this.#all(
-        `SELECT * FROM tasks WHERE ${conds.join(" AND ")} ORDER BY task_id`,
-        ...params,
-      ).map(toTask);
-    });
   }
 
   // ── threads ────────────────────────────────────────────────────────
