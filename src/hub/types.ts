@@ -6,13 +6,4 @@
  * @module
  */
 
-export type {
-  Channel,
-  Claim,
-  Lock,
-  Message,
-  Session,
-  Task,
-  ThreadDetail,
-  ThreadSummary,
-} from "../store/types.ts";
+export type * from "../store/types.ts";

@@ -14,16 +14,12 @@ import { toMessage } from "./rows.ts";
 import type { Message } from "./types.ts";
 
 /** A message the hub tracks receipts for, as the store records it. */
-export interface TrackedMessage {
-  id: number;
-  ts: string;
-  from_agent: string;
-  to_agent: string | null;
-  channel: string;
-  kind: string;
-  /** Seconds within which an acknowledgement is expected, when the sender said so. */
-  ack_within_sec: number | null;
-}
+export type TrackedMessage =
+  & Pick<Message, "id" | "ts" | "from_agent" | "to_agent" | "channel" | "kind">
+  & {
+    /** Seconds within which an acknowledgement is expected, when the sender said so. */
+    ack_within_sec: number | null;
+  };
 
 /** One recipient's receipt for one message. */
 export interface Receipt {

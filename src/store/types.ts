@@ -143,18 +143,8 @@ export interface ThreadDetail {
   locks: Lock[];
 }
 
-/** A validated message ready to insert. */
-export interface NewMessage {
-  from_agent: string;
-  to_agent: string | null;
-  channel: string;
-  kind: string;
-  body: string;
-  attachments: Attachment[];
-  reply_to: number | null;
-  thread_id: string | null;
-  metadata: JsonObject;
-}
+/** A validated message ready to insert: a message row before it has an id and a time. */
+export type NewMessage = Omit<Message, "id" | "ts">;
 
 /** Which rows a message read may return. */
 export type Visibility =
