@@ -52,13 +52,7 @@ import {
   PgPool,
   probeServer,
 } from "./conn.ts";
-import {
-  emptyFacts,
-  toChannel,
-  toMessage,
-  toSession,
-  toTask,
-} from "../rows.ts";
+import { emptyFacts, toChannel, toMessage, toSession } from "../rows.ts";
 import { MIGRATIONS, SCHEMA_VERSION, VERSION_TABLE } from "./schema.ts";
 import {
   type DatabaseTarget,
@@ -569,15 +563,6 @@ export class PostgresStore extends StoreViews implements Store {
 
   // ── sessions ───────────────────────────────────────────────────────
 
-  async #activeSession(sql: Sql, agentId: string): Promise<Session | null> {
-    const [row] = await q(
-      sql,
-      "SELECT * FROM sessions WHERE agent_id = $1 AND active ORDER BY created_at DESC LIMIT 1",
-      [agentId],
-    );
-    return row ? toSession(row) : null;
-  }
-
   protected override renameSession(
     agentId: string,
     displayName: string,
@@ -588,7 +573,7 @@ export class PostgresStore extends StoreViews implements Store {
         "UPDATE sessions SET display_name = $1, last_seen = $2 WHERE agent_id = $3 AND active RETURNING session_id",
         [displayName, this.#now(), agentId],
       );
-      return updated.length ? await this.#activeSession(tx, agentId) : null;
+      return updated.length ? await this.#ops(tx).activeSession(agentId) : null;
     });
   }
 
@@ -626,7 +611,7 @@ export class PostgresStore extends StoreViews implements Store {
   }
 
   protected override activeSession(agentId: string): Promise<Session | null> {
-    return this.#read((sql) => this.#activeSession(sql, agentId));
+    return this.#read((sql) => this.#ops(sql).activeSession(agentId));
   }
 
   protected override listActiveSessions(): Promise<Session[]> {
@@ -639,15 +624,6 @@ export class PostgresStore extends StoreViews implements Store {
   }
 
   // ── messages ───────────────────────────────────────────────────────
-
-  async #task(sql: Sql, taskId: number, forUpdate = false) {
-    const [row] = await q(
-      sql,
-      `SELECT * FROM tasks WHERE task_id = $1${forUpdate ? " FOR UPDATE" : ""}`,
-      [taskId],
-    );
-    return row ? toTask(row) : null;
-  }
 
   protected override listMessages(query: MessageQuery): Promise<Message[]> {
     const conds: string[] = [];
@@ -739,7 +715,7 @@ export class PostgresStore extends StoreViews implements Store {
   }
 
   protected override getTask(taskId: number): Promise<Task | null> {
-    return this.#read((sql) => this.#task(sql, taskId));
+    return this.#read((sql) => this.#ops(sql).task(taskId, false));
   }
 
   // ── task dependencies (vendor) ─────────────────────────────────────

@@ -15,13 +15,7 @@ import {
   SYSTEM_AGENT,
 } from "../../protocol.ts";
 import { type Clock, systemClock, toIso } from "../../time.ts";
-import {
-  emptyFacts,
-  toChannel,
-  toMessage,
-  toSession,
-  toTask,
-} from "../rows.ts";
+import { emptyFacts, toChannel, toMessage, toSession } from "../rows.ts";
 import { sqliteSurfacedMigration } from "../receipts.ts";
 import { SQLITE_SCHEMA } from "./schema.ts";
 import { TASK_DEPS_SQLITE_SCHEMA } from "../task_deps.ts";
@@ -338,14 +332,6 @@ export class SqliteStore extends StoreViews implements Store {
 
   // ── sessions ───────────────────────────────────────────────────────
 
-  #activeSession(agentId: string): Session | null {
-    const row = this.#get(
-      "SELECT * FROM sessions WHERE agent_id = ? AND active = 1 ORDER BY created_at DESC LIMIT 1",
-      agentId,
-    );
-    return row ? toSession(row) : null;
-  }
-
   protected override renameSession(
     agentId: string,
     displayName: string,
@@ -360,7 +346,7 @@ export class SqliteStore extends StoreViews implements Store {
         );
         return Number(result.changes) === 0
           ? null
-          : this.#activeSession(agentId);
+          : this.#ops.activeSession(agentId);
       })
     );
   }
@@ -401,7 +387,7 @@ export class SqliteStore extends StoreViews implements Store {
   }
 
   protected override activeSession(agentId: string): Promise<Session | null> {
-    return this.#unit(() => this.#activeSession(agentId));
+    return this.#unit(() => this.#ops.activeSession(agentId));
   }
 
   protected override listActiveSessions(): Promise<Session[]> {
@@ -413,11 +399,6 @@ export class SqliteStore extends StoreViews implements Store {
   }
 
   // ── messages ───────────────────────────────────────────────────────
-
-  #task(taskId: number): Task | null {
-    const row = this.#get("SELECT * FROM tasks WHERE task_id = ?", taskId);
-    return row ? toTask(row) : null;
-  }
 
   protected override listMessages(query: MessageQuery): Promise<Message[]> {
     return this.#unit(() => {
@@ -494,7 +475,7 @@ export class SqliteStore extends StoreViews implements Store {
   }
 
   protected override getTask(taskId: number): Promise<Task | null> {
-    return this.#unit(() => this.#task(taskId));
+    return this.#unit(() => this.#ops.task(taskId));
   }
 
   // ── threads ────────────────────────────────────────────────────────
