@@ -17,6 +17,14 @@ export function checkTimeout(name: string, value: number): number {
   return value;
 }
 
+/** The `timeoutMs` option, else `fallback`, checked by {@linkcode checkTimeout}. */
+export function timeoutOf(
+  options: { timeoutMs?: number | undefined },
+  fallback: number,
+): number {
+  return checkTimeout("timeoutMs", options.timeoutMs ?? fallback);
+}
+
 /** Reads an envelope from response text; anything else becomes an ArcError. */
 export function parseEnvelope(text: string, status: number): Envelope {
   let value: unknown;
@@ -44,6 +52,20 @@ export function isEnvelope(value: unknown): value is Envelope {
 /** An error's message, or the value as text. */
 export function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * `fields` without its undefined values, as a `T`: turns optional options
+ * into a request body or option object that has no `key: undefined` entries.
+ */
+export function defined<T extends object>(
+  fields: { [K in keyof T]: T[K] | undefined },
+): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (value !== undefined) out[key] = value;
+  }
+  return out as T;
 }
 
 /** Waits `ms`; rejects with the signal's reason when it aborts first. */

@@ -5,7 +5,7 @@
  */
 
 import { readEventData } from "./_sse.ts";
-import { checkTimeout, delay } from "./_util.ts";
+import { defined, delay, describe, timeoutOf } from "./_util.ts";
 import { ArcError } from "./errors.ts";
 import {
   type HandlerContext,
@@ -17,9 +17,14 @@ import {
   vendorOf,
   withVendor,
 } from "./rpc.ts";
-import { HttpTransport, type HttpTransportOptions } from "./http_transport.ts";
+import {
+  DEFAULT_TIMEOUT_MS,
+  HttpTransport,
+  type HttpTransportOptions,
+} from "./http_transport.ts";
 import type { ReadyTasksOptions, TaskWithDependencies } from "./task_deps.ts";
 import {
+  DEFAULT_RELAY_TIMEOUT_MS,
   RelayTransport,
   type RelayTransportOptions,
 } from "./relay_transport.ts";
@@ -615,7 +620,7 @@ export class ArcClient implements AsyncDisposable {
       );
     }
     this.#agentId = options.agentId;
-    this.#timeoutMs = checkTimeout("timeoutMs", options.timeoutMs ?? 15_000);
+    this.#timeoutMs = timeoutOf(options, DEFAULT_TIMEOUT_MS);
     this.#transport = options.transport ?? new HttpTransport(options);
     this.#secret = options.secret || undefined;
   }
@@ -646,7 +651,7 @@ export class ArcClient implements AsyncDisposable {
    * ```
    */
   static overRelay(options: OverRelayOptions): ArcClient {
-    const timeoutMs = options.timeoutMs ?? 30_000;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_RELAY_TIMEOUT_MS;
     return new ArcClient({
       agentId: options.agentId,
       timeoutMs,
@@ -677,15 +682,7 @@ export class ArcClient implements AsyncDisposable {
    */
   static async quickstart(options: QuickstartOptions): Promise<ArcClient> {
     const client = new ArcClient(options);
-    const register: RegisterOptions = { replace: true };
-    if (options.displayName !== undefined) {
-      register.displayName = options.displayName;
-    }
-    if (options.capabilities !== undefined) {
-      register.capabilities = options.capabilities;
-    }
-    if (options.metadata !== undefined) register.metadata = options.metadata;
-    await client.register(register);
+    await client.register({ ...options, replace: true });
     await client.bootstrap();
     return client;
   }
@@ -802,17 +799,13 @@ export class ArcClient implements AsyncDisposable {
    * ```
    */
   async register(options: RegisterOptions = {}): Promise<Session> {
-    const body: JsonObject = {
+    const body = defined<JsonObject>({
       agent_id: this.#agentId,
       replace: options.replace ?? true,
-    };
-    if (options.displayName !== undefined) {
-      body["display_name"] = options.displayName;
-    }
-    if (options.capabilities !== undefined) {
-      body["capabilities"] = options.capabilities;
-    }
-    if (options.metadata !== undefined) body["metadata"] = options.metadata;
+      display_name: options.displayName,
+      capabilities: options.capabilities,
+      metadata: options.metadata,
+    });
     const session = await this.#result<Session>("POST", "/v1/sessions", {
       body,
     });
@@ -920,8 +913,11 @@ export class ArcClient implements AsyncDisposable {
     name: string,
     options: { metadata?: JsonObject } = {},
   ): Promise<Channel> {
-    const body: JsonObject = { name, created_by: this.#agentId };
-    if (options.metadata !== undefined) body["metadata"] = options.metadata;
+    const body = defined<JsonObject>({
+      name,
+      created_by: this.#agentId,
+      metadata: options.metadata,
+    });
     return await this.#result<Channel>("POST", "/v1/channels", { body });
   }
 
@@ -974,22 +970,18 @@ export class ArcClient implements AsyncDisposable {
     body: string,
     options: PostOptions = {},
   ): Promise<Message> {
-    const payload: JsonObject = {
+    const payload = defined<JsonObject>({
       from_agent: this.#agentId,
       channel,
       kind: options.kind ?? "chat",
       body,
-    };
-    if (options.threadId !== undefined) payload["thread_id"] = options.threadId;
-    if (options.toAgent !== undefined) payload["to_agent"] = options.toAgent;
-    if (options.attachments !== undefined) {
-      payload["attachments"] = options.attachments;
-    }
-    if (options.metadata !== undefined) payload["metadata"] = options.metadata;
-    if (options.replyTo !== undefined) payload["reply_to"] = options.replyTo;
-    if (options.parentTaskId !== undefined) {
-      payload["parent_task_id"] = options.parentTaskId;
-    }
+      thread_id: options.threadId,
+      to_agent: options.toAgent,
+      attachments: options.attachments,
+      metadata: options.metadata,
+      reply_to: options.replyTo,
+      parent_task_id: options.parentTaskId,
+    });
     return await this.#result<Message>("POST", "/v1/messages", {
       body: payload,
     });
@@ -1056,16 +1048,14 @@ export class ArcClient implements AsyncDisposable {
     const threadId = options.threadId === undefined
       ? request.thread_id
       : options.threadId;
-    const post: PostOptions = {
+    const post = defined<PostOptions>({
       kind: options.kind ?? "task_result",
       replyTo: request.id,
-    };
-    if (toAgent !== null) post.toAgent = toAgent;
-    if (threadId !== null) post.threadId = threadId;
-    if (options.attachments !== undefined) {
-      post.attachments = options.attachments;
-    }
-    if (options.metadata !== undefined) post.metadata = options.metadata;
+      toAgent: toAgent ?? undefined,
+      threadId: threadId ?? undefined,
+      attachments: options.attachments,
+      metadata: options.metadata,
+    });
     return await this.post(options.channel ?? request.channel, body, post);
   }
 
@@ -1206,15 +1196,9 @@ export class ArcClient implements AsyncDisposable {
     const watcher = (async () => {
       let cursor = request.id;
       while (!watching.signal.aborted) {
-        const messages = await this.#result<Message[]>(
-          "GET",
-          path("/v1/events", {
-            agent_id: this.#agentId,
-            since_id: cursor,
-            timeout: 10,
-            limit: 500,
-          }),
-          this.#pollOptions(10_000, watching.signal),
+        const messages = await this.#events(
+          { since_id: cursor, timeout: 10, limit: 500 },
+          watching.signal,
         );
         for (const message of messages) {
           if (isCancel(message, request.id)) {
@@ -1256,10 +1240,7 @@ export class ArcClient implements AsyncDisposable {
       if (error instanceof RpcError && error.outcome === "rejected") {
         return await this.reject(request, error.reason);
       }
-      return await this.fail(
-        request,
-        error instanceof Error ? error.message : String(error),
-      );
+      return await this.fail(request, describe(error));
     } finally {
       watching.abort();
       await watcher;
@@ -1311,14 +1292,15 @@ export class ArcClient implements AsyncDisposable {
     body: string,
     options: CallOptions = {},
   ): Promise<Message> {
-    const timeoutMs = checkTimeout("timeoutMs", options.timeoutMs ?? 30_000);
+    const timeoutMs = timeoutOf(options, 30_000);
     const deadline = Date.now() + timeoutMs;
-    const post: PostOptions = { kind: "task_request", toAgent };
-    if (options.threadId !== undefined) post.threadId = options.threadId;
-    if (options.attachments !== undefined) {
-      post.attachments = options.attachments;
-    }
-    if (options.metadata !== undefined) post.metadata = options.metadata;
+    const post = defined<PostOptions>({
+      kind: "task_request",
+      toAgent,
+      threadId: options.threadId,
+      attachments: options.attachments,
+      metadata: options.metadata,
+    });
     const checkMs = options.calleeCheckMs ?? 1_000;
     // Looked up before the request goes out, so a callee that answers nothing
     // and leaves at once is still seen leaving.
@@ -1344,15 +1326,9 @@ export class ArcClient implements AsyncDisposable {
       return undefined;
     };
     const read = (waitMs: number) =>
-      this.#result<Message[]>(
-        "GET",
-        path("/v1/events", {
-          agent_id: this.#agentId,
-          since_id: cursor,
-          timeout: waitMs / 1000,
-          limit: 500,
-        }),
-        this.#pollOptions(waitMs, options.signal),
+      this.#events(
+        { since_id: cursor, timeout: waitMs / 1000, limit: 500 },
+        options.signal,
       );
     try {
       let lastCheck = Date.now();
@@ -1432,19 +1408,14 @@ export class ArcClient implements AsyncDisposable {
         `Cannot poll as 'timeoutSec' must be a non-negative number: current value is ${timeoutSec}`,
       );
     }
-    const messages = await this.#result<Message[]>(
-      "GET",
-      path("/v1/events", {
-        agent_id: this.#agentId,
-        since_id: this.#sinceId,
-        timeout: timeoutSec,
-        exclude_self: options.excludeSelf ?? true,
-        channel: options.channel,
-        thread_id: options.threadId,
-        limit: options.limit,
-      }),
-      this.#pollOptions(timeoutSec * 1000, options.signal),
-    );
+    const messages = await this.#events({
+      since_id: this.#sinceId,
+      timeout: timeoutSec,
+      exclude_self: options.excludeSelf ?? true,
+      channel: options.channel,
+      thread_id: options.threadId,
+      limit: options.limit,
+    }, options.signal);
     for (const message of messages) {
       if (message.id > this.#sinceId) this.#sinceId = message.id;
     }
@@ -1504,12 +1475,8 @@ export class ArcClient implements AsyncDisposable {
     options: StreamOptions,
     signal: AbortSignal,
   ): AsyncGenerator<Message, void, undefined> {
-    let backoff = RECONNECT_MIN_MS;
+    const backoff = new Backoff();
     let instance: string | null = null;
-    const pause = async () => {
-      await delay(backoff, signal).catch(() => {});
-      backoff = Math.min(backoff * 2, RECONNECT_MAX_MS);
-    };
     while (!signal.aborted) {
       let stream;
       try {
@@ -1533,8 +1500,8 @@ export class ArcClient implements AsyncDisposable {
           yield* this.#streamPolls(options, signal);
           return;
         }
-        if (!(error instanceof ArcError) || isFinal(error.status)) throw error;
-        await pause();
+        if (!isTransient(error)) throw error;
+        await backoff.wait(signal);
         continue;
       }
       if (
@@ -1553,12 +1520,12 @@ export class ArcClient implements AsyncDisposable {
           instance = stream.instanceId;
         } catch {
           if (signal.aborted) return;
-          await pause();
+          await backoff.wait(signal);
         }
         continue;
       }
       instance = stream.instanceId ?? instance;
-      backoff = RECONNECT_MIN_MS;
+      backoff.reset();
       try {
         for await (const data of readEventData(stream.body, signal)) {
           const message = parseMessage(data);
@@ -1570,7 +1537,7 @@ export class ArcClient implements AsyncDisposable {
         // the connection dropped; reconnect below
       }
       if (signal.aborted) return;
-      await pause();
+      await backoff.wait(signal);
     }
   }
 
@@ -1578,7 +1545,7 @@ export class ArcClient implements AsyncDisposable {
     options: StreamOptions,
     signal: AbortSignal,
   ): AsyncGenerator<Message, void, undefined> {
-    let backoff = RECONNECT_MIN_MS;
+    const backoff = new Backoff();
     const channels = options.channels?.length
       ? new Set(options.channels)
       : undefined;
@@ -1592,12 +1559,11 @@ export class ArcClient implements AsyncDisposable {
         });
       } catch (error) {
         if (signal.aborted) return;
-        if (!(error instanceof ArcError) || isFinal(error.status)) throw error;
-        await delay(backoff, signal).catch(() => {});
-        backoff = Math.min(backoff * 2, RECONNECT_MAX_MS);
+        if (!isTransient(error)) throw error;
+        await backoff.wait(signal);
         continue;
       }
-      backoff = RECONNECT_MIN_MS;
+      backoff.reset();
       for (const message of messages) {
         if (!channels || channels.has(message.channel)) yield message;
       }
@@ -1902,16 +1868,14 @@ export class ArcClient implements AsyncDisposable {
    * ```
    */
   async claim(key: string, options: ClaimOptions = {}): Promise<ClaimResult> {
-    const body: JsonObject = {
+    const body = defined<JsonObject>({
       owner_agent_id: this.#agentId,
       claim_key: key,
       ttl_sec: options.ttlSec ?? 300,
-    };
-    if (options.threadId !== undefined) body["thread_id"] = options.threadId;
-    if (options.taskMessageId !== undefined) {
-      body["task_message_id"] = options.taskMessageId;
-    }
-    if (options.metadata !== undefined) body["metadata"] = options.metadata;
+      thread_id: options.threadId,
+      task_message_id: options.taskMessageId,
+      metadata: options.metadata,
+    });
     const envelope = await this.#call("POST", "/v1/claims", { body });
     return {
       acquired: envelope.acquired === true,
@@ -2025,13 +1989,13 @@ export class ArcClient implements AsyncDisposable {
    * ```
    */
   async lock(filePath: string, options: LockOptions = {}): Promise<LockResult> {
-    const body: JsonObject = {
+    const body = defined<JsonObject>({
       agent_id: this.#agentId,
       file_path: filePath,
       ttl_sec: options.ttlSec ?? 300,
-    };
-    if (options.metadata !== undefined) body["metadata"] = options.metadata;
-    if (options.mode !== undefined) body["arcdeno"] = { mode: options.mode };
+      metadata: options.metadata,
+      arcdeno: options.mode === undefined ? undefined : { mode: options.mode },
+    });
     const envelope = await this.#call("POST", "/v1/locks", { body });
     const lock = envelope.result as Lock;
     const acquired = envelope.acquired === true;
@@ -2071,11 +2035,11 @@ export class ArcClient implements AsyncDisposable {
     paths: string[],
     options: CheckFenceOptions = {},
   ): Promise<FenceCheck> {
-    const body: JsonObject = {
+    const body = defined<JsonObject>({
       agent_id: options.agentId ?? this.#agentId,
       paths,
-    };
-    if (options.fence !== undefined) body["fence"] = options.fence;
+      fence: options.fence,
+    });
     return await this.#result<FenceCheck>(
       "POST",
       "/v1/arcdeno/fence/check",
@@ -2381,9 +2345,7 @@ export class ArcClient implements AsyncDisposable {
     toAgent: string,
     reason: unknown,
   ): Promise<void> {
-    const text = reason instanceof Error
-      ? reason.message
-      : String(reason ?? "cancelled");
+    const text = describe(reason ?? "cancelled");
     const options: PostOptions = {
       kind: "notice",
       toAgent,
@@ -2394,12 +2356,20 @@ export class ArcClient implements AsyncDisposable {
     await this.post(request.channel, `cancelled: ${text}`, options);
   }
 
-  #pollOptions(waitMs: number, signal?: AbortSignal): RequestOptions {
+  /** Long-polls this agent's events; the request outlives the hub's wait. */
+  #events(
+    query: Query & { since_id: number; timeout: number },
+    signal?: AbortSignal,
+  ): Promise<Message[]> {
     const options: RequestOptions = {
-      timeoutMs: Math.max(this.#timeoutMs, waitMs + 5_000),
+      timeoutMs: Math.max(this.#timeoutMs, query.timeout * 1000 + 5_000),
     };
     if (signal) options.signal = signal;
-    return options;
+    return this.#result<Message[]>(
+      "GET",
+      path("/v1/events", { agent_id: this.#agentId, ...query }),
+      options,
+    );
   }
 
   async #call(
@@ -2454,9 +2424,30 @@ function checkId(name: string, value: number): number {
   return value;
 }
 
-/** 4xx answers other than 408 and 429 will not change by retrying. */
-function isFinal(status: number): boolean {
-  return status >= 400 && status < 500 && status !== 408 && status !== 429;
+/**
+ * True for an {@linkcode ArcError} a retry may cure: 4xx answers other than
+ * 408 and 429 will not change by retrying, nor will errors of other kinds.
+ */
+function isTransient(error: unknown): boolean {
+  if (!(error instanceof ArcError)) return false;
+  const { status } = error;
+  return !(status >= 400 && status < 500 && status !== 408 && status !== 429);
+}
+
+/** A reconnect delay that doubles from `RECONNECT_MIN_MS` up to `RECONNECT_MAX_MS`. */
+class Backoff {
+  #ms = RECONNECT_MIN_MS;
+
+  /** Waits the current delay, or until `signal` aborts, then doubles it. */
+  async wait(signal: AbortSignal): Promise<void> {
+    await delay(this.#ms, signal).catch(() => {});
+    this.#ms = Math.min(this.#ms * 2, RECONNECT_MAX_MS);
+  }
+
+  /** Back to the shortest delay, after a connection that worked. */
+  reset(): void {
+    this.#ms = RECONNECT_MIN_MS;
+  }
 }
 
 function parseMessage(data: string): Message | undefined {

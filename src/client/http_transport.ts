@@ -4,12 +4,7 @@
  * @module
  */
 
-import {
-  checkTimeout,
-  describe,
-  parseEnvelope,
-  untilAborted,
-} from "./_util.ts";
+import { describe, parseEnvelope, timeoutOf, untilAborted } from "./_util.ts";
 import { ArcError } from "./errors.ts";
 import type {
   EventStream,
@@ -40,6 +35,9 @@ export type FetchFunction = (
 
 /** The address a client uses when none is given. */
 export const DEFAULT_BASE_URL = "http://127.0.0.1:6969";
+
+/** How long one request may take when no `timeoutMs` is given. */
+export const DEFAULT_TIMEOUT_MS = 15_000;
 
 /**
  * Options for {@linkcode HttpTransport}.
@@ -110,7 +108,7 @@ export class HttpTransport implements Transport {
       );
     }
     this.#baseUrl = baseUrl.replace(/\/+$/, "");
-    this.#timeoutMs = checkTimeout("timeoutMs", options.timeoutMs ?? 15_000);
+    this.#timeoutMs = timeoutOf(options, DEFAULT_TIMEOUT_MS);
     this.#token = options.token;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
   }
@@ -149,10 +147,7 @@ export class HttpTransport implements Transport {
     path: string,
     options: RequestOptions = {},
   ): Promise<TransportResponse> {
-    const timeoutMs = checkTimeout(
-      "timeoutMs",
-      options.timeoutMs ?? this.#timeoutMs,
-    );
+    const timeoutMs = timeoutOf(options, this.#timeoutMs);
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = options.signal
       ? AbortSignal.any([options.signal, timeout])

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { checkTimeout, describe, isEnvelope } from "./_util.ts";
+import { checkTimeout, describe, isEnvelope, timeoutOf } from "./_util.ts";
 import { ArcError } from "./errors.ts";
 import type {
   HttpMethod,
@@ -18,6 +18,9 @@ import type {
 
 /** The spool directory used when none is given. */
 export const DEFAULT_SPOOL_DIR = ".arc-relay";
+
+/** How long to wait for a response file when no `timeoutMs` is given. */
+export const DEFAULT_RELAY_TIMEOUT_MS = 30_000;
 
 /**
  * Options for {@linkcode RelayTransport}.
@@ -116,7 +119,7 @@ export class RelayTransport implements Transport {
     const dir = safeAgentId(agentId);
     this.#requests = `${root}/requests/${dir}`;
     this.#responses = `${root}/responses/${dir}`;
-    this.#timeoutMs = checkTimeout("timeoutMs", options.timeoutMs ?? 30_000);
+    this.#timeoutMs = timeoutOf(options, DEFAULT_RELAY_TIMEOUT_MS);
     this.#pollIntervalMs = checkTimeout(
       "pollIntervalMs",
       options.pollIntervalMs ?? 500,
@@ -149,10 +152,7 @@ export class RelayTransport implements Transport {
     path: string,
     options: RequestOptions = {},
   ): Promise<TransportResponse> {
-    const timeoutMs = checkTimeout(
-      "timeoutMs",
-      options.timeoutMs ?? this.#timeoutMs,
-    );
+    const timeoutMs = timeoutOf(options, this.#timeoutMs);
     const deadline = Date.now() + timeoutMs;
     const requestId = crypto.randomUUID().replaceAll("-", "");
     const responsePath = `${this.#responses}/${requestId}.json`;
