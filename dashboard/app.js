@@ -2162,8 +2162,32 @@ function renderUnacked() {
 
 async function refreshTasks() {
   state.tasks = await api("GET", "/v1/tasks");
+  state.queue = await api("GET", "/v1/arcdeno/queue").catch(() => null);
+  renderQueue();
   renderTasks();
   fetchTaskTitles();
+}
+
+/** The work queue line (`arcdeno:work_queue`): ready tasks and who holds what. */
+function renderQueue() {
+  const q = state.queue;
+  const line = $("queue-status");
+  if (!q) {
+    line.hidden = true;
+    return;
+  }
+  line.hidden = false;
+  const held = q.holders.length
+    ? q.holders.map((x) => `#${x.task_id} ${x.agent_id}`).join(", ")
+    : "nothing";
+  line.replaceChildren(
+    h("span", {
+      testid: "queue-depth",
+      text: `queue: ${q.depth} ready`,
+    }),
+    h("span", { text: " · held: " }),
+    h("span", { testid: "queue-holders", text: held }),
+  );
 }
 
 function taskTitle(task) {
@@ -2234,11 +2258,20 @@ async function fetchTaskTitles() {
   }
 }
 
+function holderOf(task) {
+  if (task.status !== "open") return null;
+  return state.queue?.holders.find((x) => x.task_id === task.task_id)
+    ?.agent_id ?? null;
+}
+
 function renderTasks(force = false) {
   const tasks = state.tasks;
   const openOnly = $("tasks-open-only").checked;
-  if (!changed("tasks", { tasks, openOnly }) && !force) return;
-  if (force) state.signatures.set("tasks", JSON.stringify({ tasks, openOnly }));
+  const queue = state.queue;
+  if (!changed("tasks", { tasks, openOnly, queue }) && !force) return;
+  if (force) {
+    state.signatures.set("tasks", JSON.stringify({ tasks, openOnly, queue }));
+  }
   const byId = new Map(tasks.map((t) => [t.task_id, t]));
   const children = new Map();
   const roots = [];
@@ -2290,6 +2323,13 @@ function renderTasks(force = false) {
         text: title || `task #${t.task_id}`,
       }),
       h("span", { class: "tid", text: `#${t.task_id}` }),
+      holderOf(t)
+        ? h("span", {
+          class: "tid",
+          testid: "task-holder",
+          text: `@${holderOf(t)}`,
+        })
+        : null,
       all.length
         ? h(
           "span",

@@ -23,6 +23,7 @@ import {
   type HttpTransportOptions,
 } from "./http_transport.ts";
 import type { ReadyTasksOptions, TaskWithDependencies } from "./task_deps.ts";
+import type { NextTaskOptions, QueueHandout } from "./queue.ts";
 import {
   DEFAULT_RELAY_TIMEOUT_MS,
   RelayTransport,
@@ -602,6 +603,10 @@ export class ArcClient implements AsyncDisposable {
   #sinceId = 0;
   #sessionId: string | undefined;
   #secret: string | undefined;
+  /** The generation of this client's registration (`arcdeno:work_queue`). */
+  #generation: number | undefined;
+  /** Tasks the work queue handed to this client and not completed yet. */
+  #queued = new Set<number>();
   #streams = new Set<AbortController>();
 
   /**
@@ -812,6 +817,8 @@ export class ArcClient implements AsyncDisposable {
     this.#sessionId = session.session_id;
     const secret = session.arcdeno?.secret;
     if (typeof secret === "string" && secret) this.#secret = secret;
+    const generation = session.arcdeno?.generation;
+    this.#generation = typeof generation === "number" ? generation : undefined;
     return session;
   }
 
@@ -2199,13 +2206,71 @@ export class ArcClient implements AsyncDisposable {
    */
   async completeTask(taskId: number): Promise<TaskCompletion> {
     const id = checkId("taskId", taskId);
+    // A task the work queue handed out is completed as its holder; other
+    // tasks keep the plain v1 body.
+    const body: JsonObject = this.#queued.has(id)
+      ? { arcdeno: this.#queueIdentity() }
+      : {};
     const envelope = await this.#call("POST", `/v1/tasks/${id}/complete`, {
-      body: {},
+      body,
     });
+    this.#queued.delete(id);
     return {
       task: envelope.result as Task,
       parentCompleted: envelope.parent_completed === true,
     };
+  }
+
+  #queueIdentity(): JsonObject {
+    return this.#generation === undefined
+      ? { agent_id: this.#agentId }
+      : { agent_id: this.#agentId, generation: this.#generation };
+  }
+
+  /**
+   * Takes the oldest ready task this agent may take from the work queue (a
+   * hub with the `arcdeno:work_queue` feature): open, every dependency
+   * done, claimed by nobody, assigned to nobody else, and needing only
+   * capabilities the agent has (`metadata.arcdeno.requires`). The hub
+   * gives each task to one agent only, with the claim `task-<id>`; refresh
+   * it with {@linkcode ArcClient.refreshClaim} for long work. If the lease
+   * expires, the task goes back to the queue and a completion from this
+   * client is refused with 409.
+   *
+   * @param options Capabilities, channel and thread filters, lease length.
+   * @returns The task and its claim, or null when nothing is ready.
+   * @throws {ArcError} With status 409 when a newer registration of this
+   * agent made this client stale, 404 when the hub lacks the extension.
+   *
+   * @example A worker loop
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * await using client = await ArcClient.quickstart({ agentId: "worker" });
+   * let job;
+   * while ((job = await client.nextTask({ capabilities: ["ts"] }))) {
+   *   await client.completeTask(job.task.task_id);
+   * }
+   * ```
+   */
+  async nextTask(options: NextTaskOptions = {}): Promise<QueueHandout | null> {
+    const body: JsonObject = {
+      agent_id: this.#agentId,
+      arcdeno: this.#queueIdentity(),
+    };
+    if (options.capabilities !== undefined) {
+      body["capabilities"] = options.capabilities;
+    }
+    if (options.channel !== undefined) body["channel"] = options.channel;
+    if (options.threadId !== undefined) body["thread_id"] = options.threadId;
+    if (options.ttlSec !== undefined) body["ttl_sec"] = options.ttlSec;
+    const handout = await this.#result<QueueHandout | null>(
+      "POST",
+      "/v1/arcdeno/tasks/next",
+      { body },
+    );
+    if (handout) this.#queued.add(handout.task.task_id);
+    return handout;
   }
 
   /**

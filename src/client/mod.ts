@@ -73,6 +73,7 @@ export type {
 export type { ArcErrorOptions } from "./errors.ts";
 export { RpcError } from "./rpc.ts";
 export type { ReadyTasksOptions, TaskWithDependencies } from "./task_deps.ts";
+export type { NextTaskOptions, QueueHandout } from "./queue.ts";
 export type {
   HandlerContext,
   HandlerResult,

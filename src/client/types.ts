@@ -94,9 +94,11 @@ export interface Session {
   active: boolean;
   /**
    * Vendor fields: on `POST /v1/sessions` from a hub with `arcdeno:identity`,
-   * `secret` is the session's secret (shown once; the client keeps it).
+   * `secret` is the session's secret (shown once; the client keeps it); from
+   * a hub with `arcdeno:work_queue`, `generation` counts the agent's
+   * registrations (a newer one makes requests of older ones stale).
    */
-  arcdeno?: { secret?: string };
+  arcdeno?: { secret?: string; generation?: number };
 }
 
 /**

@@ -21,6 +21,7 @@ import { resumeAfter, streamResponse } from "./sse.ts";
 import { DASHBOARD_HTML } from "./dashboard.ts";
 import { mountReceipts } from "./receipts_routes.ts";
 import { taskDepRoutes } from "./task_deps_routes.ts";
+import { bodyWithGeneration, queueRoutes } from "./queue_routes.ts";
 import { exportResponse } from "./export.ts";
 import { RateLimiter } from "../hub/rate_limit.ts";
 
@@ -294,7 +295,9 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
 
   // ── claims and locks ───────────────────────────────────────────────
   app.post("/v1/claims", async (c) => {
-    const { acquired, row } = await hub.acquireClaim(await body(c));
+    const { acquired, row } = await hub.acquireClaim(
+      await bodyWithGeneration(c, body),
+    );
     return c.json({ ok: true, acquired, result: row }, acquired ? 201 : 200);
   });
   app.post("/v1/claims/refresh", async (c) => {
@@ -307,7 +310,9 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
   );
   app.get("/v1/claims", async (c) => ok(c, await hub.listClaims(query(c))));
   app.post("/v1/locks", async (c) => {
-    const { acquired, row } = await hub.acquireLock(await body(c));
+    const { acquired, row } = await hub.acquireLock(
+      await bodyWithGeneration(c, body),
+    );
     return c.json({ ok: true, acquired, result: row }, acquired ? 201 : 200);
   });
   app.post("/v1/locks/refresh", async (c) => {
@@ -327,9 +332,9 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
   // ── tasks ──────────────────────────────────────────────────────────
   app.get("/v1/tasks", async (c) => ok(c, await hub.listTasks(query(c))));
   app.post("/v1/tasks/:id{[0-9]+}/complete", async (c) => {
-    await body(c);
     const { task, parentCompleted } = await hub.completeTask(
       Number(c.req.param("id")),
+      await bodyWithGeneration(c, body),
     );
     return c.json(
       parentCompleted
@@ -339,6 +344,7 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
   });
 
   taskDepRoutes(app, hub, body);
+  queueRoutes(app, hub, body);
   // ── vendor: export ──────────────────────────────────────────────────
   app.get("/v1/arcdeno/export", (c) => {
     if (identity.strict) {

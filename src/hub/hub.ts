@@ -44,7 +44,14 @@ import type {
 import { checkTaskMetadata } from "./units/task_deps.ts";
 import { getThread } from "./units/threads.ts";
 import { summarizeThreads } from "./threads.ts";
-import { anyStale, createSession, recoverExpired } from "./units/sessions.ts";
+import { anyStale, recoverExpired } from "./units/sessions.ts";
+import {
+  announceExpiries,
+  anyExpiredHandout,
+  registerSession,
+  requireGeneration,
+} from "./units/queue.ts";
+import { vendorFields } from "./queue.ts";
 import { completeTask, postMessage, requireParentTask } from "./units/tasks.ts";
 import { acquireClaim, refreshClaim, releaseClaim } from "./units/claims.ts";
 import { type MessageLimits, normalizeMessage } from "./messages.ts";
@@ -241,6 +248,7 @@ export class Hub implements AsyncDisposable {
   async sweep(): Promise<void> {
     if (this.#closed) return;
     await this.#touches.flush();
+    await this.#announceExpiries();
     const ttl = this.config.presenceTtlSec;
     // A cheap read first: most sweeps find nothing and need no write lock.
     if (!(await this.store.read(() => anyStale(ttl)))) return;
@@ -261,6 +269,14 @@ export class Hub implements AsyncDisposable {
     ];
     for (const line of lines) this.#log(line);
     this.notifier.publish(recovery.posted);
+  }
+
+  /** Puts handed-out tasks whose lease expired back in the work queue with one notice each (`arcdeno:work_queue`). */
+  async #announceExpiries(): Promise<void> {
+    if (!(await this.store.read(() => anyExpiredHandout()))) return;
+    const posted = await this.store.run(() => announceExpiries());
+    for (const m of posted) this.#log(`queue lease expired: ${m.body}`);
+    this.notifier.publish(posted);
   }
 
   /**
@@ -357,9 +373,11 @@ export class Hub implements AsyncDisposable {
       metadata: f.metadata ?? {},
       replace: f.replace ?? false,
     };
-    return await this.store.run(() =>
-      createSession(input, this.config.presenceTtlSec, secretHash)
+    const { session, generation } = await this.store.run(() =>
+      registerSession(input, this.config.presenceTtlSec, secretHash)
     );
+    // The generation rides in the vendor object (`arcdeno:work_queue`).
+    return { ...session, [VENDOR]: { generation } } as Session;
   }
 
   async renameSession(agentId: string, body: JsonObject): Promise<Session> {
@@ -706,7 +724,11 @@ export class Hub implements AsyncDisposable {
       ttl_sec: f.ttl_sec ?? DEFAULTS.defaultTtlSec,
       metadata: f.metadata ?? {},
     };
-    return await this.store.run(() => acquireClaim(input));
+    const { generation } = vendorFields(body);
+    return await this.store.run(function* () {
+      yield* requireGeneration(input.owner_agent_id, generation);
+      return yield* acquireClaim(input);
+    });
   }
 
   async refreshClaim(body: JsonObject): Promise<Claim> {
@@ -754,8 +776,13 @@ export class Hub implements AsyncDisposable {
 
   // ── locks ──────────────────────────────────────────────────────────
 
-  acquireLock(body: JsonObject): Promise<Acquired<Lock>> {
-    return acquireReservation(this.store, body, Date.now());
+  async acquireLock(body: JsonObject): Promise<Acquired<Lock>> {
+    const { generation } = vendorFields(body);
+    if (generation !== undefined && typeof body["agent_id"] === "string") {
+      const agent = body["agent_id"];
+      await this.store.read(() => requireGeneration(agent, generation));
+    }
+    return await acquireReservation(this.store, body, Date.now());
   }
 
   refreshLock(body: JsonObject): Promise<Lock> {
@@ -797,9 +824,17 @@ export class Hub implements AsyncDisposable {
     });
   }
 
-  async completeTask(taskId: number): Promise<CompletedTask> {
+  /** `POST /v1/tasks/{id}/complete`; `arcdeno.agent_id` (and `arcdeno.generation`) in the body name the completer for the work queue. */
+  async completeTask(
+    taskId: number,
+    body: JsonObject = {},
+  ): Promise<CompletedTask> {
+    const { agentId, generation } = vendorFields(body);
     const completion: TaskCompletion | null = Number.isSafeInteger(taskId)
-      ? await this.store.run(() => completeTask(taskId))
+      ? await this.store.run(function* () {
+        if (agentId !== null) yield* requireGeneration(agentId, generation);
+        return yield* completeTask(taskId, agentId);
+      })
       : null;
     if (!completion) throw new NotFoundError(`task not found: ${taskId}`);
     this.notifier.publish(completion.posted);

@@ -148,7 +148,8 @@ export class Identity {
     }
     const secret = newSecret();
     const session = await create(input, await hashSecret(secret));
-    return { ...session, [VENDOR]: { secret } } as RegisteredSession;
+    const extra = (session as { [VENDOR]?: object })[VENDOR];
+    return { ...session, [VENDOR]: { ...extra, secret } } as RegisteredSession;
   }
 
   /**

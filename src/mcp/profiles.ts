@@ -36,6 +36,7 @@ export const TOOL_GROUPS = {
     "arc_rpc_call",
     "arc_list_tasks",
     "arc_complete_task",
+    "arc_next_task",
     "arc_list_threads",
     "arc_get_thread",
   ],

@@ -33,6 +33,12 @@ import type {
 } from "./receipts.ts";
 import type { Holder, ReserveWrite } from "./reserve.ts";
 import type {
+  QueueCandidate,
+  QueueExpiry,
+  QueueHandout,
+  QueueHolder,
+} from "./queue.ts";
+import type {
   Claim,
   JsonObject,
   Lock,
@@ -52,7 +58,8 @@ export type Scope =
   | "lock"
   | "recovery"
   | "task_deps_insert"
-  | "task_deps_edit";
+  | "task_deps_edit"
+  | "queue";
 
 /** A message to insert, with its task row when its kind creates a task. */
 export interface NewRow {
@@ -227,6 +234,31 @@ export interface ReceiptOps {
   newestSession(agentId: string): Session | null;
 }
 
+/** The work queue and session generations (`arcdeno:work_queue`, `./queue.ts`). */
+export interface QueueOps {
+  /** Open tasks after `afterId` with every dependency done and no live claim at `now`, oldest first, at most `limit`. */
+  queueCandidates(
+    afterId: number,
+    channel: string | null,
+    now: string,
+    limit: number,
+  ): QueueCandidate[];
+  /** Records (or replaces) the handout of a task. */
+  recordHandout(handout: QueueHandout): void;
+  /** The handout recorded for a task; null when the queue never handed it out. */
+  queueHandout(taskId: number): QueueHandout | null;
+  /** Handouts whose claim expired before `now`, not yet announced, at most `limit`. */
+  expiredHandouts(now: string, limit: number): QueueExpiry[];
+  /** Records that a handout's expiry was announced. */
+  markHandoutNoticed(taskId: number, at: string): void;
+  /** Live claims the queue handed out, by task. */
+  queueHolders(now: string): QueueHolder[];
+  /** The agent's current generation; 0 before its first registration. */
+  generation(agentId: string): number;
+  /** Records a registration: the agent's generation goes up by one; returns it. */
+  bumpGeneration(agentId: string, sessionId: string, at: string): number;
+}
+
 /** Every primitive a unit may use. Each backend implements them, SQLite synchronously, PostgreSQL with promises. */
 export interface TxOps
   extends
@@ -238,7 +270,8 @@ export interface TxOps
     ReservationOps,
     IdentityOps,
     TransferOps,
-    ReceiptOps {}
+    ReceiptOps,
+    QueueOps {}
 
 /** The same primitives, answering with promises. */
 export type AsyncTxOps = {
@@ -314,6 +347,14 @@ const OP_NAMES: Record<keyof TxOps, true> = {
   openWaits: true,
   message: true,
   newestSession: true,
+  queueCandidates: true,
+  recordHandout: true,
+  queueHandout: true,
+  expiredHandouts: true,
+  markHandoutNoticed: true,
+  queueHolders: true,
+  generation: true,
+  bumpGeneration: true,
 };
 
 function* step(op: keyof TxOps, args: unknown[]): Generator<Step, unknown> {
@@ -343,6 +384,8 @@ export const VOID_OPS: ReadonlySet<keyof TxOps> = new Set<keyof TxOps>([
   "recordWaits",
   "recordReceipts",
   "closeWait",
+  "recordHandout",
+  "markHandoutNoticed",
 ]);
 
 type AnyOp = (...args: unknown[]) => unknown;

@@ -58,6 +58,7 @@ const WRITE_TOOLS = [
   "arc_unlock",
   "arc_complete_task",
   "arc_ack",
+  "arc_next_task",
 ];
 const DESTRUCTIVE_TOOLS = ["arc_release_claim", "arc_unlock"];
 const IDEMPOTENT_TOOLS = [

@@ -20,6 +20,7 @@ import type {
 import { toIso } from "../../time.ts";
 import { rollupNotice } from "./notices.ts";
 import { dependsOnOf, readyNotices, requireTasks } from "./task_deps.ts";
+import { checkQueueCompletion } from "./queue.ts";
 
 /** Throws `ValidationError` unless `parentTaskId` names a task. */
 export function* requireParentTask(parentTaskId: number): Unit<void> {
@@ -48,6 +49,7 @@ export function* postMessage(
       ? yield* tx.task(request, true)
       : null;
     if (task?.status === "open") {
+      yield* checkQueueCompletion(task.task_id, input.from_agent, ts);
       yield* tx.markTaskDone(task.task_id, ts);
       completedTaskId = task.task_id;
       metadata = { ...metadata, task_completed: task.task_id };
@@ -72,11 +74,21 @@ export function* postMessage(
   };
 }
 
-/** Marks a task done and rolls up its parent one level; null for an unknown task. */
-export function* completeTask(taskId: number): Unit<TaskCompletion | null> {
+/**
+ * Marks a task done and rolls up its parent one level; null for an unknown
+ * task. `completer` names the agent completing it, for the work queue's
+ * rule (`checkQueueCompletion`).
+ */
+export function* completeTask(
+  taskId: number,
+  completer: string | null = null,
+): Unit<TaskCompletion | null> {
   const found = yield* tx.task(taskId, true);
   if (!found) return null;
   const now = toIso(yield* tx.now());
+  if (found.status !== "done") {
+    yield* checkQueueCompletion(taskId, completer, now);
+  }
   const done: number[] = [];
   let task = found;
   if (found.status !== "done") {

@@ -68,6 +68,19 @@ import {
   type TrackedMessage,
   type UnackedFilter,
 } from "../receipts.ts";
+import {
+  candidatesSql,
+  expiredSql,
+  holdersSql,
+  type QueueCandidate,
+  type QueueExpiry,
+  type QueueHandout,
+  type QueueHolder,
+  toCandidate,
+  toExpiry,
+  toHandout,
+  toHolder as toQueueHolder,
+} from "../queue.ts";
 import type {
   AsyncTxOps,
   NewRow,
@@ -105,7 +118,13 @@ export interface PgContext {
   clock: Clock;
   /** Advisory lock space of each scope, and of the message lock. */
   lockSpace: Record<
-    "messages" | "session" | "claim" | "lock" | "recovery" | "reserve",
+    | "messages"
+    | "session"
+    | "claim"
+    | "lock"
+    | "recovery"
+    | "reserve"
+    | "queue",
     number
   >;
   /** The `NOTIFY` channel and this hub's origin token. */
@@ -734,5 +753,80 @@ export class PgOps implements AsyncTxOps {
       [agentId],
     );
     return row ? toSession(row) : null;
+  }
+
+  // ── work queue and generations ─────────────────────────────────────
+
+  async queueCandidates(
+    afterId: number,
+    channel: string | null,
+    now: string,
+    limit: number,
+  ): Promise<QueueCandidate[]> {
+    return (await this.#q(
+      candidatesSql((n) => n === 2 ? "$2::text" : `$${n}`),
+      [afterId, channel, now, limit],
+    )).map(toCandidate);
+  }
+
+  async recordHandout(h: QueueHandout): Promise<void> {
+    await this.#q(
+      `INSERT INTO arcdeno_queue_handouts VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (task_id) DO UPDATE SET claim_key = excluded.claim_key,
+         agent_id = excluded.agent_id, claimed_at = excluded.claimed_at,
+         noticed_at = excluded.noticed_at`,
+      [h.task_id, h.claim_key, h.agent_id, h.claimed_at, h.noticed_at],
+    );
+  }
+
+  async queueHandout(taskId: number): Promise<QueueHandout | null> {
+    const row = await this.#one(
+      "SELECT * FROM arcdeno_queue_handouts WHERE task_id = $1",
+      [taskId],
+    );
+    return row ? toHandout(row) : null;
+  }
+
+  async expiredHandouts(now: string, limit: number): Promise<QueueExpiry[]> {
+    return (await this.#q(expiredSql((n) => `$${n}`), [now, limit])).map(
+      toExpiry,
+    );
+  }
+
+  async markHandoutNoticed(taskId: number, at: string): Promise<void> {
+    await this.#q(
+      "UPDATE arcdeno_queue_handouts SET noticed_at = $1 WHERE task_id = $2",
+      [at, taskId],
+    );
+  }
+
+  async queueHolders(now: string): Promise<QueueHolder[]> {
+    return (await this.#q(holdersSql((n) => `$${n}`), [now])).map(
+      toQueueHolder,
+    );
+  }
+
+  async generation(agentId: string): Promise<number> {
+    const row = await this.#one(
+      "SELECT generation FROM arcdeno_generations WHERE agent_id = $1",
+      [agentId],
+    );
+    return row ? Number(row["generation"]) : 0;
+  }
+
+  async bumpGeneration(
+    agentId: string,
+    sessionId: string,
+    at: string,
+  ): Promise<number> {
+    const row = await this.#one(
+      `INSERT INTO arcdeno_generations VALUES ($1, 1, $2, $3)
+       ON CONFLICT (agent_id) DO UPDATE SET
+         generation = arcdeno_generations.generation + 1,
+         session_id = excluded.session_id, updated_at = excluded.updated_at
+       RETURNING generation`,
+      [agentId, sessionId, at],
+    );
+    return Number(row!["generation"]);
   }
 }

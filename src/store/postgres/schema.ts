@@ -15,6 +15,7 @@ import {
   POSTGRES_RECEIPT_SURFACED,
 } from "../receipts.ts";
 import { TASK_DEPS_POSTGRES_SCHEMA } from "../task_deps.ts";
+import { QUEUE_POSTGRES_SCHEMA } from "../queue.ts";
 import { reserveTables } from "../reserve.ts";
 import { secretsTables } from "../identity.ts";
 
@@ -147,6 +148,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, statements: secretsTables(T) },
   // Vendor: the `surfaced` receipt state.
   { version: 6, statements: POSTGRES_RECEIPT_SURFACED },
+  // Vendor: the work queue's handouts and session generations (`arcdeno:work_queue`).
+  { version: 7, statements: [...QUEUE_POSTGRES_SCHEMA] },
 ];
 
 /** The newest schema version this code knows. */

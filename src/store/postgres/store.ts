@@ -118,7 +118,8 @@ type LockKind =
   | "claim"
   | "lock"
   | "session"
-  | "reserve";
+  | "reserve"
+  | "queue";
 
 // SQLSTATEs that mean "the database cannot take this now": connection
 // exceptions, resources, operator intervention, lock timeouts, read-only,
@@ -195,6 +196,7 @@ export class PostgresStore extends StoreViews implements Store {
       lock: hash32(`arc:${space}:lock`),
       session: hash32(`arc:${space}:session`),
       reserve: hash32(`arc:${space}:arcdeno_reserve`),
+      queue: hash32(`arc:${space}:arcdeno_queue`),
     };
     this.info = {
       backend: "postgres",

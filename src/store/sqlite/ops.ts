@@ -64,6 +64,19 @@ import {
   type TrackedMessage,
   type UnackedFilter,
 } from "../receipts.ts";
+import {
+  candidatesSql,
+  expiredSql,
+  holdersSql,
+  type QueueCandidate,
+  type QueueExpiry,
+  type QueueHandout,
+  type QueueHolder,
+  toCandidate,
+  toExpiry,
+  toHandout,
+  toHolder as toQueueHolder,
+} from "../queue.ts";
 import type {
   NewRow,
   TaskMessage,
@@ -671,5 +684,81 @@ export class SqliteOps implements TxOps {
       agentId,
     );
     return row ? toSession(row) : null;
+  }
+
+  // ── work queue and generations ─────────────────────────────────────
+
+  queueCandidates(
+    afterId: number,
+    channel: string | null,
+    now: string,
+    limit: number,
+  ): QueueCandidate[] {
+    return this.#db.all(
+      candidatesSql((n) => `?${n}`),
+      afterId,
+      channel,
+      now,
+      limit,
+    ).map(toCandidate);
+  }
+
+  recordHandout(h: QueueHandout): void {
+    this.#db.run(
+      `INSERT INTO arcdeno_queue_handouts VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(task_id) DO UPDATE SET claim_key = excluded.claim_key,
+         agent_id = excluded.agent_id, claimed_at = excluded.claimed_at,
+         noticed_at = excluded.noticed_at`,
+      h.task_id,
+      h.claim_key,
+      h.agent_id,
+      h.claimed_at,
+      h.noticed_at,
+    );
+  }
+
+  queueHandout(taskId: number): QueueHandout | null {
+    const row = this.#db.get(
+      "SELECT * FROM arcdeno_queue_handouts WHERE task_id = ?",
+      taskId,
+    );
+    return row ? toHandout(row) : null;
+  }
+
+  expiredHandouts(now: string, limit: number): QueueExpiry[] {
+    return this.#db.all(expiredSql((n) => `?${n}`), now, limit).map(toExpiry);
+  }
+
+  markHandoutNoticed(taskId: number, at: string): void {
+    this.#db.run(
+      "UPDATE arcdeno_queue_handouts SET noticed_at = ? WHERE task_id = ?",
+      at,
+      taskId,
+    );
+  }
+
+  queueHolders(now: string): QueueHolder[] {
+    return this.#db.all(holdersSql((n) => `?${n}`), now).map(toQueueHolder);
+  }
+
+  generation(agentId: string): number {
+    const row = this.#db.get(
+      "SELECT generation FROM arcdeno_generations WHERE agent_id = ?",
+      agentId,
+    );
+    return row ? Number(row["generation"]) : 0;
+  }
+
+  bumpGeneration(agentId: string, sessionId: string, at: string): number {
+    const row = this.#db.get(
+      `INSERT INTO arcdeno_generations VALUES (?, 1, ?, ?)
+       ON CONFLICT(agent_id) DO UPDATE SET generation = generation + 1,
+         session_id = excluded.session_id, updated_at = excluded.updated_at
+       RETURNING generation`,
+      agentId,
+      sessionId,
+      at,
+    );
+    return Number(row!["generation"]);
   }
 }

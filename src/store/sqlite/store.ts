@@ -19,6 +19,7 @@ import { emptyFacts, toChannel, toMessage, toSession } from "../rows.ts";
 import { sqliteSurfacedMigration } from "../receipts.ts";
 import { SQLITE_SCHEMA } from "./schema.ts";
 import { TASK_DEPS_SQLITE_SCHEMA } from "../task_deps.ts";
+import { QUEUE_SQLITE_SCHEMA } from "../queue.ts";
 import { SqliteOps, type SqliteSql, sqliteSql } from "./ops.ts";
 import { reserveTables } from "../reserve.ts";
 import { secretsTables } from "../identity.ts";
@@ -150,6 +151,7 @@ export class SqliteStore extends StoreViews implements Store {
         for (const sql of reserveTables("TEXT")) db.exec(sql);
         for (const sql of secretsTables("TEXT")) db.exec(sql);
         for (const sql of THREAD_TASKS_SCHEMA) db.exec(sql);
+        for (const sql of QUEUE_SQLITE_SCHEMA) db.exec(sql);
         const receiptColumns = (db.prepare(
           "PRAGMA table_info(arcdeno_receipts)",
         ).all() as { name: string }[]).map((c) => c.name);

@@ -1,0 +1,158 @@
+/**
+ * The work queue's tables (`arcdeno:work_queue`) on both backends, and the
+ * shapes its primitives return. The rules live in `src/hub/units/queue.ts`.
+ *
+ * - `arcdeno_queue_handouts`: one row per task the queue handed out, naming
+ *   the claim it took (`task-<id>`), its holder and when; `noticed_at` is
+ *   set once the claim's expiry was announced, so one notice is posted per
+ *   expiry however many hubs sweep.
+ * - `arcdeno_generations`: per agent, the generation of its newest
+ *   registration, so a stale process of a restarted agent is refused.
+ *
+ * @module
+ */
+
+import { type Row, toTask, toTaskMessage } from "./rows.ts";
+import type { JsonObject, Task } from "./types.ts";
+
+function tables(text: string, int: string): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS arcdeno_queue_handouts (
+      task_id ${int} PRIMARY KEY,
+      claim_key ${text} NOT NULL,
+      agent_id ${text} NOT NULL,
+      claimed_at ${text} NOT NULL,
+      noticed_at ${text}
+    )`,
+    `CREATE TABLE IF NOT EXISTS arcdeno_generations (
+      agent_id ${text} PRIMARY KEY,
+      generation ${int} NOT NULL,
+      session_id ${text} NOT NULL,
+      updated_at ${text} NOT NULL
+    )`,
+    // The queue looks for a live claim naming each candidate task.
+    `CREATE INDEX IF NOT EXISTS arcdeno_c_task ON claims (task_message_id)`,
+  ];
+}
+
+/** The vendor tables on SQLite. */
+export const QUEUE_SQLITE_SCHEMA: readonly string[] = tables(
+  "TEXT",
+  "INTEGER",
+);
+
+/** The same tables on PostgreSQL. */
+export const QUEUE_POSTGRES_SCHEMA: readonly string[] = tables(
+  `text COLLATE "C"`,
+  "bigint",
+);
+
+/** An open task the queue may hand out, with what its message says. */
+export interface QueueCandidate {
+  task: Task;
+  to_agent: string | null;
+  metadata: JsonObject;
+}
+
+/** A task handed out by the queue. */
+export interface QueueHandout {
+  task_id: number;
+  claim_key: string;
+  agent_id: string;
+  claimed_at: string;
+  noticed_at: string | null;
+}
+
+/** A handout whose claim expired, not yet announced. */
+export interface QueueExpiry extends QueueHandout {
+  expires_at: string;
+  channel: string;
+  thread_id: string | null;
+}
+
+/** Who holds which queued task right now. */
+export interface QueueHolder {
+  task_id: number;
+  agent_id: string;
+  claimed_at: string;
+  expires_at: string;
+  channel: string;
+}
+
+/** Open tasks after `afterId` with every dependency done and no live claim, oldest first. */
+export function candidatesSql(p: (n: number) => string): string {
+  return `SELECT t.*, m.to_agent, m.metadata_json FROM tasks t
+    JOIN messages m ON m.id = t.task_id
+    WHERE t.status = 'open' AND t.task_id > ${p(1)}
+      AND (${p(2)} IS NULL OR t.channel = ${p(2)})
+      AND NOT EXISTS (
+        SELECT 1 FROM arcdeno_task_deps d JOIN tasks u ON u.task_id = d.depends_on
+        WHERE d.task_id = t.task_id AND u.status <> 'done')
+      AND NOT EXISTS (
+        SELECT 1 FROM claims c WHERE c.claim_key = 'task-' || t.task_id
+          AND c.released_at IS NULL AND c.expires_at >= ${p(3)})
+      AND NOT EXISTS (
+        SELECT 1 FROM claims c WHERE c.task_message_id = t.task_id
+          AND c.released_at IS NULL AND c.expires_at >= ${p(3)})
+    ORDER BY t.task_id LIMIT ${p(4)}`;
+}
+
+/** Handouts whose claim (the same grant: holder and claim time) expired before `now`, on open tasks, not yet announced. */
+export function expiredSql(p: (n: number) => string): string {
+  return `SELECT h.*, c.expires_at, t.channel, t.thread_id
+    FROM arcdeno_queue_handouts h
+    JOIN claims c ON c.claim_key = h.claim_key AND c.owner_agent_id = h.agent_id
+      AND c.claimed_at = h.claimed_at
+    JOIN tasks t ON t.task_id = h.task_id
+    WHERE h.noticed_at IS NULL AND c.released_at IS NULL
+      AND c.expires_at < ${p(1)} AND t.status = 'open'
+    ORDER BY h.task_id LIMIT ${p(2)}`;
+}
+
+/** Live claims the queue handed out, on open tasks. */
+export function holdersSql(p: (n: number) => string): string {
+  return `SELECT h.task_id, h.agent_id, h.claimed_at, c.expires_at, t.channel
+    FROM arcdeno_queue_handouts h
+    JOIN claims c ON c.claim_key = h.claim_key AND c.owner_agent_id = h.agent_id
+      AND c.claimed_at = h.claimed_at
+    JOIN tasks t ON t.task_id = h.task_id
+    WHERE c.released_at IS NULL AND c.expires_at >= ${
+    p(1)
+  } AND t.status = 'open'
+    ORDER BY h.task_id`;
+}
+
+/** Row mappers. */
+export function toCandidate(r: Row): QueueCandidate {
+  const { to_agent, metadata } = toTaskMessage(r);
+  return { task: toTask(r), to_agent, metadata };
+}
+
+export function toHandout(r: Row): QueueHandout {
+  return {
+    task_id: Number(r["task_id"]),
+    claim_key: String(r["claim_key"]),
+    agent_id: String(r["agent_id"]),
+    claimed_at: String(r["claimed_at"]),
+    noticed_at: r["noticed_at"] == null ? null : String(r["noticed_at"]),
+  };
+}
+
+export function toExpiry(r: Row): QueueExpiry {
+  return {
+    ...toHandout(r),
+    expires_at: String(r["expires_at"]),
+    channel: String(r["channel"]),
+    thread_id: r["thread_id"] == null ? null : String(r["thread_id"]),
+  };
+}
+
+export function toHolder(r: Row): QueueHolder {
+  return {
+    task_id: Number(r["task_id"]),
+    agent_id: String(r["agent_id"]),
+    claimed_at: String(r["claimed_at"]),
+    expires_at: String(r["expires_at"]),
+    channel: String(r["channel"]),
+  };
+}
