@@ -454,11 +454,15 @@ Examples:
   ARC_TOKEN=... arc stop --storage /srv/arc/arc.sqlite3
 `;
 
-function stopOptions(args: string[]) {
+/** The options of `stop` and `reset`; undefined after printing the help. */
+function stopOptions(args: string[], out: (line: string) => void) {
   const options = parseServeFlags(args);
+  if (options.help) {
+    out(STOP_HELP);
+    return undefined;
+  }
   return {
     config: resolveConfig(options),
-    help: options.help,
     strict: options.storage !== undefined || options.database !== undefined,
   };
 }
@@ -541,11 +545,9 @@ export async function runStop(
   args: string[],
   out: (line: string) => void,
 ): Promise<number> {
-  const { config, help, strict } = stopOptions(args);
-  if (help) {
-    out(STOP_HELP);
-    return 0;
-  }
+  const options = stopOptions(args, out);
+  if (!options) return 0;
+  const { config, strict } = options;
   const result = await stopHub(config, await findHub(config, strict));
   return printResult(out, result, result["stopped"] ? 0 : 1);
 }
@@ -555,11 +557,9 @@ export async function runReset(
   args: string[],
   out: (line: string) => void,
 ): Promise<number> {
-  const { config, help, strict } = stopOptions(args);
-  if (help) {
-    out(STOP_HELP);
-    return 0;
-  }
+  const options = stopOptions(args, out);
+  if (!options) return 0;
+  const { config, strict } = options;
   if (config.database) {
     return printResult(out, {
       reset: false,
