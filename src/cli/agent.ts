@@ -2,26 +2,35 @@
  * The agent commands, built on the client library: `arc post`, `arc poll`
  * and `arc whoami`. They take `--base-url` (or `ARC_URL`), `--agent` (or
  * `ARC_AGENT`), `--token` (or `ARC_TOKEN`), or `--relay SPOOL` for sandboxed
- * agents. Hub errors print `arc error: <message>` and exit 1.
+ * agents, resolved as every command does (`connection.ts`). Hub errors
+ * print `arc error: <message>` and exit 1.
  *
  * @module
  */
 
-import { ArcClient } from "../client/client.ts";
 import { ArcError } from "../client/errors.ts";
 import type { MessageKind } from "../client/types.ts";
 import { DEFAULTS, MESSAGE_KINDS } from "../protocol.ts";
-import { intFlag, parseFlags, UsageError } from "./args.ts";
-import { readEnv } from "./permissions.ts";
-import { readSecret, secretsPath, writeSecret } from "./secrets.ts";
+import { intFlag, parseCommand, UsageError } from "./args.ts";
+import {
+  connect,
+  type Connection,
+  CONNECTION_FLAGS,
+  type ConnectionFlags,
+  DEFAULT_URL,
+  resolveConnection,
+} from "./connection.ts";
 
 /** Help text of the connection flags. */
 export const COMMON_HELP = `Connection (every agent command):
   --agent ID        your agent id (also ARC_AGENT)
-  --base-url URL    the hub (also ARC_URL; default http://127.0.0.1:${DEFAULTS.port})
+  --base-url URL    the hub (also ARC_URL; default ${DEFAULT_URL})
   --token TOKEN     bearer token for a remote hub (also ARC_TOKEN)
   --relay DIR       talk through the file relay spool DIR instead of HTTP
+                    (not with --base-url)
   -h, --help        show this help
+
+A flag wins over its variable, which wins over the default.
 
 On a hub with strict identity the agent's session secret is kept in
 ~/.arc/secrets.json (mode 0600; ARC_SECRETS_FILE moves it) between commands;
@@ -77,57 +86,31 @@ ${COMMON_HELP}
 `,
 } as const;
 
-/** A client, plus where its secret is saved after registering (strict hubs only). */
-export interface Connection {
-  client: ArcClient;
-  save?: (secret: string) => Promise<void>;
-}
-
-export async function connect(values: {
-  agent?: string | undefined;
-  "base-url"?: string | undefined;
-  token?: string | undefined;
-  relay?: string | undefined;
-}): Promise<Connection> {
-  const agentId = values.agent ?? readEnv("ARC_AGENT");
-  if (!agentId) {
-    throw new UsageError("--agent is required (or set ARC_AGENT)");
-  }
-  if (values.relay) {
-    // The relay's spool directory is the credential: no secret needed.
-    return { client: ArcClient.overRelay({ agentId, spoolDir: values.relay }) };
-  }
-  const baseUrl = values["base-url"] ?? readEnv("ARC_URL") ??
-    `http://127.0.0.1:${DEFAULTS.port}`;
-  try {
-    new URL(baseUrl);
-  } catch {
-    throw new UsageError(`--base-url is not a URL: '${baseUrl}'`);
-  }
-  const token = values.token ?? readEnv("ARC_TOKEN");
-  const options = { agentId, baseUrl, ...(token ? { token } : {}) };
-  const info = await new ArcClient(options).hubInfo();
-  const path = secretsPath();
-  if (info.arcdeno?.["strict_identity"] !== true) {
-    return { client: new ArcClient(options) };
-  }
-  const key = { instanceId: info.instance_id, agentId };
-  const secret = readEnv("ARC_SECRET") ??
-    (path ? await readSecret(path, key) : undefined);
-  return {
-    client: new ArcClient({ ...options, ...(secret ? { secret } : {}) }),
-    ...(path ? { save: (s: string) => writeSecret(path, key, s) } : {}),
-  };
-}
-
-/** The connection flags every agent command takes. */
-export const CONNECTION = {
-  agent: { type: "string" },
-  "base-url": { type: "string" },
-  token: { type: "string" },
-  relay: { type: "string" },
-  help: { type: "boolean", short: "h" },
+/** The filters `poll` and `search` share. */
+export const MESSAGE_FILTERS = {
+  channel: { type: "string" },
+  kind: { type: "string" },
+  "thread-id": { type: "string" },
 } as const;
+
+/**
+ * Connects as the agent the flags and environment name and runs `work` with
+ * the client; an `ArcError` from the hub (on connecting or in `work`) prints
+ * `arc error: …` and gives exit code 1.
+ */
+export async function withAgent(
+  values: ConnectionFlags,
+  err: (line: string) => void,
+  work: (connection: Connection) => Promise<void>,
+): Promise<number> {
+  const resolved = resolveConnection(values, { agent: "required" });
+  try {
+    await work(await connect(resolved));
+    return 0;
+  } catch (error) {
+    return hubFailure(error, err);
+  }
+}
 
 /** Prints an `ArcError` from the hub and gives exit code 1; rethrows anything else. */
 export function hubFailure(
@@ -161,20 +144,16 @@ export async function runAgentCommand(
   out: (line: string) => void,
   err: (line: string) => void,
 ): Promise<number> {
-  const { values, positionals } = parseFlags(args, {
-    ...CONNECTION,
+  const parsed = parseCommand(args, {
+    ...CONNECTION_FLAGS,
+    ...MESSAGE_FILTERS,
     to: { type: "string" },
-    channel: { type: "string" },
-    kind: { type: "string" },
-    "thread-id": { type: "string" },
     timeout: { type: "string" },
     "since-id": { type: "string" },
     "include-self": { type: "boolean" },
-  }, command === "post");
-  if (values.help) {
-    out(AGENT_HELP[command]);
-    return 0;
-  }
+  }, { help: AGENT_HELP[command], out, positionals: command === "post" });
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   const kind = kindFlag(values.kind);
   const body = positionals.join(" ");
   if (command === "post" && !body) {
@@ -182,17 +161,10 @@ export async function runAgentCommand(
   }
   const timeout = intFlag("timeout", values.timeout);
   const sinceId = intFlag("since-id", values["since-id"]);
-  let connection: Connection;
-  try {
-    connection = await connect(values);
-  } catch (error) {
-    return hubFailure(error, err);
-  }
-  const client = connection.client;
-  try {
+  return await withAgent(values, err, async ({ client, save }) => {
     await client.register({ replace: true });
-    if (connection.save && client.secret) {
-      await connection.save(client.secret).catch((error) =>
+    if (save && client.secret) {
+      await save(client.secret).catch((error) =>
         err(
           `arc: warning: could not save the session secret (${
             (error as Error).message
@@ -230,10 +202,7 @@ export async function runAgentCommand(
     } else {
       out(JSON.stringify(await client.whoami(), null, 2));
     }
-    return 0;
-  } catch (error) {
-    return hubFailure(error, err);
-  }
+  });
 }
 
 /** The stderr line for a direct message whose recipient is not live. */

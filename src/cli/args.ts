@@ -38,3 +38,52 @@ export function intFlag(
   }
   return Number(value);
 }
+
+/** Reads a flag of whole seconds from 0 to `max`. */
+export function secondsFlag(
+  name: string,
+  value: string | undefined,
+  max: number,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > max) {
+    throw new UsageError(
+      `--${name} must be whole seconds from 0 to ${max}: current value is '${value}'`,
+    );
+  }
+  return seconds;
+}
+
+/** The `-h`/`--help` flag every command takes. */
+const HELP_FLAG = { help: { type: "boolean", short: "h" } } as const;
+
+/** Options for {@linkcode parseCommand}. */
+export interface CommandOptions {
+  /** The command's help text, printed for `-h`/`--help`. */
+  help: string;
+  /** Where the help goes. */
+  out: (line: string) => void;
+  /** Whether the command takes positional arguments. @default false */
+  positionals?: boolean;
+}
+
+/**
+ * Parses a command's flags (plus `-h`/`--help`) like {@linkcode parseFlags};
+ * with `--help` it prints the help and returns undefined, so the command
+ * returns 0.
+ */
+export function parseCommand<
+  T extends NonNullable<ParseArgsConfig["options"]>,
+>(args: string[], options: T, command: CommandOptions) {
+  const parsed = parseFlags(
+    args,
+    { ...options, ...HELP_FLAG },
+    command.positionals ?? false,
+  );
+  if ((parsed.values as { help?: boolean }).help) {
+    command.out(command.help);
+    return undefined;
+  }
+  return parsed;
+}

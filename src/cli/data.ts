@@ -26,7 +26,8 @@ import {
 import { backupSqlite } from "../store/sqlite/backup.ts";
 import { SqliteStore } from "../store/sqlite/store.ts";
 import type { Store } from "../store/types.ts";
-import { parseFlags, UsageError } from "./args.ts";
+import { parseCommand, UsageError } from "./args.ts";
+import { DEFAULT_URL, resolveConnection } from "./connection.ts";
 import { readEnv } from "./permissions.ts";
 
 /** Records between two progress lines. */
@@ -44,7 +45,7 @@ end line with the count of each type. Session secrets are never exported. The ro
 snapshot; the hub keeps serving meanwhile.
 
 Where from (default: the hub at ARC_URL; else the database at ARC_DATABASE_URL;
-else the hub at http://127.0.0.1:${DEFAULTS.port}):
+else the hub at ${DEFAULT_URL}):
   --base-url URL    a running hub, over HTTP (GET /v1/arcdeno/export); --url too
   --token TOKEN     bearer token for a remote hub (also ARC_TOKEN)
   --storage FILE    read a SQLite hub file directly (the hub may be running)
@@ -148,7 +149,7 @@ async function runExport(
   out: (line: string) => void,
   err: (line: string) => void,
 ): Promise<number> {
-  const { values } = parseFlags(args, {
+  const parsed = parseCommand(args, {
     "base-url": { type: "string" },
     url: { type: "string" },
     token: { type: "string" },
@@ -157,17 +158,21 @@ async function runExport(
     channel: { type: "string" },
     "thread-id": { type: "string" },
     out: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (values.help) {
-    out(EXPORT_HELP);
-    return 0;
-  }
+  }, { help: EXPORT_HELP, out });
+  if (!parsed) return 0;
+  const { values } = parsed;
   const sources = [values["base-url"] ?? values.url, values.storage]
     .concat(values.database).filter((v) => v !== undefined);
   if (sources.length > 1) {
     throw new UsageError("give one of --base-url, --storage, --database");
   }
+  // The hub at --base-url or ARC_URL, else the database at
+  // ARC_DATABASE_URL, else the hub at the default URL.
+  const hub = values.storage === undefined && values.database === undefined
+    ? resolveConnection(values)
+    : undefined;
+  const database = values.database ??
+    (hub?.urlFrom === "default" ? readEnv("ARC_DATABASE_URL") : undefined);
   if (values.channel !== undefined && values["thread-id"] !== undefined) {
     throw new UsageError("give --channel or --thread-id, not both");
   }
@@ -181,20 +186,9 @@ async function runExport(
   let lines = 0;
   let counts: RowCounts | undefined;
   try {
-    const baseUrl = values["base-url"] ?? values.url;
-    const database = values.database ??
-      (baseUrl === undefined && values.storage === undefined &&
-          readEnv("ARC_URL") === undefined
-        ? readEnv("ARC_DATABASE_URL")
-        : undefined);
-    const source = values.storage !== undefined || database !== undefined
+    const source = hub === undefined || database !== undefined
       ? storeLines(values.storage, database, params)
-      : httpLines(
-        baseUrl ?? readEnv("ARC_URL") ??
-          `http://127.0.0.1:${DEFAULTS.port}`,
-        values.token ?? readEnv("ARC_TOKEN"),
-        params,
-      );
+      : httpLines(hub.url, hub.token, params);
     for await (const line of source) {
       await sink.write(line);
       lines++;
@@ -233,9 +227,7 @@ async function* httpLines(
   token: string | undefined,
   params: URLSearchParams,
 ): AsyncGenerator<string> {
-  const url = `${baseUrl.replace(/\/+$/, "")}/v1/arcdeno/export${
-    params.size ? `?${params}` : ""
-  }`;
+  const url = `${baseUrl}/v1/arcdeno/export${params.size ? `?${params}` : ""}`;
   const headers: Record<string, string> = {};
   if (token) headers["authorization"] = `Bearer ${token}`;
   let response: Response;
@@ -346,16 +338,13 @@ async function runBackup(
   args: string[],
   out: (line: string) => void,
 ): Promise<number> {
-  const { values } = parseFlags(args, {
+  const parsed = parseCommand(args, {
     storage: { type: "string" },
     database: { type: "string" },
     out: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (values.help) {
-    out(BACKUP_HELP);
-    return 0;
-  }
+  }, { help: BACKUP_HELP, out });
+  if (!parsed) return 0;
+  const { values } = parsed;
   if (values.database !== undefined) {
     throw new DataError(
       "backup copies SQLite files; back a PostgreSQL hub up with pg_dump (e.g. pg_dump --format=custom --file=arc.dump \"$ARC_DATABASE_URL\"), or take a logical copy with 'arc export --database URL'",
@@ -397,15 +386,12 @@ async function runImport(
   out: (line: string) => void,
   err: (line: string) => void,
 ): Promise<number> {
-  const { values, positionals } = parseFlags(args, {
+  const parsed = parseCommand(args, {
     storage: { type: "string" },
     database: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  }, true);
-  if (values.help) {
-    out(IMPORT_HELP);
-    return 0;
-  }
+  }, { help: IMPORT_HELP, out, positionals: true });
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length !== 1) {
     throw new UsageError(
       "give exactly one export file to import ('-' for stdin)",

@@ -11,12 +11,16 @@
 
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ArcClient } from "../client/client.ts";
 import { ArcError } from "../client/errors.ts";
 import type { PathVerdict, ReservationHolder } from "../client/reservations.ts";
-import { DEFAULTS } from "../protocol.ts";
 import { intFlag, parseFlags, UsageError } from "./args.ts";
-import { readEnv } from "./permissions.ts";
+import {
+  CONNECTION_FLAGS,
+  type ConnectionFlags,
+  DEFAULT_URL,
+  openClient,
+  resolveConnection,
+} from "./connection.ts";
 
 /** The line that marks a hook as ours. */
 export const HOOK_MARKER = "# arc-guard: installed by 'arc guard install'";
@@ -40,9 +44,10 @@ check    lists the staged paths (git diff --cached --name-only) and asks the
 
   --agent ID        your agent id (also ARC_AGENT; without one, every
                     reservation counts as someone else's)
-  --base-url URL    the hub (also ARC_URL; default http://127.0.0.1:${DEFAULTS.port})
+  --base-url URL    the hub (also ARC_URL; default ${DEFAULT_URL})
   --token TOKEN     bearer token for a remote hub (also ARC_TOKEN; check only)
   --relay DIR       talk through the file relay spool DIR instead of HTTP
+                    (not with --base-url)
   --warn            warn about reserved paths but never refuse
   --timeout SEC     give up on the hub after SEC seconds (default 5)
   --force           (install) replace a pre-commit hook that is not ours
@@ -54,10 +59,7 @@ Examples:
 `;
 
 const FLAGS = {
-  agent: { type: "string" },
-  "base-url": { type: "string" },
-  token: { type: "string" },
-  relay: { type: "string" },
+  ...CONNECTION_FLAGS,
   warn: { type: "boolean" },
   timeout: { type: "string" },
   force: { type: "boolean" },
@@ -83,11 +85,7 @@ export async function runGuard(
   );
 }
 
-type Values = {
-  agent?: string | undefined;
-  "base-url"?: string | undefined;
-  token?: string | undefined;
-  relay?: string | undefined;
+type Values = ConnectionFlags & {
   warn?: boolean | undefined;
   timeout?: string | undefined;
   force?: boolean | undefined;
@@ -146,6 +144,8 @@ async function install(
     (await git(["rev-parse", "--path-format=absolute", "--git-path", "hooks"]))
       .trim();
   const hook = join(hooksDir, "pre-commit");
+  // Refuse now what 'guard check' would refuse at every commit.
+  resolveConnection(values);
   const relay = values.relay ? await Deno.realPath(values.relay) : undefined;
   const args = ["guard", "check"];
   if (values.agent) args.push("--agent", values.agent);
@@ -204,26 +204,12 @@ async function check(
   const staged = (await git(["diff", "--cached", "--name-only", "-z"]))
     .split("\0").filter((p) => p !== "");
   if (!staged.length) return 0;
-  const agentId = values.agent ?? readEnv("ARC_AGENT") ?? "anonymous";
-  const timeoutMs = timeoutSec * 1000;
-  let client: ArcClient;
-  if (values.relay) {
-    client = ArcClient.overRelay({
-      agentId,
-      spoolDir: values.relay,
-      timeoutMs,
-    });
-  } else {
-    const baseUrl = values["base-url"] ?? readEnv("ARC_URL") ??
-      `http://127.0.0.1:${DEFAULTS.port}`;
-    const token = values.token ?? readEnv("ARC_TOKEN");
-    client = new ArcClient({
-      agentId,
-      baseUrl,
-      timeoutMs,
-      ...(token ? { token } : {}),
-    });
-  }
+  const connection = resolveConnection(values);
+  // Without an agent id, every reservation counts as someone else's.
+  const agentId = connection.agent ?? "anonymous";
+  const client = openClient({ ...connection, agent: agentId }, {
+    timeoutMs: timeoutSec * 1000,
+  });
   let verdicts: PathVerdict[];
   try {
     verdicts = [];

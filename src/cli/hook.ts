@@ -13,12 +13,19 @@
  */
 
 import { dirname } from "node:path";
-import { ArcClient } from "../client/client.ts";
+import type { ArcClient } from "../client/client.ts";
 import { ArcError } from "../client/errors.ts";
 import type { Message } from "../client/types.ts";
 import { describeMessages, isForAgent } from "../mcp/digest.ts";
 import { DEFAULTS } from "../protocol.ts";
-import { parseFlags, UsageError } from "./args.ts";
+import { parseCommand, secondsFlag, UsageError } from "./args.ts";
+import {
+  connect,
+  DEFAULT_URL,
+  openClient,
+  resolveConnection,
+  type ResolvedConnection,
+} from "./connection.ts";
 import {
   canAddContext,
   type Delivery,
@@ -26,12 +33,11 @@ import {
   type HookInput,
   type Host,
   HOSTS,
+  MAX_WAIT_SEC,
   readHookInput,
   statusEvent,
 } from "./hook_hosts.ts";
 import type { StatusEvent } from "../hub/agent_status.ts";
-import { readEnv } from "./permissions.ts";
-import { readSecret, secretsPath } from "./secrets.ts";
 
 /** Help for `arc hook`. */
 export const HOOK_HELP =
@@ -62,7 +68,7 @@ always exits 0. It does not register a session.
   --host NAME       the host whose hook protocol to speak: claude (default),
                     codex, gemini or cursor
   --wait SEC        on stop, wait up to SEC seconds for new work (default 0)
-  --base-url URL    the hub (also ARC_URL; default http://127.0.0.1:${DEFAULTS.port})
+  --base-url URL    the hub (also ARC_URL; default ${DEFAULT_URL})
   --token TOKEN     bearer token for a remote hub (also ARC_TOKEN)
   --state FILE      where the read position is kept
                     (default .arc-hook/<agent>.json in the current directory)
@@ -85,8 +91,6 @@ const MAX_PAGES = 10;
 const FIRST_RUN_DMS = 10;
 /** How long each request may take before the run gives up silently. */
 const RUN_TIMEOUT_MS = 5_000;
-/** Longest `--wait`. */
-const MAX_WAIT_SEC = 3_600;
 /** Longest single long-poll (the hub caps it at 60 s). */
 const POLL_CHUNK_SEC = 30;
 /** Most held (background) messages kept in the state file. */
@@ -157,12 +161,11 @@ async function readStdin(): Promise<string> {
 /** Options `arc hook` runs with, resolved from its flags. */
 interface HookRun {
   client: ArcClient;
-  clientOptions: ConstructorParameters<typeof ArcClient>[0];
+  connection: ResolvedConnection;
   input: HookInput;
   statePath: string;
   all: boolean;
   waitSec: number;
-  baseUrl: string;
 }
 
 /** Runs `arc hook`; resolves with the exit code. */
@@ -172,7 +175,7 @@ export async function runHook(
   err: (line: string) => void,
   stdin: () => Promise<string> = readStdin,
 ): Promise<number> {
-  const { values } = parseFlags(args, {
+  const parsed = parseCommand(args, {
     agent: { type: "string" },
     host: { type: "string" },
     wait: { type: "string" },
@@ -182,14 +185,10 @@ export async function runHook(
     event: { type: "string" },
     all: { type: "boolean" },
     verbose: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (values.help) {
-    out(HOOK_HELP);
-    return 0;
-  }
-  const agentId = (values.agent ?? readEnv("ARC_AGENT"))?.trim();
-  if (!agentId) throw new UsageError("--agent is required (or set ARC_AGENT)");
+  }, { help: HOOK_HELP, out });
+  if (!parsed) return 0;
+  const { values } = parsed;
+  const connection = resolveConnection(values, { agent: "required" });
   const host = (values.host ?? "claude") as Host;
   if (!HOSTS.includes(host)) {
     throw new UsageError(
@@ -198,18 +197,7 @@ export async function runHook(
       }: current value is '${values.host}'`,
     );
   }
-  const waitSec = values.wait === undefined ? 0 : Number(values.wait);
-  if (!Number.isInteger(waitSec) || waitSec < 0 || waitSec > MAX_WAIT_SEC) {
-    throw new UsageError(
-      `--wait must be whole seconds from 0 to ${MAX_WAIT_SEC}: current value is '${values.wait}'`,
-    );
-  }
-  const baseUrl = values["base-url"] ?? readEnv("ARC_URL") ??
-    `http://127.0.0.1:${DEFAULTS.port}`;
-  if (!/^https?:\/\/[^/]/i.test(baseUrl) || !URL.canParse(baseUrl)) {
-    throw new UsageError(`--base-url is not an http(s) URL: '${baseUrl}'`);
-  }
-  const token = values.token ?? readEnv("ARC_TOKEN");
+  const waitSec = secondsFlag("wait", values.wait, MAX_WAIT_SEC) ?? 0;
   const input = readHookInput(host, await stdin(), values.event);
   // Before hosts sent JSON, a bare `arc hook` printed plain text (Claude
   // Code's UserPromptSubmit adds plain stdout to the context as it is).
@@ -217,30 +205,18 @@ export async function runHook(
   if (legacy) input.moment = "prompt";
   // Relative to the working directory, without asking for it (that would
   // need read access to the whole directory).
-  const statePath = values.state ?? `.arc-hook/${safeName(agentId)}.json`;
-  const clientOptions = {
-    agentId,
-    baseUrl,
-    timeoutMs: RUN_TIMEOUT_MS,
-    ...(token ? { token } : {}),
-  };
+  const statePath = values.state ??
+    `.arc-hook/${safeName(connection.agent)}.json`;
   let delivery: Delivery = {};
   try {
-    const client = await withSecret(
-      new ArcClient(clientOptions),
-      clientOptions,
-    );
+    const { client } = await connect(connection, { timeoutMs: RUN_TIMEOUT_MS });
     delivery = await deliver({
       client,
-      clientOptions: {
-        ...clientOptions,
-        ...(client.secret ? { secret: client.secret } : {}),
-      },
+      connection,
       input,
       statePath,
       all: values.all ?? false,
       waitSec,
-      baseUrl,
     });
   } catch (error) {
     // A hook must never get in the host's way: no hub, no output. A refusal
@@ -256,27 +232,6 @@ export async function runHook(
   const answer = formatAnswer(input, delivery);
   if (answer) out(answer);
   return 0;
-}
-
-/**
- * On a hub with strict identity, a client that carries the agent's secret:
- * from `ARC_SECRET`, or from the secrets file the agent commands keep.
- */
-async function withSecret(
-  client: ArcClient,
-  options: ConstructorParameters<typeof ArcClient>[0],
-): Promise<ArcClient> {
-  const info = await client.hubInfo();
-  if (info.arcdeno?.["strict_identity"] !== true) return client;
-  const path = secretsPath();
-  const secret = readEnv("ARC_SECRET") ??
-    (path
-      ? await readSecret(path, {
-        instanceId: info.instance_id,
-        agentId: client.agentId,
-      })
-      : undefined);
-  return secret ? new ArcClient({ ...options, secret }) : client;
 }
 
 /** Does what the event calls for; returns what to show the model. */
@@ -331,7 +286,7 @@ async function deliver(run: HookRun): Promise<Delivery> {
   // The agent goes on working when its stop is held.
   if (block) await report("prompt");
   const text = moment === "session_start"
-    ? await orientation(client, run.baseUrl, shown)
+    ? await orientation(client, run.connection.url, shown)
     : shown.length
     ? describeUnread(shown, agentId, run.all, block)
     : undefined;
@@ -377,9 +332,9 @@ function forAgent(m: Message, agentId: string, all: boolean): boolean {
 
 /** Long-polls up to `--wait` seconds for a message for this agent. */
 async function waitForWork(run: HookRun, state: HookState): Promise<Message[]> {
-  const waiter = new ArcClient({
-    ...run.clientOptions,
+  const waiter = openClient(run.connection, {
     timeoutMs: (POLL_CHUNK_SEC + 10) * 1000,
+    secret: run.client.secret,
   });
   const deadline = Date.now() + run.waitSec * 1000;
   while (true) {

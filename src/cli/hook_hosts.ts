@@ -34,6 +34,9 @@ export const HOSTS = ["claude", "codex", "gemini", "cursor"] as const;
 /** One of {@linkcode HOSTS}. */
 export type Host = typeof HOSTS[number];
 
+/** Longest `--wait` of `arc hook` (and of the hooks `arc setup` writes). */
+export const MAX_WAIT_SEC = 3_600;
+
 /** What a host event means to Arc. */
 export type Moment =
   | "session_start"

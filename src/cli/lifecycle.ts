@@ -301,21 +301,16 @@ export async function runEnsure(
     options.storage !== undefined || options.database !== undefined,
   );
   if (found) {
-    out(JSON.stringify(
-      {
-        running: true,
-        started: false,
-        url: found.url,
-        ...(found.pid ? { pid: found.pid.pid } : {}),
-      },
-      null,
-      2,
-    ));
-    return 0;
+    return printResult(out, {
+      running: true,
+      started: false,
+      url: found.url,
+      ...(found.pid ? { pid: found.pid.pid } : {}),
+    }, 0);
   }
   if (refused) {
     // Starting another hub on that address could only fail.
-    return fail(out, {
+    return printResult(out, {
       running: false,
       started: false,
       url: refused,
@@ -369,7 +364,7 @@ export async function runEnsure(
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
     if (exited) {
-      return fail(out, {
+      return printResult(out, {
         running: false,
         started: true,
         pid: child.pid,
@@ -384,18 +379,13 @@ export async function runEnsure(
       info?.pid === child.pid &&
       reports(await probe(info.url, { token: config.token }), child.pid)
     ) {
-      out(JSON.stringify(
-        {
-          running: true,
-          started: true,
-          url: info.url,
-          pid: child.pid,
-          log: logPath,
-        },
-        null,
-        2,
-      ));
-      return 0;
+      return printResult(out, {
+        running: true,
+        started: true,
+        url: info.url,
+        pid: child.pid,
+        log: logPath,
+      }, 0);
     }
   }
   try {
@@ -403,7 +393,7 @@ export async function runEnsure(
   } catch {
     // Already gone.
   }
-  return fail(out, {
+  return printResult(out, {
     running: false,
     started: true,
     pid: child.pid,
@@ -413,9 +403,14 @@ export async function runEnsure(
   });
 }
 
-function fail(out: (line: string) => void, result: object): number {
+/** Prints a command's result as JSON and gives its exit code (1 unless given). */
+function printResult(
+  out: (line: string) => void,
+  result: object,
+  code = 1,
+): number {
   out(JSON.stringify(result, null, 2));
-  return 1;
+  return code;
 }
 
 function stripFlag(args: string[], name: string): string[] {
@@ -459,11 +454,15 @@ Examples:
   ARC_TOKEN=... arc stop --storage /srv/arc/arc.sqlite3
 `;
 
-function stopOptions(args: string[]) {
+/** The options of `stop` and `reset`; undefined after printing the help. */
+function stopOptions(args: string[], out: (line: string) => void) {
   const options = parseServeFlags(args);
+  if (options.help) {
+    out(STOP_HELP);
+    return undefined;
+  }
   return {
     config: resolveConfig(options),
-    help: options.help,
     strict: options.storage !== undefined || options.database !== undefined,
   };
 }
@@ -546,14 +545,11 @@ export async function runStop(
   args: string[],
   out: (line: string) => void,
 ): Promise<number> {
-  const { config, help, strict } = stopOptions(args);
-  if (help) {
-    out(STOP_HELP);
-    return 0;
-  }
+  const options = stopOptions(args, out);
+  if (!options) return 0;
+  const { config, strict } = options;
   const result = await stopHub(config, await findHub(config, strict));
-  out(JSON.stringify(result, null, 2));
-  return result["stopped"] ? 0 : 1;
+  return printResult(out, result, result["stopped"] ? 0 : 1);
 }
 
 /** `arc reset`. */
@@ -561,22 +557,15 @@ export async function runReset(
   args: string[],
   out: (line: string) => void,
 ): Promise<number> {
-  const { config, help, strict } = stopOptions(args);
-  if (help) {
-    out(STOP_HELP);
-    return 0;
-  }
+  const options = stopOptions(args, out);
+  if (!options) return 0;
+  const { config, strict } = options;
   if (config.database) {
-    out(JSON.stringify(
-      {
-        reset: false,
-        error:
-          `reset only deletes SQLite files; to wipe ${config.database.label}, stop its hubs and drop the schema or database with PostgreSQL's own tools`,
-      },
-      null,
-      2,
-    ));
-    return 1;
+    return printResult(out, {
+      reset: false,
+      error:
+        `reset only deletes SQLite files; to wipe ${config.database.label}, stop its hubs and drop the schema or database with PostgreSQL's own tools`,
+    });
   }
   let stopped: Record<string, unknown> | undefined;
   const search = await findHub(config, strict);
@@ -584,15 +573,10 @@ export async function runReset(
     // A hub that may serve this file must be stopped first.
     stopped = await stopHub(config, search);
     if (!stopped["stopped"]) {
-      out(JSON.stringify(
-        {
-          reset: false,
-          error: `could not stop the running hub: ${stopped["error"]}`,
-        },
-        null,
-        2,
-      ));
-      return 1;
+      return printResult(out, {
+        reset: false,
+        error: `could not stop the running hub: ${stopped["error"]}`,
+      });
     }
   }
   const removed: string[] = [];
@@ -603,28 +587,18 @@ export async function runReset(
       removed.push(path);
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) {
-        out(JSON.stringify(
-          {
-            reset: false,
-            removed,
-            error: `could not remove ${path}: ${(error as Error).message}`,
-          },
-          null,
-          2,
-        ));
-        return 1;
+        return printResult(out, {
+          reset: false,
+          removed,
+          error: `could not remove ${path}: ${(error as Error).message}`,
+        });
       }
     }
   }
-  out(JSON.stringify(
-    {
-      reset: true,
-      ...(stopped ? { stopped_pid: stopped["pid"] } : {}),
-      removed,
-      ...(removed.length ? {} : { note: "there was no database to remove" }),
-    },
-    null,
-    2,
-  ));
-  return 0;
+  return printResult(out, {
+    reset: true,
+    ...(stopped ? { stopped_pid: stopped["pid"] } : {}),
+    removed,
+    ...(removed.length ? {} : { note: "there was no database to remove" }),
+  }, 0);
 }

@@ -12,9 +12,13 @@
  * @module
  */
 
-import { parseFlags, UsageError } from "./args.ts";
+import { parseCommand, UsageError } from "./args.ts";
+import {
+  CONNECTION_FLAGS,
+  DEFAULT_URL,
+  resolveConnection,
+} from "./connection.ts";
 import { readEnv } from "./permissions.ts";
-import { DEFAULTS } from "../protocol.ts";
 import { McpBridge } from "../mcp/bridge.ts";
 import { resolveTools } from "../mcp/profiles.ts";
 import { Lifetime, StdioChannel } from "../mcp/stdio.ts";
@@ -36,8 +40,9 @@ process gets SIGINT or SIGTERM. Standard output carries only MCP messages;
 logs go to standard error.
 
   --agent ID            the agent id to act as (also ARC_AGENT)
-  --base-url URL        the hub (also ARC_URL; default http://127.0.0.1:${DEFAULTS.port})
+  --base-url URL        the hub (also ARC_URL; default ${DEFAULT_URL})
   --relay SPOOL_DIR     talk through the hub's file relay spool instead of HTTP
+                        (not with --base-url)
   --token TOKEN         bearer token for a remote hub (also ARC_TOKEN)
   --display-name NAME   the name other agents see (default: the agent id)
   --capability CAP      a capability other agents can find you by (repeatable)
@@ -65,40 +70,23 @@ export async function runMcp(
   out: (line: string) => void,
   err: (line: string) => void,
 ): Promise<number> {
-  const { values } = parseFlags(args, {
-    agent: { type: "string" },
-    "base-url": { type: "string" },
-    relay: { type: "string" },
-    token: { type: "string" },
+  const parsed = parseCommand(args, {
+    ...CONNECTION_FLAGS,
     "display-name": { type: "string" },
     capability: { type: "string", multiple: true },
     tools: { type: "string" },
     "no-digest": { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (values.help) {
-    out(MCP_HELP);
-    return 0;
-  }
-  const agentId = (values.agent ?? readEnv("ARC_AGENT"))?.trim();
-  if (!agentId) {
-    throw new UsageError("--agent is required (or set ARC_AGENT)");
-  }
-  if (values.relay !== undefined && values["base-url"] !== undefined) {
-    throw new UsageError("use either --base-url or --relay, not both");
-  }
-  const baseUrl = values["base-url"] ?? readEnv("ARC_URL") ??
-    `http://127.0.0.1:${DEFAULTS.port}`;
-  if (!/^https?:\/\/[^/]/i.test(baseUrl) || !URL.canParse(baseUrl)) {
-    throw new UsageError(`--base-url is not an http(s) URL: '${baseUrl}'`);
-  }
+  }, { help: MCP_HELP, out });
+  if (!parsed) return 0;
+  const { values } = parsed;
+  const connection = resolveConnection(values, { agent: "required" });
+  const { agent: agentId, url: baseUrl, token } = connection;
   try {
     resolveTools(values.tools);
   } catch (error) {
     if (error instanceof RangeError) throw new UsageError(error.message);
     throw error;
   }
-  const token = values.token ?? readEnv("ARC_TOKEN");
   const session = {
     agentId,
     baseUrl,
@@ -129,8 +117,8 @@ export async function runMcp(
 
   let receive: (line: string) => Promise<unknown> | void;
   let bridge: McpBridge | undefined;
-  if (values.relay !== undefined) {
-    const server = await startLocal({ relayDir: values.relay });
+  if (connection.relay !== undefined) {
+    const server = await startLocal({ relayDir: connection.relay });
     receive = (line) => server.receive(line);
   } else {
     const it = bridge = new McpBridge({

@@ -10,8 +10,8 @@ import { DEFAULTS } from "../protocol.ts";
 import { httpDispatch } from "../relay/dispatch.ts";
 import { RelayServer } from "../relay/server.ts";
 import { toIso } from "../time.ts";
-import { intFlag, parseFlags, UsageError } from "./args.ts";
-import { readEnv } from "./permissions.ts";
+import { intFlag, parseCommand, UsageError } from "./args.ts";
+import { DEFAULT_URL, resolveConnection } from "./connection.ts";
 
 /** Help text for `arc relay`. */
 export const RELAY_HELP =
@@ -24,7 +24,7 @@ HTTP and writes the answers under DIR/responses/<agent>/. A hub started with
 folder is on another machine than the hub.
 
 Options:
-  --base-url URL          the hub (default http://127.0.0.1:${DEFAULTS.port}; also ARC_URL)
+  --base-url URL          the hub (also ARC_URL; default ${DEFAULT_URL})
   --spool-dir DIR         the spool (default ${DEFAULTS.spoolDir})
   --token TOKEN           bearer token for the hub (also ARC_TOKEN)
   --relay-retention SEC   delete answered files older than SEC seconds
@@ -40,32 +40,22 @@ export async function runRelay(
   args: string[],
   out: (line: string) => void,
 ): Promise<number> {
-  const { values } = parseFlags(args, {
+  const parsed = parseCommand(args, {
     "base-url": { type: "string" },
     "spool-dir": { type: "string" },
     token: { type: "string" },
     "relay-retention": { type: "string" },
     quiet: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  });
-  if (values.help) {
-    out(RELAY_HELP);
-    return 0;
-  }
-  const baseUrl = values["base-url"] ?? readEnv("ARC_URL") ??
-    `http://127.0.0.1:${DEFAULTS.port}`;
-  try {
-    new URL(baseUrl);
-  } catch {
-    throw new UsageError(`--base-url is not a URL: '${baseUrl}'`);
-  }
+  }, { help: RELAY_HELP, out });
+  if (!parsed) return 0;
+  const { values } = parsed;
+  const { url: baseUrl, token } = resolveConnection(values);
   const spool = values["spool-dir"] ?? DEFAULTS.spoolDir;
   const spoolDir = isAbsolute(spool) ? spool : join(Deno.cwd(), spool);
   const retention = intFlag("relay-retention", values["relay-retention"]);
   if (retention !== undefined && retention < 1) {
     throw new UsageError("--relay-retention must be at least 1 second");
   }
-  const token = values.token ?? readEnv("ARC_TOKEN");
   const log = values.quiet
     ? () => {}
     : (line: string) => out(`[arc relay ${toIso(Date.now())}] ${line}`);

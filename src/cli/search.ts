@@ -8,14 +8,9 @@
 
 import type { SearchHit, SearchOptions } from "../client/search.ts";
 import { MESSAGE_KINDS } from "../protocol.ts";
-import {
-  COMMON_HELP,
-  connect,
-  CONNECTION,
-  hubFailure,
-  kindFlag,
-} from "./agent.ts";
-import { intFlag, parseFlags, UsageError } from "./args.ts";
+import { COMMON_HELP, kindFlag, MESSAGE_FILTERS, withAgent } from "./agent.ts";
+import { intFlag, parseCommand, UsageError } from "./args.ts";
+import { CONNECTION_FLAGS } from "./connection.ts";
 
 /** Help for `arc search`. */
 export const SEARCH_HELP =
@@ -52,21 +47,17 @@ export async function runSearch(
   out: (line: string) => void,
   err: (line: string) => void,
 ): Promise<number> {
-  const { values, positionals } = parseFlags(args, {
-    ...CONNECTION,
-    channel: { type: "string" },
+  const parsed = parseCommand(args, {
+    ...CONNECTION_FLAGS,
+    ...MESSAGE_FILTERS,
     from: { type: "string" },
-    kind: { type: "string" },
-    "thread-id": { type: "string" },
     since: { type: "string" },
     until: { type: "string" },
     limit: { type: "string" },
     json: { type: "boolean" },
-  }, true);
-  if (values.help) {
-    out(SEARCH_HELP);
-    return 0;
-  }
+  }, { help: SEARCH_HELP, out, positionals: true });
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   const query = positionals.join(" ");
   if (!query.trim()) {
     throw new UsageError("search needs a query (arc search --help)");
@@ -82,17 +73,13 @@ export async function runSearch(
     ...(values.until ? { until: values.until } : {}),
     ...(limit !== undefined ? { limit } : {}),
   };
-  const { client } = await connect(values);
-  try {
+  return await withAgent(values, err, async ({ client }) => {
     const hits = await client.search(query, options);
     for (const hit of hits) {
       out(values.json ? JSON.stringify(hit) : formatHit(hit));
     }
     if (!values.json && hits.length === 0) err("no matches");
-    return 0;
-  } catch (error) {
-    return hubFailure(error, err);
-  }
+  });
 }
 
 /** One hit as a line of text: matches in [brackets], line breaks as spaces. */

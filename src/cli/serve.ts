@@ -22,6 +22,7 @@ import { RelayServer, SpoolConflictError } from "../relay/server.ts";
 import { SqliteStore } from "../store/sqlite/store.ts";
 import { toIso } from "../time.ts";
 import { intFlag, parseFlags, UsageError } from "./args.ts";
+import { flagOrEnv } from "./connection.ts";
 import {
   dropPermissions,
   listenNetEntry,
@@ -146,7 +147,7 @@ export function parseServeFlags(args: string[]): ServeFlags {
   set("database", database?.url);
   set("spoolDir", values["spool-dir"]);
   set("allowRemote", values["allow-remote"]);
-  set("token", values.token ?? readEnv("ARC_TOKEN"));
+  set("token", flagOrEnv(values.token, "ARC_TOKEN"));
   set("allowedHosts", values["allowed-host"]);
   set("strictIdentity", values["strict-identity"]);
   set("durability", values.durability as HubOptions["durability"]);

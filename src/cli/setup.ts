@@ -10,9 +10,9 @@
 
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DEFAULTS } from "../protocol.ts";
-import { parseFlags, UsageError } from "./args.ts";
-import { type Host, HOSTS } from "./hook_hosts.ts";
+import { parseCommand, secondsFlag, UsageError } from "./args.ts";
+import { DEFAULT_URL, resolveConnection } from "./connection.ts";
+import { type Host, HOSTS, MAX_WAIT_SEC } from "./hook_hosts.ts";
 import { hostConfig, mergeJson, mergeToml } from "./host_config.ts";
 
 /** Help for `arc setup`. */
@@ -31,8 +31,8 @@ one agent host into the project in DIR (default: the current directory):
 Existing files are merged: other MCP servers and hooks are kept, Arc's own
 entries replaced, so running it again changes nothing.
 
-  --agent ID        the agent id the host works as
-  --base-url URL    the hub (default http://127.0.0.1:${DEFAULTS.port})
+  --agent ID        the agent id the host works as (also ARC_AGENT)
+  --base-url URL    the hub (also ARC_URL; default ${DEFAULT_URL})
   --dir DIR         the project directory (default .)
   --wait SEC        let the Stop hook wait up to SEC seconds for new work
                     (default 0: never wait)
@@ -60,42 +60,32 @@ export async function runSetup(
   args: string[],
   out: (line: string) => void,
 ): Promise<number> {
-  const { values, positionals } = parseFlags(args, {
+  const parsed = parseCommand(args, {
     agent: { type: "string" },
     "base-url": { type: "string" },
     dir: { type: "string" },
     wait: { type: "string" },
     command: { type: "string" },
     "dry-run": { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  }, true);
-  if (values.help) {
-    out(SETUP_HELP);
-    return 0;
-  }
+  }, { help: SETUP_HELP, out, positionals: true });
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   const host = positionals[0] as Host | undefined;
   if (!host || !HOSTS.includes(host) || positionals.length > 1) {
     throw new UsageError(
       `name one host: arc setup ${HOSTS.join("|")} --agent ID`,
     );
   }
-  const agent = values.agent?.trim();
-  if (!agent || !/^[A-Za-z0-9._@-]+$/.test(agent)) {
+  const { agent, url: baseUrl } = resolveConnection(values, {
+    agent: "required",
+  });
+  // The id goes into the hosts' command lines unquoted.
+  if (!/^[A-Za-z0-9._@-]+$/.test(agent)) {
     throw new UsageError(
-      "--agent is required: the id the host works as (letters, digits, . _ @ -)",
+      `--agent must be letters, digits, . _ @ or -: current value is '${agent}'`,
     );
   }
-  const baseUrl = (values["base-url"] ?? `http://127.0.0.1:${DEFAULTS.port}`)
-    .replace(/\/+$/, "");
-  if (!/^https?:\/\/[^/]/i.test(baseUrl) || !URL.canParse(baseUrl)) {
-    throw new UsageError(`--base-url is not an http(s) URL: '${baseUrl}'`);
-  }
-  const waitSec = values.wait === undefined ? 0 : Number(values.wait);
-  if (!Number.isInteger(waitSec) || waitSec < 0 || waitSec > 3600) {
-    throw new UsageError(
-      `--wait must be whole seconds from 0 to 3600: current value is '${values.wait}'`,
-    );
-  }
+  const waitSec = secondsFlag("wait", values.wait, MAX_WAIT_SEC) ?? 0;
   const dir = resolve(values.dir ?? ".");
   const parts = hostConfig(host, {
     agent,
