@@ -89,6 +89,7 @@ export const VENDOR_FEATURES = [
   `${VENDOR}:rate_limit`,
   `${VENDOR}:agent_status`,
   `${VENDOR}:sse_resume`,
+  `${VENDOR}:approvals`,
 ] as const;
 
 /** Defaults shared by the config, the CLI help and the docs. */

@@ -10,6 +10,7 @@
  */
 
 import { MAX_MESSAGE_ID } from "../../protocol.ts";
+import { POSTGRES_APPROVAL_SCHEMA } from "../approvals.ts";
 import {
   POSTGRES_RECEIPT_SCHEMA,
   POSTGRES_RECEIPT_SURFACED,
@@ -147,6 +148,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, statements: secretsTables(T) },
   // Vendor: the `surfaced` receipt state.
   { version: 6, statements: POSTGRES_RECEIPT_SURFACED },
+  // Vendor: approval requests (`arcdeno:approvals`).
+  { version: 7, statements: POSTGRES_APPROVAL_SCHEMA },
 ];
 
 /** The newest schema version this code knows. */
