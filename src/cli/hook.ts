@@ -26,6 +26,7 @@ import {
   type HookInput,
   type Host,
   HOSTS,
+  isPermissionRequest,
   readHookInput,
   statusEvent,
 } from "./hook_hosts.ts";
@@ -66,6 +67,12 @@ always exits 0. It does not register a session.
   --token TOKEN     bearer token for a remote hub (also ARC_TOKEN)
   --state FILE      where the read position is kept
                     (default .arc-hook/<agent>.json in the current directory)
+  --approve SEC     on a permission request (Claude Code, Codex CLI
+                    PermissionRequest), ask the operator through the hub's
+                    approval queue (the dashboard) and wait up to SEC seconds
+                    for allow or deny; answered in the host's format. Without
+                    a decision in time it prints nothing and the host shows
+                    its own prompt. The host's hook timeout must exceed SEC.
   --event NAME      the host's event name, when stdin does not carry it
   --all             also show channel messages that do not mention the agent
   --verbose         say on stderr why nothing was printed (no hub, an error)
@@ -180,6 +187,7 @@ export async function runHook(
     token: { type: "string" },
     state: { type: "string" },
     event: { type: "string" },
+    approve: { type: "string" },
     all: { type: "boolean" },
     verbose: { type: "boolean" },
     help: { type: "boolean", short: "h" },
@@ -202,6 +210,15 @@ export async function runHook(
   if (!Number.isInteger(waitSec) || waitSec < 0 || waitSec > MAX_WAIT_SEC) {
     throw new UsageError(
       `--wait must be whole seconds from 0 to ${MAX_WAIT_SEC}: current value is '${values.wait}'`,
+    );
+  }
+  const approveSec = values.approve === undefined ? 0 : Number(values.approve);
+  if (
+    !Number.isInteger(approveSec) || approveSec < 0 ||
+    approveSec > MAX_WAIT_SEC
+  ) {
+    throw new UsageError(
+      `--approve must be whole seconds from 0 to ${MAX_WAIT_SEC}: current value is '${values.approve}'`,
     );
   }
   const baseUrl = values["base-url"] ?? readEnv("ARC_URL") ??
@@ -230,7 +247,7 @@ export async function runHook(
       new ArcClient(clientOptions),
       clientOptions,
     );
-    delivery = await deliver({
+    const run = {
       client,
       clientOptions: {
         ...clientOptions,
@@ -241,7 +258,10 @@ export async function runHook(
       all: values.all ?? false,
       waitSec,
       baseUrl,
-    });
+    };
+    delivery = approveSec > 0 && isPermissionRequest(input)
+      ? await askOperator(run, approveSec)
+      : await deliver(run);
   } catch (error) {
     // A hook must never get in the host's way: no hub, no output. A refusal
     // of this agent is worth one line, though, or the silence misleads.
@@ -277,6 +297,77 @@ async function withSecret(
       })
       : undefined);
   return secret ? new ArcClient({ ...options, secret }) : client;
+}
+
+/** Longest title of an approval the hook asks for. */
+const MAX_TITLE = 200;
+/** Longest detail (the tool input as JSON). */
+const MAX_DETAIL = 16_000;
+
+/** One line saying what a tool call would do, from its input. */
+export function describeToolCall(name: string, input: unknown): string {
+  let what = "";
+  if (typeof input === "object" && input !== null) {
+    const fields = input as Record<string, unknown>;
+    const first = ["command", "file_path", "path", "url", "pattern", "prompt"]
+      .map((k) => fields[k]).find((v) => typeof v === "string");
+    what = typeof first === "string" ? first : JSON.stringify(input);
+  } else if (input != null) {
+    what = String(input);
+  }
+  const line = (what ? `${name}: ${what}` : name).replace(/\s+/g, " ").trim();
+  return line.length > MAX_TITLE ? `${line.slice(0, MAX_TITLE - 1)}…` : line;
+}
+
+/**
+ * A permission request: asks the operator through the hub's approval queue
+ * and waits up to `approveSec` for the decision. Nothing (the host's own
+ * prompt) when it expires.
+ */
+async function askOperator(
+  run: HookRun,
+  approveSec: number,
+): Promise<Delivery> {
+  const { client, input } = run;
+  const tool = input.tool!;
+  const reported = client.reportStatus("approval", input.host).catch(() => {});
+  const detail = JSON.stringify(tool.input, null, 2) ?? "";
+  const asked = await client.requestApproval(
+    describeToolCall(tool.name, tool.input),
+    {
+      detail: detail.length > MAX_DETAIL
+        ? `${detail.slice(0, MAX_DETAIL)}…`
+        : detail,
+      timeoutSec: approveSec,
+      metadata: {
+        source: "hook",
+        host: input.host,
+        event: input.event,
+        tool_name: tool.name,
+      },
+    },
+  );
+  await reported;
+  const deadline = Date.now() + approveSec * 1000;
+  let answer = asked;
+  while (answer.status === "pending") {
+    const left = Math.ceil((deadline - Date.now()) / 1000);
+    if (left <= 0) break;
+    answer = await client.approval(asked.id, {
+      waitSec: Math.min(left, POLL_CHUNK_SEC),
+    });
+  }
+  if (answer.status === "allowed") return { decision: { behavior: "allow" } };
+  if (answer.status !== "denied") return {};
+  const by = answer.decided_by ? ` by ${answer.decided_by}` : "";
+  return {
+    decision: {
+      behavior: "deny",
+      message: `Denied${by} through Arc${
+        answer.note ? `: ${answer.note}` : ""
+      }`,
+    },
+  };
 }
 
 /** Does what the event calls for; returns what to show the model. */
