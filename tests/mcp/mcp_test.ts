@@ -48,6 +48,7 @@ const WRITE_TOOLS = [
   "arc_unlock",
   "arc_complete_task",
   "arc_ack",
+  "arc_request_approval",
 ];
 const DESTRUCTIVE_TOOLS = ["arc_release_claim", "arc_unlock"];
 const IDEMPOTENT_TOOLS = [
