@@ -94,3 +94,15 @@ export function spawnHook(
   })();
   return done;
 }
+
+/** Runs `fn` in a fresh temp directory, removed afterwards. */
+export async function withDir(
+  fn: (dir: string) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "arc-hook-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}

@@ -8,7 +8,7 @@
 
 import { assertEquals, assertStringIncludes } from "../_assert.ts";
 import { eventually, must, startHub, type TestHub } from "../_util.ts";
-import { spawnHook } from "./_arc.ts";
+import { spawnHook, withDir } from "./_arc.ts";
 
 /** A Claude Code PermissionRequest, as its hooks reference documents it. */
 const CLAUDE_REQUEST = {
@@ -30,15 +30,6 @@ async function pendingOf(hub: TestHub, agent: string) {
     );
     return list[0];
   }, { what: "the hook's approval request" });
-}
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "arc-hook-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 Deno.test("arc hook --approve: a Claude Code PermissionRequest waits for the operator and prints the deny decision", async () => {

@@ -8,7 +8,7 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { MAIN, startHub } from "../_util.ts";
 import { freePort } from "../mcp/_mcp.ts";
-import { run, spawnHook } from "./_arc.ts";
+import { run, spawnHook, withDir } from "./_arc.ts";
 
 function hook(args: string[], cwd: string) {
   return run(
@@ -110,15 +110,6 @@ Deno.test("arc hook is silent and exits 0 when no hub answers", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "arc-hook-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 async function dm(
   hub: Awaited<ReturnType<typeof startHub>>,
