@@ -6,6 +6,8 @@
 
 import { assertEquals } from "../_assert.ts";
 import { Notifications, signBody } from "../../src/hub/notify.ts";
+import { hubPermissionFlags } from "../../src/cli/permissions.ts";
+import { eventually, must, startHub } from "../_util.ts";
 
 interface Received {
   body: string;
@@ -73,4 +75,51 @@ Deno.test("Notifications - gives up after its attempts and counts the failure", 
   await notify.idle();
   assertEquals([rx.calls(), notify.sent, notify.failed], [3, 0, 1]);
   assertEquals(rx.got, []);
+});
+
+Deno.test("serve --notify-url - a hub sends signed approval notifications to a local receiver", async () => {
+  await using rx = receiver(0);
+  // As `ensure` grants it: the webhook's host:port beside the hub's own.
+  await using hub = await startHub({
+    allowNet: `127.0.0.1,${new URL(rx.url).host}`,
+    args: ["--notify-url", rx.url, "--notify-secret", "k3y"],
+  });
+  const created = await must(hub, "POST", "/v1/arcdeno/approvals", {
+    agent_id: "worker",
+    title: "Bash: make deploy",
+  });
+  await must(hub, "POST", `/v1/arcdeno/approvals/${created.id}/decide`, {
+    decision: "deny",
+    by: "alice",
+  });
+  await eventually(() => Promise.resolve(rx.got.length >= 2), {
+    what: "two notifications",
+  });
+  assertEquals(rx.got.map((r) => r.event), [
+    "approval.created",
+    "approval.decided",
+  ]);
+  for (const r of rx.got) {
+    assertEquals(r.signature, await signBody("k3y", r.body));
+  }
+  const decided = JSON.parse(rx.got[1]!.body);
+  assertEquals(
+    decided.text,
+    "Bash: make deploy (worker) was denied by alice",
+  );
+  assertEquals(decided.arcdeno.approval.id, created.id);
+});
+
+Deno.test("hubPermissionFlags() - --allow-net grows by the webhook hosts only", () => {
+  const flags = hubPermissionFlags({
+    host: "127.0.0.1",
+    port: 6969,
+    storagePath: "/srv/arc/arc.sqlite3",
+    spoolDir: "/srv/arc/.arc-relay",
+    notifyUrls: ["http://127.0.0.1:9000/hook", "https://hooks.example/x"],
+  });
+  assertEquals(
+    flags[0],
+    "--allow-net=127.0.0.1:6969,127.0.0.1:9000,hooks.example:443",
+  );
 });
