@@ -25,10 +25,13 @@
  * ```
  */
 export interface Approval {
+  /** The request's id (`ap_…`). */
   id: string;
   /** The agent that asked. */
   agent_id: string;
+  /** One line: what the agent wants to do. */
   title: string;
+  /** What the operator should know (a host's tool input, as JSON). */
   detail: string;
   /** Labels the operator may pick from besides allow or deny. */
   choices: string[];
@@ -36,11 +39,17 @@ export interface Approval {
   metadata: Record<string, unknown>;
   /** `pending` until decided or past `expires_at`. */
   status: "pending" | "allowed" | "denied" | "expired";
+  /** When the agent asked. */
   created_at: string;
+  /** When a pending request turns expired. */
   expires_at: string;
+  /** When it was decided (or expired); null while pending. */
   decided_at: string | null;
+  /** Who decided; null while pending or when expired. */
   decided_by: string | null;
+  /** The operator's note. */
   note: string | null;
+  /** The choice the operator picked, when the request offered some. */
   choice: string | null;
   /** Seconds the request waited (so far, while pending). */
   waited_sec: number;
