@@ -54,10 +54,17 @@ export interface HubOptions {
   idleTimeoutSec?: number;
   /** Seconds without activity after which an agent holding a claim counts as stalled. @default 600 */
   stallAfterSec?: number;
+  /** Webhook URLs the operator's notifications go to (`src/hub/notify.ts`). @default [] */
+  notifyUrls?: string[];
+  /** HMAC-SHA256 key that signs the notifications. @default none */
+  notifySecret?: string;
 }
 
 /** Options after defaults and checks; paths are absolute. */
 export interface ResolvedConfig {
+  /** Webhook URLs for the operator's notifications; the hub may reach their hosts only. */
+  notifyUrls: string[];
+  notifySecret: string | undefined;
   host: string;
   port: number;
   storagePath: string;
@@ -197,6 +204,8 @@ export function resolveConfig(
     maxRequestBytes: 6 * maxBodyChars + maxAttachmentChars * maxAttachments +
       65_536,
     strictIdentity: options.strictIdentity ?? false,
+    notifyUrls: (options.notifyUrls ?? []).map(checkNotifyUrl),
+    notifySecret: options.notifySecret || undefined,
     idleTimeoutSec: checkInt(
       "idle-timeout",
       options.idleTimeoutSec ?? DEFAULTS.idleTimeoutSec,
@@ -223,6 +232,16 @@ function checkDurability(value: string | undefined): "normal" | "full" {
   throw new RangeError(
     `Cannot start the hub as 'durability' must be normal or full: current value is ${value}`,
   );
+}
+
+function checkNotifyUrl(raw: string): string {
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new RangeError(
+      `Cannot start the hub as 'notify-url' must be an http(s) URL: current value is '${raw}'`,
+    );
+  }
+  return url.href;
 }
 
 function checkToken(token: string | undefined): string | undefined {

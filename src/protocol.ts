@@ -90,6 +90,7 @@ export const VENDOR_FEATURES = [
   `${VENDOR}:agent_status`,
   `${VENDOR}:sse_resume`,
   `${VENDOR}:work_queue`,
+  `${VENDOR}:approvals`,
 ] as const;
 
 /** Defaults shared by the config, the CLI help and the docs. */

@@ -33,6 +33,7 @@ import {
   type HookInput,
   type Host,
   HOSTS,
+  isPermissionRequest,
   MAX_WAIT_SEC,
   readHookInput,
   statusEvent,
@@ -72,6 +73,12 @@ always exits 0. It does not register a session.
   --token TOKEN     bearer token for a remote hub (also ARC_TOKEN)
   --state FILE      where the read position is kept
                     (default .arc-hook/<agent>.json in the current directory)
+  --approve SEC     on a permission request (Claude Code, Codex CLI
+                    PermissionRequest), ask the operator through the hub's
+                    approval queue (the dashboard) and wait up to SEC seconds
+                    for allow or deny; answered in the host's format. Without
+                    a decision in time it prints nothing and the host shows
+                    its own prompt. The host's hook timeout must exceed SEC.
   --event NAME      the host's event name, when stdin does not carry it
   --all             also show channel messages that do not mention the agent
   --verbose         say on stderr why nothing was printed (no hub, an error)
@@ -183,6 +190,7 @@ export async function runHook(
     token: { type: "string" },
     state: { type: "string" },
     event: { type: "string" },
+    approve: { type: "string" },
     all: { type: "boolean" },
     verbose: { type: "boolean" },
   }, { help: HOOK_HELP, out });
@@ -198,6 +206,8 @@ export async function runHook(
     );
   }
   const waitSec = secondsFlag("wait", values.wait, MAX_WAIT_SEC) ?? 0;
+  const approveSec = secondsFlag("approve", values.approve, MAX_WAIT_SEC) ??
+    0;
   const input = readHookInput(host, await stdin(), values.event);
   // Before hosts sent JSON, a bare `arc hook` printed plain text (Claude
   // Code's UserPromptSubmit adds plain stdout to the context as it is).
@@ -210,14 +220,17 @@ export async function runHook(
   let delivery: Delivery = {};
   try {
     const { client } = await connect(connection, { timeoutMs: RUN_TIMEOUT_MS });
-    delivery = await deliver({
+    const run = {
       client,
       connection,
       input,
       statePath,
       all: values.all ?? false,
       waitSec,
-    });
+    };
+    delivery = approveSec > 0 && isPermissionRequest(input)
+      ? await askOperator(run, approveSec)
+      : await deliver(run);
   } catch (error) {
     // A hook must never get in the host's way: no hub, no output. A refusal
     // of this agent is worth one line, though, or the silence misleads.
@@ -232,6 +245,77 @@ export async function runHook(
   const answer = formatAnswer(input, delivery);
   if (answer) out(answer);
   return 0;
+}
+
+/** Longest title of an approval the hook asks for. */
+const MAX_TITLE = 200;
+/** Longest detail (the tool input as JSON). */
+const MAX_DETAIL = 16_000;
+
+/** One line saying what a tool call would do, from its input. */
+export function describeToolCall(name: string, input: unknown): string {
+  let what = "";
+  if (typeof input === "object" && input !== null) {
+    const fields = input as Record<string, unknown>;
+    const first = ["command", "file_path", "path", "url", "pattern", "prompt"]
+      .map((k) => fields[k]).find((v) => typeof v === "string");
+    what = typeof first === "string" ? first : JSON.stringify(input);
+  } else if (input != null) {
+    what = String(input);
+  }
+  const line = (what ? `${name}: ${what}` : name).replace(/\s+/g, " ").trim();
+  return line.length > MAX_TITLE ? `${line.slice(0, MAX_TITLE - 1)}…` : line;
+}
+
+/**
+ * A permission request: asks the operator through the hub's approval queue
+ * and waits up to `approveSec` for the decision. Nothing (the host's own
+ * prompt) when it expires.
+ */
+async function askOperator(
+  run: HookRun,
+  approveSec: number,
+): Promise<Delivery> {
+  const { client, input } = run;
+  const tool = input.tool!;
+  const reported = client.reportStatus("approval", input.host).catch(() => {});
+  const detail = JSON.stringify(tool.input, null, 2) ?? "";
+  const asked = await client.requestApproval(
+    describeToolCall(tool.name, tool.input),
+    {
+      detail: detail.length > MAX_DETAIL
+        ? `${detail.slice(0, MAX_DETAIL)}…`
+        : detail,
+      timeoutSec: approveSec,
+      metadata: {
+        source: "hook",
+        host: input.host,
+        event: input.event,
+        tool_name: tool.name,
+      },
+    },
+  );
+  await reported;
+  const deadline = Date.now() + approveSec * 1000;
+  let answer = asked;
+  while (answer.status === "pending") {
+    const left = Math.ceil((deadline - Date.now()) / 1000);
+    if (left <= 0) break;
+    answer = await client.approval(asked.id, {
+      waitSec: Math.min(left, POLL_CHUNK_SEC),
+    });
+  }
+  if (answer.status === "allowed") return { decision: { behavior: "allow" } };
+  if (answer.status !== "denied") return {};
+  const by = answer.decided_by ? ` by ${answer.decided_by}` : "";
+  return {
+    decision: {
+      behavior: "deny",
+      message: `Denied${by} through Arc${
+        answer.note ? `: ${answer.note}` : ""
+      }`,
+    },
+  };
 }
 
 /** Does what the event calls for; returns what to show the model. */

@@ -17,6 +17,16 @@
  *   `BeforeAgent` and `AfterTool` add `hookSpecificOutput.additionalContext`;
  *   `AfterAgent` with `{"decision":"deny","reason"}` sends the reason back
  *   as a new prompt; stdout must be JSON only, `{}` for nothing.
+ * - Permission requests (`arc hook --approve SEC`): Claude Code's
+ *   `PermissionRequest` (hooks reference, code.claude.com/docs/en/hooks)
+ *   and Codex CLI's (added in openai/codex PR #17563, April 2026; schema
+ *   `permission-request.command.output.schema.json`) both send `tool_name`
+ *   and `tool_input` and take
+ *   `{"hookSpecificOutput":{"hookEventName":"PermissionRequest",
+ *   "decision":{"behavior":"allow"|"deny","message"}}}`; a hook that prints
+ *   nothing leaves the host to its own prompt. Codex refuses the fields
+ *   `updatedInput`, `updatedPermissions` and `interrupt: true`, so none are
+ *   sent.
  * - Cursor (cursor.com/docs/agent/hooks, hooks.json version 1):
  *   `sessionStart` and `postToolUse` add `additional_context`;
  *   `beforeSubmitPrompt` cannot add context (it answers `continue`); `stop`
@@ -63,6 +73,8 @@ export interface HookInput {
   stopHookActive: boolean;
   /** Cursor's `stop` status: only a `completed` loop is held. */
   stopStatus: string | null;
+  /** The tool a permission request is about (`tool_name`, `tool_input`). */
+  tool: { name: string; input: unknown } | null;
 }
 
 /** What the hook answers. */
@@ -71,6 +83,17 @@ export interface Delivery {
   text?: string;
   /** Hold the stop with `text` as the reason (stop events only). */
   block?: boolean;
+  /** The operator's answer to a permission request. */
+  decision?: { behavior: "allow" | "deny"; message?: string };
+}
+
+/** Hosts whose permission request a hook may answer (`arc hook --approve`). */
+export const APPROVAL_HOSTS: ReadonlySet<Host> = new Set(["claude", "codex"]);
+
+/** Whether this input is a permission request the hook may answer for the operator. */
+export function isPermissionRequest(input: HookInput): boolean {
+  return APPROVAL_HOSTS.has(input.host) &&
+    input.event === "PermissionRequest" && input.tool !== null;
 }
 
 /** Claude Code's event names, which Codex CLI shares (it has no SessionEnd). */
@@ -153,6 +176,9 @@ export function readHookInput(
     stopHookActive: json["stop_hook_active"] === true ||
       (typeof loops === "number" && loops > 0),
     stopStatus: typeof json["status"] === "string" ? json["status"] : null,
+    tool: typeof json["tool_name"] === "string"
+      ? { name: json["tool_name"], input: json["tool_input"] ?? null }
+      : null,
   };
 }
 
@@ -182,6 +208,15 @@ export function formatAnswer(input: HookInput, delivery: Delivery): string {
   const { host, moment, event } = input;
   const text = delivery.text;
   const quiet = host === "gemini" || host === "cursor" ? "{}" : "";
+  if (moment === "approval") {
+    if (!delivery.decision || !APPROVAL_HOSTS.has(host)) return quiet;
+    return JSON.stringify({
+      hookSpecificOutput: {
+        hookEventName: "PermissionRequest",
+        decision: delivery.decision,
+      },
+    });
+  }
   if (moment === "stop") {
     if (!delivery.block || !text) return quiet;
     if (host === "gemini") {

@@ -324,9 +324,15 @@ export async function runEnsure(
   }
   const logPath = join(dirname(config.storagePath), LOG_NAME);
   const pidPath = join(dirname(config.storagePath), PIDFILE_NAME);
-  // The token and the database URL travel in the environment, never on the
-  // command line (where the process list would show them).
-  const serveArgs = ["--token", "--database", "--database-file"].reduce(
+  // The token, the database URL and the notify secret travel in the
+  // environment, never on the command line (where the process list would
+  // show them).
+  const serveArgs = [
+    "--token",
+    "--database",
+    "--database-file",
+    "--notify-secret",
+  ].reduce(
     stripFlag,
     rest,
   );
@@ -346,6 +352,7 @@ export async function runEnsure(
     ];
   const env: Record<string, string> = {};
   if (config.token) env["ARC_TOKEN"] = config.token;
+  if (config.notifySecret) env["ARC_NOTIFY_SECRET"] = config.notifySecret;
   if (options.database !== undefined) {
     env["ARC_DATABASE_URL"] = options.database;
   }

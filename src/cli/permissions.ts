@@ -9,7 +9,11 @@
 import { dirname } from "node:path";
 
 /** Environment variables the hub reads. */
-export const HUB_ENV_VARS = ["ARC_TOKEN", "ARC_DATABASE_URL"] as const;
+export const HUB_ENV_VARS = [
+  "ARC_TOKEN",
+  "ARC_DATABASE_URL",
+  "ARC_NOTIFY_SECRET",
+] as const;
 
 /** What the hub process must be allowed to touch. */
 export interface HubScope {
@@ -19,6 +23,19 @@ export interface HubScope {
   spoolDir: string;
   /** The PostgreSQL server, when the hub runs on one. */
   database?: { netEntry: string } | undefined;
+  /** Webhooks the operator's notifications go to. */
+  notifyUrls?: readonly string[];
+}
+
+/** The `--allow-net` entries (host:port) of notification webhooks. */
+export function notifyNetEntries(urls: readonly string[]): string[] {
+  return [
+    ...new Set(urls.map((raw) => {
+      const url = new URL(raw);
+      const port = url.port || (url.protocol === "https:" ? "443" : "80");
+      return `${url.hostname}:${port}`;
+    })),
+  ];
 }
 
 /** The `--allow-net` entry for the hub's own listening address (any port when `port` is 0). */
@@ -37,6 +54,7 @@ export function hubPermissionFlags(scope: HubScope): string[] {
   const net = [
     listenNetEntry(scope.host, scope.port),
     ...(scope.database ? [scope.database.netEntry] : []),
+    ...notifyNetEntries(scope.notifyUrls ?? []),
   ].join(",");
   const dirs = [...new Set([dirname(scope.storagePath), scope.spoolDir])];
   return [

@@ -23,9 +23,11 @@ import { SqliteStore } from "../store/sqlite/store.ts";
 import { toIso } from "../time.ts";
 import { intFlag, parseFlags, UsageError } from "./args.ts";
 import { flagOrEnv } from "./connection.ts";
+import { Notifications } from "../hub/notify.ts";
 import {
   dropPermissions,
   listenNetEntry,
+  notifyNetEntries,
   permissionReport,
   readEnv,
 } from "./permissions.ts";
@@ -76,6 +78,12 @@ Options:
   --mcp-idle-timeout SEC      end an MCP session at /mcp (and deregister its
                               agent) after SEC seconds without a request or an
                               open stream (default ${DEFAULTS.mcpIdleSec})
+  --notify-url URL            POST the operator's notifications (approval
+                              requests and decisions) to this webhook,
+                              Slack-compatible JSON; repeatable. The hub may
+                              then open connections to these hosts only
+  --notify-secret KEY         sign notifications with HMAC-SHA256 in
+                              X-Arcdeno-Signature (also ARC_NOTIFY_SECRET)
   --stall-after SEC           show an agent that holds a claim as stalled
                               after SEC seconds with no activity (hook
                               events, posts, claims; default ${DEFAULTS.stallAfterSec})
@@ -133,6 +141,8 @@ export function parseServeFlags(args: string[]): ServeFlags {
     "rate-burst": { type: "string" },
     "mcp-idle-timeout": { type: "string" },
     "stall-after": { type: "string" },
+    "notify-url": { type: "string", multiple: true },
+    "notify-secret": { type: "string" },
     "idle-timeout": { type: "string" },
     help: { type: "boolean", short: "h" },
   });
@@ -167,6 +177,8 @@ export function parseServeFlags(args: string[]): ServeFlags {
   set("mcpIdleSec", intFlag("mcp-idle-timeout", values["mcp-idle-timeout"]));
   set("stallAfterSec", intFlag("stall-after", values["stall-after"]));
   set("idleTimeoutSec", intFlag("idle-timeout", values["idle-timeout"]));
+  set("notifyUrls", values["notify-url"]);
+  set("notifySecret", values["notify-secret"] ?? readEnv("ARC_NOTIFY_SECRET"));
   const retention = intFlag("relay-retention", values["relay-retention"]);
   if (retention !== undefined && retention < 1) {
     throw new UsageError("--relay-retention must be at least 1 second");
@@ -326,6 +338,23 @@ async function serve(
     }
   }
   hub.onShutdown = () => void running.shutdown();
+  if (config.notifyUrls.length) {
+    const notify = new Notifications({
+      urls: config.notifyUrls,
+      secret: config.notifySecret,
+      log: errorLog,
+    });
+    hub.onApproval = (event, a) =>
+      notify.send(
+        `approval.${event}`,
+        event === "created"
+          ? `${a.agent_id} asks for approval: ${a.title}`
+          : `${a.title} (${a.agent_id}) was ${a.status} by ${
+            a.decided_by ?? "the operator"
+          }`,
+        { approval: a },
+      );
+  }
   const pidfile = join(dirname(config.storagePath), PIDFILE_NAME);
   writePidfile(pidfile, running.port, running.url);
   const stop = () => {
@@ -337,7 +366,7 @@ async function serve(
   // Listening, with the files open: nothing else needs run, ffi, sys, env or
   // new sockets, except those to the database server.
   dropPermissions(
-    config.database
+    config.database || config.notifyUrls.length
       ? {
         keepNetExcept: [
           listenNetEntry(config.host, config.port),
@@ -348,7 +377,10 @@ async function serve(
   );
   hub.runtimeInfo["permissions"] = permissionReport(
     [dirname(config.storagePath), config.spoolDir],
-    config.database ? [config.database.netEntry] : [],
+    [
+      ...(config.database ? [config.database.netEntry] : []),
+      ...notifyNetEntries(config.notifyUrls),
+    ],
   );
   out(
     `arc listening on ${running.url} (storage=${store.info.storagePath}, journal_mode=${store.info.journalMode}, instance=${hub.instanceId}, allow_remote=${config.allowRemote}, relay=${

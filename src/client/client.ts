@@ -29,6 +29,7 @@ import {
   RelayTransport,
   type RelayTransportOptions,
 } from "./relay_transport.ts";
+import type { Approval, ApprovalRequest } from "./approvals.ts";
 import type {
   AckResult,
   MessageReceipts,
@@ -1810,6 +1811,80 @@ export class ArcClient implements AsyncDisposable {
   }
 
   /**
+   * Asks the operator to allow or deny something and returns the pending
+   * request; {@linkcode ArcClient.approval} with `waitSec` waits for the
+   * decision. Needs a hub with the `arcdeno:approvals` feature.
+   *
+   * @param title One line: what the agent wants to do.
+   * @param options Detail, choices, expiry and facts to show.
+   * @returns The pending request.
+   * @throws {ArcError} With status 400 for a bad request, 404 on a hub
+   * without the extension.
+   *
+   * @example Ask before deploying
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * const client = new ArcClient({ agentId: "worker" });
+   * const asked = await client.requestApproval("deploy to staging", {
+   *   timeoutSec: 600,
+   * });
+   * const answer = await client.approval(asked.id, { waitSec: 60 });
+   * if (answer.status === "allowed") console.log("deploying");
+   * ```
+   */
+  async requestApproval(
+    title: string,
+    options: ApprovalRequest = {},
+  ): Promise<Approval> {
+    return await this.#result<Approval>("POST", "/v1/arcdeno/approvals", {
+      body: {
+        agent_id: this.#agentId,
+        title,
+        detail: options.detail ?? "",
+        choices: options.choices ?? [],
+        metadata: options.metadata ?? {},
+        ...(options.timeoutSec !== undefined
+          ? { timeout_sec: options.timeoutSec }
+          : {}),
+      },
+    });
+  }
+
+  /**
+   * Reads an approval request; with `waitSec`, a pending one is answered
+   * as soon as it is decided or expires, or after `waitSec` seconds (at
+   * most 60) still pending.
+   *
+   * @param id The request's id.
+   * @param options How long to wait for a decision, and a signal to stop.
+   * @returns The request as it stands.
+   * @throws {ArcError} With status 404 for an unknown id.
+   *
+   * @example Wait for the operator
+   * ```ts
+   * import { ArcClient } from "@arc/hub";
+   *
+   * const client = new ArcClient({ agentId: "worker" });
+   * const { status } = await client.approval("ap_1", { waitSec: 30 });
+   * console.log(status);
+   * ```
+   */
+  async approval(
+    id: string,
+    options: { waitSec?: number; signal?: AbortSignal } = {},
+  ): Promise<Approval> {
+    const waitSec = options.waitSec ?? 0;
+    return await this.#result<Approval>(
+      "GET",
+      path(`/v1/arcdeno/approvals/${encodeURIComponent(id)}`, {
+        wait: waitSec > 0 ? waitSec : undefined,
+      }),
+      this.#pollOptions(waitSec * 1000, options.signal),
+    );
+  }
+
+  /**
    * Searches the messages this agent may see (broadcasts, direct messages to
    * it and those it sent) by words in their bodies, attachments and thread
    * ids, best match first. Words match whole words in any case; `"a
@@ -2426,15 +2501,19 @@ export class ArcClient implements AsyncDisposable {
     query: Query & { since_id: number; timeout: number },
     signal?: AbortSignal,
   ): Promise<Message[]> {
-    const options: RequestOptions = {
-      timeoutMs: Math.max(this.#timeoutMs, query.timeout * 1000 + 5_000),
-    };
-    if (signal) options.signal = signal;
     return this.#result<Message[]>(
       "GET",
       path("/v1/events", { agent_id: this.#agentId, ...query }),
-      options,
+      this.#pollOptions(query.timeout * 1000, signal),
     );
+  }
+
+  /** Request options for a long-poll of `waitMs`: the timeout outlasts the wait. */
+  #pollOptions(waitMs: number, signal?: AbortSignal): RequestOptions {
+    return defined({
+      timeoutMs: Math.max(this.#timeoutMs, waitMs + 5_000),
+      signal,
+    });
   }
 
   async #call(

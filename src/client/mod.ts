@@ -82,6 +82,7 @@ export type {
 } from "./rpc.ts";
 export { HttpTransport } from "./http_transport.ts";
 export type { FetchFunction, HttpTransportOptions } from "./http_transport.ts";
+export type { Approval, ApprovalRequest } from "./approvals.ts";
 export type {
   AckResult,
   MessageReceipts,

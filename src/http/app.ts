@@ -19,6 +19,7 @@ import { Identity } from "../hub/identity.ts";
 import { Metrics } from "./metrics.ts";
 import { resumeAfter, streamResponse } from "./sse.ts";
 import { DASHBOARD_HTML } from "./dashboard.ts";
+import { mountApprovals } from "./approvals_routes.ts";
 import { mountReceipts } from "./receipts_routes.ts";
 import { taskDepRoutes } from "./task_deps_routes.ts";
 import { bodyWithGeneration, queueRoutes } from "./queue_routes.ts";
@@ -373,6 +374,7 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
   );
 
   mountReceipts(app, hub);
+  mountApprovals(app, hub);
 
   return app;
 }

@@ -62,6 +62,8 @@ import {
   refreshReservation,
   releaseReservation,
 } from "./reserve.ts";
+import { type ApprovalEvent, Approvals } from "./approvals.ts";
+import type { Approval } from "../store/approvals.ts";
 import { type MessageMatch, Notifier, type Subscription } from "./notifier.ts";
 import { MessageSearch, SEARCH_MAX_LIMIT } from "./search.ts";
 import {
@@ -123,6 +125,8 @@ export class Hub implements AsyncDisposable {
   readonly instanceId: string;
   /** Delivery receipts (vendor extension). */
   readonly receipts: Receipts;
+  /** Approval requests to the operator (vendor extension). */
+  readonly approvals: Approvals;
   /** Requests parked right now, for metrics. */
   readonly waiting = { longPolls: 0, streams: 0 };
   /** Set by the process when it serves the file relay: its counters, for metrics. */
@@ -142,6 +146,8 @@ export class Hub implements AsyncDisposable {
   readonly search: MessageSearch;
   /** Agent status from host hook events (`arcdeno:agent_status`), in memory. */
   readonly statuses: AgentStatuses;
+  /** Set by the process to hear of approval requests and decisions (outbound notifications). */
+  onApproval: (event: ApprovalEvent, approval: Approval) => void = () => {};
   /** Set by the server: stops serving and exits, used when a shutdown fires. */
   onShutdown: () => void = () => {};
   #log: (line: string) => void;
@@ -175,6 +181,10 @@ export class Hub implements AsyncDisposable {
       presenceTtlSec: config.presenceTtlSec,
       maxQueryLimit: config.maxQueryLimit,
       log: this.#log,
+    });
+    this.approvals = new Approvals(store, this.notifier, {
+      maxQueryLimit: config.maxQueryLimit,
+      onEvent: (event, approval) => this.onApproval(event, approval),
     });
     this.#touches = new TouchBatch(store, this.#log);
     this.statuses = new AgentStatuses({ stallAfterSec: config.stallAfterSec });
@@ -249,6 +259,9 @@ export class Hub implements AsyncDisposable {
     if (this.#closed) return;
     await this.#touches.flush();
     await this.#announceExpiries();
+    await this.approvals.expire().catch((e) =>
+      this.#log(`expiring approvals failed: ${e}`)
+    );
     const ttl = this.config.presenceTtlSec;
     // A cheap read first: most sweeps find nothing and need no write lock.
     if (!(await this.store.read(() => anyStale(ttl)))) return;
@@ -570,6 +583,11 @@ export class Hub implements AsyncDisposable {
     });
     await this.receipts.markDelivered(agentId, rows);
     return rows;
+  }
+
+  /** Counts a parked long-poll of another kind (an approval's) until disposed. */
+  parkLongPoll(): Disposable {
+    return this.#count("longPolls");
   }
 
   /** Counts one waiter of a kind until disposed (once). */

@@ -31,7 +31,7 @@ export const TOOL_GROUPS = {
     "arc_refresh_lock",
     "arc_list_locks",
   ],
-  /** Tasks, threads and asking other agents. */
+  /** Tasks, threads, asking other agents and asking the operator. */
   tasks: [
     "arc_rpc_call",
     "arc_list_tasks",
@@ -39,6 +39,7 @@ export const TOOL_GROUPS = {
     "arc_next_task",
     "arc_list_threads",
     "arc_get_thread",
+    "arc_request_approval",
   ],
   /** Agents, channels, the inbox, search and delivery receipts. */
   messages: [

@@ -15,6 +15,7 @@ import type { HubConnection } from "./connection.ts";
 import { instructions } from "./instructions.ts";
 import { listTools } from "./listing.ts";
 import { resolveTools } from "./profiles.ts";
+import { registerApprovalTools } from "./approval_tools.ts";
 import { registerReceiptTools } from "./receipt_tools.ts";
 import { registerQueueTools } from "./queue_tools.ts";
 import { ToolCatalog } from "./register.ts";
@@ -55,6 +56,7 @@ export function createArcMcpServer(
   registerTools(server, conn, catalog);
   registerReceiptTools(server, conn, catalog);
   registerQueueTools(server, conn, catalog);
+  registerApprovalTools(server, conn, catalog);
   registerResources(server, conn);
   // The SDK's own listing spells every schema out in full; ours is compact.
   server.server.setRequestHandler(

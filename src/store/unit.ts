@@ -23,6 +23,11 @@
  * @module
  */
 
+import type {
+  Approval,
+  ApprovalDecision,
+  ApprovalFilter,
+} from "./approvals.ts";
 import type { DataCounts, ExportTable, RowRecord } from "./export_format.ts";
 import type { SecretEntry, SessionOwner } from "./identity.ts";
 import type {
@@ -259,6 +264,19 @@ export interface QueueOps {
   bumpGeneration(agentId: string, sessionId: string, at: string): number;
 }
 
+/** Approval requests (`arcdeno:approvals`, `./approvals.ts`). */
+export interface ApprovalOps {
+  insertApproval(approval: Approval): void;
+  /** One approval by id; null when unknown. */
+  approval(id: string): Approval | null;
+  /** Decides a pending approval; null when it is not pending (decided or expired before). */
+  decideApproval(id: string, decision: ApprovalDecision): Approval | null;
+  /** Marks pending approvals due at `now` expired and returns them; each to one caller only. */
+  expireApprovals(now: string): Approval[];
+  /** Approvals, newest first. */
+  listApprovals(filter: ApprovalFilter): Approval[];
+}
+
 /** Every primitive a unit may use. Each backend implements them, SQLite synchronously, PostgreSQL with promises. */
 export interface TxOps
   extends
@@ -271,7 +289,8 @@ export interface TxOps
     IdentityOps,
     TransferOps,
     ReceiptOps,
-    QueueOps {}
+    QueueOps,
+    ApprovalOps {}
 
 /** The same primitives, answering with promises. */
 export type AsyncTxOps = {
@@ -355,6 +374,11 @@ const OP_NAMES: Record<keyof TxOps, true> = {
   queueHolders: true,
   generation: true,
   bumpGeneration: true,
+  insertApproval: true,
+  approval: true,
+  decideApproval: true,
+  expireApprovals: true,
+  listApprovals: true,
 };
 
 function* step(op: keyof TxOps, args: unknown[]): Generator<Step, unknown> {
@@ -386,6 +410,7 @@ export const VOID_OPS: ReadonlySet<keyof TxOps> = new Set<keyof TxOps>([
   "closeWait",
   "recordHandout",
   "markHandoutNoticed",
+  "insertApproval",
 ]);
 
 type AnyOp = (...args: unknown[]) => unknown;

@@ -57,3 +57,52 @@ export function arc(
     options,
   );
 }
+
+/** Runs `arc hook` as a host does: its hook JSON on stdin. */
+export function spawnHook(
+  args: string[],
+  cwd: string,
+  stdin: unknown,
+): Promise<CommandRun> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net=127.0.0.1",
+      "--allow-read=.arc-hook",
+      "--allow-write=.arc-hook",
+      MAIN,
+      "hook",
+      ...args,
+    ],
+    cwd,
+    env: { NO_COLOR: "1" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  const done = (async () => {
+    await writer.write(new TextEncoder().encode(JSON.stringify(stdin)));
+    await writer.close();
+    const out = await child.output();
+    const decoder = new TextDecoder();
+    return {
+      code: out.code,
+      stdout: decoder.decode(out.stdout).trim(),
+      stderr: decoder.decode(out.stderr),
+    };
+  })();
+  return done;
+}
+
+/** Runs `fn` in a fresh temp directory, removed afterwards. */
+export async function withDir(
+  fn: (dir: string) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "arc-hook-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}

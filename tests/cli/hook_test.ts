@@ -8,7 +8,7 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { MAIN, startHub } from "../_util.ts";
 import { freePort } from "../mcp/_mcp.ts";
-import { run } from "./_arc.ts";
+import { run, spawnHook, withDir } from "./_arc.ts";
 
 function hook(args: string[], cwd: string) {
   return run(
@@ -110,48 +110,6 @@ Deno.test("arc hook is silent and exits 0 when no hub answers", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
-
-/** Runs `arc hook` as a host does: its hook JSON on stdin. */
-function spawnHook(args: string[], cwd: string, stdin: unknown) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net=127.0.0.1",
-      "--allow-read=.arc-hook",
-      "--allow-write=.arc-hook",
-      MAIN,
-      "hook",
-      ...args,
-    ],
-    cwd,
-    env: { NO_COLOR: "1" },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  const done = (async () => {
-    await writer.write(new TextEncoder().encode(JSON.stringify(stdin)));
-    await writer.close();
-    const out = await child.output();
-    const decoder = new TextDecoder();
-    return {
-      code: out.code,
-      stdout: decoder.decode(out.stdout).trim(),
-      stderr: decoder.decode(out.stderr),
-    };
-  })();
-  return done;
-}
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "arc-hook-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 async function dm(
   hub: Awaited<ReturnType<typeof startHub>>,

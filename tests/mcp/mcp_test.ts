@@ -59,6 +59,7 @@ const WRITE_TOOLS = [
   "arc_complete_task",
   "arc_ack",
   "arc_next_task",
+  "arc_request_approval",
 ];
 const DESTRUCTIVE_TOOLS = ["arc_release_claim", "arc_unlock"];
 const IDEMPOTENT_TOOLS = [

@@ -35,6 +35,11 @@ import {
 } from "../../src/hub/units/identity.ts";
 import type { SecretEntry } from "../../src/store/identity.ts";
 import * as receiptUnits from "../../src/hub/units/receipts.ts";
+import * as approvalUnits from "../../src/hub/units/approvals.ts";
+import type {
+  ApprovalDecision,
+  ApprovalFilter,
+} from "../../src/store/approvals.ts";
 import type {
   TrackedMessage,
   UnackedFilter,
@@ -112,6 +117,16 @@ export function rules(store: Store) {
       getMessage: (id: number) => store.read(() => receiptUnits.getMessage(id)),
       presence: (agentId: string, ttlSec: number) =>
         store.read(() => receiptUnits.presence(agentId, ttlSec)),
+    },
+    approvals: {
+      create: (input: approvalUnits.NewApproval, timeoutSec: number) =>
+        store.run(() => approvalUnits.createApproval(input, timeoutSec)),
+      decide: (id: string, d: Omit<ApprovalDecision, "at">) =>
+        store.run(() => approvalUnits.decideApproval(id, d)),
+      expire: () => store.run(() => approvalUnits.expireApprovals()),
+      get: (id: string) => store.read(() => approvalUnits.getApproval(id)),
+      list: (filter: ApprovalFilter) =>
+        store.read(() => approvalUnits.listApprovals(filter)),
     },
     identity: {
       putSecret: (entry: SecretEntry) => store.run(() => putSecret(entry)),

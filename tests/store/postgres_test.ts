@@ -30,6 +30,7 @@ import {
 } from "./contract.ts";
 import { identityContract } from "./identity_contract.ts";
 import { receiptsContract } from "./receipts_contract.ts";
+import { approvalsContract } from "./approvals_contract.ts";
 import { searchContract } from "./search_contract.ts";
 import { exportContract } from "./export_contract.ts";
 import { exportVendorContract } from "./export_vendor_contract.ts";
@@ -53,6 +54,7 @@ if (PG_URL) {
   storeContract("PostgresStore", openPostgres);
   identityContract("PostgresStore", openPostgres);
   receiptsContract("PostgresStore", openPostgres);
+  approvalsContract("PostgresStore", openPostgres);
   taskDepsContract("PostgresStore", openPostgres);
   reserveContract("PostgresStore", openPostgres);
   searchContract("PostgresStore", openPostgres);

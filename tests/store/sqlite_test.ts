@@ -24,6 +24,7 @@ import {
 } from "./contract.ts";
 import { identityContract } from "./identity_contract.ts";
 import { receiptsContract } from "./receipts_contract.ts";
+import { approvalsContract } from "./approvals_contract.ts";
 import { searchContract } from "./search_contract.ts";
 import { reserveContract } from "./reserve_contract.ts";
 import { taskDepsContract } from "./task_deps_contract.ts";
@@ -46,6 +47,7 @@ const openSqlite: StoreOpener = async (clock) => {
 storeContract("SqliteStore", openSqlite);
 identityContract("SqliteStore", openSqlite);
 receiptsContract("SqliteStore", openSqlite);
+approvalsContract("SqliteStore", openSqlite);
 taskDepsContract("SqliteStore", openSqlite);
 reserveContract("SqliteStore", openSqlite);
 searchContract("SqliteStore", openSqlite);

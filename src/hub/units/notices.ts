@@ -1,13 +1,15 @@
 /**
  * The notices the hub posts on its own (`from_agent: "system"`): recovery of
  * a vanished agent's claims and locks, a parent task rolled up by its last
- * subtask, and a task whose last dependency is done. Their texts and
+ * subtask, a task whose last dependency is done, and an approval the
+ * operator decided. Their texts and
  * metadata live here only.
  *
  * @module
  */
 
 import { SYSTEM_AGENT, VENDOR } from "../../protocol.ts";
+import type { Approval } from "../../store/approvals.ts";
 import type { Claim, Lock, NewMessage, Task } from "../../store/types.ts";
 
 function notice(
@@ -104,6 +106,30 @@ export function readyNotice(
         depends_on: dependsOn,
         completed_dependency: completed,
         assignee,
+      },
+    },
+  });
+}
+
+/** The operator decided an agent's approval request (a direct message to the requester, which also wakes its waiters on every hub). */
+export function approvalDecidedNotice(approval: Approval): NewMessage {
+  const verdict = approval.status === "allowed" ? "allowed" : "denied";
+  const note = approval.note ? `: ${approval.note}` : "";
+  return notice({
+    to_agent: approval.agent_id,
+    channel: "direct",
+    body: `Approval ${approval.id} (${approval.title}) was ${verdict} by ${
+      approval.decided_by ?? "the operator"
+    }${note}`,
+    reply_to: null,
+    thread_id: null,
+    metadata: {
+      [VENDOR]: {
+        approval: {
+          id: approval.id,
+          status: approval.status,
+          ...(approval.choice !== null ? { choice: approval.choice } : {}),
+        },
       },
     },
   });

@@ -81,6 +81,14 @@ import {
   toHandout,
   toHolder as toQueueHolder,
 } from "../queue.ts";
+import {
+  type Approval,
+  APPROVAL_COLUMNS,
+  type ApprovalDecision,
+  type ApprovalFilter,
+  approvalParams,
+  toApproval,
+} from "../approvals.ts";
 import type {
   AsyncTxOps,
   NewRow,
@@ -828,5 +836,65 @@ export class PgOps implements AsyncTxOps {
       [agentId, sessionId, at],
     );
     return Number(row!["generation"]);
+  }
+
+  // ── approvals ──────────────────────────────────────────────────────
+
+  async insertApproval(approval: Approval): Promise<void> {
+    await this.#q(
+      `INSERT INTO arcdeno_approvals (${APPROVAL_COLUMNS})
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      approvalParams(approval),
+    );
+  }
+
+  async approval(id: string): Promise<Approval | null> {
+    const row = await this.#one(
+      "SELECT * FROM arcdeno_approvals WHERE id = $1",
+      [id],
+    );
+    return row ? toApproval(row) : null;
+  }
+
+  async decideApproval(
+    id: string,
+    d: ApprovalDecision,
+  ): Promise<Approval | null> {
+    // The status guard makes a decision exactly-once across hubs: a second
+    // UPDATE waits for the first one's row lock, then finds it decided.
+    const row = await this.#one(
+      `UPDATE arcdeno_approvals
+       SET status = $1, decided_at = $2, decided_by = $3, note = $4, choice = $5
+       WHERE id = $6 AND status = 'pending' RETURNING *`,
+      [d.status, d.at, d.by, d.note, d.choice, id],
+    );
+    return row ? toApproval(row) : null;
+  }
+
+  async expireApprovals(now: string): Promise<Approval[]> {
+    return (await this.#q(
+      `UPDATE arcdeno_approvals SET status = 'expired', decided_at = expires_at
+       WHERE status = 'pending' AND expires_at <= $1 RETURNING *`,
+      [now],
+    )).map(toApproval).sort((a, b) => a.id < b.id ? -1 : 1);
+  }
+
+  async listApprovals(filter: ApprovalFilter): Promise<Approval[]> {
+    return (await this.#q(
+      `SELECT * FROM arcdeno_approvals
+       WHERE ($1::text IS NULL
+           OR ($1::text = 'pending' AND status = 'pending' AND expires_at > $4)
+           OR ($1::text = 'expired' AND (status = 'expired'
+             OR (status = 'pending' AND expires_at <= $4)))
+           OR ($1::text NOT IN ('pending', 'expired') AND status = $1::text))
+         AND ($2::text IS NULL OR agent_id = $2::text)
+       ORDER BY created_at DESC, id DESC LIMIT $3`,
+      [
+        filter.status ?? null,
+        filter.agentId ?? null,
+        filter.limit,
+        filter.now,
+      ],
+    )).map(toApproval);
   }
 }

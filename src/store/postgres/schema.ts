@@ -10,6 +10,7 @@
  */
 
 import { MAX_MESSAGE_ID } from "../../protocol.ts";
+import { POSTGRES_APPROVAL_SCHEMA } from "../approvals.ts";
 import {
   POSTGRES_RECEIPT_SCHEMA,
   POSTGRES_RECEIPT_SURFACED,
@@ -150,6 +151,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, statements: POSTGRES_RECEIPT_SURFACED },
   // Vendor: the work queue's handouts and session generations (`arcdeno:work_queue`).
   { version: 7, statements: [...QUEUE_POSTGRES_SCHEMA] },
+  // Vendor: approval requests (`arcdeno:approvals`).
+  { version: 8, statements: POSTGRES_APPROVAL_SCHEMA },
 ];
 
 /** The newest schema version this code knows. */

@@ -77,6 +77,14 @@ import {
   toHandout,
   toHolder as toQueueHolder,
 } from "../queue.ts";
+import {
+  type Approval,
+  APPROVAL_COLUMNS,
+  type ApprovalDecision,
+  type ApprovalFilter,
+  approvalParams,
+  toApproval,
+} from "../approvals.ts";
 import type {
   NewRow,
   TaskMessage,
@@ -760,5 +768,63 @@ export class SqliteOps implements TxOps {
       at,
     );
     return Number(row!["generation"]);
+  }
+
+  // ── approvals ──────────────────────────────────────────────────────
+
+  insertApproval(approval: Approval): void {
+    this.#db.run(
+      `INSERT INTO arcdeno_approvals (${APPROVAL_COLUMNS})
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ...approvalParams(approval),
+    );
+  }
+
+  approval(id: string): Approval | null {
+    const row = this.#db.get(
+      "SELECT * FROM arcdeno_approvals WHERE id = ?",
+      id,
+    );
+    return row ? toApproval(row) : null;
+  }
+
+  decideApproval(id: string, d: ApprovalDecision): Approval | null {
+    const row = this.#db.get(
+      `UPDATE arcdeno_approvals
+       SET status = ?, decided_at = ?, decided_by = ?, note = ?, choice = ?
+       WHERE id = ? AND status = 'pending' RETURNING *`,
+      d.status,
+      d.at,
+      d.by,
+      d.note,
+      d.choice,
+      id,
+    );
+    return row ? toApproval(row) : null;
+  }
+
+  expireApprovals(now: string): Approval[] {
+    return this.#db.all(
+      `UPDATE arcdeno_approvals SET status = 'expired', decided_at = expires_at
+       WHERE status = 'pending' AND expires_at <= ? RETURNING *`,
+      now,
+    ).map(toApproval).sort((a, b) => a.id < b.id ? -1 : 1);
+  }
+
+  listApprovals(filter: ApprovalFilter): Approval[] {
+    return this.#db.all(
+      `SELECT * FROM arcdeno_approvals
+       WHERE (?1 IS NULL
+           OR (?1 = 'pending' AND status = 'pending' AND expires_at > ?4)
+           OR (?1 = 'expired' AND (status = 'expired'
+             OR (status = 'pending' AND expires_at <= ?4)))
+           OR (?1 NOT IN ('pending', 'expired') AND status = ?1))
+         AND (?2 IS NULL OR agent_id = ?2)
+       ORDER BY created_at DESC, id DESC LIMIT ?3`,
+      filter.status ?? null,
+      filter.agentId ?? null,
+      filter.limit,
+      filter.now,
+    ).map(toApproval);
   }
 }

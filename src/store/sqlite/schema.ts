@@ -6,6 +6,7 @@
  * @module
  */
 
+import { SQLITE_APPROVAL_SCHEMA } from "../approvals.ts";
 import { SQLITE_RECEIPT_SCHEMA } from "../receipts.ts";
 
 /** Statements that create the schema; each is idempotent. */
@@ -96,4 +97,6 @@ export const SQLITE_SCHEMA: readonly string[] = [
   )`,
   // Ours: delivery receipts (vendor tables).
   ...SQLITE_RECEIPT_SCHEMA,
+  // Ours: approval requests (vendor table).
+  ...SQLITE_APPROVAL_SCHEMA,
 ];
