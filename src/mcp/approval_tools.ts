@@ -7,11 +7,10 @@
  * @module
  */
 
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 import { z } from "zod";
 import type { Approval } from "../client/approvals.ts";
 import type { HubConnection } from "./connection.ts";
-import { type ToolCatalog, toolRegistrar, WRITE } from "./register.ts";
+import { type Tool, WRITE } from "./register.ts";
 
 /** Longest a tool call waits for the operator (hosts time tool calls out). */
 const MAX_WAIT_SEC = 3_600;
@@ -19,13 +18,8 @@ const MAX_WAIT_SEC = 3_600;
 const POLL_SEC = 30;
 
 /** Registers the approval tool on `server`. */
-export function registerApprovalTools(
-  server: McpServer,
-  conn: HubConnection,
-  catalog: ToolCatalog,
-): void {
+export function approvalTools(tool: Tool, conn: HubConnection): void {
   const client = conn.client;
-  const tool = toolRegistrar(server, conn, catalog);
 
   tool("arc_request_approval", {
     title: "Ask the operator for approval",

@@ -7,20 +7,14 @@
  * @module
  */
 
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 import { z } from "zod";
 import type { HubConnection } from "./connection.ts";
-import { type ToolCatalog, toolRegistrar, WRITE } from "./register.ts";
+import { type Tool, WRITE } from "./register.ts";
 import { claimSchema, taskSchema, ttlSchema } from "./schemas.ts";
 
 /** Registers the work queue tool on `server`. */
-export function registerQueueTools(
-  server: McpServer,
-  conn: HubConnection,
-  catalog: ToolCatalog,
-): void {
+export function queueTools(tool: Tool, conn: HubConnection): void {
   const client = conn.client;
-  const tool = toolRegistrar(server, conn, catalog);
 
   tool("arc_next_task", {
     title: "Take the next task",

@@ -8,15 +8,9 @@
  * @module
  */
 
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 import { z } from "zod";
 import type { HubConnection } from "./connection.ts";
-import {
-  IDEMPOTENT,
-  READ,
-  type ToolCatalog,
-  toolRegistrar,
-} from "./register.ts";
+import { IDEMPOTENT, READ, type Tool } from "./register.ts";
 
 const receiptSchema = z.looseObject({
   agent_id: z.string(),
@@ -58,14 +52,8 @@ export function recipientWarning(
 }
 
 /** Registers the receipt tools on `server`. */
-export function registerReceiptTools(
-  server: McpServer,
-  conn: HubConnection,
-  catalog: ToolCatalog,
-): void {
+export function receiptTools(tool: Tool, conn: HubConnection): void {
   const client = conn.client;
-
-  const tool = toolRegistrar(server, conn, catalog);
 
   tool("arc_ack", {
     title: "Acknowledge a message",

@@ -82,6 +82,9 @@ export class ToolCatalog {
  * Returns `tool(name, spec)`, which registers one tool on `server` when
  * `catalog` enables it.
  */
+/** Registers one tool (see {@linkcode toolRegistrar}). */
+export type Tool = ReturnType<typeof toolRegistrar>;
+
 export function toolRegistrar(
   server: McpServer,
   conn: HubConnection,

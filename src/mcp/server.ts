@@ -15,12 +15,12 @@ import type { HubConnection } from "./connection.ts";
 import { instructions } from "./instructions.ts";
 import { listTools } from "./listing.ts";
 import { resolveTools } from "./profiles.ts";
-import { registerApprovalTools } from "./approval_tools.ts";
-import { registerReceiptTools } from "./receipt_tools.ts";
-import { registerQueueTools } from "./queue_tools.ts";
-import { ToolCatalog } from "./register.ts";
+import { approvalTools } from "./approval_tools.ts";
+import { receiptTools } from "./receipt_tools.ts";
+import { queueTools } from "./queue_tools.ts";
+import { ToolCatalog, toolRegistrar } from "./register.ts";
 import { registerResources } from "./resources.ts";
-import { registerTools } from "./tools.ts";
+import { coreTools } from "./tools.ts";
 
 /** The server's name in the MCP handshake. */
 export const SERVER_NAME = "arc";
@@ -53,10 +53,10 @@ export function createArcMcpServer(
       capabilities: { tools: {}, resources: {}, completions: {} },
     },
   );
-  registerTools(server, conn, catalog);
-  registerReceiptTools(server, conn, catalog);
-  registerQueueTools(server, conn, catalog);
-  registerApprovalTools(server, conn, catalog);
+  const tool = toolRegistrar(server, conn, catalog);
+  for (const family of [coreTools, receiptTools, queueTools, approvalTools]) {
+    family(tool, conn);
+  }
   registerResources(server, conn);
   // The SDK's own listing spells every schema out in full; ours is compact.
   server.server.setRequestHandler(

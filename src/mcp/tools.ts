@@ -8,7 +8,6 @@
  * @module
  */
 
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 import { z } from "zod";
 import type { ArcClient } from "../client/client.ts";
 import { outcomeOf } from "../client/rpc.ts";
@@ -21,8 +20,7 @@ import {
   type Extra,
   IDEMPOTENT,
   READ,
-  type ToolCatalog,
-  toolRegistrar,
+  type Tool,
   WRITE,
 } from "./register.ts";
 import {
@@ -57,15 +55,9 @@ const activeOnlyInput = z.boolean().optional().describe(
 const messageList = z.array(messageSchema);
 
 /** Registers the Arc tools `catalog` enables on `server`. */
-export function registerTools(
-  server: McpServer,
-  conn: HubConnection,
-  catalog: ToolCatalog,
-): void {
+export function coreTools(tool: Tool, conn: HubConnection): void {
   const client = conn.client;
   const agentId = conn.options.agentId;
-
-  const tool = toolRegistrar(server, conn, catalog);
 
   // ── orientation ─────────────────────────────────────────────────────
 
