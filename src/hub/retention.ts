@@ -9,7 +9,7 @@
  *   into an empty hub. Its tasks, claims and dependencies stay in the
  *   database, so the task tree can still be queried.
  * - A direct message outside threads and tasks goes when it is older than N
- *   days, its recipient received it and no acknowledgement is awaited. They
+ *   days and its recipient received it (a delivery receipt). They
  *   are written to `dm-<time>-<first id>.jsonl`, one message row per line.
  *
  * Each file is written to a temporary name, flushed and renamed before

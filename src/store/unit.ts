@@ -300,7 +300,7 @@ export interface RetentionOps {
   threadAge(threadId: string): ThreadAge;
   /** Deletes a thread's messages up to id `throughId` with their receipts, waits and index entries; returns how many. */
   deleteThreadMessages(threadId: string, throughId: number): number;
-  /** Direct messages outside threads and tasks, older than `cutoff`, that their recipient received, by id after `afterId`, at most `limit`. */
+  /** Direct messages outside threads and tasks, older than `cutoff`, that their recipient received (a receipt), by id after `afterId`, at most `limit`. */
   deliveredDirectBefore(
     cutoff: string,
     afterId: number,

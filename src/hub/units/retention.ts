@@ -2,8 +2,8 @@
  * Retention units (`serve --retain-days`): which old messages may go, and
  * their deletion. A thread goes whole, once it has tasks, all of them done,
  * and its newest message is older than the cutoff; a direct message outside
- * threads and tasks goes once its recipient received it (a receipt, no open
- * acknowledgement wait) and it is older than the cutoff. The file writing
+ * threads and tasks goes once its recipient received it (it has a delivery
+ * receipt, acknowledged or not) and it is older than the cutoff. The file writing
  * around these units is in `src/hub/retention.ts`.
  *
  * @module

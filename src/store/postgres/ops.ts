@@ -978,8 +978,6 @@ export class PgOps implements AsyncTxOps {
          AND NOT EXISTS (SELECT 1 FROM tasks AS t WHERE t.task_id = m.id)
          AND EXISTS (SELECT 1 FROM arcdeno_receipts AS r
                      WHERE r.message_id = m.id AND r.agent_id = m.to_agent)
-         AND NOT EXISTS (SELECT 1 FROM arcdeno_ack_waits AS w
-                         WHERE w.message_id = m.id AND w.acked_at IS NULL)
        ORDER BY m.id LIMIT $3`,
       [afterId, cutoff, limit],
     )).map(toMessage);
