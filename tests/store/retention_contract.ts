@@ -42,6 +42,13 @@ async function* parse(text: string): AsyncGenerator<ExportRecord> {
   }
 }
 
+async function catchUp(store: Store): Promise<void> {
+  for (let i = 0; i < 1000; i++) {
+    if ((await store.search.indexStep(100)).done) return;
+  }
+  throw new Error("the index never caught up");
+}
+
 /** Registers the retention tests for one backend. */
 export function retentionContract(name: string, open: StoreOpener): void {
   const test = contractTest(name, open);
@@ -107,6 +114,7 @@ export function retentionContract(name: string, open: StoreOpener): void {
           [received.id],
         );
 
+        await catchUp(store);
         const result = await runRetention(store, "test", { days: 2, dir });
         assertEquals(result.threads, 1);
         assert(result.messages >= 3, `pruned ${result.messages}`);
@@ -124,6 +132,19 @@ export function retentionContract(name: string, open: StoreOpener): void {
             fresh,
           ]
         ) assertEquals(await exists(store, m.id), true, `message ${m.id}`);
+        // The full-text index forgets them too.
+        await catchUp(store);
+        const hits = await store.search.query({
+          expr: {
+            groups: [{ all: [{ text: "zanzibar", prefix: false }], none: [] }],
+          },
+          agentId: "lead",
+          limit: 20,
+        });
+        assertEquals(
+          hits.map((h) => h.message.id).sort((a, b) => a - b),
+          [open.task.id, open.reply.id, recent.task.id, recent.reply.id],
+        );
         // The task tree stays: the thread is listed with its done task.
         const summary = (await rules(store).listThreads()).find((t) =>
           t.thread_id === "done/1"
