@@ -26,11 +26,11 @@ import { flagOrEnv } from "./connection.ts";
 import { Notifications } from "../hub/notify.ts";
 import {
   dropPermissions,
+  hubDirs,
   listenNetEntry,
   notifyNetEntries,
   permissionReport,
   readEnv,
-  hubDirs,
 } from "./permissions.ts";
 
 /** Help text for `arc serve`. */

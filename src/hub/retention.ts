@@ -118,7 +118,14 @@ export async function runRetention(
     const page = await store.read(() => closedThreads(cutoff, after, PAGE));
     for (const threadId of page) {
       if (options.stopped?.()) break;
-      await pruneOneThread(store, instanceId, threadId, cutoff, options, result);
+      await pruneOneThread(
+        store,
+        instanceId,
+        threadId,
+        cutoff,
+        options,
+        result,
+      );
     }
     if (page.length < PAGE) break;
     after = page.at(-1)!;

@@ -45,8 +45,9 @@ Deno.test("serve --retain-days 1 starts, reports it and makes its retain directo
   assertEquals(info.arcdeno["retain_days"], 1);
   // The first pass runs on the first sweep (every second with this TTL).
   await eventually(
-    async () => (await Deno.stat(`${hub.dir}/retained`).catch(() => null))
-      ?.isDirectory,
+    async () =>
+      (await Deno.stat(`${hub.dir}/retained`).catch(() => null))
+        ?.isDirectory,
     { what: "the retain directory" },
   );
   assert(!hub.output().includes("retention failed"), hub.output());
