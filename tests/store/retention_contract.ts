@@ -11,7 +11,6 @@ import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { checkRecord } from "../../src/hub/export.ts";
 import { runRetention } from "../../src/hub/retention.ts";
 import type { ExportRecord } from "../../src/store/export_format.ts";
-import type { TrackedMessage } from "../../src/store/receipts.ts";
 import type { Message, Store } from "../../src/store/types.ts";
 import {
   contractTest,
@@ -19,34 +18,16 @@ import {
   newMessage,
   type StoreOpener,
 } from "./contract.ts";
+import { tracked } from "./receipts_contract.ts";
+import { catchUp } from "./search_contract.ts";
 
 const DAY_SEC = 86_400;
-
-function tracked(m: Message) {
-  const t: TrackedMessage = {
-    id: m.id,
-    ts: m.ts,
-    from_agent: m.from_agent,
-    to_agent: m.to_agent,
-    channel: m.channel,
-    kind: m.kind,
-    ack_within_sec: null,
-  };
-  return t;
-}
 
 async function* parse(text: string): AsyncGenerator<ExportRecord> {
   const lines = text.split("\n").filter(Boolean);
   for (const [i, line] of lines.entries()) {
     yield checkRecord(JSON.parse(line), i + 1);
   }
-}
-
-async function catchUp(store: Store): Promise<void> {
-  for (let i = 0; i < 1000; i++) {
-    if ((await store.search.indexStep(100)).done) return;
-  }
-  throw new Error("the index never caught up");
 }
 
 /** Registers the retention tests for one backend. */
