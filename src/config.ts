@@ -58,6 +58,10 @@ export interface HubOptions {
   notifyUrls?: string[];
   /** HMAC-SHA256 key that signs the notifications. @default none */
   notifySecret?: string;
+  /** Prune closed threads and received direct messages older than this many days, after writing them to files (`src/hub/retention.ts`). @default off */
+  retainDays?: number;
+  /** Where pruned messages are written. @default "retained" beside the SQLite file; "arc-retained" in the working directory with PostgreSQL */
+  retainDir?: string;
 }
 
 /** Options after defaults and checks; paths are absolute. */
@@ -94,6 +98,10 @@ export interface ResolvedConfig {
   idleTimeoutSec: number;
   /** Seconds without activity after which a claim holder counts as stalled. */
   stallAfterSec: number;
+  /** Days after which closed threads and received direct messages are pruned; undefined when retention is off. */
+  retainDays: number | undefined;
+  /** Where pruned messages are written (absolute). */
+  retainDir: string;
 }
 
 function checkInt(
@@ -150,13 +158,23 @@ export function resolveConfig(
     0,
     10_000,
   );
+  const storagePath = resolveStorage(options.storage ?? DEFAULTS.storage, cwd);
+  const database = options.database === undefined
+    ? undefined
+    : parseDatabaseUrl(options.database);
   return {
     host,
     port: checkInt("port", options.port ?? DEFAULTS.port, 0, 65535),
-    storagePath: resolveStorage(options.storage ?? DEFAULTS.storage, cwd),
-    database: options.database === undefined
+    storagePath,
+    database,
+    retainDays: options.retainDays === undefined
       ? undefined
-      : parseDatabaseUrl(options.database),
+      : checkInt("retain-days", options.retainDays, 1, 36_500),
+    retainDir: options.retainDir
+      ? absolute(options.retainDir, cwd)
+      : database
+      ? join(cwd, "arc-retained")
+      : join(dirname(storagePath), "retained"),
     spoolDir: absolute(options.spoolDir ?? DEFAULTS.spoolDir, cwd),
     allowRemote,
     quiet: options.quiet ?? false,

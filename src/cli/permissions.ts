@@ -25,6 +25,22 @@ export interface HubScope {
   database?: { netEntry: string } | undefined;
   /** Webhooks the operator's notifications go to. */
   notifyUrls?: readonly string[];
+  /** Retention (`--retain-days`): when on, the hub writes into `retainDir`. */
+  retainDays?: number | undefined;
+  retainDir?: string;
+}
+
+/** The directories a hub reads and writes: the storage's, the spool, and the retain directory when retention is on. */
+export function hubDirs(scope: HubScope): string[] {
+  return [
+    ...new Set([
+      dirname(scope.storagePath),
+      scope.spoolDir,
+      ...(scope.retainDays !== undefined && scope.retainDir
+        ? [scope.retainDir]
+        : []),
+    ]),
+  ];
 }
 
 /** The `--allow-net` entries (host:port) of notification webhooks. */
@@ -47,7 +63,7 @@ export function listenNetEntry(host: string, port: number): string {
 /**
  * The narrowest `deno run` flags for a hub: net only to its bind address
  * (and the database server's host:port when it has one), files only in the
- * storage directory and the spool, env only for the variables it reads,
+ * storage directory, the spool and the retain directory, env only for the variables it reads,
  * nothing else.
  */
 export function hubPermissionFlags(scope: HubScope): string[] {
@@ -56,7 +72,7 @@ export function hubPermissionFlags(scope: HubScope): string[] {
     ...(scope.database ? [scope.database.netEntry] : []),
     ...notifyNetEntries(scope.notifyUrls ?? []),
   ].join(",");
-  const dirs = [...new Set([dirname(scope.storagePath), scope.spoolDir])];
+  const dirs = hubDirs(scope);
   return [
     `--allow-net=${net}`,
     `--allow-read=${dirs.join(",")}`,

@@ -26,6 +26,7 @@ import { flagOrEnv } from "./connection.ts";
 import { Notifications } from "../hub/notify.ts";
 import {
   dropPermissions,
+  hubDirs,
   listenNetEntry,
   notifyNetEntries,
   permissionReport,
@@ -92,6 +93,13 @@ Options:
                               a request, or a kept-alive one between requests;
                               long-polls and streams are requests in progress
                               (default ${DEFAULTS.idleTimeoutSec}; 0 keeps idle connections open)
+  --retain-days N             prune threads whose tasks are all done and
+                              whose newest message is N days old, and
+                              received direct messages N days old, after
+                              writing them to files (default off)
+  --retain-dir DIR            where pruned messages are written (default
+                              retained/ beside the storage file; arc-retained/
+                              in the working directory with --database)
   --quiet                     log only the startup line
   -h, --help                  show this help
 
@@ -143,6 +151,8 @@ export function parseServeFlags(args: string[]): ServeFlags {
     "stall-after": { type: "string" },
     "notify-url": { type: "string", multiple: true },
     "notify-secret": { type: "string" },
+    "retain-days": { type: "string" },
+    "retain-dir": { type: "string" },
     "idle-timeout": { type: "string" },
     help: { type: "boolean", short: "h" },
   });
@@ -178,6 +188,8 @@ export function parseServeFlags(args: string[]): ServeFlags {
   set("stallAfterSec", intFlag("stall-after", values["stall-after"]));
   set("idleTimeoutSec", intFlag("idle-timeout", values["idle-timeout"]));
   set("notifyUrls", values["notify-url"]);
+  set("retainDays", intFlag("retain-days", values["retain-days"]));
+  set("retainDir", values["retain-dir"]);
   set("notifySecret", values["notify-secret"] ?? readEnv("ARC_NOTIFY_SECRET"));
   const retention = intFlag("relay-retention", values["relay-retention"]);
   if (retention !== undefined && retention < 1) {
@@ -376,7 +388,7 @@ async function serve(
       : {},
   );
   hub.runtimeInfo["permissions"] = permissionReport(
-    [dirname(config.storagePath), config.spoolDir],
+    hubDirs(config),
     [
       ...(config.database ? [config.database.netEntry] : []),
       ...notifyNetEntries(config.notifyUrls),

@@ -72,6 +72,7 @@ import {
   type RecipientNotice,
 } from "./receipts.ts";
 import { TouchBatch } from "./touches.ts";
+import { runRetention } from "./retention.ts";
 import { AgentStatuses } from "./agent_status.ts";
 import { WaitCursor } from "./cursor.ts";
 import {
@@ -82,6 +83,9 @@ import {
   toStr,
   truthy,
 } from "./params.ts";
+
+/** How often retention runs at most (`--retain-days`). */
+const RETAIN_EVERY_MS = 3_600_000;
 
 /** Options for {@linkcode Hub.create}. */
 export interface HubCreateOptions {
@@ -164,6 +168,9 @@ export class Hub implements AsyncDisposable {
     | undefined;
   #closed = false;
   #touches: TouchBatch;
+  /** When the last retention pass started (ms), and the one running. */
+  #retainedAt = 0;
+  #retaining: Promise<void> | undefined;
 
   private constructor(
     config: ResolvedConfig,
@@ -223,6 +230,7 @@ export class Hub implements AsyncDisposable {
       1000;
     this.#sweepTimer = setInterval(() => {
       this.sweep().catch((e) => this.#log(`presence sweep failed: ${e}`));
+      this.#retainWhenDue();
     }, everyMs);
     if (this.store.watchChanges) {
       this.store.watchChanges(() => this.notifier.pulse()).then(
@@ -284,6 +292,33 @@ export class Hub implements AsyncDisposable {
     this.notifier.publish(recovery.posted);
   }
 
+  /**
+   * Starts a retention pass (`--retain-days`) on the first sweep and then at
+   * most once an hour; never two at once in this hub.
+   */
+  #retainWhenDue(): void {
+    const days = this.config.retainDays;
+    if (days === undefined || this.#retaining || this.#closed) return;
+    if (this.#retainedAt && Date.now() - this.#retainedAt < RETAIN_EVERY_MS) {
+      return;
+    }
+    this.#retainedAt = Date.now();
+    this.#retaining = runRetention(this.store, this.instanceId, {
+      days,
+      dir: this.config.retainDir,
+      stopped: () => this.#closed,
+    }).then(
+      (r) => {
+        if (r.messages > 0) {
+          this.#log(
+            `retention: pruned ${r.messages} messages (${r.threads} threads) older than ${days} days into ${this.config.retainDir}`,
+          );
+        }
+      },
+      (e) => this.#log(`retention failed: ${e}`),
+    ).finally(() => this.#retaining = undefined);
+  }
+
   /** Puts handed-out tasks whose lease expired back in the work queue with one notice each (`arcdeno:work_queue`). */
   async #announceExpiries(): Promise<void> {
     if (!(await this.store.read(() => anyExpiredHandout()))) return;
@@ -319,6 +354,7 @@ export class Hub implements AsyncDisposable {
     if (this.#shutdown?.timer !== undefined) clearTimeout(this.#shutdown.timer);
     this.notifier.close();
     await this.#touches.flush().catch(() => {});
+    await this.#retaining;
     await this.store.close();
   }
 
@@ -361,6 +397,7 @@ export class Hub implements AsyncDisposable {
         token_required_for_remote: c.token !== undefined,
         durability: c.durability,
         strict_identity: c.strictIdentity,
+        retain_days: c.retainDays ?? null,
         ack_within_sec_default: DEFAULT_ACK_WITHIN_SEC,
         search_max_limit: SEARCH_MAX_LIMIT,
         ...this.runtimeInfo,

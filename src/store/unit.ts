@@ -64,7 +64,8 @@ export type Scope =
   | "recovery"
   | "task_deps_insert"
   | "task_deps_edit"
-  | "queue";
+  | "queue"
+  | "retention";
 
 /** A message to insert, with its task row when its kind creates a task. */
 export interface NewRow {
@@ -277,6 +278,38 @@ export interface ApprovalOps {
   listApprovals(filter: ApprovalFilter): Approval[];
 }
 
+/** What retention needs to know of a thread before pruning it (`src/hub/retention.ts`). */
+export interface ThreadAge {
+  /** The thread's tasks, and how many of them are open. */
+  totalTasks: number;
+  openTasks: number;
+  /** Its newest message; null when it has none. */
+  latestMessageId: number | null;
+  latestMessageTs: string | null;
+}
+
+/** Retention: pruning old messages after they were written to an export file. */
+export interface RetentionOps {
+  /** Threads with tasks, none open, whose newest message is older than `cutoff`, by thread id after `afterThread`, at most `limit`. */
+  closedThreadsBefore(
+    cutoff: string,
+    afterThread: string,
+    limit: number,
+  ): string[];
+  /** A thread's task counts and newest message. */
+  threadAge(threadId: string): ThreadAge;
+  /** Deletes a thread's messages up to id `throughId` with their receipts, waits and index entries; returns how many. */
+  deleteThreadMessages(threadId: string, throughId: number): number;
+  /** Direct messages outside threads and tasks, older than `cutoff`, that their recipient received (a receipt), by id after `afterId`, at most `limit`. */
+  deliveredDirectBefore(
+    cutoff: string,
+    afterId: number,
+    limit: number,
+  ): Message[];
+  /** Deletes these messages (those older than `cutoff` only) with their receipts, waits and index entries; returns how many. */
+  deleteMessagesBefore(ids: readonly number[], cutoff: string): number;
+}
+
 /** Every primitive a unit may use. Each backend implements them, SQLite synchronously, PostgreSQL with promises. */
 export interface TxOps
   extends
@@ -290,7 +323,8 @@ export interface TxOps
     TransferOps,
     ReceiptOps,
     QueueOps,
-    ApprovalOps {}
+    ApprovalOps,
+    RetentionOps {}
 
 /** The same primitives, answering with promises. */
 export type AsyncTxOps = {
@@ -379,6 +413,11 @@ const OP_NAMES: Record<keyof TxOps, true> = {
   decideApproval: true,
   expireApprovals: true,
   listApprovals: true,
+  closedThreadsBefore: true,
+  threadAge: true,
+  deleteThreadMessages: true,
+  deliveredDirectBefore: true,
+  deleteMessagesBefore: true,
 };
 
 function* step(op: keyof TxOps, args: unknown[]): Generator<Step, unknown> {

@@ -36,6 +36,7 @@ import {
 import type { SecretEntry } from "../../src/store/identity.ts";
 import * as receiptUnits from "../../src/hub/units/receipts.ts";
 import * as approvalUnits from "../../src/hub/units/approvals.ts";
+import * as retentionUnits from "../../src/hub/units/retention.ts";
 import type {
   ApprovalDecision,
   ApprovalFilter,
@@ -100,6 +101,18 @@ export function rules(store: Store) {
       records: AsyncIterable<ExportRecord>,
       onProgress?: (counts: RowCounts) => void,
     ) => importRecords(store, records, onProgress),
+    retention: {
+      cutoff: (days: number) =>
+        store.read(() => retentionUnits.retentionCutoff(days)),
+      closedThreads: (cutoff: string) =>
+        store.read(() => retentionUnits.closedThreads(cutoff, "", 1000)),
+      pruneThread: (threadId: string, cutoff: string, throughId: number) =>
+        store.run(() =>
+          retentionUnits.pruneThread(threadId, cutoff, throughId)
+        ),
+      deliveredDirect: (cutoff: string) =>
+        store.read(() => retentionUnits.deliveredDirect(cutoff, 0, 1000)),
+    },
     receipts: {
       track: (m: TrackedMessage) => store.run(() => receiptUnits.track(m)),
       markDelivered: (agentId: string, ms: TrackedMessage[]) =>

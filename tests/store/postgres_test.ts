@@ -36,6 +36,7 @@ import { exportContract } from "./export_contract.ts";
 import { exportVendorContract } from "./export_vendor_contract.ts";
 import { reserveContract } from "./reserve_contract.ts";
 import { taskDepsContract } from "./task_deps_contract.ts";
+import { retentionContract } from "./retention_contract.ts";
 
 /** Opens a store in a fresh schema of its own; the contract suites share it. */
 const openPostgres: StoreOpener = async (clock) => {
@@ -56,6 +57,7 @@ if (PG_URL) {
   receiptsContract("PostgresStore", openPostgres);
   approvalsContract("PostgresStore", openPostgres);
   taskDepsContract("PostgresStore", openPostgres);
+  retentionContract("PostgresStore", openPostgres);
   reserveContract("PostgresStore", openPostgres);
   searchContract("PostgresStore", openPostgres);
   exportContract("PostgresStore", openPostgres);

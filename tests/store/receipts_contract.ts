@@ -16,7 +16,8 @@ import {
   type StoreOpener,
 } from "./contract.ts";
 
-function tracked(m: Message, ackWithinSec: number | null = null) {
+/** A message as the receipt units track it. */
+export function tracked(m: Message, ackWithinSec: number | null = null) {
   const t: TrackedMessage = {
     id: m.id,
     ts: m.ts,

@@ -25,7 +25,8 @@ function query(
   };
 }
 
-async function catchUp(store: Store): Promise<void> {
+/** Indexes every message stored so far. */
+export async function catchUp(store: Store): Promise<void> {
   for (let i = 0; i < 1000; i++) {
     if ((await store.search.indexStep(100)).done) return;
   }

@@ -28,6 +28,7 @@ import { approvalsContract } from "./approvals_contract.ts";
 import { searchContract } from "./search_contract.ts";
 import { reserveContract } from "./reserve_contract.ts";
 import { taskDepsContract } from "./task_deps_contract.ts";
+import { retentionContract } from "./retention_contract.ts";
 import { exportContract } from "./export_contract.ts";
 import { exportVendorContract } from "./export_vendor_contract.ts";
 
@@ -49,6 +50,7 @@ identityContract("SqliteStore", openSqlite);
 receiptsContract("SqliteStore", openSqlite);
 approvalsContract("SqliteStore", openSqlite);
 taskDepsContract("SqliteStore", openSqlite);
+retentionContract("SqliteStore", openSqlite);
 reserveContract("SqliteStore", openSqlite);
 searchContract("SqliteStore", openSqlite);
 exportContract("SqliteStore", openSqlite);

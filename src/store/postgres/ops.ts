@@ -94,6 +94,7 @@ import type {
   NewRow,
   Scope,
   TaskMessage,
+  ThreadAge,
   ThreadChannelFacts,
 } from "../unit.ts";
 
@@ -132,7 +133,8 @@ export interface PgContext {
     | "lock"
     | "recovery"
     | "reserve"
-    | "queue",
+    | "queue"
+    | "retention",
     number
   >;
   /** The `NOTIFY` channel and this hub's origin token. */
@@ -896,5 +898,128 @@ export class PgOps implements AsyncTxOps {
         filter.now,
       ],
     )).map(toApproval);
+  }
+
+  // ── retention ──────────────────────────────────────────────────────
+
+  async closedThreadsBefore(
+    cutoff: string,
+    afterThread: string,
+    limit: number,
+  ): Promise<string[]> {
+    return (await this.#q(
+      `SELECT t.thread_id FROM tasks AS t
+       WHERE t.thread_id IS NOT NULL AND t.thread_id > $1
+       GROUP BY t.thread_id
+       HAVING COUNT(*) FILTER (WHERE t.status = 'open') = 0
+         AND (SELECT MAX(m.ts) FROM messages AS m
+              WHERE m.thread_id = t.thread_id) < $2
+       ORDER BY t.thread_id LIMIT $3`,
+      [afterThread, cutoff, limit],
+    )).map((r) => String(r["thread_id"]));
+  }
+
+  async threadAge(threadId: string): Promise<ThreadAge> {
+    const [tasks, last] = await Promise.all([
+      this.#one(
+        `SELECT COUNT(*) AS n, COUNT(*) FILTER (WHERE status = 'open') AS open
+         FROM tasks WHERE thread_id = $1`,
+        [threadId],
+      ),
+      this.#one(
+        `SELECT id, ts FROM messages WHERE thread_id = $1
+         ORDER BY id DESC LIMIT 1`,
+        [threadId],
+      ),
+    ]);
+    return {
+      totalTasks: Number(tasks?.["n"] ?? 0),
+      openTasks: Number(tasks?.["open"] ?? 0),
+      latestMessageId: last ? Number(last["id"]) : null,
+      latestMessageTs: last ? String(last["ts"]) : null,
+    };
+  }
+
+  async deleteThreadMessages(
+    threadId: string,
+    throughId: number,
+  ): Promise<number> {
+    const ids = (await this.#q(
+      "SELECT id FROM messages WHERE thread_id = $1 AND id <= $2 ORDER BY id",
+      [threadId, throughId],
+    )).map((r) => Number(r["id"]));
+    const n = await this.#deleteMessages(ids);
+    // Its statistics start over from what is left below the fold mark.
+    await this.#q("DELETE FROM arc_thread_stats WHERE thread_id = $1", [
+      threadId,
+    ]);
+    await this.#q(
+      `INSERT INTO arc_thread_stats
+         SELECT thread_id, COUNT(*), MIN(id), MAX(id),
+                MAX(id) FILTER (WHERE kind = 'artifact')
+         FROM messages
+         WHERE thread_id = $1 AND id <= COALESCE(
+           (SELECT value FROM arc_meta WHERE key = 'thread_stats_through'), 0)
+         GROUP BY thread_id`,
+      [threadId],
+    );
+    return n;
+  }
+
+  async deliveredDirectBefore(
+    cutoff: string,
+    afterId: number,
+    limit: number,
+  ): Promise<Message[]> {
+    return (await this.#q(
+      `SELECT m.* FROM messages AS m
+       WHERE m.id > $1 AND m.to_agent IS NOT NULL AND m.thread_id IS NULL
+         AND m.ts < $2
+         AND NOT EXISTS (SELECT 1 FROM tasks AS t WHERE t.task_id = m.id)
+         AND EXISTS (SELECT 1 FROM arcdeno_receipts AS r
+                     WHERE r.message_id = m.id AND r.agent_id = m.to_agent)
+       ORDER BY m.id LIMIT $3`,
+      [afterId, cutoff, limit],
+    )).map(toMessage);
+  }
+
+  async deleteMessagesBefore(
+    ids: readonly number[],
+    cutoff: string,
+  ): Promise<number> {
+    if (!ids.length) return 0;
+    const old = (await this.#q(
+      "SELECT id FROM messages WHERE id = ANY($1::bigint[]) AND ts < $2",
+      [idArray(ids), cutoff],
+    )).map((r) => Number(r["id"]));
+    return await this.#deleteMessages(old);
+  }
+
+  /** Deletes messages by id with their receipts, waits and search documents. */
+  async #deleteMessages(ids: readonly number[]): Promise<number> {
+    if (!ids.length) return 0;
+    const list = [idArray(ids)];
+    await this.#q(
+      "DELETE FROM arcdeno_receipts WHERE message_id = ANY($1::bigint[])",
+      list,
+    );
+    await this.#q(
+      "DELETE FROM arcdeno_ack_waits WHERE message_id = ANY($1::bigint[])",
+      list,
+    );
+    const indexed = await this.#one(
+      "SELECT to_regclass('arcdeno_search_docs') IS NOT NULL AS yes",
+    );
+    if (indexed?.["yes"]) {
+      await this.#q(
+        "DELETE FROM arcdeno_search_docs WHERE id = ANY($1::bigint[])",
+        list,
+      );
+    }
+    const deleted = await this.#q(
+      "DELETE FROM messages WHERE id = ANY($1::bigint[]) RETURNING id",
+      list,
+    );
+    return deleted.length;
   }
 }

@@ -119,7 +119,8 @@ type LockKind =
   | "lock"
   | "session"
   | "reserve"
-  | "queue";
+  | "queue"
+  | "retention";
 
 // SQLSTATEs that mean "the database cannot take this now": connection
 // exceptions, resources, operator intervention, lock timeouts, read-only,
@@ -197,6 +198,7 @@ export class PostgresStore extends StoreViews implements Store {
       session: hash32(`arc:${space}:session`),
       reserve: hash32(`arc:${space}:arcdeno_reserve`),
       queue: hash32(`arc:${space}:arcdeno_queue`),
+      retention: hash32(`arc:${space}:arcdeno_retention`),
     };
     this.info = {
       backend: "postgres",

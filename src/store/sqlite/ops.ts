@@ -88,6 +88,7 @@ import {
 import type {
   NewRow,
   TaskMessage,
+  ThreadAge,
   ThreadChannelFacts,
   TxOps,
 } from "../unit.ts";
@@ -826,5 +827,139 @@ export class SqliteOps implements TxOps {
       filter.limit,
       filter.now,
     ).map(toApproval);
+  }
+
+  // ── retention ──────────────────────────────────────────────────────
+
+  closedThreadsBefore(
+    cutoff: string,
+    afterThread: string,
+    limit: number,
+  ): string[] {
+    return this.#db.all(
+      `SELECT t.thread_id FROM tasks AS t
+       WHERE t.thread_id IS NOT NULL AND t.thread_id > ?
+       GROUP BY t.thread_id
+       HAVING SUM(t.status = 'open') = 0
+         AND (SELECT MAX(m.ts) FROM messages AS m
+              WHERE m.thread_id = t.thread_id) < ?
+       ORDER BY t.thread_id LIMIT ?`,
+      afterThread,
+      cutoff,
+      limit,
+    ).map((r) => String(r["thread_id"]));
+  }
+
+  threadAge(threadId: string): ThreadAge {
+    const tasks = this.#db.get(
+      `SELECT COUNT(*) AS n, COALESCE(SUM(status = 'open'), 0) AS open
+       FROM tasks WHERE thread_id = ?`,
+      threadId,
+    );
+    const last = this.#db.get(
+      `SELECT id, ts FROM messages WHERE thread_id = ?
+       ORDER BY id DESC LIMIT 1`,
+      threadId,
+    );
+    return {
+      totalTasks: Number(tasks?.["n"] ?? 0),
+      openTasks: Number(tasks?.["open"] ?? 0),
+      latestMessageId: last ? Number(last["id"]) : null,
+      latestMessageTs: last ? String(last["ts"]) : null,
+    };
+  }
+
+  deleteThreadMessages(threadId: string, throughId: number): number {
+    const ids = this.#db.all(
+      "SELECT id FROM messages WHERE thread_id = ? AND id <= ? ORDER BY id",
+      threadId,
+      throughId,
+    ).map((r) => Number(r["id"]));
+    const n = this.#deleteMessages(ids);
+    // Its statistics start over from what is left (nothing, or messages
+    // another hub wrote since, which the next fold counts again).
+    this.#db.run("DELETE FROM arc_thread_stats WHERE thread_id = ?", threadId);
+    this.#db.run(
+      `INSERT INTO arc_thread_stats
+         SELECT thread_id, COUNT(*), MIN(id), MAX(id),
+                MAX(CASE WHEN kind = 'artifact' THEN id END)
+         FROM messages
+         WHERE thread_id = ?1 AND id <= COALESCE(
+           (SELECT value FROM arc_meta WHERE key = 'thread_stats_through'), 0)
+         GROUP BY thread_id`,
+      threadId,
+    );
+    return n;
+  }
+
+  deliveredDirectBefore(
+    cutoff: string,
+    afterId: number,
+    limit: number,
+  ): Message[] {
+    return this.#db.all(
+      `SELECT m.* FROM messages AS m
+       WHERE m.id > ? AND m.to_agent IS NOT NULL AND m.thread_id IS NULL
+         AND m.ts < ?
+         AND NOT EXISTS (SELECT 1 FROM tasks AS t WHERE t.task_id = m.id)
+         AND EXISTS (SELECT 1 FROM arcdeno_receipts AS r
+                     WHERE r.message_id = m.id AND r.agent_id = m.to_agent)
+       ORDER BY m.id LIMIT ?`,
+      afterId,
+      cutoff,
+      limit,
+    ).map(toMessage);
+  }
+
+  deleteMessagesBefore(ids: readonly number[], cutoff: string): number {
+    const old: number[] = [];
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK);
+      old.push(
+        ...this.#db.all(
+          `SELECT id FROM messages
+           WHERE id IN (${chunk.map(() => "?").join(", ")}) AND ts < ?`,
+          ...chunk,
+          cutoff,
+        ).map((r) => Number(r["id"])),
+      );
+    }
+    return this.#deleteMessages(old);
+  }
+
+  /** Deletes messages by id with their receipts, waits and full-text entries. */
+  #deleteMessages(ids: readonly number[]): number {
+    const indexed = this.#db.get(
+      "SELECT 1 FROM sqlite_master WHERE name = 'arcdeno_search'",
+    ) !== undefined;
+    let n = 0;
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK);
+      const list = chunk.map(() => "?").join(", ");
+      if (indexed) {
+        // An external-content index forgets a row only when told its old text.
+        this.#db.run(
+          `INSERT INTO arcdeno_search (arcdeno_search, rowid, body, attachments, thread)
+           SELECT 'delete', id, body, attachments, thread
+           FROM arcdeno_search_source
+           WHERE id IN (${list}) AND id <= COALESCE((SELECT value
+             FROM arcdeno_search_state WHERE key = 'indexed_through'), 0)`,
+          ...chunk,
+        );
+      }
+      this.#db.run(
+        `DELETE FROM arcdeno_receipts WHERE message_id IN (${list})`,
+        ...chunk,
+      );
+      this.#db.run(
+        `DELETE FROM arcdeno_ack_waits WHERE message_id IN (${list})`,
+        ...chunk,
+      );
+      n += Number(
+        this.#db.run(`DELETE FROM messages WHERE id IN (${list})`, ...chunk)
+          .changes,
+      );
+    }
+    return n;
   }
 }
