@@ -358,7 +358,9 @@ async function serve(
     hub.onAgentStalled = (agent, status) =>
       notify.send(
         "agent.stalled",
-        `${agent} is stalled: holds ${status["claims"]} claim(s), no activity since ${
+        `${agent} is stalled: holds ${
+          status["claims"]
+        } claim(s), no activity since ${
           status["last_activity_at"] ?? "it claimed"
         }`,
         { agent_id: agent, status },
