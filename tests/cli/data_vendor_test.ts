@@ -21,6 +21,19 @@ const VENDOR_TYPES = [
   "task_dep",
 ];
 
+/** Runs `arc import` of `file` into the hub directory `dir` (made if missing), which must succeed. */
+async function importInto(dir: string, file: string) {
+  await Deno.mkdir(dir, { recursive: true });
+  const imported = await arc([
+    "import",
+    "--storage",
+    `${dir}/arc.sqlite3`,
+    file,
+  ]);
+  assertEquals(imported.code, 0, imported.stderr);
+  return imported;
+}
+
 function tables(path: string): string[] {
   const db = new DatabaseSync(path, { readOnly: true });
   try {
@@ -93,14 +106,7 @@ Deno.test("a filtered export carries only the receipts and dependencies of its o
       file,
       plan.map((r) => JSON.stringify(r)).join("\n") + "\n",
     );
-    await Deno.mkdir(`${work}/r`);
-    const imported = await arc([
-      "import",
-      "--storage",
-      `${work}/r/arc.sqlite3`,
-      file,
-    ]);
-    assertEquals(imported.code, 0, imported.stderr);
+    await importInto(`${work}/r`, file);
     await using restored = await startHub({ dir: `${work}/r` });
     const [left, right] = [await content(hub), await content(restored)];
     assertEquals(right[`receipts:${vendor.dm}`], left[`receipts:${vendor.dm}`]);
@@ -237,14 +243,7 @@ Deno.test("the approvals audit trail leaves with a whole-hub export and comes ba
   try {
     const file = `${work}/all.jsonl`;
     await Deno.writeTextFile(file, all.stdout);
-    await Deno.mkdir(`${work}/r`);
-    const imported = await arc([
-      "import",
-      "--storage",
-      `${work}/r/arc.sqlite3`,
-      file,
-    ]);
-    assertEquals(imported.code, 0, imported.stderr);
+    const imported = await importInto(`${work}/r`, file);
     assertStringIncludes(imported.stdout + imported.stderr, "3 approvals");
     await using restored = await startHub({ dir: `${work}/r` });
     assertEquals(await list(restored), before);
@@ -290,14 +289,7 @@ Deno.test("a version 1 export without vendor rows still imports", async () => {
       file,
       old.map((r) => JSON.stringify(r)).join("\n") + "\n",
     );
-    await Deno.mkdir(`${work}/r`);
-    const imported = await arc([
-      "import",
-      "--storage",
-      `${work}/r/arc.sqlite3`,
-      file,
-    ]);
-    assertEquals(imported.code, 0, imported.stderr);
+    const imported = await importInto(`${work}/r`, file);
     assertStringIncludes(imported.stdout, "42 messages");
     await using restored = await startHub({ dir: `${work}/r` });
     const [left, right] = [await content(hub), await content(restored)];
@@ -335,13 +327,7 @@ Deno.test("an imported hub's search index starts over and finds every imported m
       assertEquals(none.body.result, []);
     }
     assert(tables(`${dir}/arc.sqlite3`).includes("arcdeno_search_state"));
-    const imported = await arc([
-      "import",
-      "--storage",
-      `${dir}/arc.sqlite3`,
-      file,
-    ]);
-    assertEquals(imported.code, 0, imported.stderr);
+    await importInto(dir, file);
     const db = new DatabaseSync(`${dir}/arc.sqlite3`, { readOnly: true });
     try {
       assertEquals(

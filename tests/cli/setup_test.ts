@@ -20,6 +20,21 @@ export function documentedParts(host: typeof HOSTS[number]) {
   });
 }
 
+/** `arc setup HOST` for agent alice into `dir`, hooks running plain `arc`. */
+function setupArgs(dir: string, host: string, ...extra: string[]): string[] {
+  return [
+    "setup",
+    host,
+    "--agent",
+    "alice",
+    "--dir",
+    dir,
+    "--command",
+    "arc",
+    ...extra,
+  ];
+}
+
 Deno.test("arc setup merges into existing files, is idempotent, and --dry-run writes nothing", async () => {
   const dir = await Deno.makeTempDir({ prefix: "arc-setup-" });
   try {
@@ -35,18 +50,7 @@ Deno.test("arc setup merges into existing files, is idempotent, and --dry-run wr
       `${dir}/.mcp.json`,
       JSON.stringify({ mcpServers: { other: { command: "x" } } }),
     );
-    const args = [
-      "setup",
-      "claude",
-      "--agent",
-      "alice",
-      "--dir",
-      dir,
-      "--command",
-      "arc",
-      "--wait",
-      "30",
-    ];
+    const args = setupArgs(dir, "claude", "--wait", "30");
     const dry = await arc([...args, "--dry-run"]);
     assertEquals(dry.code, 0, dry.stderr);
     assertStringIncludes(dry.stdout, ".claude/settings.json: would write");
@@ -137,17 +141,7 @@ Deno.test("arc setup --approve writes the PermissionRequest hook that asks the o
   const dir = await Deno.makeTempDir({ prefix: "arc-setup-" });
   try {
     const setup = (host: string, ...extra: string[]) =>
-      arc([
-        "setup",
-        host,
-        "--agent",
-        "alice",
-        "--dir",
-        dir,
-        "--command",
-        "arc",
-        ...extra,
-      ]);
+      arc(setupArgs(dir, host, ...extra));
     const read = async (path: string) =>
       JSON.parse(await Deno.readTextFile(`${dir}/${path}`)).hooks;
 
