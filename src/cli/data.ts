@@ -40,8 +40,8 @@ export const EXPORT_HELP =
 Writes the whole hub, one channel or one thread as JSON Lines: a header line
 (format version, instance id, time), then one typed record a line
 ({"type":"channel",...}, "session", "message", "task", "claim", "lock", and the
-hub's own "lock_holder", "fence", "receipt", "ack_wait", "task_dep"), then an
-end line with the count of each type. Session secrets are never exported. The rows come from one consistent
+hub's own "lock_holder", "fence", "receipt", "ack_wait", "task_dep",
+"approval"), then an end line with the count of each type. Session secrets are never exported. The rows come from one consistent
 snapshot; the hub keeps serving meanwhile.
 
 Where from (default: the hub at ARC_URL; else the database at ARC_DATABASE_URL;

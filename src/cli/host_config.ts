@@ -19,6 +19,12 @@ export interface HostConfigOptions {
   arcCommand: string;
   /** Seconds a Stop hook waits for new work. @default 0 */
   waitSec?: number;
+  /**
+   * Seconds a permission request waits for the operator's decision
+   * (`arc hook --approve`), on the hosts whose hook can answer one (Claude
+   * Code, Codex CLI); 0 leaves permission prompts to the host. @default 0
+   */
+  approveSec?: number;
 }
 
 /** One file's part: a JSON object merged in, or a TOML table replaced. */
@@ -56,6 +62,11 @@ export function hostConfig(host: Host, o: HostConfigOptions): ConfigPart[] {
   const wait = o.waitSec ?? 0;
   const stopCmd = wait > 0 ? `${cmd} --wait ${wait}` : cmd;
   const stopTimeout = HOOK_TIMEOUT_SEC + wait;
+  const approve = o.approveSec ?? 0;
+  // The host must not kill the hook while it waits for the operator.
+  const permission = approve > 0
+    ? [commandGroup(`${cmd} --approve ${approve}`, HOOK_TIMEOUT_SEC + approve)]
+    : [commandGroup(cmd, HOOK_TIMEOUT_SEC)];
   switch (host) {
     case "claude":
       return [
@@ -73,6 +84,9 @@ export function hostConfig(host: Host, o: HostConfigOptions): ConfigPart[] {
               UserPromptSubmit: [commandGroup(cmd, HOOK_TIMEOUT_SEC)],
               PostToolUse: [commandGroup(cmd, HOOK_TIMEOUT_SEC, "*")],
               Notification: [commandGroup(cmd, HOOK_TIMEOUT_SEC)],
+              // Its Notification hook already reports permission prompts:
+              // PermissionRequest only when the operator answers them.
+              ...(approve > 0 ? { PermissionRequest: permission } : {}),
               Stop: [commandGroup(stopCmd, stopTimeout)],
               SessionEnd: [commandGroup(cmd, HOOK_TIMEOUT_SEC)],
             },
@@ -95,7 +109,7 @@ export function hostConfig(host: Host, o: HostConfigOptions): ConfigPart[] {
               SessionStart: [commandGroup(cmd, HOOK_TIMEOUT_SEC)],
               UserPromptSubmit: [commandGroup(cmd, HOOK_TIMEOUT_SEC)],
               PostToolUse: [commandGroup(cmd, HOOK_TIMEOUT_SEC)],
-              PermissionRequest: [commandGroup(cmd, HOOK_TIMEOUT_SEC)],
+              PermissionRequest: permission,
               Stop: [commandGroup(stopCmd, stopTimeout)],
             },
           },
@@ -155,8 +169,9 @@ function isArcHook(entry: unknown): boolean {
 
 /**
  * Merges `part` into an existing JSON document: `mcpServers.arc` is
- * replaced, `arc hook` entries of each event are replaced and every other
- * entry is kept. Merging twice gives the same document.
+ * replaced, `arc hook` entries of each event are replaced (and removed from
+ * events the part leaves out) and every other entry is kept. Merging twice
+ * gives the same document.
  */
 export function mergeJson(
   existing: Record<string, unknown>,
@@ -169,6 +184,15 @@ export function mergeJson(
       const hooks: Record<string, unknown> = isRecord(current)
         ? { ...current }
         : {};
+      // The part holds every Arc hook of the file: an Arc hook of an event
+      // it leaves out (PermissionRequest after --approve is dropped) goes.
+      for (const [event, groups] of Object.entries(hooks)) {
+        if (event in value || !Array.isArray(groups)) continue;
+        const kept = groups.filter((g) => !isArcHook(g));
+        if (kept.length === groups.length) continue;
+        if (kept.length) hooks[event] = kept;
+        else delete hooks[event];
+      }
       for (const [event, groups] of Object.entries(value)) {
         const kept = Array.isArray(hooks[event])
           ? (hooks[event] as unknown[]).filter((g) => !isArcHook(g))

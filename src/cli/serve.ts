@@ -80,7 +80,8 @@ Options:
                               agent) after SEC seconds without a request or an
                               open stream (default ${DEFAULTS.mcpIdleSec})
   --notify-url URL            POST the operator's notifications (approval
-                              requests and decisions) to this webhook,
+                              requests and decisions, stalled agents,
+                              finished task trees) to this webhook,
                               Slack-compatible JSON; repeatable. The hub may
                               then open connections to these hosts only
   --notify-secret KEY         sign notifications with HMAC-SHA256 in
@@ -365,6 +366,24 @@ async function serve(
             a.decided_by ?? "the operator"
           }`,
         { approval: a },
+      );
+    hub.onAgentStalled = (agent, status) =>
+      notify.send(
+        "agent.stalled",
+        `${agent} is stalled: holds ${
+          status["claims"]
+        } claim(s), no activity since ${
+          status["last_activity_at"] ?? "it claimed"
+        }`,
+        { agent_id: agent, status },
+      );
+    hub.onTreeFinished = (root) =>
+      notify.send(
+        "task.tree_finished",
+        `task #${root.task_id} in #${root.channel}${
+          root.thread_id ? ` (thread ${root.thread_id})` : ""
+        } is done, with every subtask`,
+        { task: root },
       );
   }
   const pidfile = join(dirname(config.storagePath), PIDFILE_NAME);

@@ -2,8 +2,9 @@
  * `arc setup HOST`: writes the MCP server (over HTTP at the hub's `/mcp`)
  * and the `arc hook` hooks for one agent host into a project, merging into
  * files that exist (other servers and hooks are kept; Arc's own entries are
- * replaced, so running it twice changes nothing). `--dry-run` prints what it
- * would write.
+ * replaced, so running it twice changes nothing). `--approve SEC` adds the
+ * PermissionRequest hook that sends the host's permission prompts to the
+ * operator. `--dry-run` prints what it would write.
  *
  * @module
  */
@@ -12,13 +13,19 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseCommand, secondsFlag, UsageError } from "./args.ts";
 import { DEFAULT_URL, resolveConnection } from "./connection.ts";
-import { type Host, HOSTS, MAX_WAIT_SEC } from "./hook_hosts.ts";
+import {
+  APPROVAL_HOSTS,
+  type Host,
+  HOSTS,
+  MAX_WAIT_SEC,
+} from "./hook_hosts.ts";
 import { hostConfig, mergeJson, mergeToml } from "./host_config.ts";
 
 /** Help for `arc setup`. */
 export const SETUP_HELP =
   `Usage: arc setup claude|codex|gemini|cursor --agent ID [--base-url URL]
-                 [--dir DIR] [--wait SEC] [--command CMD] [--dry-run]
+                 [--dir DIR] [--wait SEC] [--approve SEC] [--command CMD]
+                 [--dry-run]
 
 Writes Arc's MCP server (HTTP, the hub's /mcp) and the 'arc hook' hooks for
 one agent host into the project in DIR (default: the current directory):
@@ -36,6 +43,10 @@ entries replaced, so running it again changes nothing.
   --dir DIR         the project directory (default .)
   --wait SEC        let the Stop hook wait up to SEC seconds for new work
                     (default 0: never wait)
+  --approve SEC     claude, codex: send the host's permission prompts to the
+                    operator (the hub's approval queue, the dashboard) with
+                    a PermissionRequest hook running 'arc hook --approve SEC',
+                    its timeout SEC + 10 (default: the host prompts as usual)
   --command CMD     how the hooks run arc (default: this executable, or
                     'deno run …' with this checkout's main.ts)
   --dry-run         print the files instead of writing them
@@ -65,6 +76,7 @@ export async function runSetup(
     "base-url": { type: "string" },
     dir: { type: "string" },
     wait: { type: "string" },
+    approve: { type: "string" },
     command: { type: "string" },
     "dry-run": { type: "boolean" },
   }, { help: SETUP_HELP, out, positionals: true });
@@ -86,12 +98,22 @@ export async function runSetup(
     );
   }
   const waitSec = secondsFlag("wait", values.wait, MAX_WAIT_SEC) ?? 0;
+  const approveSec = secondsFlag("approve", values.approve, MAX_WAIT_SEC) ??
+    0;
+  if (approveSec > 0 && !APPROVAL_HOSTS.has(host)) {
+    throw new UsageError(
+      `--approve needs a host whose hook answers permission prompts (${
+        [...APPROVAL_HOSTS].join(", ")
+      }); ${host} has none: leave --approve out`,
+    );
+  }
   const dir = resolve(values.dir ?? ".");
   const parts = hostConfig(host, {
     agent,
     baseUrl,
     arcCommand: values.command ?? defaultCommand(baseUrl),
     waitSec,
+    approveSec,
   });
   const dryRun = values["dry-run"] ?? false;
   for (const part of parts) {

@@ -228,6 +228,8 @@ function rowKey(record: RowRecord): string {
       return String(record.message_id);
     case "task_dep":
       return `${record.task_id} -> ${record.depends_on}`;
+    case "approval":
+      return JSON.stringify(record.id);
   }
 }
 
@@ -255,7 +257,9 @@ type FieldType =
   | "object"
   | "array"
   | "bool"
-  | "mode";
+  | "mode"
+  /** pending, allowed, denied or expired. */
+  | "outcome";
 
 const LOCK_FIELDS: Record<string, FieldType> = {
   file_path: "string",
@@ -339,7 +343,24 @@ const FIELDS: Record<RowType, Record<string, FieldType>> = {
     acked_by: "string?",
   },
   task_dep: { task_id: "int", depends_on: "int", created_at: "string" },
+  approval: {
+    id: "string",
+    agent_id: "string",
+    title: "string",
+    detail: "string",
+    choices: "array",
+    metadata: "object",
+    status: "outcome",
+    created_at: "string",
+    expires_at: "string",
+    decided_at: "string?",
+    decided_by: "string?",
+    note: "string?",
+    choice: "string?",
+  },
 };
+
+const OUTCOMES = ["pending", "allowed", "denied", "expired"];
 
 function fits(value: unknown, type: FieldType): boolean {
   if (type.endsWith("?") && value === null) return true;
@@ -360,6 +381,8 @@ function fits(value: unknown, type: FieldType): boolean {
       return typeof value === "boolean";
     case "mode":
       return value === "shared" || value === "exclusive";
+    case "outcome":
+      return typeof value === "string" && OUTCOMES.includes(value);
   }
 }
 
@@ -413,6 +436,8 @@ export function checkRecord(value: unknown, line: number): ExportRecord {
         `${where}: ${type} field '${field}' must be ${
           fieldType === "mode"
             ? '"shared" or "exclusive"'
+            : fieldType === "outcome"
+            ? OUTCOMES.map((o) => JSON.stringify(o)).join(", ")
             : fieldType === "bool"
             ? "true or false"
             : fieldType.replace("*", "?").replace("?", " or null").replace(

@@ -152,6 +152,16 @@ export class Hub implements AsyncDisposable {
   readonly statuses: AgentStatuses;
   /** Set by the process to hear of approval requests and decisions (outbound notifications). */
   onApproval: (event: ApprovalEvent, approval: Approval) => void = () => {};
+  /** Set by the process to hear when a root task (no parent) becomes done, directly or by rollup. */
+  onTreeFinished: (root: Task) => void = () => {};
+  /**
+   * Set by the process to hear when a claim holder turns stalled, once per
+   * stall episode; the presence sweep looks, so it is heard within one
+   * sweep interval. Unset, the sweep does not look.
+   */
+  onAgentStalled: ((agentId: string, status: JsonObject) => void) | undefined;
+  /** Agents last seen stalled: the episode ends when they are not. */
+  #stalled = new Set<string>();
   /** Set by the server: stops serving and exits, used when a shutdown fires. */
   onShutdown: () => void = () => {};
   #log: (line: string) => void;
@@ -270,6 +280,9 @@ export class Hub implements AsyncDisposable {
     await this.approvals.expire().catch((e) =>
       this.#log(`expiring approvals failed: ${e}`)
     );
+    await this.#checkStalls().catch((e) =>
+      this.#log(`checking for stalled agents failed: ${e}`)
+    );
     const ttl = this.config.presenceTtlSec;
     // A cheap read first: most sweeps find nothing and need no write lock.
     if (!(await this.store.read(() => anyStale(ttl)))) return;
@@ -317,6 +330,21 @@ export class Hub implements AsyncDisposable {
       },
       (e) => this.#log(`retention failed: ${e}`),
     ).finally(() => this.#retaining = undefined);
+  }
+
+  /** Tells {@linkcode onAgentStalled} of each claim holder that turned stalled since the last look. */
+  async #checkStalls(): Promise<void> {
+    const tell = this.onAgentStalled;
+    if (!tell) return;
+    const claims = await this.store.leases.claims({ activeOnly: true });
+    const now = new Set<string>();
+    for (const [agent, held] of Map.groupBy(claims, (c) => c.owner_agent_id)) {
+      const status = this.statuses.status(agent, held);
+      if (status?.["state"] !== "stalled") continue;
+      now.add(agent);
+      if (!this.#stalled.has(agent)) tell(agent, status);
+    }
+    this.#stalled = now;
   }
 
   /** Puts handed-out tasks whose lease expired back in the work queue with one notice each (`arcdeno:work_queue`). */
@@ -539,10 +567,11 @@ export class Hub implements AsyncDisposable {
         `channel does not exist: ${input.channel} (create it with POST /v1/channels)`,
       );
     }
-    const { message, posted } = await this.store.run(() =>
+    const { message, posted, finishedRoot } = await this.store.run(() =>
       postMessage(input, parentTaskId)
     );
     this.notifier.publish([message, ...(posted ?? [])]);
+    if (finishedRoot) this.onTreeFinished(finishedRoot);
     this.statuses.touch(message.from_agent);
     const notice = await this.receipts.posted(message);
     return notice ? { ...message, [VENDOR]: notice } : message;
@@ -893,6 +922,7 @@ export class Hub implements AsyncDisposable {
       : null;
     if (!completion) throw new NotFoundError(`task not found: ${taskId}`);
     this.notifier.publish(completion.posted);
+    if (completion.finishedRoot) this.onTreeFinished(completion.finishedRoot);
     return {
       task: completion.task,
       parentCompleted: completion.parentCompleted,

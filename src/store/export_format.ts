@@ -3,7 +3,8 @@
  * typed record a line. A header line opens the file, the rows follow
  * (channels, sessions, messages in id order, tasks, claims, locks, then the
  * vendor rows: lock holders and the fence counter of reservations, delivery
- * receipts and acknowledgement waits, task dependencies) and an `end` line
+ * receipts and acknowledgement waits, task dependencies, approval
+ * requests with their outcome) and an `end` line
  * closes it with the count of each record type, so a truncated file is
  * recognised. Protocol records hold rows exactly as the HTTP API shows them.
  * Session secrets and the search index are never exported: sessions come
@@ -22,6 +23,12 @@ import {
   toTask,
 } from "./rows.ts";
 import type { Statement } from "./sql.ts";
+import {
+  type Approval,
+  APPROVAL_COLUMNS,
+  approvalParams,
+  toApproval,
+} from "./approvals.ts";
 import { type Receipt, toReceipt } from "./receipts.ts";
 import type {
   Channel,
@@ -104,7 +111,9 @@ export type RowRecord =
   | ({ type: "fence" } & FenceRow)
   | ({ type: "receipt" } & Receipt)
   | ({ type: "ack_wait" } & AckWaitRow)
-  | ({ type: "task_dep" } & TaskDepRow);
+  | ({ type: "task_dep" } & TaskDepRow)
+  /** An approval request and its outcome (`arcdeno_approvals`), since version 2. */
+  | ({ type: "approval" } & Approval);
 
 /** The row types in the order an export writes them. */
 export const ROW_TYPES = [
@@ -119,6 +128,7 @@ export const ROW_TYPES = [
   "receipt",
   "ack_wait",
   "task_dep",
+  "approval",
 ] as const;
 
 /** A row type. */
@@ -151,6 +161,7 @@ export function emptyCounts(): RowCounts {
     receipt: 0,
     ack_wait: 0,
     task_dep: 0,
+    approval: 0,
   };
 }
 
@@ -245,6 +256,9 @@ export function exportTables(filter: ExportFilter): ExportTable[] {
       table("receipt", "arcdeno_receipts", RECEIPT_KEY, undefined, []),
       table("ack_wait", "arcdeno_ack_waits", WAIT_KEY, undefined, []),
       table("task_dep", "arcdeno_task_deps", DEP_KEY, undefined, []),
+      // Approvals belong to agents, not to a channel or thread: only the
+      // whole-hub export carries them.
+      table("approval", "arcdeno_approvals", "id", undefined, []),
     ];
   }
   if (filter.kind === "channel") {
@@ -307,6 +321,7 @@ export const ROW_MAPPERS: Record<
     depends_on: Number(r["depends_on"]),
     created_at: String(r["created_at"]),
   }),
+  approval: toApproval,
 };
 
 function nullable(value: unknown): string | null {
@@ -492,6 +507,12 @@ export function restoreSql(
          VALUES (?, ?, ?)`,
         params: [record.task_id, record.depends_on, record.created_at],
       }];
+    case "approval":
+      return [{
+        text: `INSERT INTO arcdeno_approvals (${APPROVAL_COLUMNS})
+         VALUES (${APPROVAL_COLUMNS.split(",").map(() => "?").join(", ")})`,
+        params: approvalParams(record),
+      }];
   }
 }
 
@@ -506,6 +527,7 @@ export const DATA_TABLES = [
   ["arcdeno_receipts", "delivery receipts"],
   ["arcdeno_ack_waits", "acknowledgement waits"],
   ["arcdeno_task_deps", "task dependencies"],
+  ["arcdeno_approvals", "approval requests"],
 ] as const;
 
 /** How many rows each of {@linkcode DATA_TABLES} holds, and channels beyond the builtin ones. */

@@ -221,6 +221,8 @@ export interface TaskCompletion {
   task: Task;
   /** The parent auto-completed by this completion, if any. */
   parentCompleted: boolean;
+  /** The root task (no parent) this completion finished, directly or by rollup; null when none. */
+  finishedRoot: Task | null;
   /** Messages the unit posted (the rollup notice), for the notifier. */
   posted: Message[];
 }
@@ -230,6 +232,8 @@ export interface PostResult {
   message: Message;
   /** The `task_request` a `task_result` completed, if any. */
   completedTaskId: number | null;
+  /** That task, when it is a root task (no parent): its tree finished. */
+  finishedRoot?: Task | null;
   /** Other messages the unit posted (task-ready notices), for the notifier. */
   posted?: Message[];
 }

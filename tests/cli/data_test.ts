@@ -62,6 +62,7 @@ Deno.test("arc export then arc import gives a hub with identical content, ids an
       receipt: 6,
       ack_wait: 6,
       task_dep: 2,
+      approval: 0,
     });
     assertEquals(lines.find((r) => r.type === "fence").value, 4);
     assertEquals(

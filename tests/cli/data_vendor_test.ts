@@ -2,14 +2,15 @@
  * The vendor content of `arc export` / `arc import`: filtered exports carry
  * only the reservations, receipts and dependencies of what they hold, a
  * store whose vendor tables were never created exports and imports, a
- * version 1 export still imports, and the search index of an imported hub
- * covers every imported message.
+ * version 1 export still imports, the approvals audit trail leaves with the
+ * whole hub only, and the search index of an imported hub covers every
+ * imported message.
  */
 import { rules } from "../store/_rules.ts";
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { SqliteStore } from "../../src/store/sqlite/store.ts";
-import { startHub } from "../_util.ts";
+import { must, startHub } from "../_util.ts";
 import { arc, content, records, seed, seedVendor } from "./_data.ts";
 
 const VENDOR_TYPES = [
@@ -19,6 +20,19 @@ const VENDOR_TYPES = [
   "ack_wait",
   "task_dep",
 ];
+
+/** Runs `arc import` of `file` into the hub directory `dir` (made if missing), which must succeed. */
+async function importInto(dir: string, file: string) {
+  await Deno.mkdir(dir, { recursive: true });
+  const imported = await arc([
+    "import",
+    "--storage",
+    `${dir}/arc.sqlite3`,
+    file,
+  ]);
+  assertEquals(imported.code, 0, imported.stderr);
+  return imported;
+}
 
 function tables(path: string): string[] {
   const db = new DatabaseSync(path, { readOnly: true });
@@ -92,14 +106,7 @@ Deno.test("a filtered export carries only the receipts and dependencies of its o
       file,
       plan.map((r) => JSON.stringify(r)).join("\n") + "\n",
     );
-    await Deno.mkdir(`${work}/r`);
-    const imported = await arc([
-      "import",
-      "--storage",
-      `${work}/r/arc.sqlite3`,
-      file,
-    ]);
-    assertEquals(imported.code, 0, imported.stderr);
+    await importInto(`${work}/r`, file);
     await using restored = await startHub({ dir: `${work}/r` });
     const [left, right] = [await content(hub), await content(restored)];
     assertEquals(right[`receipts:${vendor.dm}`], left[`receipts:${vendor.dm}`]);
@@ -140,7 +147,9 @@ Deno.test("a store whose vendor tables were never created exports, and its impor
     await store.close();
     // As a database written by a hub without reservations.
     const db = new DatabaseSync(source);
-    db.exec("DROP TABLE arcdeno_lock_holders; DROP TABLE arcdeno_fence");
+    db.exec(
+      "DROP TABLE arcdeno_lock_holders; DROP TABLE arcdeno_fence; DROP TABLE arcdeno_approvals",
+    );
     db.close();
     assert(!tables(source).includes("arcdeno_lock_holders"));
     assert(!tables(source).includes("arcdeno_fence"));
@@ -164,6 +173,7 @@ Deno.test("a store whose vendor tables were never created exports, and its impor
         "arcdeno_receipts",
         "arcdeno_ack_waits",
         "arcdeno_task_deps",
+        "arcdeno_approvals",
       ]
     ) {
       assert(tables(target).includes(name), `${name} created`);
@@ -175,6 +185,84 @@ Deno.test("a store whose vendor tables were never created exports, and its impor
       ttl_sec: 60,
     });
     assertEquals(grant.body.result.arcdeno.fence, 1);
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+Deno.test("the approvals audit trail leaves with a whole-hub export and comes back with who and when", async () => {
+  await using hub = await startHub();
+  await seed(hub);
+  const ask = (title: string) =>
+    must(hub, "POST", "/v1/arcdeno/approvals", {
+      agent_id: "worker",
+      title,
+      detail: title,
+      choices: ["once", "always"],
+      metadata: { tool_name: "Bash" },
+      timeout_sec: 600,
+    });
+  const allowed = await ask("Bash: make");
+  const denied = await ask("Bash: rm -rf /");
+  await ask("Bash: ls");
+  await must(hub, "POST", `/v1/arcdeno/approvals/${allowed.id}/decide`, {
+    decision: "allow",
+    by: "alice",
+    choice: "always",
+  });
+  await must(hub, "POST", `/v1/arcdeno/approvals/${denied.id}/decide`, {
+    decision: "deny",
+    by: "bob",
+    note: "never",
+  });
+  // waited_sec is derived from the clock: the stored row is compared.
+  const list = async (h: typeof hub) =>
+    ((await must(h, "GET", "/v1/arcdeno/approvals?limit=100")) as {
+      id: string;
+      waited_sec?: number;
+    }[]).map(({ waited_sec: _, ...row }) => row)
+      .sort((a, b) => a.id.localeCompare(b.id));
+  const before = await list(hub);
+  assertEquals(before.length, 3);
+
+  const all = await arc(["export", "--base-url", hub.url]);
+  assertEquals(all.code, 0, all.stderr);
+  const lines = records(all.stdout);
+  assertEquals(lines.at(-1).counts.approval, 3);
+  assertEquals(
+    lines.filter((r) => r.type === "approval").map((r) => r.status).sort(),
+    ["allowed", "denied", "pending"],
+  );
+  const thread = records(
+    (await arc(["export", "--base-url", hub.url, "--thread-id", "plan-1"]))
+      .stdout,
+  );
+  assertEquals(thread.filter((r) => r.type === "approval"), []);
+
+  const work = await Deno.makeTempDir({ prefix: "arc-vendor-" });
+  try {
+    const file = `${work}/all.jsonl`;
+    await Deno.writeTextFile(file, all.stdout);
+    const imported = await importInto(`${work}/r`, file);
+    assertStringIncludes(imported.stdout + imported.stderr, "3 approvals");
+    await using restored = await startHub({ dir: `${work}/r` });
+    assertEquals(await list(restored), before);
+    // A line with an unknown outcome is refused with its line number.
+    const bad = all.stdout.split("\n").map((line) =>
+      line.startsWith('{"type":"approval"')
+        ? line.replace('"status":"denied"', '"status":"maybe"')
+        : line
+    ).join("\n");
+    assert(bad !== all.stdout);
+    await Deno.writeTextFile(file, bad);
+    const refused = await arc([
+      "import",
+      "--storage",
+      `${work}/other.sqlite3`,
+      file,
+    ]);
+    assert(refused.code !== 0, refused.stdout);
+    assertStringIncludes(refused.stderr, "approval field 'status' must be");
   } finally {
     await Deno.remove(work, { recursive: true });
   }
@@ -201,14 +289,7 @@ Deno.test("a version 1 export without vendor rows still imports", async () => {
       file,
       old.map((r) => JSON.stringify(r)).join("\n") + "\n",
     );
-    await Deno.mkdir(`${work}/r`);
-    const imported = await arc([
-      "import",
-      "--storage",
-      `${work}/r/arc.sqlite3`,
-      file,
-    ]);
-    assertEquals(imported.code, 0, imported.stderr);
+    const imported = await importInto(`${work}/r`, file);
     assertStringIncludes(imported.stdout, "42 messages");
     await using restored = await startHub({ dir: `${work}/r` });
     const [left, right] = [await content(hub), await content(restored)];
@@ -246,13 +327,7 @@ Deno.test("an imported hub's search index starts over and finds every imported m
       assertEquals(none.body.result, []);
     }
     assert(tables(`${dir}/arc.sqlite3`).includes("arcdeno_search_state"));
-    const imported = await arc([
-      "import",
-      "--storage",
-      `${dir}/arc.sqlite3`,
-      file,
-    ]);
-    assertEquals(imported.code, 0, imported.stderr);
+    await importInto(dir, file);
     const db = new DatabaseSync(`${dir}/arc.sqlite3`, { readOnly: true });
     try {
       assertEquals(

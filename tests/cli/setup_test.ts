@@ -20,6 +20,21 @@ export function documentedParts(host: typeof HOSTS[number]) {
   });
 }
 
+/** `arc setup HOST` for agent alice into `dir`, hooks running plain `arc`. */
+function setupArgs(dir: string, host: string, ...extra: string[]): string[] {
+  return [
+    "setup",
+    host,
+    "--agent",
+    "alice",
+    "--dir",
+    dir,
+    "--command",
+    "arc",
+    ...extra,
+  ];
+}
+
 Deno.test("arc setup merges into existing files, is idempotent, and --dry-run writes nothing", async () => {
   const dir = await Deno.makeTempDir({ prefix: "arc-setup-" });
   try {
@@ -35,18 +50,7 @@ Deno.test("arc setup merges into existing files, is idempotent, and --dry-run wr
       `${dir}/.mcp.json`,
       JSON.stringify({ mcpServers: { other: { command: "x" } } }),
     );
-    const args = [
-      "setup",
-      "claude",
-      "--agent",
-      "alice",
-      "--dir",
-      dir,
-      "--command",
-      "arc",
-      "--wait",
-      "30",
-    ];
+    const args = setupArgs(dir, "claude", "--wait", "30");
     const dry = await arc([...args, "--dry-run"]);
     assertEquals(dry.code, 0, dry.stderr);
     assertStringIncludes(dry.stdout, ".claude/settings.json: would write");
@@ -112,6 +116,87 @@ Deno.test("arc setup merges into existing files, is idempotent, and --dry-run wr
   }
 });
 
+/** The PermissionRequest block docs/AGENTS.md shows for `arc setup HOST --approve 120`. */
+export function documentedApproval(host: "claude" | "codex") {
+  const parts = hostConfig(host, {
+    agent: host,
+    baseUrl: "http://127.0.0.1:6969",
+    arcCommand: "arc",
+    approveSec: 120,
+  });
+  const hooks = parts.find((p) =>
+    p.path.endsWith(".json") && p.kind === "json" &&
+    "hooks" in p.value
+  );
+  const value = hooks?.kind === "json" ? hooks.value["hooks"] : undefined;
+  return {
+    hooks: {
+      PermissionRequest:
+        (value as Record<string, unknown>)["PermissionRequest"],
+    },
+  };
+}
+
+Deno.test("arc setup --approve writes the PermissionRequest hook that asks the operator, and dropping it removes the hook", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "arc-setup-" });
+  try {
+    const setup = (host: string, ...extra: string[]) =>
+      arc(setupArgs(dir, host, ...extra));
+    const read = async (path: string) =>
+      JSON.parse(await Deno.readTextFile(`${dir}/${path}`)).hooks;
+
+    const first = await setup("claude", "--approve", "120");
+    assertEquals(first.code, 0, first.stderr);
+    let hooks = await read(".claude/settings.json");
+    assertEquals(hooks.PermissionRequest, [{
+      hooks: [{
+        type: "command",
+        command:
+          "arc hook --host claude --agent alice --base-url http://127.0.0.1:6969 --approve 120",
+        timeout: 130,
+      }],
+    }]);
+    // Only the permission hook waits for the operator.
+    assertEquals(
+      hooks.Notification[0].hooks[0].command.includes("--approve"),
+      false,
+    );
+    assertStringIncludes(
+      (await setup("claude", "--approve", "120")).stdout,
+      ".claude/settings.json: up to date",
+    );
+    // Run again without --approve: the host prompts as before.
+    assertEquals((await setup("claude")).code, 0);
+    hooks = await read(".claude/settings.json");
+    assertEquals("PermissionRequest" in hooks, false);
+    assert("Notification" in hooks);
+
+    // Codex always reports permission prompts; --approve makes it answer them.
+    assertEquals((await setup("codex", "--approve", "45")).code, 0);
+    const codex = await read(".codex/hooks.json");
+    assertEquals(codex.PermissionRequest[0].hooks[0], {
+      type: "command",
+      command:
+        "arc hook --host codex --agent alice --base-url http://127.0.0.1:6969 --approve 45",
+      timeout: 55,
+    });
+    assertEquals((await setup("codex")).code, 0);
+    assertEquals(
+      (await read(".codex/hooks.json")).PermissionRequest[0].hooks[0].command,
+      "arc hook --host codex --agent alice --base-url http://127.0.0.1:6969",
+    );
+
+    const gemini = await setup("gemini", "--approve", "60");
+    assertEquals(gemini.code, 2);
+    assertStringIncludes(gemini.stderr, "--approve needs a host");
+    const bad = await setup("claude", "--approve", "soon");
+    assertEquals(bad.code, 2);
+    assertStringIncludes(bad.stderr, "--approve must be whole seconds");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("docs/AGENTS.md shows exactly the blocks arc setup writes, for every host", async () => {
   const docs = await Deno.readTextFile(
     new URL("../../docs/AGENTS.md", import.meta.url),
@@ -126,5 +211,12 @@ Deno.test("docs/AGENTS.md shows exactly the blocks arc setup writes, for every h
         `docs/AGENTS.md lacks ${host} ${part.path}:\n${text}`,
       );
     }
+  }
+  for (const host of ["claude", "codex"] as const) {
+    const text = JSON.stringify(documentedApproval(host), null, 2);
+    assert(
+      docs.includes(text),
+      `docs/AGENTS.md lacks ${host}'s --approve block:\n${text}`,
+    );
   }
 });

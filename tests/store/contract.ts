@@ -1381,10 +1381,16 @@ export function storeContract(name: string, open: StoreOpener): void {
           completed_at: clock.iso(),
         },
         parentCompleted: false,
+        // A root task done by this call: its tree is finished.
+        finishedRoot: done?.task ?? null,
         posted: [],
       });
       clock.tick(10);
-      assertEquals(await rules(store).completeTask(message.id), done);
+      // Done before: no tree finishes now.
+      assertEquals(await rules(store).completeTask(message.id), {
+        ...done!,
+        finishedRoot: null,
+      });
       assertEquals(await store.tasks.get(message.id), done?.task);
     },
   );
@@ -1415,6 +1421,7 @@ export function storeContract(name: string, open: StoreOpener): void {
       clock.tick(5);
       const second = await rules(store).completeTask(c2);
       assertEquals(second?.parentCompleted, true);
+      assertEquals(second?.finishedRoot, null, "the parent is not a root");
       assertEquals(second?.posted.length, 1);
       const notice = second?.posted[0];
       assertEquals(notice && { ...notice, id: 0 }, {
@@ -1450,10 +1457,12 @@ export function storeContract(name: string, open: StoreOpener): void {
         `All 1 subtasks of task ${grand} are complete.`,
       );
       assertEquals((await store.tasks.get(grand))?.status, "done");
+      assertEquals(push?.finishedRoot, await store.tasks.get(grand));
 
       // Once the parent is done, nothing more is posted.
       const repeat = await rules(store).completeTask(c2);
       assertEquals(repeat?.parentCompleted, false);
+      assertEquals(repeat?.finishedRoot, null);
       assertEquals(repeat?.posted, []);
     },
   );

@@ -166,6 +166,7 @@ export function exportContract(name: string, open: StoreOpener): void {
         receipt: 0,
         ack_wait: 0,
         task_dep: 0,
+        approval: 0,
       });
       const restored = await rows(b);
       const expected = exported.map((r) =>

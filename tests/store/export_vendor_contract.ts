@@ -1,9 +1,9 @@
 /**
  * The vendor part of the export/import contract, run by every backend:
  * reservations (holders with mode and fence, the fence counter), delivery
- * receipts and acknowledgement waits, and task dependencies round-trip
- * through `exportRows` / `importRecords`, and a thread export keeps only
- * the vendor rows of its own messages and tasks.
+ * receipts and acknowledgement waits, task dependencies and approval
+ * requests round-trip through `exportRows` / `importRecords`, and a thread
+ * export keeps only the vendor rows of its own messages and tasks.
  *
  * @module
  */
@@ -119,14 +119,14 @@ async function fill(store: Store): Promise<[number, number, number]> {
 /** Registers the vendor export/import contract tests for one backend. */
 export function exportVendorContract(name: string, open: StoreOpener): void {
   async function withStores(
-    fn: (a: Store, b: Store) => Promise<void>,
+    fn: (a: Store, b: Store, clock: FakeClock) => Promise<void>,
   ): Promise<void> {
     const clock = new FakeClock();
     const a = await open(clock);
     try {
       const b = await open(clock);
       try {
-        await fn(a.store, b.store);
+        await fn(a.store, b.store, clock);
       } finally {
         await b.cleanup();
       }
@@ -196,6 +196,84 @@ export function exportVendorContract(name: string, open: StoreOpener): void {
       });
       assert(next.acquired);
       assertEquals(next.holder.fence, 4);
+    }));
+
+  Deno.test(`${name}: approval requests round-trip through export and import with their outcome, who and when`, () =>
+    withStores(async (a, b, clock) => {
+      const r = rules(a).approvals;
+      const ask = (id: string, choices: string[] = []) =>
+        r.create({
+          id,
+          agent_id: "w",
+          title: `Bash: step ${id}`,
+          detail: "rm -rf build",
+          choices,
+          metadata: { tool_name: "Bash", tool_input: { command: "ls" } },
+        }, 60);
+      await ask("ap_allowed", ["once", "always"]);
+      await ask("ap_denied");
+      await ask("ap_expired");
+      await r.decide("ap_allowed", {
+        status: "allowed",
+        by: "alice",
+        note: "fine",
+        choice: "always",
+      });
+      await r.decide("ap_denied", {
+        status: "denied",
+        by: "bob",
+        note: null,
+        choice: null,
+      });
+      clock.tick(61);
+      await r.expire();
+      await ask("ap_pending");
+      const exported = (await rows(a)).filter((row) => row.type === "approval");
+      assertEquals(
+        exported.map((row) =>
+          row.type === "approval" &&
+          [row.id, row.status, row.decided_by, row.choice]
+        ),
+        [
+          ["ap_allowed", "allowed", "alice", "always"],
+          ["ap_denied", "denied", "bob", null],
+          ["ap_expired", "expired", null, null],
+          ["ap_pending", "pending", null, null],
+        ],
+      );
+      // No approval row in a channel or thread export.
+      assertEquals(
+        (await rows(a, { kind: "channel", channel: "general" })).filter((
+          row,
+        ) => row.type === "approval"),
+        [],
+      );
+
+      const ids = ["ap_allowed", "ap_denied", "ap_expired", "ap_pending"];
+      const before = await Promise.all(ids.map((id) => r.get(id)));
+      const counts = await rules(b).importRecords(wrap(await rows(a)));
+      assertEquals(counts.approval, 4);
+      const after = await Promise.all(
+        ids.map((id) => rules(b).approvals.get(id)),
+      );
+      assertEquals(after, before);
+      assertEquals(after[0]?.decided_at, "2026-04-14T17:00:00Z");
+      // The restored pending request is still decidable once.
+      const decided = await rules(b).approvals.decide("ap_pending", {
+        status: "allowed",
+        by: "carol",
+        note: null,
+        choice: null,
+      });
+      assert(decided.decided);
+      // A hub holding approvals is not empty: a second import is refused.
+      let refused = "";
+      try {
+        await rules(b).importRecords(wrap(exported));
+      } catch (error) {
+        refused = (error as Error).message;
+      }
+      assert(refused.includes("4 approval requests"), refused);
     }));
 
   Deno.test(`${name}: a thread export keeps only the receipts and dependencies of its own messages and tasks`, () =>

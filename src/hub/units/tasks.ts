@@ -15,6 +15,7 @@ import { tx, type Unit } from "../../store/unit.ts";
 import type {
   NewMessage,
   PostResult,
+  Task,
   TaskCompletion,
 } from "../../store/types.ts";
 import { toIso } from "../../time.ts";
@@ -42,6 +43,7 @@ export function* postMessage(
   const ts = toIso(yield* tx.now());
   let metadata = input.metadata;
   let completedTaskId: number | null = null;
+  let finishedRoot: Task | null = null;
   let notices: NewMessage[] = [];
   if (input.kind === "task_result" && input.reply_to !== null) {
     const request = input.reply_to;
@@ -50,7 +52,8 @@ export function* postMessage(
       : null;
     if (task?.status === "open") {
       yield* checkQueueCompletion(task.task_id, input.from_agent, ts);
-      yield* tx.markTaskDone(task.task_id, ts);
+      const done = yield* tx.markTaskDone(task.task_id, ts);
+      if (done.parent_task_id === null) finishedRoot = done;
       completedTaskId = task.task_id;
       metadata = { ...metadata, task_completed: task.task_id };
       notices = yield* readyNotices([task.task_id], ts);
@@ -70,6 +73,7 @@ export function* postMessage(
   return {
     message: message!,
     completedTaskId,
+    ...(finishedRoot ? { finishedRoot } : {}),
     ...(posted.length ? { posted } : {}),
   };
 }
@@ -98,6 +102,7 @@ export function* completeTask(
   const completion: TaskCompletion = {
     task,
     parentCompleted: false,
+    finishedRoot: done.length && task.parent_task_id === null ? task : null,
     posted: [],
   };
   const notices: NewMessage[] = [];
@@ -108,8 +113,9 @@ export function* completeTask(
     if (parent?.status === "open") {
       const counts = yield* tx.childCounts(parent.task_id);
       if (!counts.open) {
-        yield* tx.markTaskDone(parent.task_id, now);
+        const rolled = yield* tx.markTaskDone(parent.task_id, now);
         completion.parentCompleted = true;
+        if (rolled.parent_task_id === null) completion.finishedRoot = rolled;
         done.push(parent.task_id);
         notices.push(rollupNotice(parent, counts.total));
       }
