@@ -8,11 +8,10 @@
 
 import { type Context, Hono } from "hono";
 import type { Hub } from "../hub/hub.ts";
-import { Query } from "../hub/params.ts";
 import type { JsonObject } from "../protocol.ts";
-import { readJsonObject } from "./body.ts";
 import { describeError, errorResponse } from "./errors.ts";
-import { ForbiddenError } from "../errors.ts";
+import { body as readBody, ok, query } from "./envelope.ts";
+import { ForbiddenError, ValidationError } from "../errors.ts";
 import { checkAccess } from "./guard.ts";
 import { credentialOf, identityGuard } from "./identity.ts";
 import { Identity } from "../hub/identity.ts";
@@ -80,11 +79,7 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
   const log = options.log ?? (() => {});
   const metrics = options.metrics ?? new Metrics();
   const app = new Hono<ArcEnv>();
-  const ok = (c: Context, result: unknown, status: 200 | 201 = 200) =>
-    c.json({ ok: true, result }, status);
-  const query = (c: Context) => new Query(new URL(c.req.url).searchParams);
-  const body = (c: Context): Promise<JsonObject> =>
-    readJsonObject(c.req.raw, hub.config.maxRequestBytes);
+  const body = (c: Context): Promise<JsonObject> => readBody(c, hub);
   const limiter = new RateLimiter({
     perSec: hub.config.rateLimitPerSec,
     burst: hub.config.rateBurst,
@@ -267,10 +262,7 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
     const q = query(c);
     const agentId = q.get("agent_id");
     if (!agentId) {
-      return withInstance(
-        errorResponse(400, "agent_id query parameter is required"),
-        hub,
-      );
+      throw new ValidationError("agent_id query parameter is required");
     }
     const channels = (q.get("channels") ?? "").split(",").map((s) => s.trim())
       .filter(Boolean);

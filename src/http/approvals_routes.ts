@@ -9,16 +9,12 @@
 
 import type { Context, Hono } from "hono";
 import type { Hub } from "../hub/hub.ts";
-import { Query } from "../hub/params.ts";
 import type { ArcEnv } from "./app.ts";
-import { readJsonObject } from "./body.ts";
+import { body as readBody, ok, query } from "./envelope.ts";
 
 /** Adds the approval routes to `app`. */
 export function mountApprovals(app: Hono<ArcEnv>, hub: Hub): void {
-  const ok = (c: Context, result: unknown) => c.json({ ok: true, result });
-  const query = (c: Context) => new Query(new URL(c.req.url).searchParams);
-  const body = (c: Context) =>
-    readJsonObject(c.req.raw, hub.config.maxRequestBytes);
+  const body = (c: Context) => readBody(c, hub);
 
   app.post(
     "/v1/arcdeno/approvals",

@@ -6,7 +6,6 @@
 
 import type { Context, Hono } from "hono";
 import type { Hub } from "../hub/hub.ts";
-import { Query } from "../hub/params.ts";
 import {
   GENERATION_HEADER,
   getQueueStatus,
@@ -15,6 +14,7 @@ import {
 } from "../hub/queue.ts";
 import type { JsonObject } from "../protocol.ts";
 import type { ArcEnv } from "./app.ts";
+import { ok, query } from "./envelope.ts";
 
 /** The request body with the `X-Arcdeno-Generation` header folded in. */
 export async function bodyWithGeneration(
@@ -30,17 +30,13 @@ export function queueRoutes(
   hub: Hub,
   body: (c: Context) => Promise<JsonObject>,
 ): void {
-  app.post("/v1/arcdeno/tasks/next", async (c) =>
-    c.json({
-      ok: true,
-      result: await takeNextTask(hub, await bodyWithGeneration(c, body)),
-    }));
-  app.get("/v1/arcdeno/queue", async (c) =>
-    c.json({
-      ok: true,
-      result: await getQueueStatus(
-        hub,
-        new Query(new URL(c.req.url).searchParams),
-      ),
-    }));
+  app.post(
+    "/v1/arcdeno/tasks/next",
+    async (c) =>
+      ok(c, await takeNextTask(hub, await bodyWithGeneration(c, body))),
+  );
+  app.get(
+    "/v1/arcdeno/queue",
+    async (c) => ok(c, await getQueueStatus(hub, query(c))),
+  );
 }

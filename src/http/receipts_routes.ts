@@ -8,23 +8,19 @@
  * @module
  */
 
-import type { Context, Hono } from "hono";
+import type { Hono } from "hono";
 import type { Hub } from "../hub/hub.ts";
-import { Query } from "../hub/params.ts";
 import type { ArcEnv } from "./app.ts";
-import { readJsonObject } from "./body.ts";
+import { body as readBody, ok, query } from "./envelope.ts";
 
 /** Adds the receipt routes to `app`. */
 export function mountReceipts(app: Hono<ArcEnv>, hub: Hub): void {
-  const ok = (c: Context, result: unknown) => c.json({ ok: true, result });
-  const query = (c: Context) => new Query(new URL(c.req.url).searchParams);
-
   app.post("/v1/arcdeno/messages/:id/ack", async (c) => {
-    const body = await readJsonObject(c.req.raw, hub.config.maxRequestBytes);
+    const body = await readBody(c, hub);
     return ok(c, await hub.receipts.ack(c.req.param("id"), body));
   });
   app.post("/v1/arcdeno/messages/surfaced", async (c) => {
-    const body = await readJsonObject(c.req.raw, hub.config.maxRequestBytes);
+    const body = await readBody(c, hub);
     return ok(c, await hub.receipts.surfaced(body));
   });
   app.get(

@@ -6,7 +6,6 @@
 
 import type { Context, Hono } from "hono";
 import type { Hub } from "../hub/hub.ts";
-import { Query } from "../hub/params.ts";
 import {
   addDependencies,
   getDependencies,
@@ -14,6 +13,7 @@ import {
 } from "../hub/task_deps.ts";
 import type { JsonObject } from "../protocol.ts";
 import type { ArcEnv } from "./app.ts";
+import { ok, query } from "./envelope.ts";
 
 /** Adds the task dependency routes to the app. */
 export function taskDepRoutes(
@@ -21,11 +21,9 @@ export function taskDepRoutes(
   hub: Hub,
   body: (c: Context) => Promise<JsonObject>,
 ): void {
-  const ok = (c: Context, result: unknown) => c.json({ ok: true, result });
   app.get(
     "/v1/arcdeno/tasks/ready",
-    async (c) =>
-      ok(c, await readyTasks(hub, new Query(new URL(c.req.url).searchParams))),
+    async (c) => ok(c, await readyTasks(hub, query(c))),
   );
   app.get(
     "/v1/arcdeno/tasks/:id{[0-9]+}/depends",

@@ -4,7 +4,7 @@
  * failing answer.
  */
 
-import { assertEquals, assertStringIncludes } from "../_assert.ts";
+import { assertEquals } from "../_assert.ts";
 import { Notifications, signBody } from "../../src/hub/notify.ts";
 import { hubPermissionFlags } from "../../src/cli/permissions.ts";
 import { eventually, must, startHub } from "../_util.ts";
