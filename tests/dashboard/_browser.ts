@@ -137,7 +137,9 @@ export async function openDashboard(
     colorScheme: options.colorScheme ?? "dark",
   });
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  // A ceiling, not a speed check: a 2-core machine running the whole suite
+  // in parallel can take a while to bring the page's stream up.
+  page.setDefaultTimeout(30_000);
   const errors: string[] = [];
   page.on("console", (message) => {
     if (message.type() === "error") errors.push(message.text());
