@@ -64,11 +64,6 @@ function serveOnConnection(): ServeOnConnection | undefined {
   return typeof fn === "function" ? fn as ServeOnConnection : undefined;
 }
 
-/** True when this runtime can enforce the idle timeout. */
-export function idleTimeoutSupported(): boolean {
-  return serveOnConnection() !== undefined;
-}
-
 /**
  * Serves `handler` on `hostname:port`, closing idle connections.
  *

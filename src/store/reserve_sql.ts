@@ -6,11 +6,10 @@
  */
 
 import type { ReserveWrite } from "./reserve.ts";
+import type { Statement } from "./sql.ts";
 
 /** The statement and parameters of one write. */
-export function writeSql(
-  write: ReserveWrite,
-): { text: string; params: (string | number | null)[] } {
+export function writeSql(write: ReserveWrite): Statement {
   switch (write.op) {
     case "lock_put": {
       const h = write.holder;

@@ -598,7 +598,7 @@ export class PgOps implements AsyncTxOps {
 
   async writeReservation(write: ReserveWrite): Promise<void> {
     const { text, params } = writeSql(write);
-    await this.#q(numbered(text), params);
+    await this.#q(numbered(text), params as Param[]);
   }
 
   // ── identity ───────────────────────────────────────────────────────

@@ -517,7 +517,7 @@ export class SqliteOps implements TxOps {
 
   writeReservation(write: ReserveWrite): void {
     const { text, params } = writeSql(write);
-    this.#db.run(text, ...params);
+    this.#db.run(text, ...params as Param[]);
   }
 
   // ── identity ───────────────────────────────────────────────────────
