@@ -8,6 +8,7 @@
  */
 
 import { UsageError } from "./src/cli/args.ts";
+import type { Io } from "./src/cli/io.ts";
 import { StorageUnavailableError } from "./src/errors.ts";
 import { IMPLEMENTATION, VERSION } from "./src/protocol.ts";
 
@@ -49,8 +50,52 @@ const out = (line: string) => console.log(line);
 // deno-lint-ignore no-console
 const err = (line: string) => console.error(line);
 
+const io: Io = { out, err };
+
+type Command = (args: string[], io: Io) => Promise<number>;
+
+/** Each command, loaded only when it runs (a hub never loads MCP code, an agent command never loads the hub). */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import("./src/cli/serve.ts")).runServe,
+  ensure: async () => (await import("./src/cli/lifecycle.ts")).runEnsure,
+  stop: async () => (await import("./src/cli/lifecycle.ts")).runStop,
+  reset: async () => (await import("./src/cli/lifecycle.ts")).runReset,
+  relay: async () => (await import("./src/cli/relay.ts")).runRelay,
+  post: () => agentCommand("post"),
+  poll: () => agentCommand("poll"),
+  whoami: () => agentCommand("whoami"),
+  search: async () => (await import("./src/cli/search.ts")).runSearch,
+  "smoke-agent": async () =>
+    (await import("./src/cli/smoke_agent.ts")).runSmokeAgent,
+  mcp: async () => (await import("./src/cli/mcp.ts")).runMcp,
+  hook: async () => (await import("./src/cli/hook.ts")).runHook,
+  setup: async () => (await import("./src/cli/setup.ts")).runSetup,
+  guard: async () => (await import("./src/cli/guard.ts")).runGuard,
+  export: () => dataCommand("export"),
+  backup: () => dataCommand("backup"),
+  import: () => dataCommand("import"),
+};
+
+async function agentCommand(
+  name: "post" | "poll" | "whoami",
+): Promise<Command> {
+  const { runAgentCommand } = await import("./src/cli/agent.ts");
+  return (args, io) => runAgentCommand(name, args, io);
+}
+
+async function dataCommand(
+  name: "export" | "backup" | "import",
+): Promise<Command> {
+  const { runDataCommand } = await import("./src/cli/data.ts");
+  return (args, io) => runDataCommand(name, args, io);
+}
+
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
+  const load = command === undefined || !Object.hasOwn(COMMANDS, command)
+    ? undefined
+    : COMMANDS[command];
+  if (load) return await (await load())(rest, io);
   switch (command) {
     case undefined:
     case "help":
@@ -63,61 +108,6 @@ async function main(args: string[]): Promise<number> {
     case "version":
       out(`${IMPLEMENTATION} ${VERSION}`);
       return 0;
-    case "serve":
-      return await (await import("./src/cli/serve.ts")).runServe(rest, out);
-    case "ensure":
-      return await (await import("./src/cli/lifecycle.ts")).runEnsure(
-        rest,
-        out,
-        err,
-      );
-    case "stop":
-      return await (await import("./src/cli/lifecycle.ts")).runStop(rest, out);
-    case "reset":
-      return await (await import("./src/cli/lifecycle.ts")).runReset(rest, out);
-    case "relay":
-      return await (await import("./src/cli/relay.ts")).runRelay(rest, out);
-    case "post":
-    case "poll":
-    case "whoami":
-      return await (await import("./src/cli/agent.ts")).runAgentCommand(
-        command,
-        rest,
-        out,
-        err,
-      );
-    case "search":
-      return await (await import("./src/cli/search.ts")).runSearch(
-        rest,
-        out,
-        err,
-      );
-    case "smoke-agent":
-      return await (await import("./src/cli/smoke_agent.ts")).runSmokeAgent(
-        rest,
-        out,
-      );
-    case "mcp":
-      return await (await import("./src/cli/mcp.ts")).runMcp(rest, out, err);
-    case "hook":
-      return await (await import("./src/cli/hook.ts")).runHook(rest, out, err);
-    case "setup":
-      return await (await import("./src/cli/setup.ts")).runSetup(rest, out);
-    case "guard":
-      return await (await import("./src/cli/guard.ts")).runGuard(
-        rest,
-        out,
-        err,
-      );
-    case "export":
-    case "backup":
-    case "import":
-      return await (await import("./src/cli/data.ts")).runDataCommand(
-        command,
-        rest,
-        out,
-        err,
-      );
     default:
       throw new UsageError(
         `unknown command '${command}' (run 'arc --help' to see the commands)`,

@@ -11,7 +11,8 @@
 import { ArcError } from "../client/errors.ts";
 import type { MessageKind } from "../client/types.ts";
 import { DEFAULTS, MESSAGE_KINDS } from "../protocol.ts";
-import { intFlag, parseCommand, UsageError } from "./args.ts";
+import { intFlag, parseCommand, textFlags, UsageError } from "./args.ts";
+import type { Io } from "./io.ts";
 import {
   connect,
   type Connection,
@@ -88,9 +89,7 @@ ${COMMON_HELP}
 
 /** The filters `poll` and `search` share. */
 export const MESSAGE_FILTERS = {
-  channel: { type: "string" },
-  kind: { type: "string" },
-  "thread-id": { type: "string" },
+  ...textFlags("channel", "kind", "thread-id"),
 } as const;
 
 /**
@@ -98,6 +97,7 @@ export const MESSAGE_FILTERS = {
  * the client; an `ArcError` from the hub (on connecting or in `work`) prints
  * `arc error: …` and gives exit code 1.
  */
+
 export async function withAgent(
   values: ConnectionFlags,
   err: (line: string) => void,
@@ -113,6 +113,7 @@ export async function withAgent(
 }
 
 /** Prints an `ArcError` from the hub and gives exit code 1; rethrows anything else. */
+
 export function hubFailure(
   error: unknown,
   err: (line: string) => void,
@@ -138,18 +139,17 @@ export function kindFlag(value: string | undefined): MessageKind | undefined {
 }
 
 /** Runs `post`, `poll` or `whoami`; resolves with the exit code. */
+
 export async function runAgentCommand(
   command: "post" | "poll" | "whoami",
   args: string[],
-  out: (line: string) => void,
-  err: (line: string) => void,
+  io: Io,
 ): Promise<number> {
+  const { out, err } = io;
   const parsed = parseCommand(args, {
     ...CONNECTION_FLAGS,
     ...MESSAGE_FILTERS,
-    to: { type: "string" },
-    timeout: { type: "string" },
-    "since-id": { type: "string" },
+    ...textFlags("to", "timeout", "since-id"),
     "include-self": { type: "boolean" },
   }, { help: AGENT_HELP[command], out, positionals: command === "post" });
   if (!parsed) return 0;

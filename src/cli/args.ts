@@ -28,6 +28,7 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig["options"]>>(
 }
 
 /** Reads an integer flag value. */
+
 export function intFlag(
   name: string,
   value: string | undefined,
@@ -40,6 +41,7 @@ export function intFlag(
 }
 
 /** Reads a flag of whole seconds from 0 to `max`. */
+
 export function secondsFlag(
   name: string,
   value: string | undefined,
@@ -53,6 +55,24 @@ export function secondsFlag(
     );
   }
   return seconds;
+}
+
+/** Flags that take a value (`--name value`), by name, for {@linkcode parseFlags}. */
+export function textFlags<const K extends string>(
+  ...names: K[]
+): { [P in K]: { type: "string" } } {
+  return Object.fromEntries(names.map((n) => [n, { type: "string" }])) as {
+    [P in K]: { type: "string" };
+  };
+}
+
+/** Switches (`--name`), by name, for {@linkcode parseFlags}. */
+export function switchFlags<const K extends string>(
+  ...names: K[]
+): { [P in K]: { type: "boolean" } } {
+  return Object.fromEntries(names.map((n) => [n, { type: "boolean" }])) as {
+    [P in K]: { type: "boolean" };
+  };
 }
 
 /** The `-h`/`--help` flag every command takes. */

@@ -18,7 +18,7 @@
 
 import { ArcClient } from "../client/client.ts";
 import { DEFAULTS } from "../protocol.ts";
-import { UsageError } from "./args.ts";
+import { textFlags, UsageError } from "./args.ts";
 import { readEnv } from "./permissions.ts";
 import { readSecret, secretsPath, writeSecret } from "./secrets.ts";
 
@@ -27,10 +27,7 @@ export const DEFAULT_URL = `http://127.0.0.1:${DEFAULTS.port}`;
 
 /** The connection flags, for `parseFlags`. */
 export const CONNECTION_FLAGS = {
-  agent: { type: "string" },
-  "base-url": { type: "string" },
-  token: { type: "string" },
-  relay: { type: "string" },
+  ...textFlags("agent", "base-url", "token", "relay"),
 } as const;
 
 /** The connection flags as parsed; a command may take only some of them. */
@@ -69,6 +66,7 @@ export interface ResolvedConnection {
 }
 
 /** The value of a flag, else of its environment variable; an empty value counts as unset. */
+
 export function flagOrEnv(
   flag: string | undefined,
   variable: string,
@@ -85,6 +83,7 @@ export function flagOrEnv(
  * @throws {UsageError} when a required agent id is missing, when both
  * `--base-url` and `--relay` are given, or when the URL is not http(s)
  */
+
 export function resolveConnection(
   values: ConnectionFlags,
   options: ResolveOptions & { agent: "required" },
@@ -93,6 +92,7 @@ export function resolveConnection(
   values: ConnectionFlags,
   options?: ResolveOptions,
 ): ResolvedConnection;
+
 export function resolveConnection(
   values: ConnectionFlags,
   options: ResolveOptions = {},
@@ -148,6 +148,7 @@ export interface ClientOptions {
  *
  * @throws {UsageError} when no agent id was resolved
  */
+
 export function openClient(
   connection: ResolvedConnection,
   options: ClientOptions & { secret?: string | undefined } = {},
@@ -188,6 +189,7 @@ export interface Connection {
  *
  * @throws {ArcError} when the hub cannot be asked
  */
+
 export async function connect(
   connection: ResolvedConnection,
   options: ClientOptions = {},

@@ -26,7 +26,8 @@ import {
 import { backupSqlite } from "../store/sqlite/backup.ts";
 import { SqliteStore } from "../store/sqlite/store.ts";
 import type { Store } from "../store/types.ts";
-import { parseCommand, UsageError } from "./args.ts";
+import { parseCommand, textFlags, UsageError } from "./args.ts";
+import type { Io } from "./io.ts";
 import { DEFAULT_URL, resolveConnection } from "./connection.ts";
 import { readEnv } from "./permissions.ts";
 
@@ -110,27 +111,27 @@ Examples:
 `;
 
 /** Runs `arc export`, `arc backup` or `arc import`; resolves with the exit code. */
+
 export async function runDataCommand(
   command: "export" | "backup" | "import",
   args: string[],
-  out: (line: string) => void,
-  err: (line: string) => void,
+  io: Io,
 ): Promise<number> {
   try {
     switch (command) {
       case "export":
-        return await runExport(args, out, err);
+        return await runExport(args, io);
       case "backup":
-        return await runBackup(args, out);
+        return await runBackup(args, io);
       case "import":
-        return await runImport(args, out, err);
+        return await runImport(args, io);
     }
   } catch (error) {
     if (
       error instanceof ValidationError || error instanceof ConflictError ||
       error instanceof DataError
     ) {
-      err(`arc ${command}: ${error.message}`);
+      io.err(`arc ${command}: ${error.message}`);
       return 1;
     }
     throw error;
@@ -144,20 +145,11 @@ class DataError extends Error {
 
 // ── export ───────────────────────────────────────────────────────────
 
-async function runExport(
-  args: string[],
-  out: (line: string) => void,
-  err: (line: string) => void,
-): Promise<number> {
+async function runExport(args: string[], io: Io): Promise<number> {
+  const { out, err } = io;
   const parsed = parseCommand(args, {
-    "base-url": { type: "string" },
-    url: { type: "string" },
-    token: { type: "string" },
-    storage: { type: "string" },
-    database: { type: "string" },
-    channel: { type: "string" },
-    "thread-id": { type: "string" },
-    out: { type: "string" },
+    ...textFlags("base-url", "url", "token", "storage", "database", "channel"),
+    ...textFlags("thread-id", "out"),
   }, { help: EXPORT_HELP, out });
   if (!parsed) return 0;
   const { values } = parsed;
@@ -334,14 +326,10 @@ async function openSink(path: string | undefined): Promise<{
 
 // ── backup ───────────────────────────────────────────────────────────
 
-async function runBackup(
-  args: string[],
-  out: (line: string) => void,
-): Promise<number> {
+async function runBackup(args: string[], io: Io): Promise<number> {
+  const { out } = io;
   const parsed = parseCommand(args, {
-    storage: { type: "string" },
-    database: { type: "string" },
-    out: { type: "string" },
+    ...textFlags("storage", "database", "out"),
   }, { help: BACKUP_HELP, out });
   if (!parsed) return 0;
   const { values } = parsed;
@@ -381,14 +369,10 @@ async function runBackup(
 
 // ── import ───────────────────────────────────────────────────────────
 
-async function runImport(
-  args: string[],
-  out: (line: string) => void,
-  err: (line: string) => void,
-): Promise<number> {
+async function runImport(args: string[], io: Io): Promise<number> {
+  const { out, err } = io;
   const parsed = parseCommand(args, {
-    storage: { type: "string" },
-    database: { type: "string" },
+    ...textFlags("storage", "database"),
   }, { help: IMPORT_HELP, out, positionals: true });
   if (!parsed) return 0;
   const { values, positionals } = parsed;

@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { ArcError } from "../client/errors.ts";
 import type { PathVerdict, ReservationHolder } from "../client/reservations.ts";
 import { intFlag, parseFlags, UsageError } from "./args.ts";
+import type { Io } from "./io.ts";
 import {
   CONNECTION_FLAGS,
   type ConnectionFlags,
@@ -67,18 +68,15 @@ const FLAGS = {
 } as const;
 
 /** Runs `arc guard install|check`; resolves with the exit code. */
-export async function runGuard(
-  args: string[],
-  out: (line: string) => void,
-  err: (line: string) => void,
-): Promise<number> {
+export async function runGuard(args: string[], io: Io): Promise<number> {
+  const { out, err } = io;
   const [sub, ...rest] = args;
   const { values } = parseFlags(rest, FLAGS);
   if (sub === undefined || sub === "-h" || sub === "--help" || values.help) {
     out(GUARD_HELP);
     return 0;
   }
-  if (sub === "install") return await install(values, out, err);
+  if (sub === "install") return await install(values, io);
   if (sub === "check") return await check(values, err);
   throw new UsageError(
     `unknown guard command '${sub}' (use 'install' or 'check')`,
@@ -135,11 +133,8 @@ function selfCommand(relay: string | undefined): string[] {
   return [exec, ...flags, main];
 }
 
-async function install(
-  values: Values,
-  out: (line: string) => void,
-  err: (line: string) => void,
-): Promise<number> {
+async function install(values: Values, io: Io): Promise<number> {
+  const { out, err } = io;
   const hooksDir =
     (await git(["rev-parse", "--path-format=absolute", "--git-path", "hooks"]))
       .trim();

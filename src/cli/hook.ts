@@ -18,7 +18,14 @@ import { ArcError } from "../client/errors.ts";
 import type { Message } from "../client/types.ts";
 import { describeMessages, isForAgent } from "../mcp/digest.ts";
 import { DEFAULTS } from "../protocol.ts";
-import { parseCommand, secondsFlag, UsageError } from "./args.ts";
+import {
+  parseCommand,
+  secondsFlag,
+  switchFlags,
+  textFlags,
+  UsageError,
+} from "./args.ts";
+import type { Io } from "./io.ts";
 import {
   connect,
   DEFAULT_URL,
@@ -176,23 +183,17 @@ interface HookRun {
 }
 
 /** Runs `arc hook`; resolves with the exit code. */
+
 export async function runHook(
   args: string[],
-  out: (line: string) => void,
-  err: (line: string) => void,
+  io: Io,
   stdin: () => Promise<string> = readStdin,
 ): Promise<number> {
+  const { out, err } = io;
   const parsed = parseCommand(args, {
-    agent: { type: "string" },
-    host: { type: "string" },
-    wait: { type: "string" },
-    "base-url": { type: "string" },
-    token: { type: "string" },
-    state: { type: "string" },
-    event: { type: "string" },
-    approve: { type: "string" },
-    all: { type: "boolean" },
-    verbose: { type: "boolean" },
+    ...textFlags("agent", "host", "wait", "base-url", "token", "state"),
+    ...textFlags("event", "approve"),
+    ...switchFlags("all", "verbose"),
   }, { help: HOOK_HELP, out });
   if (!parsed) return 0;
   const { values } = parsed;
@@ -272,6 +273,7 @@ export function describeToolCall(name: string, input: unknown): string {
  * and waits up to `approveSec` for the decision. Nothing (the host's own
  * prompt) when it expires.
  */
+
 async function askOperator(
   run: HookRun,
   approveSec: number,
@@ -381,6 +383,7 @@ async function deliver(run: HookRun): Promise<Delivery> {
 }
 
 /** Reads what is new since the state's cursor (moving it), for this agent. */
+
 async function readNew(
   client: ArcClient,
   state: HookState,
@@ -437,6 +440,7 @@ async function waitForWork(run: HookRun, state: HookState): Promise<Message[]> {
 }
 
 /** The text listing unread messages. */
+
 function describeUnread(
   found: Message[],
   agentId: string,
@@ -456,6 +460,7 @@ function describeUnread(
 }
 
 /** The session-start orientation. */
+
 async function orientation(
   client: ArcClient,
   baseUrl: string,

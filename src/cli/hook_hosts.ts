@@ -144,6 +144,7 @@ export function canAddContext(host: Host, moment: Moment): boolean {
 }
 
 /** Reads a host's hook JSON; `eventOverride` (`--event`) wins over its event name. */
+
 export function readHookInput(
   host: Host,
   raw: string,

@@ -45,6 +45,7 @@ function mcpUrl(o: HostConfigOptions): string {
 }
 
 /** Claude Code, Codex CLI: `{hooks: [{type, command, timeout}]}` groups. */
+
 function commandGroup(
   command: string,
   timeout: number,
@@ -173,6 +174,7 @@ function isArcHook(entry: unknown): boolean {
  * events the part leaves out) and every other entry is kept. Merging twice
  * gives the same document.
  */
+
 export function mergeJson(
   existing: Record<string, unknown>,
   part: Record<string, unknown>,
@@ -210,6 +212,7 @@ export function mergeJson(
 }
 
 /** Replaces (or appends) one `[table]` of a TOML document, keeping the rest. */
+
 export function mergeToml(
   existing: string,
   table: string,

@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { resolveConfig, type ResolvedConfig } from "../config.ts";
 import { formatHost } from "../http/server.ts";
 import { intFlag, UsageError } from "./args.ts";
+import type { Io } from "./io.ts";
 import { hubPermissionFlags } from "./permissions.ts";
 import { parseServeFlags, PIDFILE_NAME, SERVE_HELP } from "./serve.ts";
 
@@ -49,7 +50,7 @@ export function readPidfile(path: string): PidInfo | undefined {
 }
 
 /** Pidfile locations to try: the working directory and its parents, then the storage directory and its parents. */
-export function pidfileCandidates(storagePath: string, cwd = Deno.cwd()) {
+export function pidfileCandidates(storagePath: string, cwd = Deno.cwd() {
   const out: string[] = [];
   for (const start of [cwd, dirname(storagePath)]) {
     let dir = start;
@@ -91,6 +92,7 @@ export interface ProbeOptions {
  * @returns what the hub reports, a refusal when it answered 401 or 403, or
  * undefined when no hub answers
  */
+
 export async function probe(
   url: string,
   options: ProbeOptions = {},
@@ -165,6 +167,7 @@ const TOKEN_HINT =
  * @returns the report of a hub answering at the pidfile's URL, if any, and a
  * note saying why the pidfile is not trusted, if it is not
  */
+
 async function checkPidfile(
   info: PidInfo,
   token: string | undefined,
@@ -209,6 +212,7 @@ async function checkPidfile(
  * hub found at an untrusted pidfile's URL or only at host:port comes without
  * one (and so is never signalled).
  */
+
 export async function findHub(
   config: ResolvedConfig,
   strict: boolean,
@@ -271,11 +275,8 @@ Examples:
 `;
 
 /** `arc ensure`. */
-export async function runEnsure(
-  args: string[],
-  out: (line: string) => void,
-  err: (line: string) => void,
-): Promise<number> {
+export async function runEnsure(args: string[], io: Io): Promise<number> {
+  const { out, err } = io;
   const rest = [...args];
   let timeoutSec = 60;
   const at = rest.findIndex((a) =>
@@ -411,6 +412,7 @@ export async function runEnsure(
 }
 
 /** Prints a command's result as JSON and gives its exit code (1 unless given). */
+
 function printResult(
   out: (line: string) => void,
   result: object,
@@ -485,6 +487,7 @@ function explain(error: string, notes: string[]): string {
 }
 
 /** Stops the hub a search found; the result says what happened. */
+
 async function stopHub(
   config: ResolvedConfig,
   search: HubSearch,
@@ -548,10 +551,8 @@ async function stopHub(
 }
 
 /** `arc stop`. */
-export async function runStop(
-  args: string[],
-  out: (line: string) => void,
-): Promise<number> {
+export async function runStop(args: string[], io: Io): Promise<number> {
+  const { out } = io;
   const options = stopOptions(args, out);
   if (!options) return 0;
   const { config, strict } = options;
@@ -560,10 +561,8 @@ export async function runStop(
 }
 
 /** `arc reset`. */
-export async function runReset(
-  args: string[],
-  out: (line: string) => void,
-): Promise<number> {
+export async function runReset(args: string[], io: Io): Promise<number> {
+  const { out } = io;
   const options = stopOptions(args, out);
   if (!options) return 0;
   const { config, strict } = options;

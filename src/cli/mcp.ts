@@ -13,6 +13,7 @@
  */
 
 import { parseCommand, UsageError } from "./args.ts";
+import type { Io } from "./io.ts";
 import {
   CONNECTION_FLAGS,
   DEFAULT_URL,
@@ -65,11 +66,8 @@ See docs/AGENTS.md for every host's configuration and the etiquette.
 `;
 
 /** Runs `arc mcp`; resolves with the exit code once the host is gone. */
-export async function runMcp(
-  args: string[],
-  out: (line: string) => void,
-  err: (line: string) => void,
-): Promise<number> {
+export async function runMcp(args: string[], io: Io): Promise<number> {
+  const { out, err } = io;
   const parsed = parseCommand(args, {
     ...CONNECTION_FLAGS,
     "display-name": { type: "string" },

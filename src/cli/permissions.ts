@@ -120,6 +120,7 @@ export function dropPermissions(options: DropOptions = {}): void {
  * everything), `limited` (only for the hub's own directories, or for net
  * only the `netHosts`, e.g. the database server), or `denied`.
  */
+
 export function permissionReport(
   dirs: readonly string[],
   netHosts: readonly string[] = [],

@@ -10,7 +10,8 @@ import { DEFAULTS } from "../protocol.ts";
 import { httpDispatch } from "../relay/dispatch.ts";
 import { RelayServer } from "../relay/server.ts";
 import { toIso } from "../time.ts";
-import { intFlag, parseCommand, UsageError } from "./args.ts";
+import { intFlag, parseCommand, textFlags, UsageError } from "./args.ts";
+import type { Io } from "./io.ts";
 import { DEFAULT_URL, resolveConnection } from "./connection.ts";
 
 /** Help text for `arc relay`. */
@@ -36,15 +37,10 @@ Example:
 `;
 
 /** Runs the relay until SIGINT or SIGTERM. */
-export async function runRelay(
-  args: string[],
-  out: (line: string) => void,
-): Promise<number> {
+export async function runRelay(args: string[], io: Io): Promise<number> {
+  const { out } = io;
   const parsed = parseCommand(args, {
-    "base-url": { type: "string" },
-    "spool-dir": { type: "string" },
-    token: { type: "string" },
-    "relay-retention": { type: "string" },
+    ...textFlags("base-url", "spool-dir", "token", "relay-retention"),
     quiet: { type: "boolean" },
   }, { help: RELAY_HELP, out });
   if (!parsed) return 0;

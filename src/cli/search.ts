@@ -9,7 +9,8 @@
 import type { SearchHit, SearchOptions } from "../client/search.ts";
 import { MESSAGE_KINDS } from "../protocol.ts";
 import { COMMON_HELP, kindFlag, MESSAGE_FILTERS, withAgent } from "./agent.ts";
-import { intFlag, parseCommand, UsageError } from "./args.ts";
+import { intFlag, parseCommand, textFlags, UsageError } from "./args.ts";
+import type { Io } from "./io.ts";
 import { CONNECTION_FLAGS } from "./connection.ts";
 
 /** Help for `arc search`. */
@@ -42,18 +43,12 @@ Examples:
 `;
 
 /** Runs `arc search`; resolves with the exit code. */
-export async function runSearch(
-  args: string[],
-  out: (line: string) => void,
-  err: (line: string) => void,
-): Promise<number> {
+export async function runSearch(args: string[], io: Io): Promise<number> {
+  const { out, err } = io;
   const parsed = parseCommand(args, {
     ...CONNECTION_FLAGS,
     ...MESSAGE_FILTERS,
-    from: { type: "string" },
-    since: { type: "string" },
-    until: { type: "string" },
-    limit: { type: "string" },
+    ...textFlags("from", "since", "until", "limit"),
     json: { type: "boolean" },
   }, { help: SEARCH_HELP, out, positionals: true });
   if (!parsed) return 0;

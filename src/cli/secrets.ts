@@ -44,6 +44,7 @@ async function load(path: string): Promise<SecretsFile> {
 }
 
 /** The stored secret of `agentId` on the hub `instanceId`, if any. */
+
 export async function readSecret(
   path: string,
   key: { instanceId: string; agentId: string },
@@ -56,6 +57,7 @@ export async function readSecret(
  * Stores `secret` for `agentId` on the hub `instanceId`, replacing the old
  * one; the file is rewritten atomically with mode 0600.
  */
+
 export async function writeSecret(
   path: string,
   key: { instanceId: string; agentId: string },

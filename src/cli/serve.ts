@@ -21,7 +21,8 @@ import { inProcessDispatch } from "../relay/dispatch.ts";
 import { RelayServer, SpoolConflictError } from "../relay/server.ts";
 import { SqliteStore } from "../store/sqlite/store.ts";
 import { toIso } from "../time.ts";
-import { intFlag, parseFlags, UsageError } from "./args.ts";
+import { intFlag, parseFlags, textFlags, UsageError } from "./args.ts";
+import type { Io } from "./io.ts";
 import { flagOrEnv } from "./connection.ts";
 import { Notifications } from "../hub/notify.ts";
 import {
@@ -127,34 +128,21 @@ export interface ServeFlags extends HubOptions {
 /** Reads `serve` flags into hub options. */
 export function parseServeFlags(args: string[]): ServeFlags {
   const { values } = parseFlags(args, {
-    host: { type: "string" },
-    port: { type: "string" },
-    storage: { type: "string" },
-    database: { type: "string" },
-    "database-file": { type: "string" },
-    "spool-dir": { type: "string" },
+    ...textFlags("host", "port", "storage", "database", "database-file"),
+    ...textFlags("spool-dir"),
     "no-relay": { type: "boolean" },
     "relay-retention": { type: "string" },
     "allow-remote": { type: "boolean" },
     token: { type: "string" },
     "allowed-host": { type: "string", multiple: true },
     "strict-identity": { type: "boolean" },
-    "log-file": { type: "string" },
-    durability: { type: "string" },
+    ...textFlags("log-file", "durability"),
     quiet: { type: "boolean" },
-    "presence-ttl": { type: "string" },
-    "max-body-chars": { type: "string" },
-    "max-attachment-chars": { type: "string" },
-    "max-attachments": { type: "string" },
-    "rate-limit": { type: "string" },
-    "rate-burst": { type: "string" },
-    "mcp-idle-timeout": { type: "string" },
-    "stall-after": { type: "string" },
+    ...textFlags("presence-ttl", "max-body-chars", "max-attachment-chars"),
+    ...textFlags("max-attachments", "rate-limit", "rate-burst"),
+    ...textFlags("mcp-idle-timeout", "stall-after"),
     "notify-url": { type: "string", multiple: true },
-    "notify-secret": { type: "string" },
-    "retain-days": { type: "string" },
-    "retain-dir": { type: "string" },
-    "idle-timeout": { type: "string" },
+    ...textFlags("notify-secret", "retain-days", "retain-dir", "idle-timeout"),
     help: { type: "boolean", short: "h" },
   });
   const options: HubOptions = {};
@@ -218,6 +206,7 @@ function rateFlag(value: string | undefined): number | undefined {
 }
 
 /** The database URL from `--database`, `--database-file` or `ARC_DATABASE_URL`, in that order. */
+
 function databaseUrl(
   flag: string | undefined,
   file: string | undefined,
@@ -247,10 +236,8 @@ function databaseUrl(
 }
 
 /** Runs the hub until it is stopped; resolves with the process exit code. */
-export async function runServe(
-  args: string[],
-  print: (line: string) => void,
-): Promise<number> {
+export async function runServe(args: string[], io: Io): Promise<number> {
+  const print = io.out;
   const options = parseServeFlags(args);
   if (options.help) {
     print(SERVE_HELP);

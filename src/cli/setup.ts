@@ -11,7 +11,8 @@
 
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseCommand, secondsFlag, UsageError } from "./args.ts";
+import { parseCommand, secondsFlag, textFlags, UsageError } from "./args.ts";
+import type { Io } from "./io.ts";
 import { DEFAULT_URL, resolveConnection } from "./connection.ts";
 import {
   APPROVAL_HOSTS,
@@ -67,17 +68,10 @@ function defaultCommand(baseUrl: string): string {
 }
 
 /** Runs `arc setup`; resolves with the exit code. */
-export async function runSetup(
-  args: string[],
-  out: (line: string) => void,
-): Promise<number> {
+export async function runSetup(args: string[], io: Io): Promise<number> {
+  const { out } = io;
   const parsed = parseCommand(args, {
-    agent: { type: "string" },
-    "base-url": { type: "string" },
-    dir: { type: "string" },
-    wait: { type: "string" },
-    approve: { type: "string" },
-    command: { type: "string" },
+    ...textFlags("agent", "base-url", "dir", "wait", "approve", "command"),
     "dry-run": { type: "boolean" },
   }, { help: SETUP_HELP, out, positionals: true });
   if (!parsed) return 0;

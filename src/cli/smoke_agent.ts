@@ -22,7 +22,8 @@
  */
 
 import { ArcClient, ArcError, type Message } from "../client/mod.ts";
-import { parseFlags, UsageError } from "./args.ts";
+import { parseFlags, textFlags, UsageError } from "./args.ts";
+import type { Io } from "./io.ts";
 
 const ROLES = ["smoke-a", "smoke-b", "smoke-c"] as const;
 type Role = typeof ROLES[number];
@@ -91,19 +92,10 @@ export interface SmokeConfig {
  * @throws {UsageError} for unknown flags, a missing or unknown role or
  * transport, and a timeout that is not a positive number
  */
-export function parseSmokeFlags(
-  args: string[],
-): SmokeConfig | "help" {
+export function parseSmokeFlags(args: string[]): SmokeConfig | "help" {
   const { values } = parseFlags(args, {
-    role: { type: "string" },
-    transport: { type: "string" },
-    "base-url": { type: "string" },
-    "relay-dir": { type: "string" },
-    channel: { type: "string" },
-    "thread-id": { type: "string" },
-    "claim-key": { type: "string" },
-    "timeout-sec": { type: "string" },
-    "poll-interval-sec": { type: "string" },
+    ...textFlags("role", "transport", "base-url", "relay-dir", "channel"),
+    ...textFlags("thread-id", "claim-key", "timeout-sec", "poll-interval-sec"),
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return "help";
@@ -156,10 +148,8 @@ export function parseSmokeFlags(
  * @returns 0 when the role finished its part, 1 (after printing why) when it failed
  * @throws {UsageError} for bad flags (the caller prints it and exits 2)
  */
-export async function runSmokeAgent(
-  args: string[],
-  out: (line: string) => void,
-): Promise<number> {
+export async function runSmokeAgent(args: string[], io: Io): Promise<number> {
+  const { out } = io;
   const config = parseSmokeFlags(args);
   if (config === "help") {
     out(SMOKE_AGENT_HELP);

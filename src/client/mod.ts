@@ -40,40 +40,12 @@
  * @module
  */
 
-export { ArcClient } from "./client.ts";
-export type {
-  ArcClientOptions,
-  CallOptions,
-  ClaimOptions,
-  DmOptions,
-  InboxOptions,
-  ListAgentsOptions,
-  ListClaimsOptions,
-  ListLocksOptions,
-  ListTasksOptions,
-  LockOptions,
-  OverRelayOptions,
-  PollOptions,
-  PostOptions,
-  QuickstartOptions,
-  RefreshOptions,
-  RegisterOptions,
-  ReplyOptions,
-  StreamOptions,
-} from "./client.ts";
-export { ArcError } from "./errors.ts";
-export type {
-  CheckFenceOptions,
-  FenceCheck,
-  LockDetails,
-  LockMode,
-  PathVerdict,
-  ReservationHolder,
-} from "./reservations.ts";
-export type { ArcErrorOptions } from "./errors.ts";
+export * from "./client.ts";
+export type * from "./reservations.ts";
+export * from "./errors.ts";
 export { RpcError } from "./rpc.ts";
-export type { ReadyTasksOptions, TaskWithDependencies } from "./task_deps.ts";
-export type { NextTaskOptions, QueueHandout } from "./queue.ts";
+export type * from "./task_deps.ts";
+export type * from "./queue.ts";
 export type {
   HandlerContext,
   HandlerResult,
@@ -82,49 +54,10 @@ export type {
 } from "./rpc.ts";
 export { HttpTransport } from "./http_transport.ts";
 export type { FetchFunction, HttpTransportOptions } from "./http_transport.ts";
-export type { Approval, ApprovalRequest } from "./approvals.ts";
-export type {
-  AckResult,
-  MessageReceipts,
-  Receipt,
-  SurfacedResult,
-  UnackedMessage,
-  UnackedOptions,
-} from "./receipts.ts";
+export type * from "./approvals.ts";
+export type * from "./receipts.ts";
 export { RelayTransport, safeAgentId } from "./relay_transport.ts";
-export type { SearchHit, SearchMatch, SearchOptions } from "./search.ts";
+export type * from "./search.ts";
 export type { RelayTransportOptions } from "./relay_transport.ts";
-export type {
-  EventStream,
-  HttpMethod,
-  RequestOptions,
-  Transport,
-  TransportResponse,
-} from "./transport.ts";
-export type {
-  Attachment,
-  Bootstrap,
-  Channel,
-  Claim,
-  ClaimResult,
-  CodeAttachment,
-  DeletedSession,
-  DiffRefAttachment,
-  Envelope,
-  FileRefAttachment,
-  HubInfo,
-  JsonAttachment,
-  JsonObject,
-  Lock,
-  LockResult,
-  Message,
-  MessageKind,
-  Session,
-  Task,
-  TaskCompletion,
-  TaskStatus,
-  TextAttachment,
-  ThreadDetail,
-  ThreadStatus,
-  ThreadSummary,
-} from "./types.ts";
+export type * from "./transport.ts";
+export type * from "./types.ts";

@@ -8,7 +8,7 @@
  */
 
 import type { ThreadFacts, ThreadRows, ThreadSummary } from "../store/types.ts";
-import { emptyFacts } from "../store/rows.ts";
+import { emptyFacts } from "../store/thread_facts.ts";
 import { isLive } from "./units/claims.ts";
 
 /** The thread status. */

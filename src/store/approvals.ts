@@ -9,31 +9,14 @@
  * @module
  */
 
-import type { JsonObject } from "./types.ts";
+import type { Approval as WireApproval } from "../client/approvals.ts";
+import { rowFormat } from "./rows.ts";
 
 /** Where an approval request stands. */
-export type ApprovalStatus = "pending" | "allowed" | "denied" | "expired";
+export type ApprovalStatus = WireApproval["status"];
 
-/** One approval request and its outcome. */
-export interface Approval {
-  id: string;
-  agent_id: string;
-  title: string;
-  detail: string;
-  /** Labels the operator may pick from besides allow/deny; empty for none. */
-  choices: string[];
-  /** Facts about the request, such as the host's tool name and input. */
-  metadata: JsonObject;
-  status: ApprovalStatus;
-  created_at: string;
-  /** When a pending request turns expired. */
-  expires_at: string;
-  decided_at: string | null;
-  decided_by: string | null;
-  note: string | null;
-  /** The choice the operator picked, when the request offered some. */
-  choice: string | null;
-}
+/** One approval request and its outcome, as stored (the wire's row without the time waited). */
+export type Approval = Omit<WireApproval, "waited_sec">;
 
 /** The outcome a decision writes. */
 export interface ApprovalDecision {
@@ -85,48 +68,7 @@ export const POSTGRES_APPROVAL_SCHEMA: readonly string[] = [
     ON arcdeno_approvals (status, created_at)`,
 ];
 
-/** The row an approval is written as, in column order. */
-export function approvalParams(a: Approval): (string | null)[] {
-  return [
-    a.id,
-    a.agent_id,
-    a.title,
-    a.detail,
-    JSON.stringify(a.choices),
-    JSON.stringify(a.metadata),
-    a.status,
-    a.created_at,
-    a.expires_at,
-    a.decided_at,
-    a.decided_by,
-    a.note,
-    a.choice,
-  ];
-}
-
-/** The column list matching {@linkcode approvalParams}. */
-export const APPROVAL_COLUMNS =
-  "id, agent_id, title, detail, choices_json, metadata_json, status, created_at, expires_at, decided_at, decided_by, note, choice";
-
-function text(value: unknown): string | null {
-  return value == null ? null : String(value);
-}
-
-/** Reads an approval row. */
-export function toApproval(row: Record<string, unknown>): Approval {
-  return {
-    id: String(row["id"]),
-    agent_id: String(row["agent_id"]),
-    title: String(row["title"]),
-    detail: String(row["detail"]),
-    choices: JSON.parse(String(row["choices_json"] ?? "[]")),
-    metadata: JSON.parse(String(row["metadata_json"] ?? "{}")),
-    status: String(row["status"]) as ApprovalStatus,
-    created_at: String(row["created_at"]),
-    expires_at: String(row["expires_at"]),
-    decided_at: text(row["decided_at"]),
-    decided_by: text(row["decided_by"]),
-    note: text(row["note"]),
-    choice: text(row["choice"]),
-  };
-}
+/** An approval row, read and written. */
+export const APPROVAL_ROW = rowFormat<Approval>(
+  "id agent_id title detail choices[] metadata{} status created_at expires_at decided_at? decided_by? note? choice?",
+);

@@ -23,12 +23,7 @@ import {
   toTask,
 } from "./rows.ts";
 import type { Statement } from "./sql.ts";
-import {
-  type Approval,
-  APPROVAL_COLUMNS,
-  approvalParams,
-  toApproval,
-} from "./approvals.ts";
+import { type Approval, APPROVAL_ROW } from "./approvals.ts";
 import { type Receipt, toReceipt } from "./receipts.ts";
 import type {
   Channel,
@@ -321,7 +316,7 @@ export const ROW_MAPPERS: Record<
     depends_on: Number(r["depends_on"]),
     created_at: String(r["created_at"]),
   }),
-  approval: toApproval,
+  approval: APPROVAL_ROW.read,
 };
 
 function nullable(value: unknown): string | null {
@@ -509,9 +504,9 @@ export function restoreSql(
       }];
     case "approval":
       return [{
-        text: `INSERT INTO arcdeno_approvals (${APPROVAL_COLUMNS})
-         VALUES (${APPROVAL_COLUMNS.split(",").map(() => "?").join(", ")})`,
-        params: approvalParams(record),
+        text: `INSERT INTO arcdeno_approvals (${APPROVAL_ROW.columns})
+         VALUES (${APPROVAL_ROW.slots})`,
+        params: APPROVAL_ROW.params(record),
       }];
   }
 }

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { type Row, toTask, toTaskMessage } from "./rows.ts";
+import { type Row, rowReader, toTask, toTaskMessage } from "./rows.ts";
 import type { JsonObject, Task } from "./types.ts";
 
 function tables(text: string, int: string): string[] {
@@ -128,31 +128,13 @@ export function toCandidate(r: Row): QueueCandidate {
   return { task: toTask(r), to_agent, metadata };
 }
 
-export function toHandout(r: Row): QueueHandout {
-  return {
-    task_id: Number(r["task_id"]),
-    claim_key: String(r["claim_key"]),
-    agent_id: String(r["agent_id"]),
-    claimed_at: String(r["claimed_at"]),
-    noticed_at: r["noticed_at"] == null ? null : String(r["noticed_at"]),
-  };
-}
+const HANDOUT = "#task_id claim_key agent_id claimed_at noticed_at?";
+export const toHandout = rowReader<QueueHandout>(HANDOUT);
 
-export function toExpiry(r: Row): QueueExpiry {
-  return {
-    ...toHandout(r),
-    expires_at: String(r["expires_at"]),
-    channel: String(r["channel"]),
-    thread_id: r["thread_id"] == null ? null : String(r["thread_id"]),
-  };
-}
+export const toExpiry = rowReader<QueueExpiry>(
+  `${HANDOUT} expires_at channel thread_id?`,
+);
 
-export function toHolder(r: Row): QueueHolder {
-  return {
-    task_id: Number(r["task_id"]),
-    agent_id: String(r["agent_id"]),
-    claimed_at: String(r["claimed_at"]),
-    expires_at: String(r["expires_at"]),
-    channel: String(r["channel"]),
-  };
-}
+export const toHolder = rowReader<QueueHolder>(
+  "#task_id agent_id claimed_at expires_at channel",
+);

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { toMessage } from "./rows.ts";
+import { rowReader, toMessage } from "./rows.ts";
 import type { Message } from "./types.ts";
 
 /** A message the hub tracks receipts for, as the store records it. */
@@ -119,15 +119,9 @@ export const POSTGRES_RECEIPT_SURFACED: readonly string[] = [
 ];
 
 /** Reads a receipt row. */
-export function toReceipt(row: Record<string, unknown>): Receipt {
-  return {
-    message_id: Number(row["message_id"]),
-    agent_id: String(row["agent_id"]),
-    delivered_at: String(row["delivered_at"]),
-    acked_at: row["acked_at"] == null ? null : String(row["acked_at"]),
-    surfaced_at: row["surfaced_at"] == null ? null : String(row["surfaced_at"]),
-  };
-}
+export const toReceipt = rowReader<Receipt>(
+  "#message_id agent_id delivered_at acked_at? surfaced_at?",
+);
 
 /** A joined unacked row. */
 export function toWait(row: Record<string, unknown>): AckWait {

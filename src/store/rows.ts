@@ -6,15 +6,7 @@
  * @module
  */
 
-import type {
-  Channel,
-  Claim,
-  Lock,
-  Message,
-  Session,
-  Task,
-  ThreadFacts,
-} from "./types.ts";
+import type { Channel, Claim, Lock, Message, Session, Task } from "./types.ts";
 import type { TaskMessage } from "./unit.ts";
 import type { SessionOwner } from "./identity.ts";
 
@@ -30,134 +22,132 @@ function parseJson<T>(text: unknown, fallback: T): T {
   }
 }
 
-function str(v: unknown): string {
-  return String(v);
+function jsonOf(v: unknown): unknown {
+  return parseJson<unknown>(v, null);
 }
 
-function strOrNull(v: unknown): string | null {
-  return v == null ? null : String(v);
+/** How a column's value becomes a field's, by the column's kind. */
+const READ = {
+  text: (v: unknown) => String(v),
+  "text?": (v: unknown) => v == null ? null : String(v),
+  int: (v: unknown) => Number(v),
+  "int?": (v: unknown) => v == null ? null : Number(v),
+  flag: (v: unknown) => v === true || v === 1 || v === 1n || v === "t",
+  object: (v: unknown) => {
+    const value = jsonOf(v);
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? value
+      : {};
+  },
+  array: (v: unknown) => {
+    const value = jsonOf(v);
+    return Array.isArray(value) ? value : [];
+  },
+};
+
+/**
+ * A reader of driver rows, built from a one-line column list so every table
+ * is mapped by the same few rules: `name` text, `name?` text or null,
+ * `#name` a number, `#name?` a number or null, `!name` a flag (true, 1 or
+ * `t`), `name{}` / `name[]` a JSON object / array read from the column
+ * `name_json` (`{}` / `[]` when empty, unreadable or of another shape).
+ *
+ * @example
+ * ```ts
+ * const toLock = rowReader<Lock>("file_path agent_id locked_at expires_at released_at? metadata{}");
+ * ```
+ */
+export function rowReader<T>(columns: string): (r: Row) => T {
+  return rowFormat<T>(columns).read;
 }
 
-function numOrNull(v: unknown): number | null {
-  return v == null ? null : Number(v);
+/** A table's row both ways, from one column list (see {@linkcode rowReader}). */
+export interface RowFormat<T> {
+  /** A driver row to an object. */
+  read(r: Row): T;
+  /** An object to its column values, in column order (JSON columns as text). */
+  params(value: T): (string | number | null)[];
+  /** The column names, comma-separated, for an INSERT. */
+  columns: string;
+  /** As many `?` placeholders as columns, comma-separated. */
+  slots: string;
 }
+
+/** Builds a {@linkcode RowFormat} from a column list in {@linkcode rowReader}'s notation. */
+export function rowFormat<T>(columns: string): RowFormat<T> {
+  const fields = columns.split(/\s+/).filter(Boolean).map((token) => {
+    const m = /^([#!]?)([a-z_]+)(\?|\{\}|\[\])?$/.exec(token);
+    if (!m) throw new TypeError(`Cannot read the column spec '${token}'`);
+    const sign = m[1], name = m[2]!, suffix = m[3];
+    const kind: keyof typeof READ = suffix === "{}"
+      ? "object"
+      : suffix === "[]"
+      ? "array"
+      : sign === "!"
+      ? "flag"
+      : `${sign === "#" ? "int" : "text"}${
+        suffix === "?" ? "?" : ""
+      }` as keyof typeof READ;
+    const json = kind === "object" || kind === "array";
+    return {
+      name,
+      column: json ? `${name}_json` : name,
+      read: READ[kind],
+      json,
+    };
+  });
+  return {
+    read(r) {
+      const out: Record<string, unknown> = {};
+      for (const { name, column, read } of fields) out[name] = read(r[column]);
+      return out as T;
+    },
+    params(value) {
+      const row = value as Record<string, unknown>;
+      return fields.map(({ name, json }) =>
+        json ? JSON.stringify(row[name]) : row[name] as string | number | null
+      );
+    },
+    columns: fields.map((f) => f.column).join(", "),
+    slots: fields.map(() => "?").join(", "),
+  };
+}
+
+/** The columns of the protocol's tables, in {@linkcode rowReader}'s notation. */
+const COLUMNS = {
+  channels: "name created_at created_by? metadata{}",
+  sessions:
+    "session_id agent_id display_name capabilities[] metadata{} created_at last_seen",
+  messages:
+    "#id ts from_agent to_agent? channel kind body attachments[] #reply_to? thread_id? metadata{}",
+  claims:
+    "claim_key thread_id? #task_message_id? owner_agent_id claimed_at expires_at released_at? metadata{}",
+  locks: "file_path agent_id locked_at expires_at released_at? metadata{}",
+  tasks:
+    "#task_id #parent_task_id? channel thread_id? status created_at completed_at?",
+};
 
 /** A `channels` row. */
-export function toChannel(r: Row): Channel {
-  return {
-    name: str(r["name"]),
-    created_at: str(r["created_at"]),
-    created_by: strOrNull(r["created_by"]),
-    metadata: parseJson(r["metadata_json"], {}),
-  };
-}
-
+export const toChannel = rowReader<Channel>(COLUMNS.channels);
+/** A `sessions` row as written (the `active` flag apart). */
+export const SESSION_ROW = rowFormat<Session>(COLUMNS.sessions);
 /** A `sessions` row. */
-export function toSession(r: Row): Session {
-  return {
-    session_id: str(r["session_id"]),
-    agent_id: str(r["agent_id"]),
-    display_name: str(r["display_name"]),
-    capabilities: parseJson(r["capabilities_json"], []),
-    metadata: parseJson(r["metadata_json"], {}),
-    created_at: str(r["created_at"]),
-    last_seen: str(r["last_seen"]),
-    active: toSessionOwner(r).active,
-  };
-}
-
+export const toSession = rowReader<Session>(`${COLUMNS.sessions} !active`);
 /** Who a `sessions` row belongs to, and whether it is active. */
-export function toSessionOwner(r: Row): SessionOwner {
-  return {
-    agent_id: str(r["agent_id"]),
-    active: r["active"] === true || r["active"] === 1 || r["active"] === 1n ||
-      r["active"] === "t",
-  };
-}
-
+export const toSessionOwner = rowReader<SessionOwner>("agent_id !active");
 /** A `messages` row. */
-export function toMessage(r: Row): Message {
-  return {
-    id: Number(r["id"]),
-    ts: str(r["ts"]),
-    from_agent: str(r["from_agent"]),
-    to_agent: strOrNull(r["to_agent"]),
-    channel: str(r["channel"]),
-    kind: str(r["kind"]),
-    body: str(r["body"]),
-    attachments: parseJson(r["attachments_json"], []),
-    reply_to: numOrNull(r["reply_to"]),
-    thread_id: strOrNull(r["thread_id"]),
-    metadata: parseJson(r["metadata_json"], {}),
-  };
-}
-
+export const toMessage = rowReader<Message>(COLUMNS.messages);
+/** A `messages` row as inserted: everything but the id the database gives. */
+export const NEW_MESSAGE_ROW = rowFormat<Omit<Message, "id">>(
+  COLUMNS.messages.replace("#id ", ""),
+);
+/** A `claims` row, read and written. */
+export const CLAIM_ROW = rowFormat<Claim>(COLUMNS.claims);
 /** A `claims` row. */
-export function toClaim(r: Row): Claim {
-  return {
-    claim_key: str(r["claim_key"]),
-    thread_id: strOrNull(r["thread_id"]),
-    task_message_id: numOrNull(r["task_message_id"]),
-    owner_agent_id: str(r["owner_agent_id"]),
-    claimed_at: str(r["claimed_at"]),
-    expires_at: str(r["expires_at"]),
-    released_at: strOrNull(r["released_at"]),
-    metadata: parseJson(r["metadata_json"], {}),
-  };
-}
-
+export const toClaim = CLAIM_ROW.read;
 /** A `locks` row. */
-export function toLock(r: Row): Lock {
-  return {
-    file_path: str(r["file_path"]),
-    agent_id: str(r["agent_id"]),
-    locked_at: str(r["locked_at"]),
-    expires_at: str(r["expires_at"]),
-    released_at: strOrNull(r["released_at"]),
-    metadata: parseJson(r["metadata_json"], {}),
-  };
-}
-
+export const toLock = rowReader<Lock>(COLUMNS.locks);
 /** A `tasks` row. */
-export function toTask(r: Row): Task {
-  return {
-    task_id: Number(r["task_id"]),
-    parent_task_id: numOrNull(r["parent_task_id"]),
-    channel: str(r["channel"]),
-    thread_id: strOrNull(r["thread_id"]),
-    status: r["status"] === "done" ? "done" : "open",
-    created_at: str(r["created_at"]),
-    completed_at: strOrNull(r["completed_at"]),
-  };
-}
-
+export const toTask = rowReader<Task>(COLUMNS.tasks);
 /** A task's `messages` row, as far as the assignee rule needs it. */
-export function toTaskMessage(r: Row): TaskMessage {
-  const metadata = parseJson<unknown>(r["metadata_json"], {});
-  return {
-    to_agent: strOrNull(r["to_agent"]),
-    metadata: typeof metadata === "object" && metadata !== null &&
-        !Array.isArray(metadata)
-      ? metadata as Record<string, unknown>
-      : {},
-  };
-}
-
-/** Facts of a thread with nothing in it yet, for a backend to fill. */
-export function emptyFacts(threadId: string): ThreadFacts {
-  return {
-    threadId,
-    messageCount: 0,
-    latestMessageId: null,
-    latestMessageTs: null,
-    latestArtifactId: null,
-    firstMessageChannel: null,
-    totalTasks: 0,
-    openTasks: 0,
-    rootTaskId: null,
-    rootTaskChannel: null,
-    firstTaskChannel: null,
-    activeClaims: 0,
-    activeLocks: 0,
-  };
-}
+export const toTaskMessage = rowReader<TaskMessage>("to_agent? metadata{}");

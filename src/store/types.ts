@@ -17,94 +17,31 @@ import type {
 } from "./search_types.ts";
 
 import type { JsonObject } from "../protocol.ts";
-export type { JsonObject } from "../protocol.ts";
+import type * as wire from "../client/types.ts";
 
+// The rows the wire carries are typed once, by the client library
+// (`src/client/types.ts`); the store returns them as they are.
 /** A channel row (protocol §4.1). */
-export interface Channel {
-  name: string;
-  created_at: string;
-  created_by: string | null;
-  metadata: JsonObject;
-}
-
+export type Channel = wire.Channel;
 /** A session row (protocol §4.2). */
-export interface Session {
-  session_id: string;
-  agent_id: string;
-  display_name: string;
-  capabilities: string[];
-  metadata: JsonObject;
-  created_at: string;
-  last_seen: string;
-  active: boolean;
-}
+export type Session = Omit<wire.Session, "arcdeno">;
+/** A claim row (protocol §4.4). */
+export type Claim = wire.Claim;
+/** A lock row (protocol §4.5). */
+export type Lock = wire.Lock;
+/** A task row (protocol §4.6). */
+export type Task = wire.Task;
+/** A thread summary (protocol §4.7). */
+export type ThreadSummary = wire.ThreadSummary;
+export type { JsonObject } from "../protocol.ts";
 
 /** A normalised attachment (protocol §5.2). */
 export type Attachment = JsonObject & { type: string };
 
-/** A message row (protocol §4.3). */
-export interface Message {
-  id: number;
-  ts: string;
-  from_agent: string;
-  to_agent: string | null;
-  channel: string;
-  kind: string;
-  body: string;
-  attachments: Attachment[];
-  reply_to: number | null;
-  thread_id: string | null;
-  metadata: JsonObject;
-}
-
-/** A claim row (protocol §4.4). */
-export interface Claim {
-  claim_key: string;
-  thread_id: string | null;
-  task_message_id: number | null;
-  owner_agent_id: string;
-  claimed_at: string;
-  expires_at: string;
-  released_at: string | null;
-  metadata: JsonObject;
-}
-
-/** A lock row (protocol §4.5). */
-export interface Lock {
-  file_path: string;
-  agent_id: string;
-  locked_at: string;
-  expires_at: string;
-  released_at: string | null;
-  metadata: JsonObject;
-}
-
-/** A task row (protocol §4.6). */
-export interface Task {
-  task_id: number;
-  parent_task_id: number | null;
-  channel: string;
-  thread_id: string | null;
-  status: "open" | "done";
-  created_at: string;
-  completed_at: string | null;
-}
-
-/** A thread summary (protocol §4.7). */
-export interface ThreadSummary {
-  thread_id: string;
-  channel: string | null;
-  root_task_id: number | null;
-  latest_message_id: number | null;
-  latest_message_ts: string | null;
-  latest_artifact_id: number | null;
-  message_count: number;
-  total_task_count: number;
-  open_task_count: number;
-  active_claim_count: number;
-  active_lock_count: number;
-  status: "completed" | "open" | "waiting";
-}
+/** A message row (protocol §4.3), as the store holds it: any kind, attachments as validated objects. */
+export type Message =
+  & Omit<wire.Message, "kind" | "attachments" | "arcdeno">
+  & { kind: string; attachments: Attachment[] };
 
 /** What a backend knows about one thread, for its summary (`src/hub/threads.ts`). */
 export interface ThreadFacts {
@@ -135,12 +72,8 @@ export interface ThreadRows {
 }
 
 /** Everything known about one thread. */
-export interface ThreadDetail {
+export interface ThreadDetail extends ThreadRows {
   thread: ThreadSummary;
-  messages: Message[];
-  tasks: Task[];
-  claims: Claim[];
-  locks: Lock[];
 }
 
 /** A validated message ready to insert: a message row before it has an id and a time. */

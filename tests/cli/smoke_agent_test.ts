@@ -39,7 +39,7 @@ async function ours(
   const output: string[] = [];
   const code = await runSmokeAgent(
     ["--role", role, "--timeout-sec", "60", ...args],
-    (line) => output.push(line),
+    { out: (line) => output.push(line), err: (line) => output.push(line) },
   );
   return { code, output };
 }
@@ -197,7 +197,7 @@ Deno.test("runSmokeAgent() - a role that waits in vain fails with 1 and says why
       "--timeout-sec",
       "1",
     ],
-    (line) => output.push(line),
+    { out: (line) => output.push(line), err: (line) => output.push(line) },
   );
   assertEquals(code, 1);
   assertStringIncludes(output.at(-1)!, "Smoke test failed (smoke-b)");
@@ -216,7 +216,7 @@ Deno.test("runSmokeAgent() - an unreachable hub fails with 1 and names the step"
       "--transport=http",
       `--base-url=http://127.0.0.1:${port}`,
     ],
-    (line) => output.push(line),
+    { out: (line) => output.push(line), err: (line) => output.push(line) },
   );
   assertEquals(code, 1);
   assertStringIncludes(output.join("\n"), "open session failed");
@@ -224,7 +224,13 @@ Deno.test("runSmokeAgent() - an unreachable hub fails with 1 and names the step"
 
 Deno.test("runSmokeAgent() - --help prints the usage; bad flags are one-line usage errors", async () => {
   const output: string[] = [];
-  assertEquals(await runSmokeAgent(["--help"], (l) => output.push(l)), 0);
+  assertEquals(
+    await runSmokeAgent(["--help"], {
+      out: (l) => output.push(l),
+      err: () => {},
+    }),
+    0,
+  );
   assertEquals(output, [SMOKE_AGENT_HELP]);
   for (
     const [args, text] of [
@@ -243,7 +249,9 @@ Deno.test("runSmokeAgent() - --help prints the usage; bad flags are one-line usa
       ],
     ] as const
   ) {
-    const error = await assertRejects(() => runSmokeAgent([...args], () => {}));
+    const error = await assertRejects(() =>
+      runSmokeAgent([...args], { out: () => {}, err: () => {} })
+    );
     assert(error instanceof UsageError, `${args}: ${error}`);
     assertStringIncludes(error.message, text);
     assert(!error.message.includes("\n"), error.message);

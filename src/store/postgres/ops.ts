@@ -15,80 +15,16 @@ import { IdExhaustedError } from "../../errors.ts";
 import { BUILTIN_CHANNELS, MAX_MESSAGE_ID } from "../../protocol.ts";
 import type { Clock } from "../../time.ts";
 import { CLAIMS, type LeaseRow, type LeaseTable, LOCKS } from "../leases.ts";
-import {
-  type Row,
-  toClaim,
-  toLock,
-  toMessage,
-  toSession,
-  toSessionOwner,
-  toTask,
-  toTaskMessage,
-} from "../rows.ts";
-import type {
-  Claim,
-  Lock,
-  Message,
-  NewClaim,
-  Session,
-  Task,
-  ThreadRows,
-} from "../types.ts";
-import {
-  type Holder,
-  listSql,
-  LIVE_SQL,
-  PAST_SQL,
-  type ReserveWrite,
-  SET_FENCE_SQL,
-  toHolder,
-} from "../reserve.ts";
+import * as rows from "../rows.ts";
+import type * as types from "../types.ts";
+import * as reserve from "../reserve.ts";
 import { writeSql } from "../reserve_sql.ts";
-import { numbered } from "../sql.ts";
-import {
-  DATA_TABLES,
-  type DataCounts,
-  type ExportTable,
-  pageOf,
-  restoreSql,
-  type RowRecord,
-} from "../export_format.ts";
-import {
-  DROP_AGENT_SECRETS_SQL,
-  PUT_SECRET_SQL,
-  type SecretEntry,
-  SECRETS_TABLE,
-  type SessionOwner,
-} from "../identity.ts";
-import {
-  type AckWait,
-  type Receipt,
-  toReceipt,
-  toWait,
-  type TrackedMessage,
-  type UnackedFilter,
-} from "../receipts.ts";
-import {
-  candidatesSql,
-  expiredSql,
-  holdersSql,
-  type QueueCandidate,
-  type QueueExpiry,
-  type QueueHandout,
-  type QueueHolder,
-  toCandidate,
-  toExpiry,
-  toHandout,
-  toHolder as toQueueHolder,
-} from "../queue.ts";
-import {
-  type Approval,
-  APPROVAL_COLUMNS,
-  type ApprovalDecision,
-  type ApprovalFilter,
-  approvalParams,
-  toApproval,
-} from "../approvals.ts";
+import * as shared from "../sql.ts";
+import * as format from "../export_format.ts";
+import * as identity from "../identity.ts";
+import * as receipts from "../receipts.ts";
+import * as queue from "../queue.ts";
+import * as approvals from "../approvals.ts";
 import type {
   AsyncTxOps,
   NewRow,
@@ -109,12 +45,12 @@ export function q(
   sql: Sql,
   text: string,
   params: Param[] = [],
-): Promise<Row[]> {
+): Promise<rows.Row[]> {
   return sql.unsafe(
     text,
     params as postgres.ParameterOrJSON<never>[],
     { prepare: true },
-  ) as unknown as Promise<Row[]>;
+  ) as unknown as Promise<rows.Row[]>;
 }
 
 /** A list of ids as a PostgreSQL array literal, for a `$n::bigint[]` parameter. */
@@ -164,11 +100,11 @@ export class PgOps implements AsyncTxOps {
     this.#ctx = ctx;
   }
 
-  #q(sql: string, params: Param[] = []): Promise<Row[]> {
+  #q(sql: string, params: Param[] = []): Promise<rows.Row[]> {
     return q(this.#tx, sql, params);
   }
 
-  async #one(sql: string, params: Param[] = []): Promise<Row | undefined> {
+  async #one(sql: string, params: Param[] = []): Promise<rows.Row | undefined> {
     return (await this.#q(sql, params))[0];
   }
 
@@ -193,12 +129,12 @@ export class PgOps implements AsyncTxOps {
 
   // ── sessions ───────────────────────────────────────────────────────
 
-  async activeSession(agentId: string): Promise<Session | null> {
+  async activeSession(agentId: string): Promise<types.Session | null> {
     const row = await this.#one(
       "SELECT * FROM sessions WHERE agent_id = $1 AND active ORDER BY created_at DESC LIMIT 1",
       [agentId],
     );
-    return row ? toSession(row) : null;
+    return row ? rows.toSession(row) : null;
   }
 
   async deactivateSessions(agentId: string): Promise<void> {
@@ -208,20 +144,13 @@ export class PgOps implements AsyncTxOps {
     );
   }
 
-  async insertSession(s: Session): Promise<void> {
+  async insertSession(s: types.Session): Promise<void> {
     await this.#q(
-      `INSERT INTO sessions (session_id, agent_id, display_name, capabilities_json,
-         metadata_json, created_at, last_seen, active)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, true)`,
-      [
-        s.session_id,
-        s.agent_id,
-        s.display_name,
-        JSON.stringify(s.capabilities),
-        JSON.stringify(s.metadata),
-        s.created_at,
-        s.last_seen,
-      ],
+      shared.numbered(
+        `INSERT INTO sessions (${rows.SESSION_ROW.columns}, active)
+       VALUES (${rows.SESSION_ROW.slots}, true)`,
+      ),
+      rows.SESSION_ROW.params(s),
     );
   }
 
@@ -232,7 +161,7 @@ export class PgOps implements AsyncTxOps {
     )) !== undefined;
   }
 
-  async expireSessions(cutoff: string): Promise<Session[]> {
+  async expireSessions(cutoff: string): Promise<types.Session[]> {
     // The UPDATE hands each stale session to exactly one hub.
     return (await this.#q(
       `WITH old AS (
@@ -241,7 +170,7 @@ export class PgOps implements AsyncTxOps {
        UPDATE sessions s SET active = false FROM old
        WHERE s.session_id = old.session_id RETURNING s.*`,
       [cutoff],
-    )).map(toSession).sort((a, b) =>
+    )).map(rows.toSession).sort((a, b) =>
       cmp(a.agent_id, b.agent_id) || cmp(a.created_at, b.created_at)
     );
   }
@@ -284,76 +213,62 @@ export class PgOps implements AsyncTxOps {
     owner: string,
     at: string,
   ): Promise<T[]> {
-    const rows = await this.#q(
+    const released = await this.#q(
       `UPDATE ${t.table} SET released_at = $1
        WHERE ${t.owner} = $2 AND released_at IS NULL AND expires_at >= $1
        RETURNING *`,
       [at, owner],
     );
-    return rows.sort((a, b) => cmp(String(a[t.key]), String(b[t.key]))).map(
-      t.map,
-    );
+    return released.sort((a, b) => cmp(String(a[t.key]), String(b[t.key])))
+      .map(
+        t.map,
+      );
   }
 
-  async claim(key: string): Promise<Claim | null> {
+  async claim(key: string): Promise<types.Claim | null> {
     return await this.#lease(CLAIMS, key);
   }
 
-  async extendClaim(key: string, expiresAt: string): Promise<Claim> {
+  async extendClaim(key: string, expiresAt: string): Promise<types.Claim> {
     return await this.#setLease(CLAIMS, key, "expires_at", expiresAt);
   }
 
-  async releaseClaim(key: string, at: string): Promise<Claim> {
+  async releaseClaim(key: string, at: string): Promise<types.Claim> {
     return await this.#setLease(CLAIMS, key, "released_at", at);
   }
 
-  async releaseClaimsOf(owner: string, at: string): Promise<Claim[]> {
+  async releaseClaimsOf(owner: string, at: string): Promise<types.Claim[]> {
     return await this.#releaseLeasesOf(CLAIMS, owner, at);
   }
 
-  async releaseLocksOf(owner: string, at: string): Promise<Lock[]> {
+  async releaseLocksOf(owner: string, at: string): Promise<types.Lock[]> {
     return await this.#releaseLeasesOf(LOCKS, owner, at);
   }
 
   async writeClaim(
-    input: NewClaim,
+    input: types.NewClaim,
     claimedAt: string,
     expiresAt: string,
-  ): Promise<Claim> {
-    const row = await this.#one(
-      `INSERT INTO claims (claim_key, thread_id, task_message_id, owner_agent_id,
-         claimed_at, expires_at, released_at, metadata_json)
-       VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)
-       ON CONFLICT (claim_key) DO UPDATE SET thread_id = excluded.thread_id,
-         task_message_id = excluded.task_message_id,
-         owner_agent_id = excluded.owner_agent_id,
-         claimed_at = excluded.claimed_at, expires_at = excluded.expires_at,
-         released_at = NULL, metadata_json = excluded.metadata_json
-       RETURNING *`,
-      [
-        input.claim_key,
-        input.thread_id,
-        input.task_message_id,
-        input.owner_agent_id,
-        claimedAt,
-        expiresAt,
-        JSON.stringify(input.metadata),
-      ],
+  ): Promise<types.Claim> {
+    const claim = shared.newClaim(input, claimedAt, expiresAt);
+    await this.#q(
+      shared.numbered(shared.CLAIM_UPSERT_SQL),
+      rows.CLAIM_ROW.params(claim),
     );
-    return toClaim(row!);
+    return claim;
   }
 
   // ── messages and tasks ─────────────────────────────────────────────
 
-  async insertMessages(rows: readonly NewRow[]): Promise<Message[]> {
-    if (!rows.length) return [];
+  async insertMessages(batch: readonly NewRow[]): Promise<types.Message[]> {
+    if (!batch.length) return [];
     const { lockSpace, notify } = this.#ctx;
     // Sent together: the lock, one insert per message, the NOTIFY.
     const results = await Promise.all([
       this.#q("SELECT pg_advisory_xact_lock($1::int4, 0)", [
         lockSpace.messages,
       ]),
-      ...rows.map(({ input, ts, task }) =>
+      ...batch.map(({ input, ts, task }) =>
         this.#q(
           `WITH m AS (
              INSERT INTO messages (ts, from_agent, to_agent, channel, kind, body,
@@ -369,16 +284,7 @@ export class PgOps implements AsyncTxOps {
            )
            SELECT id FROM m`,
           [
-            ts,
-            input.from_agent,
-            input.to_agent,
-            input.channel,
-            input.kind,
-            input.body,
-            JSON.stringify(input.attachments),
-            input.reply_to,
-            input.thread_id,
-            JSON.stringify(input.metadata),
+            ...rows.NEW_MESSAGE_ROW.params({ ...input, ts }),
             task?.parent ?? null,
             task !== null,
           ],
@@ -386,7 +292,7 @@ export class PgOps implements AsyncTxOps {
       ),
       this.#q("SELECT pg_notify($1, $2)", [notify.channel, notify.origin]),
     ]);
-    return rows.map(({ input, ts }, i) => {
+    return batch.map(({ input, ts }, i) => {
       const id = Number(results[i + 1]?.[0]?.["id"]);
       if (!Number.isSafeInteger(id) || id > MAX_MESSAGE_ID) {
         throw new IdExhaustedError(
@@ -405,20 +311,20 @@ export class PgOps implements AsyncTxOps {
     );
   }
 
-  async task(taskId: number, forUpdate: boolean): Promise<Task | null> {
+  async task(taskId: number, forUpdate: boolean): Promise<types.Task | null> {
     const row = await this.#one(
       `SELECT * FROM tasks WHERE task_id = $1${forUpdate ? " FOR UPDATE" : ""}`,
       [taskId],
     );
-    return row ? toTask(row) : null;
+    return row ? rows.toTask(row) : null;
   }
 
-  async markTaskDone(taskId: number, at: string): Promise<Task> {
+  async markTaskDone(taskId: number, at: string): Promise<types.Task> {
     const row = await this.#one(
       "UPDATE tasks SET status = 'done', completed_at = $1 WHERE task_id = $2 RETURNING *",
       [at, taskId],
     );
-    return toTask(row!);
+    return rows.toTask(row!);
   }
 
   async childCounts(
@@ -447,7 +353,7 @@ export class PgOps implements AsyncTxOps {
     };
   }
 
-  async threadRows(threadId: string): Promise<ThreadRows> {
+  async threadRows(threadId: string): Promise<types.ThreadRows> {
     const [messages, tasks, claims, locks] = await Promise.all([
       this.#q("SELECT * FROM messages WHERE thread_id = $1 ORDER BY id", [
         threadId,
@@ -465,10 +371,10 @@ export class PgOps implements AsyncTxOps {
       ),
     ]);
     return {
-      messages: messages.map(toMessage),
-      tasks: tasks.map(toTask),
-      claims: claims.map(toClaim),
-      locks: locks.map(toLock),
+      messages: messages.map(rows.toMessage),
+      tasks: tasks.map(rows.toTask),
+      claims: claims.map(rows.toClaim),
+      locks: locks.map(rows.toLock),
     };
   }
 
@@ -483,18 +389,7 @@ export class PgOps implements AsyncTxOps {
   }
 
   async dependencyGraph(): Promise<Map<number, number[]>> {
-    const graph = new Map<number, number[]>();
-    for (
-      const r of await this.#q(
-        "SELECT task_id, depends_on FROM arcdeno_task_deps ORDER BY task_id, depends_on",
-      )
-    ) {
-      const from = Number(r["task_id"]);
-      const list = graph.get(from) ?? [];
-      list.push(Number(r["depends_on"]));
-      graph.set(from, list);
-    }
-    return graph;
+    return shared.dependencyGraphOf(await this.#q(shared.DEPENDENCY_GRAPH_SQL));
   }
 
   async dependenciesOf(
@@ -537,7 +432,7 @@ export class PgOps implements AsyncTxOps {
       "SELECT to_agent, metadata_json FROM messages WHERE id = $1",
       [taskId],
     );
-    return row ? toTaskMessage(row) : null;
+    return row ? rows.toTaskMessage(row) : null;
   }
 
   async taskClaimOwner(taskId: number, at: string): Promise<string | null> {
@@ -550,7 +445,7 @@ export class PgOps implements AsyncTxOps {
     );
   }
 
-  async readyTasks(channel: string | undefined): Promise<Task[]> {
+  async readyTasks(channel: string | undefined): Promise<types.Task[]> {
     return (await this.#q(
       `SELECT * FROM tasks t WHERE status = 'open'
          AND ($1::text IS NULL OR channel = $1::text) AND NOT EXISTS (
@@ -558,31 +453,33 @@ export class PgOps implements AsyncTxOps {
          WHERE d.task_id = t.task_id AND u.status <> 'done')
        ORDER BY task_id`,
       [channel ?? null],
-    )).map(toTask);
+    )).map(rows.toTask);
   }
 
   // ── reservations ───────────────────────────────────────────────────
 
-  async liveHolders(now: string): Promise<Holder[]> {
-    return (await this.#q(numbered(LIVE_SQL), [now, now])).map(toHolder);
+  async liveHolders(now: string): Promise<reserve.Holder[]> {
+    return (await this.#q(shared.numbered(reserve.LIVE_SQL), [now, now])).map(
+      reserve.toHolder,
+    );
   }
 
-  async pastHolders(agentId: string, now: string): Promise<Holder[]> {
-    return (await this.#q(numbered(PAST_SQL), [
+  async pastHolders(agentId: string, now: string): Promise<reserve.Holder[]> {
+    return (await this.#q(shared.numbered(reserve.PAST_SQL), [
       agentId,
       now,
       agentId,
       now,
       agentId,
-    ])).map(toHolder);
+    ])).map(reserve.toHolder);
   }
 
   async listHolders(
     filter: { agentId?: string; activeOnly?: boolean },
     now: string,
-  ): Promise<Holder[]> {
-    const { text, params } = listSql(filter, now);
-    return (await this.#q(numbered(text), params)).map(toHolder);
+  ): Promise<reserve.Holder[]> {
+    const { text, params } = reserve.listSql(filter, now);
+    return (await this.#q(shared.numbered(text), params)).map(reserve.toHolder);
   }
 
   async lastFence(): Promise<number> {
@@ -593,19 +490,21 @@ export class PgOps implements AsyncTxOps {
   }
 
   async setLastFence(value: number): Promise<void> {
-    await this.#q(numbered(SET_FENCE_SQL), [value]);
+    await this.#q(shared.numbered(reserve.SET_FENCE_SQL), [value]);
   }
 
-  async writeReservation(write: ReserveWrite): Promise<void> {
+  async writeReservation(write: reserve.ReserveWrite): Promise<void> {
     const { text, params } = writeSql(write);
-    await this.#q(numbered(text), params as Param[]);
+    await this.#q(shared.numbered(text), params as Param[]);
   }
 
   // ── identity ───────────────────────────────────────────────────────
 
-  async putSecret(entry: SecretEntry): Promise<void> {
-    await this.#q(numbered(DROP_AGENT_SECRETS_SQL), [entry.agent_id]);
-    await this.#q(numbered(PUT_SECRET_SQL), [
+  async putSecret(entry: identity.SecretEntry): Promise<void> {
+    await this.#q(shared.numbered(identity.DROP_AGENT_SECRETS_SQL), [
+      entry.agent_id,
+    ]);
+    await this.#q(shared.numbered(identity.PUT_SECRET_SQL), [
       entry.session_id,
       entry.agent_id,
       entry.secret_hash,
@@ -615,40 +514,40 @@ export class PgOps implements AsyncTxOps {
 
   async secretHash(sessionId: string): Promise<string | null> {
     const hash = (await this.#one(
-      `SELECT secret_hash FROM ${SECRETS_TABLE} WHERE session_id = $1`,
+      `SELECT secret_hash FROM ${identity.SECRETS_TABLE} WHERE session_id = $1`,
       [sessionId],
     ))?.["secret_hash"];
     return typeof hash === "string" ? hash : null;
   }
 
-  async sessionOwner(sessionId: string): Promise<SessionOwner | null> {
+  async sessionOwner(sessionId: string): Promise<identity.SessionOwner | null> {
     const row = await this.#one(
       "SELECT agent_id, active FROM sessions WHERE session_id = $1",
       [sessionId],
     );
-    return row ? toSessionOwner(row) : null;
+    return row ? rows.toSessionOwner(row) : null;
   }
 
   // ── export and import ──────────────────────────────────────────────
 
   async exportPage(
-    table: ExportTable,
+    table: format.ExportTable,
     after: unknown[],
-  ): Promise<{ records: RowRecord[]; last: unknown[] | null }> {
-    return pageOf(
+  ): Promise<{ records: format.RowRecord[]; last: unknown[] | null }> {
+    return format.pageOf(
       table,
       await this.#q(
-        numbered(table.select),
+        shared.numbered(table.select),
         [...table.params, ...after] as Param[],
       ),
     );
   }
 
-  async dataCounts(): Promise<DataCounts> {
+  async dataCounts(): Promise<format.DataCounts> {
     const count = async (sql: string, params: Param[] = []) =>
       Number((await this.#one(sql, params))?.["n"] ?? 0);
-    const tables = {} as DataCounts["tables"];
-    for (const [name] of DATA_TABLES) {
+    const tables = {} as format.DataCounts["tables"];
+    for (const [name] of format.DATA_TABLES) {
       tables[name] = await count(`SELECT COUNT(*) AS n FROM ${name}`);
     }
     return {
@@ -660,9 +559,9 @@ export class PgOps implements AsyncTxOps {
     };
   }
 
-  async restoreRow(record: RowRecord): Promise<void> {
-    for (const { text, params } of restoreSql(record, (b) => b)) {
-      await this.#q(numbered(text), params as Param[]);
+  async restoreRow(record: format.RowRecord): Promise<void> {
+    for (const { text, params } of format.restoreSql(record, (b) => b)) {
+      await this.#q(shared.numbered(text), params as Param[]);
     }
   }
 
@@ -678,7 +577,9 @@ export class PgOps implements AsyncTxOps {
 
   // ── receipts ───────────────────────────────────────────────────────
 
-  async recordWaits(messages: readonly TrackedMessage[]): Promise<void> {
+  async recordWaits(
+    messages: readonly receipts.TrackedMessage[],
+  ): Promise<void> {
     if (!messages.length) return;
     await this.#q(
       `INSERT INTO arcdeno_ack_waits
@@ -700,7 +601,7 @@ export class PgOps implements AsyncTxOps {
 
   async recordReceipts(
     agentId: string,
-    messages: readonly TrackedMessage[],
+    messages: readonly receipts.TrackedMessage[],
     at: string,
     state: "delivered" | "surfaced" | "acked",
   ): Promise<void> {
@@ -732,37 +633,37 @@ export class PgOps implements AsyncTxOps {
     );
   }
 
-  async receiptsOf(messageIds: readonly number[]): Promise<Receipt[]> {
+  async receiptsOf(messageIds: readonly number[]): Promise<receipts.Receipt[]> {
     if (!messageIds.length) return [];
     return (await this.#q(
       `SELECT * FROM arcdeno_receipts WHERE message_id = ANY($1::bigint[])
        ORDER BY message_id, delivered_at, agent_id`,
       [idArray(messageIds)],
-    )).map(toReceipt);
+    )).map(receipts.toReceipt);
   }
 
-  async openWaits(filter: UnackedFilter): Promise<AckWait[]> {
+  async openWaits(filter: receipts.UnackedFilter): Promise<receipts.AckWait[]> {
     return (await this.#q(
       `SELECT m.*, w.ack_within_sec AS arcdeno_ack_within_sec
        FROM arcdeno_ack_waits w JOIN messages m ON m.id = w.message_id
        WHERE w.acked_at IS NULL AND ($2::text IS NULL OR w.from_agent = $2::text)
        ORDER BY w.message_id LIMIT $1`,
       [filter.limit, filter.fromAgent ?? null],
-    )).map(toWait);
+    )).map(receipts.toWait);
   }
 
-  async message(id: number): Promise<Message | null> {
+  async message(id: number): Promise<types.Message | null> {
     const row = await this.#one("SELECT * FROM messages WHERE id = $1", [id]);
-    return row ? toMessage(row) : null;
+    return row ? rows.toMessage(row) : null;
   }
 
-  async newestSession(agentId: string): Promise<Session | null> {
+  async newestSession(agentId: string): Promise<types.Session | null> {
     const row = await this.#one(
       `SELECT * FROM sessions WHERE agent_id = $1
        ORDER BY active DESC, last_seen DESC LIMIT 1`,
       [agentId],
     );
-    return row ? toSession(row) : null;
+    return row ? rows.toSession(row) : null;
   }
 
   // ── work queue and generations ─────────────────────────────────────
@@ -772,14 +673,14 @@ export class PgOps implements AsyncTxOps {
     channel: string | null,
     now: string,
     limit: number,
-  ): Promise<QueueCandidate[]> {
+  ): Promise<queue.QueueCandidate[]> {
     return (await this.#q(
-      candidatesSql((n) => n === 2 ? "$2::text" : `$${n}`),
+      queue.candidatesSql((n) => n === 2 ? "$2::text" : `$${n}`),
       [afterId, channel, now, limit],
-    )).map(toCandidate);
+    )).map(queue.toCandidate);
   }
 
-  async recordHandout(h: QueueHandout): Promise<void> {
+  async recordHandout(h: queue.QueueHandout): Promise<void> {
     await this.#q(
       `INSERT INTO arcdeno_queue_handouts VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (task_id) DO UPDATE SET claim_key = excluded.claim_key,
@@ -789,17 +690,20 @@ export class PgOps implements AsyncTxOps {
     );
   }
 
-  async queueHandout(taskId: number): Promise<QueueHandout | null> {
+  async queueHandout(taskId: number): Promise<queue.QueueHandout | null> {
     const row = await this.#one(
       "SELECT * FROM arcdeno_queue_handouts WHERE task_id = $1",
       [taskId],
     );
-    return row ? toHandout(row) : null;
+    return row ? queue.toHandout(row) : null;
   }
 
-  async expiredHandouts(now: string, limit: number): Promise<QueueExpiry[]> {
-    return (await this.#q(expiredSql((n) => `$${n}`), [now, limit])).map(
-      toExpiry,
+  async expiredHandouts(
+    now: string,
+    limit: number,
+  ): Promise<queue.QueueExpiry[]> {
+    return (await this.#q(queue.expiredSql((n) => `$${n}`), [now, limit])).map(
+      queue.toExpiry,
     );
   }
 
@@ -810,9 +714,9 @@ export class PgOps implements AsyncTxOps {
     );
   }
 
-  async queueHolders(now: string): Promise<QueueHolder[]> {
-    return (await this.#q(holdersSql((n) => `$${n}`), [now])).map(
-      toQueueHolder,
+  async queueHolders(now: string): Promise<queue.QueueHolder[]> {
+    return (await this.#q(queue.holdersSql((n) => `$${n}`), [now])).map(
+      queue.toHolder,
     );
   }
 
@@ -842,26 +746,28 @@ export class PgOps implements AsyncTxOps {
 
   // ── approvals ──────────────────────────────────────────────────────
 
-  async insertApproval(approval: Approval): Promise<void> {
+  async insertApproval(approval: approvals.Approval): Promise<void> {
     await this.#q(
-      `INSERT INTO arcdeno_approvals (${APPROVAL_COLUMNS})
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-      approvalParams(approval),
+      shared.numbered(
+        `INSERT INTO arcdeno_approvals (${approvals.APPROVAL_ROW.columns})
+       VALUES (${approvals.APPROVAL_ROW.slots})`,
+      ),
+      approvals.APPROVAL_ROW.params(approval),
     );
   }
 
-  async approval(id: string): Promise<Approval | null> {
+  async approval(id: string): Promise<approvals.Approval | null> {
     const row = await this.#one(
       "SELECT * FROM arcdeno_approvals WHERE id = $1",
       [id],
     );
-    return row ? toApproval(row) : null;
+    return row ? approvals.APPROVAL_ROW.read(row) : null;
   }
 
   async decideApproval(
     id: string,
-    d: ApprovalDecision,
-  ): Promise<Approval | null> {
+    d: approvals.ApprovalDecision,
+  ): Promise<approvals.Approval | null> {
     // The status guard makes a decision exactly-once across hubs: a second
     // UPDATE waits for the first one's row lock, then finds it decided.
     const row = await this.#one(
@@ -870,18 +776,20 @@ export class PgOps implements AsyncTxOps {
        WHERE id = $6 AND status = 'pending' RETURNING *`,
       [d.status, d.at, d.by, d.note, d.choice, id],
     );
-    return row ? toApproval(row) : null;
+    return row ? approvals.APPROVAL_ROW.read(row) : null;
   }
 
-  async expireApprovals(now: string): Promise<Approval[]> {
+  async expireApprovals(now: string): Promise<approvals.Approval[]> {
     return (await this.#q(
       `UPDATE arcdeno_approvals SET status = 'expired', decided_at = expires_at
        WHERE status = 'pending' AND expires_at <= $1 RETURNING *`,
       [now],
-    )).map(toApproval).sort((a, b) => a.id < b.id ? -1 : 1);
+    )).map(approvals.APPROVAL_ROW.read).sort((a, b) => a.id < b.id ? -1 : 1);
   }
 
-  async listApprovals(filter: ApprovalFilter): Promise<Approval[]> {
+  async listApprovals(
+    filter: approvals.ApprovalFilter,
+  ): Promise<approvals.Approval[]> {
     return (await this.#q(
       `SELECT * FROM arcdeno_approvals
        WHERE ($1::text IS NULL
@@ -897,7 +805,7 @@ export class PgOps implements AsyncTxOps {
         filter.limit,
         filter.now,
       ],
-    )).map(toApproval);
+    )).map(approvals.APPROVAL_ROW.read);
   }
 
   // ── retention ──────────────────────────────────────────────────────
@@ -970,7 +878,7 @@ export class PgOps implements AsyncTxOps {
     cutoff: string,
     afterId: number,
     limit: number,
-  ): Promise<Message[]> {
+  ): Promise<types.Message[]> {
     return (await this.#q(
       `SELECT m.* FROM messages AS m
        WHERE m.id > $1 AND m.to_agent IS NOT NULL AND m.thread_id IS NULL
@@ -980,7 +888,7 @@ export class PgOps implements AsyncTxOps {
                      WHERE r.message_id = m.id AND r.agent_id = m.to_agent)
        ORDER BY m.id LIMIT $3`,
       [afterId, cutoff, limit],
-    )).map(toMessage);
+    )).map(rows.toMessage);
   }
 
   async deleteMessagesBefore(

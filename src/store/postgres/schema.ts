@@ -77,23 +77,16 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX ix_s_ag ON sessions (agent_id)`,
       `CREATE INDEX ix_s_ac ON sessions (active, last_seen)`,
       `CREATE TABLE claims (
-        claim_key ${T} PRIMARY KEY,
-        thread_id ${T},
-        task_message_id bigint,
-        owner_agent_id ${T} NOT NULL,
-        claimed_at ${T} NOT NULL,
-        expires_at ${T} NOT NULL,
-        released_at ${T},
+        claim_key ${T} PRIMARY KEY, thread_id ${T}, task_message_id bigint,
+        owner_agent_id ${T} NOT NULL, claimed_at ${T} NOT NULL,
+        expires_at ${T} NOT NULL, released_at ${T},
         metadata_json text NOT NULL DEFAULT '{}'
       )`,
       `CREATE INDEX ix_c_th ON claims (thread_id)`,
       `CREATE INDEX arc_c_owner ON claims (owner_agent_id)`,
       `CREATE TABLE locks (
-        file_path ${T} PRIMARY KEY,
-        agent_id ${T} NOT NULL,
-        locked_at ${T} NOT NULL,
-        expires_at ${T} NOT NULL,
-        released_at ${T},
+        file_path ${T} PRIMARY KEY, agent_id ${T} NOT NULL,
+        locked_at ${T} NOT NULL, expires_at ${T} NOT NULL, released_at ${T},
         metadata_json text NOT NULL DEFAULT '{}'
       )`,
       `CREATE INDEX ix_l_ag ON locks (agent_id)`,

@@ -52,7 +52,8 @@ import {
   PgPool,
   probeServer,
 } from "./conn.ts";
-import { emptyFacts, toChannel, toMessage, toSession } from "../rows.ts";
+import { toChannel, toMessage, toSession } from "../rows.ts";
+import { THREAD_MESSAGES_SQL, threadFactsOf } from "../thread_facts.ts";
 import { MIGRATIONS, SCHEMA_VERSION, VERSION_TABLE } from "./schema.ts";
 import {
   type DatabaseTarget,
@@ -68,18 +69,7 @@ import type {
 import { StoreViews } from "../views.ts";
 import { numbered, type Statement } from "../sql.ts";
 import type { Row } from "../rows.ts";
-import type {
-  Channel,
-  JsonObject,
-  LongTransaction,
-  Message,
-  MessageQuery,
-  Session,
-  Store,
-  StoreInfo,
-  Task,
-  ThreadFacts,
-} from "../types.ts";
+import type * as types from "../types.ts";
 
 type Param = string | number | boolean | null;
 
@@ -135,9 +125,9 @@ const UNAVAILABLE_DRIVER = new Set([
 // Worth one more try inside the unit: the transaction was rolled back whole.
 const RETRY_STATES = new Set(["40001", "40P01", "23505"]);
 
-/** PostgreSQL implementation of {@linkcode Store}. */
-export class PostgresStore extends StoreViews implements Store {
-  readonly info: StoreInfo;
+/** PostgreSQL implementation of {@linkcode types.Store}. */
+export class PostgresStore extends StoreViews implements types.Store {
+  readonly info: types.StoreInfo;
   #pool: PgPool;
   #stopFaultWatch: () => void;
   #target: DatabaseTarget;
@@ -147,7 +137,7 @@ export class PostgresStore extends StoreViews implements Store {
   #origin = crypto.randomUUID();
   #lockSpace: Record<LockKind, number>;
   #listener: ChangeListener | undefined;
-  #channels = new Map<string, Channel>();
+  #channels = new Map<string, types.Channel>();
   /** Listeners being stopped; `close()` waits for them. */
   #stopping: Promise<void>[] = [];
   #closed = false;
@@ -415,7 +405,7 @@ export class PostgresStore extends StoreViews implements Store {
     return this.#snapshot((tx) => driveAsync(unit(), this.#ops(tx)));
   }
 
-  async begin(mode: "snapshot" | "write"): Promise<LongTransaction> {
+  async begin(mode: "snapshot" | "write"): Promise<types.LongTransaction> {
     let conn: postgres.ReservedSql;
     try {
       conn = await this.#pool.reserve();
@@ -519,7 +509,7 @@ export class PostgresStore extends StoreViews implements Store {
 
   // ── channels ───────────────────────────────────────────────────────
 
-  protected override getChannel(name: string): Promise<Channel | null> {
+  protected override getChannel(name: string): Promise<types.Channel | null> {
     // Channels are never changed or deleted once made, so a row once seen
     // can be served from memory; a miss always asks (another hub may have
     // made it since).
@@ -536,7 +526,7 @@ export class PostgresStore extends StoreViews implements Store {
     });
   }
 
-  protected override listChannels(): Promise<Channel[]> {
+  protected override listChannels(): Promise<types.Channel[]> {
     return this.#read(async (sql) =>
       (await q(sql, "SELECT * FROM channels ORDER BY name")).map(toChannel)
     );
@@ -545,8 +535,8 @@ export class PostgresStore extends StoreViews implements Store {
   protected override createChannel(
     name: string,
     createdBy: string | null,
-    metadata: JsonObject,
-  ): Promise<{ channel: Channel; created: boolean }> {
+    metadata: types.JsonObject,
+  ): Promise<{ channel: types.Channel; created: boolean }> {
     return this.#tx(async (tx) => {
       const inserted = await q(
         tx,
@@ -570,7 +560,7 @@ export class PostgresStore extends StoreViews implements Store {
   protected override renameSession(
     agentId: string,
     displayName: string,
-  ): Promise<Session | null> {
+  ): Promise<types.Session | null> {
     return this.#tx(async (tx) => {
       const updated = await q(
         tx,
@@ -583,7 +573,7 @@ export class PostgresStore extends StoreViews implements Store {
 
   protected override deactivateSession(
     sessionId: string,
-  ): Promise<Session | null> {
+  ): Promise<types.Session | null> {
     return this.#tx(async (tx) => {
       const [row] = await q(
         tx,
@@ -614,11 +604,13 @@ export class PostgresStore extends StoreViews implements Store {
     });
   }
 
-  protected override activeSession(agentId: string): Promise<Session | null> {
+  protected override activeSession(
+    agentId: string,
+  ): Promise<types.Session | null> {
     return this.#read((sql) => this.#ops(sql).activeSession(agentId));
   }
 
-  protected override listActiveSessions(): Promise<Session[]> {
+  protected override listActiveSessions(): Promise<types.Session[]> {
     return this.#read(async (sql) =>
       (await q(
         sql,
@@ -629,7 +621,9 @@ export class PostgresStore extends StoreViews implements Store {
 
   // ── messages ───────────────────────────────────────────────────────
 
-  protected override listMessages(query: MessageQuery): Promise<Message[]> {
+  protected override listMessages(
+    query: types.MessageQuery,
+  ): Promise<types.Message[]> {
     const conds: string[] = [];
     const params: Param[] = [];
     const p = (value: Param) => {
@@ -718,7 +712,7 @@ export class PostgresStore extends StoreViews implements Store {
     return this.#now();
   }
 
-  protected override getTask(taskId: number): Promise<Task | null> {
+  protected override getTask(taskId: number): Promise<types.Task | null> {
     return this.#read((sql) => this.#ops(sql).task(taskId, false));
   }
 
@@ -773,28 +767,12 @@ export class PostgresStore extends StoreViews implements Store {
     });
   }
 
-  protected override async threadFacts(): Promise<ThreadFacts[]> {
+  protected override async threadFacts(): Promise<types.ThreadFacts[]> {
     const now = this.#now();
     await this.#foldThreadStats();
     return await this.#snapshot(async (tx) => {
-      const facts = new Map<string, ThreadFacts>();
-      const entry = (id: string): ThreadFacts => {
-        let f = facts.get(id);
-        if (!f) {
-          f = emptyFacts(id);
-          facts.set(id, f);
-        }
-        return f;
-      };
       const [messages, tasks, claims, locks] = await Promise.all([
-        q(
-          tx,
-          `SELECT s.thread_id, s.message_count AS n, s.latest_message_id AS mx,
-             s.latest_artifact_id AS art,
-             (SELECT ts FROM messages WHERE id = s.latest_message_id) AS ts,
-             (SELECT channel FROM messages WHERE id = s.first_message_id) AS first_channel
-           FROM arc_thread_stats AS s`,
-        ),
+        q(tx, THREAD_MESSAGES_SQL),
         q(
           tx,
           `SELECT g.thread_id, g.n, g.open, g.root,
@@ -821,32 +799,7 @@ export class PostgresStore extends StoreViews implements Store {
           [now],
         ),
       ]);
-      for (const row of messages) {
-        const f = entry(String(row["thread_id"]));
-        f.messageCount = Number(row["n"]);
-        f.latestMessageId = Number(row["mx"]);
-        f.latestMessageTs = String(row["ts"]);
-        f.latestArtifactId = row["art"] == null ? null : Number(row["art"]);
-        f.firstMessageChannel = String(row["first_channel"]);
-      }
-      for (const row of tasks) {
-        const f = entry(String(row["thread_id"]));
-        f.totalTasks = Number(row["n"]);
-        f.openTasks = Number(row["open"]);
-        f.rootTaskId = row["root"] == null ? null : Number(row["root"]);
-        f.rootTaskChannel = row["root_channel"] == null
-          ? null
-          : String(row["root_channel"]);
-        f.firstTaskChannel = String(row["first_channel"]);
-      }
-      for (const row of claims) {
-        entry(String(row["thread_id"])).activeClaims = Number(row["active"]);
-      }
-      for (const row of locks) {
-        const f = facts.get(String(row["thread_id"]));
-        if (f) f.activeLocks = Number(row["active"]);
-      }
-      return [...facts.values()];
+      return threadFactsOf({ messages, tasks, claims, locks });
     });
   }
 }

@@ -12,79 +12,16 @@ import { IdExhaustedError } from "../../errors.ts";
 import { BUILTIN_CHANNELS, MAX_MESSAGE_ID } from "../../protocol.ts";
 import type { Clock } from "../../time.ts";
 import { CLAIMS, type LeaseRow, type LeaseTable, LOCKS } from "../leases.ts";
-import {
-  type Row,
-  toClaim,
-  toLock,
-  toMessage,
-  toSession,
-  toSessionOwner,
-  toTask,
-  toTaskMessage,
-} from "../rows.ts";
-import type {
-  Claim,
-  Lock,
-  Message,
-  NewClaim,
-  Session,
-  Task,
-  ThreadRows,
-} from "../types.ts";
-import {
-  type Holder,
-  listSql,
-  LIVE_SQL,
-  PAST_SQL,
-  type ReserveWrite,
-  SET_FENCE_SQL,
-  toHolder,
-} from "../reserve.ts";
+import * as rows from "../rows.ts";
+import type * as types from "../types.ts";
+import * as reserve from "../reserve.ts";
 import { writeSql } from "../reserve_sql.ts";
-import {
-  DATA_TABLES,
-  type DataCounts,
-  type ExportTable,
-  pageOf,
-  restoreSql,
-  type RowRecord,
-} from "../export_format.ts";
-import {
-  DROP_AGENT_SECRETS_SQL,
-  PUT_SECRET_SQL,
-  type SecretEntry,
-  SECRETS_TABLE,
-  type SessionOwner,
-} from "../identity.ts";
-import {
-  type AckWait,
-  type Receipt,
-  toReceipt,
-  toWait,
-  type TrackedMessage,
-  type UnackedFilter,
-} from "../receipts.ts";
-import {
-  candidatesSql,
-  expiredSql,
-  holdersSql,
-  type QueueCandidate,
-  type QueueExpiry,
-  type QueueHandout,
-  type QueueHolder,
-  toCandidate,
-  toExpiry,
-  toHandout,
-  toHolder as toQueueHolder,
-} from "../queue.ts";
-import {
-  type Approval,
-  APPROVAL_COLUMNS,
-  type ApprovalDecision,
-  type ApprovalFilter,
-  approvalParams,
-  toApproval,
-} from "../approvals.ts";
+import * as shared from "../sql.ts";
+import * as format from "../export_format.ts";
+import * as identity from "../identity.ts";
+import * as receipts from "../receipts.ts";
+import * as queue from "../queue.ts";
+import * as approvals from "../approvals.ts";
 import type {
   NewRow,
   TaskMessage,
@@ -101,8 +38,8 @@ export type Param = string | number | null;
 
 /** The statements the primitives run with, from the store (prepared and cached there). */
 export interface SqliteSql {
-  get(sql: string, ...params: Param[]): Row | undefined;
-  all(sql: string, ...params: Param[]): Row[];
+  get(sql: string, ...params: Param[]): rows.Row | undefined;
+  all(sql: string, ...params: Param[]): rows.Row[];
   run(
     sql: string,
     ...params: Param[]
@@ -118,8 +55,8 @@ export function sqliteSql(db: DatabaseSync): SqliteSql {
     return s;
   };
   return {
-    get: (sql, ...params) => stmt(sql).get(...params) as Row | undefined,
-    all: (sql, ...params) => stmt(sql).all(...params) as Row[],
+    get: (sql, ...params) => stmt(sql).get(...params) as rows.Row | undefined,
+    all: (sql, ...params) => stmt(sql).all(...params) as rows.Row[],
     run: (sql, ...params) => stmt(sql).run(...params),
   };
 }
@@ -127,15 +64,11 @@ export function sqliteSql(db: DatabaseSync): SqliteSql {
 /** SQLite implementation of the unit primitives. */
 export class SqliteOps implements TxOps {
   #db: SqliteSql;
-  #clock: Clock;
+  readonly now: () => number;
 
   constructor(db: SqliteSql, clock: Clock) {
     this.#db = db;
-    this.#clock = clock;
-  }
-
-  now(): number {
-    return this.#clock.now();
+    this.now = () => clock.now();
   }
 
   serialize(): void {
@@ -144,12 +77,12 @@ export class SqliteOps implements TxOps {
 
   // ── sessions ───────────────────────────────────────────────────────
 
-  activeSession(agentId: string): Session | null {
+  activeSession(agentId: string): types.Session | null {
     const row = this.#db.get(
       "SELECT * FROM sessions WHERE agent_id = ? AND active = 1 ORDER BY created_at DESC LIMIT 1",
       agentId,
     );
-    return row ? toSession(row) : null;
+    return row ? rows.toSession(row) : null;
   }
 
   deactivateSessions(agentId: string): void {
@@ -159,16 +92,11 @@ export class SqliteOps implements TxOps {
     );
   }
 
-  insertSession(s: Session): void {
+  insertSession(s: types.Session): void {
     this.#db.run(
-      "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
-      s.session_id,
-      s.agent_id,
-      s.display_name,
-      JSON.stringify(s.capabilities),
-      JSON.stringify(s.metadata),
-      s.created_at,
-      s.last_seen,
+      `INSERT INTO sessions (${rows.SESSION_ROW.columns}, active)
+       VALUES (${rows.SESSION_ROW.slots}, 1)`,
+      ...rows.SESSION_ROW.params(s),
     );
   }
 
@@ -179,11 +107,11 @@ export class SqliteOps implements TxOps {
     ) !== undefined;
   }
 
-  expireSessions(cutoff: string): Session[] {
+  expireSessions(cutoff: string): types.Session[] {
     const expired = this.#db.all(
       "SELECT * FROM sessions WHERE active = 1 AND last_seen < ? ORDER BY agent_id, created_at",
       cutoff,
-    ).map(toSession);
+    ).map(rows.toSession);
     for (const s of expired) {
       this.#db.run(
         "UPDATE sessions SET active = 0 WHERE session_id = ?",
@@ -243,71 +171,44 @@ export class SqliteOps implements TxOps {
     return live.map((row) => ({ ...row, released_at: at }));
   }
 
-  claim(key: string): Claim | null {
+  claim(key: string): types.Claim | null {
     return this.#lease(CLAIMS, key);
   }
 
-  extendClaim(key: string, expiresAt: string): Claim {
+  extendClaim(key: string, expiresAt: string): types.Claim {
     return this.#setLease(CLAIMS, key, "expires_at", expiresAt);
   }
 
-  releaseClaim(key: string, at: string): Claim {
+  releaseClaim(key: string, at: string): types.Claim {
     return this.#setLease(CLAIMS, key, "released_at", at);
   }
 
-  releaseClaimsOf(owner: string, at: string): Claim[] {
+  releaseClaimsOf(owner: string, at: string): types.Claim[] {
     return this.#releaseLeasesOf(CLAIMS, owner, at);
   }
 
-  releaseLocksOf(owner: string, at: string): Lock[] {
+  releaseLocksOf(owner: string, at: string): types.Lock[] {
     return this.#releaseLeasesOf(LOCKS, owner, at);
   }
 
-  writeClaim(input: NewClaim, claimedAt: string, expiresAt: string): Claim {
-    this.#db.run(
-      `INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, NULL, ?)
-       ON CONFLICT(claim_key) DO UPDATE SET thread_id = excluded.thread_id,
-         task_message_id = excluded.task_message_id, owner_agent_id = excluded.owner_agent_id,
-         claimed_at = excluded.claimed_at, expires_at = excluded.expires_at,
-         released_at = NULL, metadata_json = excluded.metadata_json`,
-      input.claim_key,
-      input.thread_id,
-      input.task_message_id,
-      input.owner_agent_id,
-      claimedAt,
-      expiresAt,
-      JSON.stringify(input.metadata),
-    );
-    return {
-      claim_key: input.claim_key,
-      thread_id: input.thread_id,
-      task_message_id: input.task_message_id,
-      owner_agent_id: input.owner_agent_id,
-      claimed_at: claimedAt,
-      expires_at: expiresAt,
-      released_at: null,
-      metadata: input.metadata,
-    };
+  writeClaim(
+    input: types.NewClaim,
+    claimedAt: string,
+    expiresAt: string,
+  ): types.Claim {
+    const claim = shared.newClaim(input, claimedAt, expiresAt);
+    this.#db.run(shared.CLAIM_UPSERT_SQL, ...rows.CLAIM_ROW.params(claim));
+    return claim;
   }
 
   // ── messages and tasks ─────────────────────────────────────────────
 
-  insertMessages(rows: readonly NewRow[]): Message[] {
-    return rows.map(({ input, ts, task }) => {
+  insertMessages(batch: readonly NewRow[]): types.Message[] {
+    return batch.map(({ input, ts, task }) => {
       const result = this.#db.run(
-        `INSERT INTO messages (ts, from_agent, to_agent, channel, kind, body,
-          attachments_json, reply_to, thread_id, metadata_json)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ts,
-        input.from_agent,
-        input.to_agent,
-        input.channel,
-        input.kind,
-        input.body,
-        JSON.stringify(input.attachments),
-        input.reply_to,
-        input.thread_id,
-        JSON.stringify(input.metadata),
+        `INSERT INTO messages (${rows.NEW_MESSAGE_ROW.columns})
+         VALUES (${rows.NEW_MESSAGE_ROW.slots})`,
+        ...rows.NEW_MESSAGE_ROW.params({ ...input, ts }),
       );
       const id = Number(result.lastInsertRowid);
       if (id > MAX_MESSAGE_ID) {
@@ -334,12 +235,12 @@ export class SqliteOps implements TxOps {
     return row ? String(row["kind"]) : null;
   }
 
-  task(taskId: number): Task | null {
+  task(taskId: number): types.Task | null {
     const row = this.#db.get("SELECT * FROM tasks WHERE task_id = ?", taskId);
-    return row ? toTask(row) : null;
+    return row ? rows.toTask(row) : null;
   }
 
-  markTaskDone(taskId: number, at: string): Task {
+  markTaskDone(taskId: number, at: string): types.Task {
     this.#db.run(
       "UPDATE tasks SET status = 'done', completed_at = ? WHERE task_id = ?",
       at,
@@ -372,27 +273,27 @@ export class SqliteOps implements TxOps {
     };
   }
 
-  threadRows(threadId: string): ThreadRows {
+  threadRows(threadId: string): types.ThreadRows {
     return {
       messages: this.#db.all(
         "SELECT * FROM messages WHERE thread_id = ? ORDER BY id",
         threadId,
-      ).map(toMessage),
+      ).map(rows.toMessage),
       tasks: this.#db.all(
         "SELECT * FROM tasks WHERE thread_id = ? ORDER BY task_id",
         threadId,
-      ).map(toTask),
+      ).map(rows.toTask),
       claims: this.#db.all(
         "SELECT * FROM claims WHERE thread_id = ? ORDER BY claimed_at, claim_key",
         threadId,
-      ).map(toClaim),
+      ).map(rows.toClaim),
       locks: this.#db.all(
         `SELECT * FROM locks WHERE json_valid(metadata_json)
            AND json_type(metadata_json, '$.thread_id') = 'text'
            AND json_extract(metadata_json, '$.thread_id') = ?
          ORDER BY locked_at, file_path`,
         threadId,
-      ).map(toLock),
+      ).map(rows.toLock),
     };
   }
 
@@ -405,18 +306,7 @@ export class SqliteOps implements TxOps {
   }
 
   dependencyGraph(): Map<number, number[]> {
-    const graph = new Map<number, number[]>();
-    for (
-      const r of this.#db.all(
-        "SELECT task_id, depends_on FROM arcdeno_task_deps ORDER BY task_id, depends_on",
-      )
-    ) {
-      const from = Number(r["task_id"]);
-      const list = graph.get(from) ?? [];
-      list.push(Number(r["depends_on"]));
-      graph.set(from, list);
-    }
-    return graph;
+    return shared.dependencyGraphOf(this.#db.all(shared.DEPENDENCY_GRAPH_SQL));
   }
 
   dependenciesOf(
@@ -460,7 +350,7 @@ export class SqliteOps implements TxOps {
       "SELECT to_agent, metadata_json FROM messages WHERE id = ?",
       taskId,
     );
-    return row ? toTaskMessage(row) : null;
+    return row ? rows.toTaskMessage(row) : null;
   }
 
   taskClaimOwner(taskId: number, at: string): string | null {
@@ -473,7 +363,7 @@ export class SqliteOps implements TxOps {
     return row ? String(row["owner_agent_id"]) : null;
   }
 
-  readyTasks(channel: string | undefined): Task[] {
+  readyTasks(channel: string | undefined): types.Task[] {
     return this.#db.all(
       `SELECT * FROM tasks t WHERE status = 'open' AND (?1 IS NULL OR channel = ?1)
          AND NOT EXISTS (
@@ -481,27 +371,28 @@ export class SqliteOps implements TxOps {
            WHERE d.task_id = t.task_id AND u.status <> 'done')
        ORDER BY task_id`,
       channel ?? null,
-    ).map(toTask);
+    ).map(rows.toTask);
   }
 
   // ── reservations ───────────────────────────────────────────────────
 
-  liveHolders(now: string): Holder[] {
-    return this.#db.all(LIVE_SQL, now, now).map(toHolder);
+  liveHolders(now: string): reserve.Holder[] {
+    return this.#db.all(reserve.LIVE_SQL, now, now).map(reserve.toHolder);
   }
 
-  pastHolders(agentId: string, now: string): Holder[] {
-    return this.#db.all(PAST_SQL, agentId, now, agentId, now, agentId).map(
-      toHolder,
-    );
+  pastHolders(agentId: string, now: string): reserve.Holder[] {
+    return this.#db.all(reserve.PAST_SQL, agentId, now, agentId, now, agentId)
+      .map(
+        reserve.toHolder,
+      );
   }
 
   listHolders(
     filter: { agentId?: string; activeOnly?: boolean },
     now: string,
-  ): Holder[] {
-    const { text, params } = listSql(filter, now);
-    return this.#db.all(text, ...params).map(toHolder);
+  ): reserve.Holder[] {
+    const { text, params } = reserve.listSql(filter, now);
+    return this.#db.all(text, ...params).map(reserve.toHolder);
   }
 
   lastFence(): number {
@@ -512,20 +403,20 @@ export class SqliteOps implements TxOps {
   }
 
   setLastFence(value: number): void {
-    this.#db.run(SET_FENCE_SQL, value);
+    this.#db.run(reserve.SET_FENCE_SQL, value);
   }
 
-  writeReservation(write: ReserveWrite): void {
+  writeReservation(write: reserve.ReserveWrite): void {
     const { text, params } = writeSql(write);
     this.#db.run(text, ...params as Param[]);
   }
 
   // ── identity ───────────────────────────────────────────────────────
 
-  putSecret(entry: SecretEntry): void {
-    this.#db.run(DROP_AGENT_SECRETS_SQL, entry.agent_id);
+  putSecret(entry: identity.SecretEntry): void {
+    this.#db.run(identity.DROP_AGENT_SECRETS_SQL, entry.agent_id);
     this.#db.run(
-      PUT_SECRET_SQL,
+      identity.PUT_SECRET_SQL,
       entry.session_id,
       entry.agent_id,
       entry.secret_hash,
@@ -535,37 +426,37 @@ export class SqliteOps implements TxOps {
 
   secretHash(sessionId: string): string | null {
     const hash = this.#db.get(
-      `SELECT secret_hash FROM ${SECRETS_TABLE} WHERE session_id = ?`,
+      `SELECT secret_hash FROM ${identity.SECRETS_TABLE} WHERE session_id = ?`,
       sessionId,
     )?.["secret_hash"];
     return typeof hash === "string" ? hash : null;
   }
 
-  sessionOwner(sessionId: string): SessionOwner | null {
+  sessionOwner(sessionId: string): identity.SessionOwner | null {
     const row = this.#db.get(
       "SELECT agent_id, active FROM sessions WHERE session_id = ?",
       sessionId,
     );
-    return row ? toSessionOwner(row) : null;
+    return row ? rows.toSessionOwner(row) : null;
   }
 
   // ── export and import ──────────────────────────────────────────────
 
   exportPage(
-    table: ExportTable,
+    table: format.ExportTable,
     after: unknown[],
-  ): { records: RowRecord[]; last: unknown[] | null } {
-    return pageOf(
+  ): { records: format.RowRecord[]; last: unknown[] | null } {
+    return format.pageOf(
       table,
       this.#db.all(table.select, ...[...table.params, ...after] as Param[]),
     );
   }
 
-  dataCounts(): DataCounts {
+  dataCounts(): format.DataCounts {
     const count = (sql: string, ...params: Param[]) =>
       Number(this.#db.get(sql, ...params)?.["n"] ?? 0);
-    const tables = {} as DataCounts["tables"];
-    for (const [name] of DATA_TABLES) {
+    const tables = {} as format.DataCounts["tables"];
+    for (const [name] of format.DATA_TABLES) {
       tables[name] = count(`SELECT COUNT(*) AS n FROM ${name}`);
     }
     const builtin = BUILTIN_CHANNELS.map(() => "?").join(", ");
@@ -578,8 +469,10 @@ export class SqliteOps implements TxOps {
     };
   }
 
-  restoreRow(record: RowRecord): void {
-    for (const { text, params } of restoreSql(record, (b) => b ? 1 : 0)) {
+  restoreRow(record: format.RowRecord): void {
+    for (
+      const { text, params } of format.restoreSql(record, (b) => b ? 1 : 0)
+    ) {
       this.#db.run(text, ...params as Param[]);
     }
   }
@@ -605,7 +498,7 @@ export class SqliteOps implements TxOps {
 
   // ── receipts ───────────────────────────────────────────────────────
 
-  recordWaits(messages: readonly TrackedMessage[]): void {
+  recordWaits(messages: readonly receipts.TrackedMessage[]): void {
     for (let i = 0; i < messages.length; i += CHUNK) {
       const chunk = messages.slice(i, i + CHUNK);
       this.#db.run(
@@ -621,7 +514,7 @@ export class SqliteOps implements TxOps {
 
   recordReceipts(
     agentId: string,
-    messages: readonly TrackedMessage[],
+    messages: readonly receipts.TrackedMessage[],
     at: string,
     state: "delivered" | "surfaced" | "acked",
   ): void {
@@ -654,8 +547,8 @@ export class SqliteOps implements TxOps {
     );
   }
 
-  receiptsOf(messageIds: readonly number[]): Receipt[] {
-    const out: Receipt[] = [];
+  receiptsOf(messageIds: readonly number[]): receipts.Receipt[] {
+    const out: receipts.Receipt[] = [];
     for (let i = 0; i < messageIds.length; i += CHUNK) {
       const chunk = messageIds.slice(i, i + CHUNK);
       out.push(
@@ -664,13 +557,13 @@ export class SqliteOps implements TxOps {
            WHERE message_id IN (${chunk.map(() => "?").join(", ")})
            ORDER BY message_id, delivered_at, agent_id`,
           ...chunk,
-        ).map(toReceipt),
+        ).map(receipts.toReceipt),
       );
     }
     return out;
   }
 
-  openWaits(filter: UnackedFilter): AckWait[] {
+  openWaits(filter: receipts.UnackedFilter): receipts.AckWait[] {
     return this.#db.all(
       `SELECT m.*, w.ack_within_sec AS arcdeno_ack_within_sec
        FROM arcdeno_ack_waits w JOIN messages m ON m.id = w.message_id
@@ -678,21 +571,21 @@ export class SqliteOps implements TxOps {
        ORDER BY w.message_id LIMIT ?2`,
       filter.fromAgent ?? null,
       filter.limit,
-    ).map(toWait);
+    ).map(receipts.toWait);
   }
 
-  message(id: number): Message | null {
+  message(id: number): types.Message | null {
     const row = this.#db.get("SELECT * FROM messages WHERE id = ?", id);
-    return row ? toMessage(row) : null;
+    return row ? rows.toMessage(row) : null;
   }
 
-  newestSession(agentId: string): Session | null {
+  newestSession(agentId: string): types.Session | null {
     const row = this.#db.get(
       `SELECT * FROM sessions WHERE agent_id = ?
        ORDER BY active DESC, last_seen DESC LIMIT 1`,
       agentId,
     );
-    return row ? toSession(row) : null;
+    return row ? rows.toSession(row) : null;
   }
 
   // ── work queue and generations ─────────────────────────────────────
@@ -702,17 +595,17 @@ export class SqliteOps implements TxOps {
     channel: string | null,
     now: string,
     limit: number,
-  ): QueueCandidate[] {
+  ): queue.QueueCandidate[] {
     return this.#db.all(
-      candidatesSql((n) => `?${n}`),
+      queue.candidatesSql((n) => `?${n}`),
       afterId,
       channel,
       now,
       limit,
-    ).map(toCandidate);
+    ).map(queue.toCandidate);
   }
 
-  recordHandout(h: QueueHandout): void {
+  recordHandout(h: queue.QueueHandout): void {
     this.#db.run(
       `INSERT INTO arcdeno_queue_handouts VALUES (?, ?, ?, ?, ?)
        ON CONFLICT(task_id) DO UPDATE SET claim_key = excluded.claim_key,
@@ -726,16 +619,18 @@ export class SqliteOps implements TxOps {
     );
   }
 
-  queueHandout(taskId: number): QueueHandout | null {
+  queueHandout(taskId: number): queue.QueueHandout | null {
     const row = this.#db.get(
       "SELECT * FROM arcdeno_queue_handouts WHERE task_id = ?",
       taskId,
     );
-    return row ? toHandout(row) : null;
+    return row ? queue.toHandout(row) : null;
   }
 
-  expiredHandouts(now: string, limit: number): QueueExpiry[] {
-    return this.#db.all(expiredSql((n) => `?${n}`), now, limit).map(toExpiry);
+  expiredHandouts(now: string, limit: number): queue.QueueExpiry[] {
+    return this.#db.all(queue.expiredSql((n) => `?${n}`), now, limit).map(
+      queue.toExpiry,
+    );
   }
 
   markHandoutNoticed(taskId: number, at: string): void {
@@ -746,8 +641,10 @@ export class SqliteOps implements TxOps {
     );
   }
 
-  queueHolders(now: string): QueueHolder[] {
-    return this.#db.all(holdersSql((n) => `?${n}`), now).map(toQueueHolder);
+  queueHolders(now: string): queue.QueueHolder[] {
+    return this.#db.all(queue.holdersSql((n) => `?${n}`), now).map(
+      queue.toHolder,
+    );
   }
 
   generation(agentId: string): number {
@@ -773,23 +670,26 @@ export class SqliteOps implements TxOps {
 
   // ── approvals ──────────────────────────────────────────────────────
 
-  insertApproval(approval: Approval): void {
+  insertApproval(approval: approvals.Approval): void {
     this.#db.run(
-      `INSERT INTO arcdeno_approvals (${APPROVAL_COLUMNS})
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ...approvalParams(approval),
+      `INSERT INTO arcdeno_approvals (${approvals.APPROVAL_ROW.columns})
+       VALUES (${approvals.APPROVAL_ROW.slots})`,
+      ...approvals.APPROVAL_ROW.params(approval),
     );
   }
 
-  approval(id: string): Approval | null {
+  approval(id: string): approvals.Approval | null {
     const row = this.#db.get(
       "SELECT * FROM arcdeno_approvals WHERE id = ?",
       id,
     );
-    return row ? toApproval(row) : null;
+    return row ? approvals.APPROVAL_ROW.read(row) : null;
   }
 
-  decideApproval(id: string, d: ApprovalDecision): Approval | null {
+  decideApproval(
+    id: string,
+    d: approvals.ApprovalDecision,
+  ): approvals.Approval | null {
     const row = this.#db.get(
       `UPDATE arcdeno_approvals
        SET status = ?, decided_at = ?, decided_by = ?, note = ?, choice = ?
@@ -801,18 +701,18 @@ export class SqliteOps implements TxOps {
       d.choice,
       id,
     );
-    return row ? toApproval(row) : null;
+    return row ? approvals.APPROVAL_ROW.read(row) : null;
   }
 
-  expireApprovals(now: string): Approval[] {
+  expireApprovals(now: string): approvals.Approval[] {
     return this.#db.all(
       `UPDATE arcdeno_approvals SET status = 'expired', decided_at = expires_at
        WHERE status = 'pending' AND expires_at <= ? RETURNING *`,
       now,
-    ).map(toApproval).sort((a, b) => a.id < b.id ? -1 : 1);
+    ).map(approvals.APPROVAL_ROW.read).sort((a, b) => a.id < b.id ? -1 : 1);
   }
 
-  listApprovals(filter: ApprovalFilter): Approval[] {
+  listApprovals(filter: approvals.ApprovalFilter): approvals.Approval[] {
     return this.#db.all(
       `SELECT * FROM arcdeno_approvals
        WHERE (?1 IS NULL
@@ -826,7 +726,7 @@ export class SqliteOps implements TxOps {
       filter.agentId ?? null,
       filter.limit,
       filter.now,
-    ).map(toApproval);
+    ).map(approvals.APPROVAL_ROW.read);
   }
 
   // ── retention ──────────────────────────────────────────────────────
@@ -896,7 +796,7 @@ export class SqliteOps implements TxOps {
     cutoff: string,
     afterId: number,
     limit: number,
-  ): Message[] {
+  ): types.Message[] {
     return this.#db.all(
       `SELECT m.* FROM messages AS m
        WHERE m.id > ? AND m.to_agent IS NOT NULL AND m.thread_id IS NULL
@@ -908,7 +808,7 @@ export class SqliteOps implements TxOps {
       afterId,
       cutoff,
       limit,
-    ).map(toMessage);
+    ).map(rows.toMessage);
   }
 
   deleteMessagesBefore(ids: readonly number[], cutoff: string): number {

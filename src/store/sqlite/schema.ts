@@ -46,22 +46,15 @@ export const SQLITE_SCHEMA: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS ix_s_ag ON sessions(agent_id)`,
   `CREATE INDEX IF NOT EXISTS ix_s_ac ON sessions(active, last_seen)`,
   `CREATE TABLE IF NOT EXISTS claims (
-    claim_key TEXT PRIMARY KEY,
-    thread_id TEXT,
-    task_message_id INTEGER,
-    owner_agent_id TEXT NOT NULL,
-    claimed_at TEXT NOT NULL,
-    expires_at TEXT NOT NULL,
-    released_at TEXT,
+    claim_key TEXT PRIMARY KEY, thread_id TEXT, task_message_id INTEGER,
+    owner_agent_id TEXT NOT NULL, claimed_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL, released_at TEXT,
     metadata_json TEXT NOT NULL DEFAULT '{}'
   )`,
   `CREATE INDEX IF NOT EXISTS ix_c_th ON claims(thread_id)`,
   `CREATE TABLE IF NOT EXISTS locks (
-    file_path TEXT PRIMARY KEY,
-    agent_id TEXT NOT NULL,
-    locked_at TEXT NOT NULL,
-    expires_at TEXT NOT NULL,
-    released_at TEXT,
+    file_path TEXT PRIMARY KEY, agent_id TEXT NOT NULL,
+    locked_at TEXT NOT NULL, expires_at TEXT NOT NULL, released_at TEXT,
     metadata_json TEXT NOT NULL DEFAULT '{}'
   )`,
   `CREATE INDEX IF NOT EXISTS ix_l_ag ON locks(agent_id)`,

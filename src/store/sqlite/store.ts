@@ -15,7 +15,8 @@ import {
   SYSTEM_AGENT,
 } from "../../protocol.ts";
 import { type Clock, systemClock, toIso } from "../../time.ts";
-import { emptyFacts, toChannel, toMessage, toSession } from "../rows.ts";
+import { toChannel, toMessage, toSession } from "../rows.ts";
+import { THREAD_MESSAGES_SQL, threadFactsOf } from "../thread_facts.ts";
 import { sqliteSurfacedMigration } from "../receipts.ts";
 import { SQLITE_SCHEMA } from "./schema.ts";
 import { TASK_DEPS_SQLITE_SCHEMA } from "../task_deps.ts";
@@ -38,18 +39,7 @@ import {
 } from "./thread_tasks.ts";
 import { StoreViews } from "../views.ts";
 import type { Statement } from "../sql.ts";
-import type {
-  Channel,
-  JsonObject,
-  LongTransaction,
-  Message,
-  MessageQuery,
-  Session,
-  Store,
-  StoreInfo,
-  Task,
-  ThreadFacts,
-} from "../types.ts";
+import type * as types from "../types.ts";
 
 type Row = Record<string, unknown>;
 type Param = string | number | null;
@@ -87,9 +77,9 @@ export interface SqliteStoreOptions {
 // SQLite result codes that mean "the storage cannot take this write now".
 const UNAVAILABLE_CODES = new Set([5, 6, 8, 10, 13, 14]);
 
-/** SQLite implementation of {@linkcode Store}. */
-export class SqliteStore extends StoreViews implements Store {
-  readonly info: StoreInfo;
+/** SQLite implementation of {@linkcode types.Store}. */
+export class SqliteStore extends StoreViews implements types.Store {
+  readonly info: types.StoreInfo;
   #db: DatabaseSync;
   #sql: SqliteSql;
   #clock: Clock;
@@ -104,7 +94,7 @@ export class SqliteStore extends StoreViews implements Store {
   });
   #checkpointer: Checkpointer | undefined;
 
-  private constructor(db: DatabaseSync, info: StoreInfo, clock: Clock) {
+  private constructor(db: DatabaseSync, info: types.StoreInfo, clock: Clock) {
     super();
     this.#db = db;
     this.#sql = sqliteSql(db);
@@ -233,7 +223,7 @@ export class SqliteStore extends StoreViews implements Store {
     return this.#unit(() => driveSync(unit(), this.#ops));
   }
 
-  begin(mode: "snapshot" | "write"): Promise<LongTransaction> {
+  begin(mode: "snapshot" | "write"): Promise<types.LongTransaction> {
     return this.#unit(() => {
       const db = new DatabaseSync(this.info.storagePath);
       try {
@@ -296,16 +286,16 @@ export class SqliteStore extends StoreViews implements Store {
 
   // ── channels ───────────────────────────────────────────────────────
 
-  protected override getChannel(name: string): Promise<Channel | null> {
+  protected override getChannel(name: string): Promise<types.Channel | null> {
     return this.#unit(() => this.#channel(name));
   }
 
-  #channel(name: string): Channel | null {
+  #channel(name: string): types.Channel | null {
     const row = this.#get("SELECT * FROM channels WHERE name = ?", name);
     return row ? toChannel(row) : null;
   }
 
-  protected override listChannels(): Promise<Channel[]> {
+  protected override listChannels(): Promise<types.Channel[]> {
     return this.#unit(() =>
       this.#all("SELECT * FROM channels ORDER BY name").map(toChannel)
     );
@@ -314,8 +304,8 @@ export class SqliteStore extends StoreViews implements Store {
   protected override createChannel(
     name: string,
     createdBy: string | null,
-    metadata: JsonObject,
-  ): Promise<{ channel: Channel; created: boolean }> {
+    metadata: types.JsonObject,
+  ): Promise<{ channel: types.Channel; created: boolean }> {
     return this.#unit(() =>
       this.#tx(() => {
         const result = this.#run(
@@ -337,7 +327,7 @@ export class SqliteStore extends StoreViews implements Store {
   protected override renameSession(
     agentId: string,
     displayName: string,
-  ): Promise<Session | null> {
+  ): Promise<types.Session | null> {
     return this.#unit(() =>
       this.#tx(() => {
         const result = this.#run(
@@ -355,7 +345,7 @@ export class SqliteStore extends StoreViews implements Store {
 
   protected override deactivateSession(
     sessionId: string,
-  ): Promise<Session | null> {
+  ): Promise<types.Session | null> {
     return this.#unit(() =>
       this.#tx(() => {
         const row = this.#get(
@@ -388,11 +378,13 @@ export class SqliteStore extends StoreViews implements Store {
     });
   }
 
-  protected override activeSession(agentId: string): Promise<Session | null> {
+  protected override activeSession(
+    agentId: string,
+  ): Promise<types.Session | null> {
     return this.#unit(() => this.#ops.activeSession(agentId));
   }
 
-  protected override listActiveSessions(): Promise<Session[]> {
+  protected override listActiveSessions(): Promise<types.Session[]> {
     return this.#unit(() =>
       this.#all(
         "SELECT * FROM sessions WHERE active = 1 ORDER BY agent_id, created_at",
@@ -402,7 +394,9 @@ export class SqliteStore extends StoreViews implements Store {
 
   // ── messages ───────────────────────────────────────────────────────
 
-  protected override listMessages(query: MessageQuery): Promise<Message[]> {
+  protected override listMessages(
+    query: types.MessageQuery,
+  ): Promise<types.Message[]> {
     return this.#unit(() => {
       const conds: string[] = [];
       const params: Param[] = [];
@@ -476,79 +470,39 @@ export class SqliteStore extends StoreViews implements Store {
     return this.#now();
   }
 
-  protected override getTask(taskId: number): Promise<Task | null> {
+  protected override getTask(taskId: number): Promise<types.Task | null> {
     return this.#unit(() => this.#ops.task(taskId));
   }
 
   // ── threads ────────────────────────────────────────────────────────
 
-  protected override threadFacts(): Promise<ThreadFacts[]> {
+  protected override threadFacts(): Promise<types.ThreadFacts[]> {
     return this.#unit(() => {
       const now = this.#now();
-      const facts = new Map<string, ThreadFacts>();
-      const entry = (id: string): ThreadFacts => {
-        let f = facts.get(id);
-        if (!f) {
-          f = emptyFacts(id);
-          facts.set(id, f);
-        }
-        return f;
-      };
       this.#foldThreadStats();
-      for (
-        const row of this.#all(
-          `SELECT s.thread_id, s.message_count AS n, s.latest_message_id AS mx,
-             s.latest_artifact_id AS art,
-             (SELECT ts FROM messages WHERE id = s.latest_message_id) AS ts,
-             (SELECT channel FROM messages WHERE id = s.first_message_id) AS first_channel
-           FROM arc_thread_stats AS s`,
-        )
-      ) {
-        const f = entry(String(row["thread_id"]));
-        f.messageCount = Number(row["n"]);
-        f.latestMessageId = Number(row["mx"]);
-        f.latestMessageTs = String(row["ts"]);
-        f.latestArtifactId = row["art"] == null ? null : Number(row["art"]);
-        f.firstMessageChannel = String(row["first_channel"]);
-      }
+      const messages = this.#all(THREAD_MESSAGES_SQL);
       foldThreadTasks({
         get: (sql, ...params) => this.#get(sql, ...params),
         run: (sql, ...params) => this.#run(sql, ...params),
         tx: (fn) => this.#tx(fn),
       });
-      for (const row of this.#all(THREAD_TASKS_SQL)) {
-        const f = entry(String(row["thread_id"]));
-        f.totalTasks = Number(row["n"]);
-        f.openTasks = Number(row["open"]);
-        f.rootTaskId = row["root"] == null ? null : Number(row["root"]);
-        f.rootTaskChannel = row["root_channel"] == null
-          ? null
-          : String(row["root_channel"]);
-        f.firstTaskChannel = String(row["first_channel"]);
-      }
-      for (
-        const row of this.#all(
+      return threadFactsOf({
+        messages,
+        tasks: this.#all(THREAD_TASKS_SQL),
+        claims: this.#all(
           `SELECT thread_id, SUM(released_at IS NULL AND expires_at >= ?) AS active
            FROM claims WHERE thread_id IS NOT NULL GROUP BY thread_id`,
           now,
-        )
-      ) {
-        entry(String(row["thread_id"])).activeClaims = Number(row["active"]);
-      }
-      for (
-        const row of this.#all(
+        ),
+        locks: this.#all(
           `SELECT json_extract(metadata_json, '$.thread_id') AS thread_id,
              SUM(released_at IS NULL AND expires_at >= ?) AS active
            FROM locks WHERE json_valid(metadata_json)
              AND json_type(metadata_json, '$.thread_id') = 'text'
            GROUP BY 1`,
           now,
-        )
-      ) {
-        const f = facts.get(String(row["thread_id"]));
-        if (f) f.activeLocks = Number(row["active"]);
-      }
-      return [...facts.values()];
+        ),
+      });
     });
   }
 
