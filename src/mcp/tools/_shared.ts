@@ -9,7 +9,7 @@
 import { z } from "zod";
 import type { Message } from "../../client/types.ts";
 import { DEFAULTS } from "../../protocol.ts";
-import type { Extra } from "../register.ts";
+import type { Extra, Outcome } from "../register.ts";
 import { messageSchema, ttlSchema } from "../schemas.ts";
 
 /** Longest wait a tool accepts, in seconds. */
@@ -34,11 +34,22 @@ export const activeOnlyInput = z.boolean().optional().describe(
 /** Messages in a result. */
 export const messageList = z.array(messageSchema);
 
-/** "3 claim(s): a, b, c." — a count, then the names when there are any. */
-export function counted(noun: string, names: string[]): string {
-  return `${names.length} ${noun}(s)${
-    names.length ? ": " + names.join(", ") : ""
-  }.`;
+/**
+ * The outcome of a listing: `data` (one list under its name) and the summary
+ * "3 claim(s): a, b, c.", each item shown by `label`.
+ */
+export function listed<T>(
+  noun: string,
+  data: Record<string, T[]>,
+  label: (item: T) => string,
+): Outcome {
+  const labels = Object.values(data).flat().map(label);
+  return {
+    summary: `${labels.length} ${noun}(s)${
+      labels.length ? ": " + labels.join(", ") : ""
+    }.`,
+    data,
+  };
 }
 
 /** One line per message (the first 20), for a tool's summary. */

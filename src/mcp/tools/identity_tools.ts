@@ -7,6 +7,8 @@
  */
 
 import { z } from "zod";
+import { defined } from "../../client/_util.ts";
+import type { ListAgentsOptions } from "../../client/client.ts";
 import { DEFAULTS } from "../../protocol.ts";
 import type { HubConnection } from "../connection.ts";
 import { IDEMPOTENT, READ, type Tool } from "../register.ts";
@@ -15,7 +17,6 @@ import { sessionSchema } from "../schemas.ts";
 /** Registers the identity tools on `tool`. */
 export function identityTools(tool: Tool, conn: HubConnection): void {
   const client = conn.client;
-  const agentId = conn.options.agentId;
 
   tool("arc_whoami", {
     title: "Who am I on the hub",
@@ -46,7 +47,7 @@ export function identityTools(tool: Tool, conn: HubConnection): void {
       const info = await client.hubInfo();
       return {
         summary:
-          `You are '${agentId}'; ${boot.live_agents.length} agent(s) live: ${
+          `You are '${conn.options.agentId}'; ${boot.live_agents.length} agent(s) live: ${
             boot.live_agents.map((s) => s.agent_id).join(", ")
           }.`,
         data: {
@@ -86,7 +87,7 @@ export function identityTools(tool: Tool, conn: HubConnection): void {
     annotations: READ,
     run: async ({ capability }) => {
       const agents = await client.listAgents(
-        capability === undefined ? {} : { capability },
+        defined<ListAgentsOptions>({ capability }),
       );
       return {
         summary: `${agents.length} live agent(s)${

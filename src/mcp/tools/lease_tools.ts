@@ -18,12 +18,7 @@ import type {
 import type { HubConnection } from "../connection.ts";
 import { DESTRUCTIVE, IDEMPOTENT, READ, type Tool } from "../register.ts";
 import { claimSchema, lockSchema, metadataSchema } from "../schemas.ts";
-import {
-  activeOnlyInput,
-  counted,
-  threadIdInput,
-  ttlInput,
-} from "./_shared.ts";
+import { activeOnlyInput, listed, threadIdInput, ttlInput } from "./_shared.ts";
 
 /** Registers the lease tools on `tool`. */
 export function leaseTools(tool: Tool, conn: HubConnection): void {
@@ -124,13 +119,11 @@ export function leaseTools(tool: Tool, conn: HubConnection): void {
           threadId: a.thread_id,
         }),
       );
-      return {
-        summary: counted(
-          "claim",
-          claims.map((c) => `${c.claim_key} (${c.owner_agent_id})`),
-        ),
-        data: { claims },
-      };
+      return listed(
+        "claim",
+        { claims },
+        (c) => `${c.claim_key} (${c.owner_agent_id})`,
+      );
     },
   });
 
@@ -235,13 +228,7 @@ export function leaseTools(tool: Tool, conn: HubConnection): void {
           agentId: a.agent_id,
         }),
       );
-      return {
-        summary: counted(
-          "lock",
-          locks.map((l) => `${l.file_path} (${l.agent_id})`),
-        ),
-        data: { locks },
-      };
+      return listed("lock", { locks }, (l) => `${l.file_path} (${l.agent_id})`);
     },
   });
 }

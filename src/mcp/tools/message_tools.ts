@@ -7,6 +7,8 @@
  */
 
 import { z } from "zod";
+import { defined } from "../../client/_util.ts";
+import type { DmOptions, PostOptions } from "../../client/client.ts";
 import type { Attachment, Message } from "../../client/types.ts";
 import { DEFAULTS } from "../../protocol.ts";
 import type { HubConnection } from "../connection.ts";
@@ -60,19 +62,19 @@ export function messageTools(tool: Tool, conn: HubConnection): void {
     output: { message: messageSchema },
     annotations: WRITE,
     run: async (a) => {
-      const message = await client.post(a.channel, a.body, {
-        ...(a.kind ? { kind: a.kind } : {}),
-        ...(a.thread_id !== undefined ? { threadId: a.thread_id } : {}),
-        ...(a.reply_to !== undefined ? { replyTo: a.reply_to } : {}),
-        ...(a.metadata !== undefined ? { metadata: a.metadata } : {}),
-        ...(a.attachments !== undefined
-          ? { attachments: a.attachments as Attachment[] }
-          : {}),
-        ...(a.to_agent !== undefined ? { toAgent: a.to_agent } : {}),
-        ...(a.parent_task_id !== undefined
-          ? { parentTaskId: a.parent_task_id }
-          : {}),
-      });
+      const message = await client.post(
+        a.channel,
+        a.body,
+        defined<PostOptions>({
+          kind: a.kind,
+          threadId: a.thread_id,
+          replyTo: a.reply_to,
+          metadata: a.metadata,
+          attachments: a.attachments as Attachment[] | undefined,
+          toAgent: a.to_agent,
+          parentTaskId: a.parent_task_id,
+        }),
+      );
       return {
         summary: `Posted ${message.kind} message ${message.id} to ${
           message.to_agent
@@ -100,14 +102,15 @@ export function messageTools(tool: Tool, conn: HubConnection): void {
     },
     output: { message: messageSchema },
     annotations: WRITE,
-    run: async (a) => {
-      const message = await client.dm(a.to_agent, a.body, {
-        ...(a.kind ? { kind: a.kind } : {}),
-        ...(a.thread_id !== undefined ? { threadId: a.thread_id } : {}),
-      });
+    run: async ({ to_agent, body, kind, thread_id }) => {
+      const message = await client.dm(
+        to_agent,
+        body,
+        defined<DmOptions>({ kind, threadId: thread_id }),
+      );
       return {
-        summary: `Sent message ${message.id} to '${a.to_agent}'.${
-          recipientWarning(a.to_agent, message)
+        summary: `Sent message ${message.id} to '${to_agent}'.${
+          recipientWarning(to_agent, message)
         }`,
         data: { message },
       };

@@ -8,6 +8,8 @@
  */
 
 import { z } from "zod";
+import { defined } from "../../client/_util.ts";
+import type { UnackedOptions } from "../../client/receipts.ts";
 import type { HubConnection } from "../connection.ts";
 import { IDEMPOTENT, READ, type Tool } from "../register.ts";
 
@@ -96,9 +98,7 @@ export function receiptTools(tool: Tool, conn: HubConnection): void {
     output: { messages: z.array(unackedSchema) },
     annotations: READ,
     run: async ({ limit }) => {
-      const messages = await client.unacked(
-        limit === undefined ? {} : { limit },
-      );
+      const messages = await client.unacked(defined<UnackedOptions>({ limit }));
       const overdue = messages.filter((m) => m.overdue).length;
       return {
         summary: `${messages.length} message(s) waiting for an acknowledgement${

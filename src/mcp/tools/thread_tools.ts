@@ -15,7 +15,7 @@ import {
   taskSchema,
   threadSummarySchema,
 } from "../schemas.ts";
-import { counted, messageList } from "./_shared.ts";
+import { listed, messageList } from "./_shared.ts";
 
 /** Registers the thread tools on `tool`. */
 export function threadTools(tool: Tool, conn: HubConnection): void {
@@ -34,17 +34,15 @@ export function threadTools(tool: Tool, conn: HubConnection): void {
     },
     output: { threads: z.array(threadSummarySchema) },
     annotations: READ,
-    run: async (a) => {
+    run: async ({ status, limit = 50 }) => {
       const threads = (await client.listThreads())
-        .filter((t) => a.status === undefined || t.status === a.status)
-        .slice(0, a.limit ?? 50);
-      return {
-        summary: counted(
-          "thread",
-          threads.map((t) => `${t.thread_id} (${t.status})`),
-        ),
-        data: { threads },
-      };
+        .filter((t) => status === undefined || t.status === status)
+        .slice(0, limit);
+      return listed(
+        "thread",
+        { threads },
+        (t) => `${t.thread_id} (${t.status})`,
+      );
     },
   });
 
