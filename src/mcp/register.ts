@@ -78,13 +78,16 @@ export class ToolCatalog {
   }
 }
 
+/** Registers one tool (see {@linkcode toolRegistrar}). */
+export type Tool = ReturnType<typeof toolRegistrar>;
+
+/** A family of tools: registers each of its tools through `tool`. */
+export type ToolFamily = (tool: Tool, conn: HubConnection) => void;
+
 /**
  * Returns `tool(name, spec)`, which registers one tool on `server` when
  * `catalog` enables it.
  */
-/** Registers one tool (see {@linkcode toolRegistrar}). */
-export type Tool = ReturnType<typeof toolRegistrar>;
-
 export function toolRegistrar(
   server: McpServer,
   conn: HubConnection,

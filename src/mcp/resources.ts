@@ -25,40 +25,42 @@ export function registerResources(
 ): void {
   const client = conn.client;
 
-  server.registerResource("hub-info", "arc://hub-info", {
+  /** A fixed resource whose JSON `read` gets from the hub. */
+  function fromHub(
+    name: string,
+    meta: { title: string; description: string },
+    read: () => Promise<unknown>,
+  ): void {
+    server.registerResource(name, `arc://${name}`, {
+      ...meta,
+      mimeType: "application/json",
+    }, async (uri) => {
+      await conn.connect();
+      return json(uri, await read());
+    });
+  }
+
+  fromHub("hub-info", {
     title: "Arc hub",
     description:
       "The hub this agent is connected to: identity, limits, feature tokens, and this agent's connection.",
-    mimeType: "application/json",
-  }, async (uri) => {
-    await conn.connect();
-    const info = await client.hubInfo();
-    return json(uri, {
-      agent_id: conn.options.agentId,
-      session_id: client.sessionId ?? null,
-      via: conn.target,
-      hub: info,
-    });
-  });
+  }, async () => ({
+    agent_id: conn.options.agentId,
+    session_id: client.sessionId ?? null,
+    via: conn.target,
+    hub: await client.hubInfo(),
+  }));
 
-  server.registerResource("agents", "arc://agents", {
+  fromHub("agents", {
     title: "Live agents",
     description: "The agents live on the hub now, with their capabilities.",
-    mimeType: "application/json",
-  }, async (uri) => {
-    await conn.connect();
-    return json(uri, await client.listAgents());
-  });
+  }, () => client.listAgents());
 
-  server.registerResource("threads", "arc://threads", {
+  fromHub("threads", {
     title: "Threads",
     description:
       "Every thread (piece of work) with its status and counts, most recently active first.",
-    mimeType: "application/json",
-  }, async (uri) => {
-    await conn.connect();
-    return json(uri, await client.listThreads());
-  });
+  }, () => client.listThreads());
 
   server.registerResource(
     "thread",

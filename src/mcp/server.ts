@@ -15,12 +15,9 @@ import type { HubConnection } from "./connection.ts";
 import { instructions } from "./instructions.ts";
 import { listTools } from "./listing.ts";
 import { resolveTools } from "./profiles.ts";
-import { approvalTools } from "./approval_tools.ts";
-import { receiptTools } from "./receipt_tools.ts";
-import { queueTools } from "./queue_tools.ts";
 import { ToolCatalog, toolRegistrar } from "./register.ts";
 import { registerResources } from "./resources.ts";
-import { coreTools } from "./tools.ts";
+import { TOOL_FAMILIES } from "./tools/mod.ts";
 
 /** The server's name in the MCP handshake. */
 export const SERVER_NAME = "arc";
@@ -54,9 +51,7 @@ export function createArcMcpServer(
     },
   );
   const tool = toolRegistrar(server, conn, catalog);
-  for (const family of [coreTools, receiptTools, queueTools, approvalTools]) {
-    family(tool, conn);
-  }
+  for (const family of TOOL_FAMILIES) family(tool, conn);
   registerResources(server, conn);
   // The SDK's own listing spells every schema out in full; ours is compact.
   server.server.setRequestHandler(

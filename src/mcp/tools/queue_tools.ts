@@ -1,18 +1,16 @@
 /**
  * The MCP tool of the work queue (`arcdeno:work_queue`): `arc_next_task`
- * takes the oldest ready task this agent may take, with a claim on it. Same
- * conventions as `tools.ts`: structured content plus a text summary,
- * failures as `isError` results with the hub's message.
+ * takes the oldest ready task this agent may take, with a claim on it.
  *
  * @module
  */
 
 import { z } from "zod";
-import type { HubConnection } from "./connection.ts";
-import { type Tool, WRITE } from "./register.ts";
-import { claimSchema, taskSchema, ttlSchema } from "./schemas.ts";
+import type { HubConnection } from "../connection.ts";
+import { type Tool, WRITE } from "../register.ts";
+import { claimSchema, taskSchema, ttlSchema } from "../schemas.ts";
 
-/** Registers the work queue tool on `server`. */
+/** Registers the work queue tool on `tool`. */
 export function queueTools(tool: Tool, conn: HubConnection): void {
   const client = conn.client;
 

@@ -2,15 +2,16 @@
  * The MCP tools of the delivery receipts extension (`arcdeno:receipts`):
  * `arc_ack` confirms a message, `arc_receipts` shows who got and confirmed
  * one, `arc_unacked` lists the agent's own messages still waiting for a
- * confirmation. Same conventions as `tools.ts`: structured content plus a
- * text summary, failures as `isError` results with the hub's message.
+ * confirmation.
  *
  * @module
  */
 
 import { z } from "zod";
-import type { HubConnection } from "./connection.ts";
-import { IDEMPOTENT, READ, type Tool } from "./register.ts";
+import { defined } from "../../client/_util.ts";
+import type { UnackedOptions } from "../../client/receipts.ts";
+import type { HubConnection } from "../connection.ts";
+import { IDEMPOTENT, READ, type Tool } from "../register.ts";
 
 const receiptSchema = z.looseObject({
   agent_id: z.string(),
@@ -36,22 +37,7 @@ const messageIdInput = z.number().int().positive().describe(
   "The message id.",
 );
 
-/** The text warning for a direct message whose recipient is not live, or "" when it is. */
-export function recipientWarning(
-  to: string,
-  message: { arcdeno?: { recipient?: string } },
-): string {
-  const recipient = message.arcdeno?.recipient;
-  if (recipient === "unknown") {
-    return ` Warning: the hub has never seen agent '${to}'; the message waits for it, but check the id with arc_list_agents.`;
-  }
-  if (recipient === "expired") {
-    return ` Warning: agent '${to}' has no live session (it expired); the message waits until it comes back.`;
-  }
-  return "";
-}
-
-/** Registers the receipt tools on `server`. */
+/** Registers the receipt tools on `tool`. */
 export function receiptTools(tool: Tool, conn: HubConnection): void {
   const client = conn.client;
 
@@ -112,9 +98,7 @@ export function receiptTools(tool: Tool, conn: HubConnection): void {
     output: { messages: z.array(unackedSchema) },
     annotations: READ,
     run: async ({ limit }) => {
-      const messages = await client.unacked(
-        limit === undefined ? {} : { limit },
-      );
+      const messages = await client.unacked(defined<UnackedOptions>({ limit }));
       const overdue = messages.filter((m) => m.overdue).length;
       return {
         summary: `${messages.length} message(s) waiting for an acknowledgement${

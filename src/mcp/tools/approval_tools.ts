@@ -2,22 +2,22 @@
  * The MCP tool of the approvals extension (`arcdeno:approvals`):
  * `arc_request_approval` asks the human operator to allow or deny something
  * and blocks until the operator decides (on the dashboard) or the request
- * expires. Same conventions as `tools.ts`.
+ * expires.
  *
  * @module
  */
 
 import { z } from "zod";
-import type { Approval } from "../client/approvals.ts";
-import type { HubConnection } from "./connection.ts";
-import { type Tool, WRITE } from "./register.ts";
+import type { Approval } from "../../client/approvals.ts";
+import type { HubConnection } from "../connection.ts";
+import { type Tool, WRITE } from "../register.ts";
 
 /** Longest a tool call waits for the operator (hosts time tool calls out). */
 const MAX_WAIT_SEC = 3_600;
 /** Longest single long-poll. */
 const POLL_SEC = 30;
 
-/** Registers the approval tool on `server`. */
+/** Registers the approval tool on `tool`. */
 export function approvalTools(tool: Tool, conn: HubConnection): void {
   const client = conn.client;
 
