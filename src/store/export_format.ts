@@ -14,17 +14,11 @@
  * @module
  */
 
-import {
-  toChannel,
-  toClaim,
-  toLock,
-  toMessage,
-  toSession,
-  toTask,
-} from "./rows.ts";
+import * as rows from "./rows.ts";
 import type { Statement } from "./sql.ts";
+import { HOLDER_ROW, toHolder } from "./reserve.ts";
 import { type Approval, APPROVAL_ROW } from "./approvals.ts";
-import { type Receipt, toReceipt } from "./receipts.ts";
+import { type Receipt, RECEIPT_ROW, toReceipt } from "./receipts.ts";
 import type {
   Channel,
   Claim,
@@ -281,60 +275,47 @@ export function exportTables(filter: ExportFilter): ExportTable[] {
   ];
 }
 
+/** An `arcdeno_ack_waits` row, read and restored. */
+const ACK_WAIT_ROW = rows.rowFormat<AckWaitRow>(
+  "#message_id from_agent to_agent? ts #ack_within_sec? acked_at? acked_by?",
+);
+
+/** An `arcdeno_task_deps` row, read and restored. */
+const TASK_DEP_ROW = rows.rowFormat<TaskDepRow>(
+  "#task_id #depends_on created_at",
+);
+
 /** Row mappers by record type. */
 export const ROW_MAPPERS: Record<
   RowType,
   (row: Record<string, unknown>) => object
 > = {
-  channel: toChannel,
-  session: toSession,
-  message: toMessage,
-  task: toTask,
-  claim: toClaim,
-  lock: toLock,
-  lock_holder: (r) => ({
-    ...toLock(r),
-    mode: r["mode"] === "shared" ? "shared" : "exclusive",
-    fence: Number(r["fence"] ?? 0),
-    primary: Number(r["primary_row"]) === 1,
-  }),
+  channel: rows.toChannel,
+  session: rows.toSession,
+  message: rows.toMessage,
+  task: rows.toTask,
+  claim: rows.toClaim,
+  lock: rows.toLock,
+  lock_holder: toHolder,
   fence: (r) => ({ value: Number(r["value"]) }),
   receipt: toReceipt,
-  ack_wait: (r) => ({
-    message_id: Number(r["message_id"]),
-    from_agent: String(r["from_agent"]),
-    to_agent: nullable(r["to_agent"]),
-    ts: String(r["ts"]),
-    ack_within_sec: r["ack_within_sec"] == null
-      ? null
-      : Number(r["ack_within_sec"]),
-    acked_at: nullable(r["acked_at"]),
-    acked_by: nullable(r["acked_by"]),
-  }),
-  task_dep: (r) => ({
-    task_id: Number(r["task_id"]),
-    depends_on: Number(r["depends_on"]),
-    created_at: String(r["created_at"]),
-  }),
+  ack_wait: ACK_WAIT_ROW.read,
+  task_dep: TASK_DEP_ROW.read,
   approval: APPROVAL_ROW.read,
 };
-
-function nullable(value: unknown): string | null {
-  return value == null ? null : String(value);
-}
 
 /** The records of one page of `table`'s rows, and the key to read the next page after (null on the last page). */
 export function pageOf(
   table: ExportTable,
-  rows: Record<string, unknown>[],
+  page: Record<string, unknown>[],
 ): { records: RowRecord[]; last: unknown[] | null } {
-  const records = rows.map((row) =>
+  const records = page.map((row) =>
     ({ type: table.type, ...ROW_MAPPERS[table.type](row) }) as RowRecord
   );
-  const end = rows.at(-1);
+  const end = page.at(-1);
   return {
     records,
-    last: rows.length < PAGE || !end ? null : table.key.map((k) => end[k]),
+    last: page.length < PAGE || !end ? null : table.key.map((k) => end[k]),
   };
 }
 
@@ -343,123 +324,34 @@ export function restoreSql(
   record: RowRecord,
   bool: (value: boolean) => unknown,
 ): Statement[] {
-  const j = (v: unknown) => JSON.stringify(v);
   switch (record.type) {
     case "channel":
       // The builtin channels exist from birth: their row is overwritten.
-      return [{
-        text:
-          `INSERT INTO channels (name, created_at, created_by, metadata_json)
-          VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET
-          created_at = excluded.created_at, created_by = excluded.created_by,
-          metadata_json = excluded.metadata_json`,
-        params: [
-          record.name,
-          record.created_at,
-          record.created_by,
-          j(record.metadata),
-        ],
-      }];
+      return [rows.CHANNEL_ROW.insert(
+        "channels",
+        record,
+        ` ON CONFLICT (name) DO UPDATE SET created_at = excluded.created_at,
+          created_by = excluded.created_by, metadata_json = excluded.metadata_json`,
+      )];
     case "session":
       return [{
-        text:
-          `INSERT INTO sessions (session_id, agent_id, display_name, capabilities_json,
-           metadata_json, created_at, last_seen, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        params: [
-          record.session_id,
-          record.agent_id,
-          record.display_name,
-          j(record.capabilities),
-          j(record.metadata),
-          record.created_at,
-          record.last_seen,
-          bool(record.active),
-        ],
+        text: `INSERT INTO sessions (${rows.SESSION_ROW.columns}, active)
+          VALUES (${rows.SESSION_ROW.slots}, ?)`,
+        params: [...rows.SESSION_ROW.params(record), bool(record.active)],
       }];
     case "message":
-      return [{
-        text:
-          `INSERT INTO messages (id, ts, from_agent, to_agent, channel, kind, body,
-           attachments_json, reply_to, thread_id, metadata_json)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        params: [
-          record.id,
-          record.ts,
-          record.from_agent,
-          record.to_agent,
-          record.channel,
-          record.kind,
-          record.body,
-          j(record.attachments),
-          record.reply_to,
-          record.thread_id,
-          j(record.metadata),
-        ],
-      }];
+      return [rows.MESSAGE_ROW.insert("messages", record)];
     case "task":
-      return [{
-        text:
-          `INSERT INTO tasks (task_id, parent_task_id, channel, thread_id, status,
-           created_at, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        params: [
-          record.task_id,
-          record.parent_task_id,
-          record.channel,
-          record.thread_id,
-          record.status === "done" ? "done" : "open",
-          record.created_at,
-          record.completed_at,
-        ],
-      }];
+      return [rows.TASK_ROW.insert("tasks", {
+        ...record,
+        status: record.status === "done" ? "done" : "open",
+      })];
     case "claim":
-      return [{
-        text:
-          `INSERT INTO claims (claim_key, thread_id, task_message_id, owner_agent_id,
-           claimed_at, expires_at, released_at, metadata_json)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        params: [
-          record.claim_key,
-          record.thread_id,
-          record.task_message_id,
-          record.owner_agent_id,
-          record.claimed_at,
-          record.expires_at,
-          record.released_at,
-          j(record.metadata),
-        ],
-      }];
+      return [rows.CLAIM_ROW.insert("claims", record)];
     case "lock":
-      return [{
-        text:
-          `INSERT INTO locks (file_path, agent_id, locked_at, expires_at, released_at,
-           metadata_json) VALUES (?, ?, ?, ?, ?, ?)`,
-        params: [
-          record.file_path,
-          record.agent_id,
-          record.locked_at,
-          record.expires_at,
-          record.released_at,
-          j(record.metadata),
-        ],
-      }];
+      return [rows.LOCK_ROW.insert("locks", record)];
     case "lock_holder":
-      return [{
-        text:
-          `INSERT INTO arcdeno_lock_holders (file_path, agent_id, mode, fence,
-           locked_at, expires_at, released_at, metadata_json, primary_row)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        params: [
-          record.file_path,
-          record.agent_id,
-          record.mode,
-          record.fence,
-          record.locked_at,
-          record.expires_at,
-          record.released_at,
-          j(record.metadata),
-          record.primary ? 1 : 0,
-        ],
-      }];
+      return [HOLDER_ROW.insert("arcdeno_lock_holders", record)];
     case "fence":
       return [
         { text: "DELETE FROM arcdeno_fence WHERE id = 1", params: [] },
@@ -469,45 +361,14 @@ export function restoreSql(
         },
       ];
     case "receipt":
-      return [{
-        text: `INSERT INTO arcdeno_receipts (message_id, agent_id, delivered_at,
-           surfaced_at, acked_at) VALUES (?, ?, ?, ?, ?)`,
-        params: [
-          record.message_id,
-          record.agent_id,
-          record.delivered_at,
-          // Files written before the surfaced state lack the field.
-          record.surfaced_at ?? null,
-          record.acked_at,
-        ],
-      }];
+      // Files written before the surfaced state lack `surfaced_at`: null.
+      return [RECEIPT_ROW.insert("arcdeno_receipts", record)];
     case "ack_wait":
-      return [{
-        text:
-          `INSERT INTO arcdeno_ack_waits (message_id, from_agent, to_agent, ts,
-           ack_within_sec, acked_at, acked_by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        params: [
-          record.message_id,
-          record.from_agent,
-          record.to_agent,
-          record.ts,
-          record.ack_within_sec,
-          record.acked_at,
-          record.acked_by,
-        ],
-      }];
+      return [ACK_WAIT_ROW.insert("arcdeno_ack_waits", record)];
     case "task_dep":
-      return [{
-        text: `INSERT INTO arcdeno_task_deps (task_id, depends_on, created_at)
-         VALUES (?, ?, ?)`,
-        params: [record.task_id, record.depends_on, record.created_at],
-      }];
+      return [TASK_DEP_ROW.insert("arcdeno_task_deps", record)];
     case "approval":
-      return [{
-        text: `INSERT INTO arcdeno_approvals (${APPROVAL_ROW.columns})
-         VALUES (${APPROVAL_ROW.slots})`,
-        params: APPROVAL_ROW.params(record),
-      }];
+      return [APPROVAL_ROW.insert("arcdeno_approvals", record)];
   }
 }
 

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { rowReader, toMessage } from "./rows.ts";
+import { rowFormat, toMessage } from "./rows.ts";
 import type { Message } from "./types.ts";
 
 /** A message the hub tracks receipts for, as the store records it. */
@@ -118,10 +118,13 @@ export const POSTGRES_RECEIPT_SURFACED: readonly string[] = [
   `ALTER TABLE arcdeno_receipts ADD COLUMN IF NOT EXISTS surfaced_at text COLLATE "C"`,
 ];
 
-/** Reads a receipt row. */
-export const toReceipt = rowReader<Receipt>(
+/** A receipt row, read and written. */
+export const RECEIPT_ROW = rowFormat<Receipt>(
   "#message_id agent_id delivered_at acked_at? surfaced_at?",
 );
+
+/** Reads a receipt row. */
+export const toReceipt = RECEIPT_ROW.read;
 
 /** A joined unacked row. */
 export function toWait(row: Record<string, unknown>): AckWait {

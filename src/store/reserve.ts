@@ -15,7 +15,7 @@
  * @module
  */
 
-import { toLock } from "./rows.ts";
+import { rowFormat } from "./rows.ts";
 import type { JsonObject, Lock } from "./types.ts";
 
 /** How a reservation shares its paths. */
@@ -81,16 +81,13 @@ export function holderToLock(h: Holder): Lock {
 
 type Row = Record<string, unknown>;
 
+/** A row of `arcdeno_lock_holders`, read and written. */
+export const HOLDER_ROW = rowFormat<Holder>(
+  "file_path agent_id mode #fence locked_at expires_at released_at? metadata{} !primary=primary_row",
+);
+
 /** Reads a row of {@linkcode LIVE_SQL}, {@linkcode LIST_SQL} or {@linkcode PAST_SQL}. */
-export function toHolder(r: Row): Holder {
-  const mode = r["mode"] === "shared" ? "shared" : "exclusive";
-  return {
-    ...toLock(r),
-    mode,
-    fence: Number(r["fence"] ?? 0),
-    primary: Number(r["primary_row"]) === 1,
-  };
-}
+export const toHolder = HOLDER_ROW.read;
 
 /** Tables of ours, with `text` the backend's text type; the reference's tables are untouched. */
 export function reserveTables(text: string): string[] {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ReserveWrite } from "./reserve.ts";
+import { HOLDER_ROW, type ReserveWrite } from "./reserve.ts";
 import type { Statement } from "./sql.ts";
 
 /** The statement and parameters of one write. */
@@ -40,27 +40,15 @@ export function writeSql(write: ReserveWrite): Statement {
         params: [write.at, write.file_path],
       };
     case "holder_put": {
-      const h = write.holder;
-      return {
-        text:
-          `INSERT INTO arcdeno_lock_holders (file_path, agent_id, mode, fence,
-            locked_at, expires_at, released_at, metadata_json, primary_row)
-          VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)
-          ON CONFLICT (file_path, agent_id) DO UPDATE SET mode = excluded.mode,
+      const put = HOLDER_ROW.insert(
+        "arcdeno_lock_holders",
+        { ...write.holder, released_at: null },
+        ` ON CONFLICT (file_path, agent_id) DO UPDATE SET mode = excluded.mode,
             fence = excluded.fence, locked_at = excluded.locked_at,
             expires_at = excluded.expires_at, released_at = NULL,
             metadata_json = excluded.metadata_json, primary_row = excluded.primary_row`,
-        params: [
-          h.file_path,
-          h.agent_id,
-          h.mode,
-          h.fence,
-          h.locked_at,
-          h.expires_at,
-          JSON.stringify(h.metadata),
-          h.primary ? 1 : 0,
-        ],
-      };
+      );
+      return put;
     }
     case "holder_extend":
       return {

@@ -9,6 +9,7 @@
 import type { Channel, Claim, Lock, Message, Session, Task } from "./types.ts";
 import type { TaskMessage } from "./unit.ts";
 import type { SessionOwner } from "./identity.ts";
+import type { Statement } from "./sql.ts";
 
 /** A row as the driver returns it. */
 export type Row = Record<string, unknown>;
@@ -50,7 +51,9 @@ const READ = {
  * is mapped by the same few rules: `name` text, `name?` text or null,
  * `#name` a number, `#name?` a number or null, `!name` a flag (true, 1 or
  * `t`), `name{}` / `name[]` a JSON object / array read from the column
- * `name_json` (`{}` / `[]` when empty, unreadable or of another shape).
+ * `name_json` (`{}` / `[]` when empty, unreadable or of another shape);
+ * `name=column` reads the field from a column of another name. Flags are
+ * written as 1 or 0.
  *
  * @example
  * ```ts
@@ -71,14 +74,16 @@ export interface RowFormat<T> {
   columns: string;
   /** As many `?` placeholders as columns, comma-separated. */
   slots: string;
+  /** The INSERT of `value` into `table` (with `?` placeholders), followed by `tail` (an ON CONFLICT clause). */
+  insert(table: string, value: T, tail?: string): Statement;
 }
 
 /** Builds a {@linkcode RowFormat} from a column list in {@linkcode rowReader}'s notation. */
 export function rowFormat<T>(columns: string): RowFormat<T> {
   const fields = columns.split(/\s+/).filter(Boolean).map((token) => {
-    const m = /^([#!]?)([a-z_]+)(\?|\{\}|\[\])?$/.exec(token);
+    const m = /^([#!]?)([a-z_]+)(?:=([a-z_]+))?(\?|\{\}|\[\])?$/.exec(token);
     if (!m) throw new TypeError(`Cannot read the column spec '${token}'`);
-    const sign = m[1], name = m[2]!, suffix = m[3];
+    const sign = m[1], name = m[2]!, renamed = m[3], suffix = m[4];
     const kind: keyof typeof READ = suffix === "{}"
       ? "object"
       : suffix === "[]"
@@ -91,9 +96,9 @@ export function rowFormat<T>(columns: string): RowFormat<T> {
     const json = kind === "object" || kind === "array";
     return {
       name,
-      column: json ? `${name}_json` : name,
+      column: renamed ?? (json ? `${name}_json` : name),
       read: READ[kind],
-      json,
+      kind,
     };
   });
   return {
@@ -104,9 +109,20 @@ export function rowFormat<T>(columns: string): RowFormat<T> {
     },
     params(value) {
       const row = value as Record<string, unknown>;
-      return fields.map(({ name, json }) =>
-        json ? JSON.stringify(row[name]) : row[name] as string | number | null
+      return fields.map(({ name, kind }) =>
+        kind === "object" || kind === "array"
+          ? JSON.stringify(row[name])
+          : kind === "flag"
+          ? (row[name] ? 1 : 0)
+          : (row[name] ?? null) as string | number | null
       );
+    },
+    insert(table, value, tail = "") {
+      return {
+        text:
+          `INSERT INTO ${table} (${this.columns}) VALUES (${this.slots})${tail}`,
+        params: this.params(value),
+      };
     },
     columns: fields.map((f) => f.column).join(", "),
     slots: fields.map(() => "?").join(", "),
@@ -127,16 +143,20 @@ const COLUMNS = {
     "#task_id #parent_task_id? channel thread_id? status created_at completed_at?",
 };
 
+/** A `channels` row, read and written. */
+export const CHANNEL_ROW = rowFormat<Channel>(COLUMNS.channels);
 /** A `channels` row. */
-export const toChannel = rowReader<Channel>(COLUMNS.channels);
+export const toChannel = CHANNEL_ROW.read;
 /** A `sessions` row as written (the `active` flag apart). */
 export const SESSION_ROW = rowFormat<Session>(COLUMNS.sessions);
 /** A `sessions` row. */
 export const toSession = rowReader<Session>(`${COLUMNS.sessions} !active`);
 /** Who a `sessions` row belongs to, and whether it is active. */
 export const toSessionOwner = rowReader<SessionOwner>("agent_id !active");
+/** A `messages` row, read and written. */
+export const MESSAGE_ROW = rowFormat<Message>(COLUMNS.messages);
 /** A `messages` row. */
-export const toMessage = rowReader<Message>(COLUMNS.messages);
+export const toMessage = MESSAGE_ROW.read;
 /** A `messages` row as inserted: everything but the id the database gives. */
 export const NEW_MESSAGE_ROW = rowFormat<Omit<Message, "id">>(
   COLUMNS.messages.replace("#id ", ""),
@@ -145,9 +165,13 @@ export const NEW_MESSAGE_ROW = rowFormat<Omit<Message, "id">>(
 export const CLAIM_ROW = rowFormat<Claim>(COLUMNS.claims);
 /** A `claims` row. */
 export const toClaim = CLAIM_ROW.read;
+/** A `locks` row, read and written. */
+export const LOCK_ROW = rowFormat<Lock>(COLUMNS.locks);
 /** A `locks` row. */
-export const toLock = rowReader<Lock>(COLUMNS.locks);
+export const toLock = LOCK_ROW.read;
+/** A `tasks` row, read and written. */
+export const TASK_ROW = rowFormat<Task>(COLUMNS.tasks);
 /** A `tasks` row. */
-export const toTask = rowReader<Task>(COLUMNS.tasks);
+export const toTask = TASK_ROW.read;
 /** A task's `messages` row, as far as the assignee rule needs it. */
 export const toTaskMessage = rowReader<TaskMessage>("to_agent? metadata{}");
