@@ -21,9 +21,12 @@
  * @module
  */
 
+import type { MiddlewareHandler } from "hono";
 import { isLoopbackHost } from "../config.ts";
 import { ForbiddenError, UnauthorizedError } from "../errors.ts";
+import type { Hub } from "../hub/hub.ts";
 import { constantTimeEqual } from "../hub/identity.ts";
+import type { ArcEnv } from "./context.ts";
 
 export { constantTimeEqual };
 
@@ -37,6 +40,24 @@ export interface GuardPolicy {
   allowedHosts: readonly string[];
   /** Bearer token required from non-loopback peers, if any. */
   token: string | undefined;
+}
+
+/**
+ * The middleware: checks every request that crossed a socket against the
+ * hub's current policy (relay requests are dispatched in-process and skip it).
+ */
+export function accessGuard(hub: Hub): MiddlewareHandler<ArcEnv> {
+  return async (c, next) => {
+    if (c.env?.relayAgentDir === undefined) {
+      checkAccess(c.req.raw, c.env?.remoteAddr, {
+        listenHost: hub.config.host,
+        allowRemote: hub.config.allowRemote,
+        allowedHosts: hub.config.allowedHosts,
+        token: hub.config.token,
+      });
+    }
+    await next();
+  };
 }
 
 /** Throws `ForbiddenError`/`UnauthorizedError` when a request must be refused. */

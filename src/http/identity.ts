@@ -28,7 +28,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { Credential, Identity } from "../hub/identity.ts";
 import { isObject, Query, toStr } from "../hub/params.ts";
 import type { JsonObject } from "../protocol.ts";
-import type { ArcEnv } from "./app.ts";
+import type { ArcEnv } from "./context.ts";
 import { readJsonObject } from "./body.ts";
 import { constantTimeEqual } from "./guard.ts";
 

@@ -84,6 +84,14 @@ Deno.test("access guard: browser requests from other origins are refused, the hu
     "Sec-Fetch-Site": "cross-site",
   });
   assertEquals(crossSite.status, 403);
+  // A refusal comes from the first middleware, before any route, and still
+  // carries the envelope and the instance header.
+  const refused = await fetch(`${hub.url}/v1/hub-info`, {
+    headers: { "Sec-Fetch-Site": "cross-site" },
+  });
+  assertEquals(refused.status, 403);
+  assertEquals((await refused.json()).ok, false);
+  assert(refused.headers.get("x-arc-instance")?.startsWith("mh1-"));
   const own = await raw(hub.url, "POST", "/v1/messages", {
     Host: host,
     Origin: `http://${host}`,

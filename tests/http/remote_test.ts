@@ -3,7 +3,7 @@
  * pair plays another machine on the LAN. Needs root and `ip netns`; the test
  * is skipped, saying why, where that is impossible.
  */
-import { assertEquals } from "../_assert.ts";
+import { assertEquals, assertStringIncludes } from "../_assert.ts";
 import { startHub } from "../_util.ts";
 import { createLanPair, netnsUnavailable, sh } from "../_netns.ts";
 
@@ -46,6 +46,20 @@ Deno.test({
       return Number(out.trim());
     };
     assertEquals(await fromPeer(), 401);
+    const refusal = (await sh([
+      ...ns.exec([]),
+      "curl",
+      "-s",
+      "-D",
+      "-",
+      "-o",
+      "/dev/null",
+      "--max-time",
+      "5",
+      `http://${hostIp}:${port}/v1/channels`,
+    ], true)).toLowerCase();
+    assertStringIncludes(refusal, 'www-authenticate: bearer realm="arc"');
+    assertStringIncludes(refusal, "x-arc-instance: mh1-");
     assertEquals(await fromPeer("wrong-token-0123456789"), 401);
     assertEquals(await fromPeer(token), 200);
     // Loopback peers need no token.

@@ -3,19 +3,38 @@
  * (`application/x-ndjson`). The filter is checked before the first byte, so
  * a bad request gets the usual error envelope; a failure once streaming has
  * begun cuts the stream off before its end record, which importers detect.
+ * It is off while strict identity is on.
  *
  * @module
  */
 
-import type { Hub } from "../hub/hub.ts";
-import { exportFilter, exportRecords } from "../hub/export.ts";
-import type { Query } from "../hub/params.ts";
+import { Hono } from "hono";
+import { ForbiddenError } from "../../errors.ts";
+import type { Hub } from "../../hub/hub.ts";
+import { exportFilter, exportRecords } from "../../hub/export.ts";
+import type { Query } from "../../hub/params.ts";
+import type { ArcEnv, RouteContext } from "../context.ts";
+import { query } from "../envelope.ts";
 
 /** Lines gathered into one chunk of the response body. */
 const LINES_PER_CHUNK = 200;
 
+/** The export route. */
+export function exportRoutes({ hub, identity }: RouteContext): Hono<ArcEnv> {
+  return new Hono<ArcEnv>().get("/v1/arcdeno/export", (c) => {
+    if (identity.strict) {
+      // An export holds every agent's direct messages; strict identity
+      // promises a DM only to its two parties.
+      throw new ForbiddenError(
+        "export over HTTP is off while strict identity is on: it would show every agent's direct messages; run 'arc export --storage <file>' (or --database) where the hub's data lives",
+      );
+    }
+    return exportResponse(hub, query(c));
+  });
+}
+
 /** Builds the streaming export response for a request's query. */
-export async function exportResponse(
+async function exportResponse(
   hub: Hub,
   query: Query,
 ): Promise<Response> {
