@@ -50,7 +50,7 @@ export function readPidfile(path: string): PidInfo | undefined {
 }
 
 /** Pidfile locations to try: the working directory and its parents, then the storage directory and its parents. */
-export function pidfileCandidates(storagePath: string, cwd = Deno.cwd() {
+export function pidfileCandidates(storagePath: string, cwd = Deno.cwd()) {
   const out: string[] = [];
   for (const start of [cwd, dirname(storagePath)]) {
     let dir = start;
