@@ -15,7 +15,7 @@ import {
   SYSTEM_AGENT,
 } from "../../protocol.ts";
 import { type Clock, systemClock, toIso } from "../../time.ts";
-import { toChannel, toMessage, toSession } from "../rows.ts";
+import { CHANNEL_ROW, toChannel, toMessage, toSession } from "../rows.ts";
 import { THREAD_MESSAGES_SQL, threadFactsOf } from "../thread_facts.ts";
 import { sqliteSurfacedMigration } from "../receipts.ts";
 import { SQLITE_SCHEMA } from "./schema.ts";
@@ -196,6 +196,11 @@ export class SqliteStore extends StoreViews implements types.Store {
   }
 
   /** Runs a unit and turns storage faults into {@linkcode StorageUnavailableError}. */
+  /** Runs `fn` in one write transaction, as a promise. */
+  #write<T>(fn: () => T): Promise<T> {
+    return this.#unit(() => this.#tx(fn));
+  }
+
   #unit<T>(fn: () => T): Promise<T> {
     try {
       return Promise.resolve(fn());
@@ -215,7 +220,7 @@ export class SqliteStore extends StoreViews implements types.Store {
   #opsOnce: SqliteOps | undefined;
 
   run<T>(unit: () => Unit<T>): Promise<T> {
-    return this.#unit(() => this.#tx(() => driveSync(unit(), this.#ops)));
+    return this.#write(() => driveSync(unit(), this.#ops));
   }
 
   read<T>(unit: () => Unit<T>): Promise<T> {
@@ -306,20 +311,17 @@ export class SqliteStore extends StoreViews implements types.Store {
     createdBy: string | null,
     metadata: types.JsonObject,
   ): Promise<{ channel: types.Channel; created: boolean }> {
-    return this.#unit(() =>
-      this.#tx(() => {
-        const result = this.#run(
-          "INSERT OR IGNORE INTO channels VALUES (?, ?, ?, ?)",
-          name,
-          this.#now(),
-          createdBy,
-          JSON.stringify(metadata),
-        );
-        const channel = this.#channel(name);
-        if (!channel) throw new Error(`channel vanished: ${name}`);
-        return { channel, created: Number(result.changes) > 0 };
-      })
-    );
+    return this.#write(() => {
+      const row = { name, created_at: this.#now(), created_by: createdBy };
+      const result = this.#run(
+        `INSERT OR IGNORE INTO channels (${CHANNEL_ROW.columns})
+         VALUES (${CHANNEL_ROW.slots})`,
+        ...CHANNEL_ROW.params({ ...row, metadata }),
+      );
+      const channel = this.#channel(name);
+      if (!channel) throw new Error(`channel vanished: ${name}`);
+      return { channel, created: Number(result.changes) > 0 };
+    });
   }
 
   // ── sessions ───────────────────────────────────────────────────────
@@ -328,38 +330,34 @@ export class SqliteStore extends StoreViews implements types.Store {
     agentId: string,
     displayName: string,
   ): Promise<types.Session | null> {
-    return this.#unit(() =>
-      this.#tx(() => {
-        const result = this.#run(
-          "UPDATE sessions SET display_name = ?, last_seen = ? WHERE agent_id = ? AND active = 1",
-          displayName,
-          this.#now(),
-          agentId,
-        );
-        return Number(result.changes) === 0
-          ? null
-          : this.#ops.activeSession(agentId);
-      })
-    );
+    return this.#write(() => {
+      const result = this.#run(
+        "UPDATE sessions SET display_name = ?, last_seen = ? WHERE agent_id = ? AND active = 1",
+        displayName,
+        this.#now(),
+        agentId,
+      );
+      return Number(result.changes) === 0
+        ? null
+        : this.#ops.activeSession(agentId);
+    });
   }
 
   protected override deactivateSession(
     sessionId: string,
   ): Promise<types.Session | null> {
-    return this.#unit(() =>
-      this.#tx(() => {
-        const row = this.#get(
-          "SELECT * FROM sessions WHERE session_id = ? AND active = 1",
-          sessionId,
-        );
-        if (!row) return null;
-        this.#run(
-          "UPDATE sessions SET active = 0 WHERE session_id = ?",
-          sessionId,
-        );
-        return toSession(row);
-      })
-    );
+    return this.#write(() => {
+      const row = this.#get(
+        "SELECT * FROM sessions WHERE session_id = ? AND active = 1",
+        sessionId,
+      );
+      if (!row) return null;
+      this.#run(
+        "UPDATE sessions SET active = 0 WHERE session_id = ?",
+        sessionId,
+      );
+      return toSession(row);
+    });
   }
 
   protected override touchAgents(agentIds: readonly string[]): Promise<void> {
