@@ -8,10 +8,11 @@
 
 import { pathToFileURL } from "node:url";
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { MAIN, startHub } from "../_util.ts";
+import { eventually, MAIN, startHub } from "../_util.ts";
 import {
   BRIDGED,
   freePort,
+  INITIALIZE,
   mcpArgs,
   type ProxiedRequest,
   session,
@@ -181,12 +182,31 @@ Deno.test("arc mcp bridge - an idle host keeps its session: the open GET stream 
   await using agent = await startMcp({ agent: "quiet", baseUrl: hub.url });
   const before = await session(hub, "quiet");
   assertEquals(before?.active, true);
-  // Three idle timeouts with no request from the host: nothing to wait on,
-  // since the point is that nothing happens.
-  await new Promise((r) => setTimeout(r, 3_000));
+  // The point is that nothing happens, so the test waits on a control: an
+  // MCP session opened after quiet's last request and then left alone, with
+  // no stream open. Once the hub has ended it as idle, an idle timeout has
+  // passed for quiet too, and the same sweep would have ended quiet had its
+  // open GET stream not counted.
+  const control = await fetch(`${hub.url}/mcp?agent=ctl`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+    },
+    body: JSON.stringify(INITIALIZE),
+  });
+  assertEquals(control.status, 200);
+  await control.body?.cancel();
+  await eventually(
+    () =>
+      Promise.resolve(
+        hub.output().includes("session of 'ctl' ended (it was idle)"),
+      ),
+    { what: "the control session to end as idle", stepMs: 100 },
+  );
   const after = await session(hub, "quiet");
   assertEquals(after?.session_id, before?.session_id);
   assertEquals((await agent.call("arc_whoami")).agent_id, "quiet");
   assert(!agent.stderr().includes("registered again"), agent.stderr());
-  assert(!hub.output().includes("idle"), hub.output());
+  assert(!hub.output().includes("'quiet' ended"), hub.output());
 });

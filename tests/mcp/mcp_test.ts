@@ -647,8 +647,17 @@ Deno.test("arc mcp - keeps an idle agent present, so its claims are not recovere
   });
   assertEquals(claim.acquired, true);
   const sessionId = (await session(hub, "idle"))?.session_id;
-  // Twice the presence TTL without a tool call.
-  await new Promise((r) => setTimeout(r, 8_000));
+  // A control agent registered after idle's last tool call and then silent:
+  // once the hub's sweep has expired it (its log says so; reading its session
+  // would count as contact), more than the presence TTL has passed since
+  // idle's last tool call too, and only the heartbeat kept idle present.
+  const control = await hub.api("POST", "/v1/sessions", { agent_id: "ctl" });
+  assertEquals(control.status, 201);
+  await eventually(
+    () => Promise.resolve(hub.output().includes("session expired: agent=ctl")),
+    { what: "the control session to expire", timeoutMs: 20_000, stepMs: 100 },
+  );
+  assert(!hub.output().includes("expired: agent=idle"), hub.output());
   const now = await session(hub, "idle");
   assertEquals(now?.active, true);
   assertEquals(now?.session_id, sessionId);

@@ -1,6 +1,18 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { startHub } from "../_util.ts";
+import { eventually, startHub } from "../_util.ts";
 import { readResponse, relayCall, writeRequest } from "./_spool.ts";
+import { OWNERS_DIR } from "../../src/relay/server.ts";
+
+/** The latest heartbeat of any relay on `spool` (each rescan writes one first), in epoch ms. */
+async function lastHeartbeat(spool: string): Promise<number> {
+  let at = 0;
+  for await (const entry of Deno.readDir(`${spool}/${OWNERS_DIR}`)) {
+    const text = await Deno.readTextFile(`${spool}/${OWNERS_DIR}/${entry.name}`)
+      .catch(() => "{}");
+    at = Math.max(at, Number(JSON.parse(text || "{}").at) || 0);
+  }
+  return at;
+}
 
 Deno.test("relay: every method round-trips through spool files, and the hub advertises it", async () => {
   await using hub = await startHub();
@@ -179,6 +191,7 @@ Deno.test("relay: hostile spool content gets error responses and the relay keeps
       JSON.stringify({ method: "GET", path: "/v1/hub-info" }),
     );
     await Deno.symlink(outside, `${spool}/requests/escape`);
+    const linkedAt = Date.now();
     // An unsafe directory name is answered under its safe form.
     await writeRequest(spool, "bad name", "odd", {
       method: "GET",
@@ -187,7 +200,14 @@ Deno.test("relay: hostile spool content gets error responses and the relay keeps
     const odd = await readResponse(spool, "bad_name", "odd");
     assertEquals(odd.status, 400);
     assertStringIncludes(odd.error, "not a safe name");
-    await new Promise((r) => setTimeout(r, 2500)); // past one rescan
+    // A rescan has begun since the link was made and the relay said it
+    // will not follow it.
+    await eventually(
+      async () =>
+        (await lastHeartbeat(spool)) > linkedAt &&
+        hub.output().includes("relay ignores requests/escape"),
+      { what: "a rescan past the link", stepMs: 100 },
+    );
     assertEquals([...Deno.readDirSync(outside)].map((e) => e.name), ["x.json"]);
   } finally {
     await Deno.remove(outside, { recursive: true });

@@ -18,7 +18,7 @@ import {
 import { parseDatabaseUrl } from "../../src/database_url.ts";
 import { MIGRATIONS } from "../../src/store/postgres/schema.ts";
 import type { Store } from "../../src/store/types.ts";
-import { freshSchema, PG_URL, pgTest } from "../postgres/_pg.ts";
+import { freshSchema, PG_URL, pgTest, SchemaPool } from "../postgres/_pg.ts";
 import {
   FakeClock,
   newClaim,
@@ -38,18 +38,12 @@ import { reserveContract } from "./reserve_contract.ts";
 import { taskDepsContract } from "./task_deps_contract.ts";
 import { retentionContract } from "./retention_contract.ts";
 
-/** Opens a store in a fresh schema of its own; the contract suites share it. */
-const openPostgres: StoreOpener = async (clock) => {
-  const schema = freshSchema();
-  const store = await PostgresStore.open(schema.url, { clock, poolSize: 2 });
-  return {
-    store,
-    async cleanup() {
-      await store.close();
-      await schema[Symbol.asyncDispose]();
-    },
-  };
-};
+/**
+ * The contract suites open their stores on migrated schemas that are emptied
+ * between tests rather than migrated afresh for each (see SchemaPool).
+ */
+const schemas = new SchemaPool();
+const openPostgres: StoreOpener = (clock) => schemas.open(clock);
 
 if (PG_URL) {
   storeContract("PostgresStore", openPostgres);
@@ -633,5 +627,14 @@ pgTest(
       await a!.close();
       await b!.close();
     }
+  },
+);
+
+// Registered last, so it runs after every contract test (tests in a file run
+// in the order they are registered).
+pgTest(
+  "PostgresStore: (last) drop the schemas the contract suites shared",
+  async () => {
+    await schemas.drop();
   },
 );
