@@ -1,16 +1,26 @@
 // @ts-check
 /// <reference lib="dom" />
 
-import { changed, readStored, state, store } from "./state.js";
+import { readStored, state, store } from "./state.js";
 import { ask, setOnline, toast } from "./ui.js";
 
+/** A refused or failed call to the hub, with its HTTP status (0: unreachable). */
 export class ApiError extends Error {
+  /**
+   * @param {number} status
+   * @param {string} message
+   */
   constructor(status, message) {
     super(message);
     this.status = status;
   }
 }
 
+/**
+ * Follows the hub's clock and notices when it serves another database.
+ *
+ * @param {Response} res
+ */
 export function noteResponse(res) {
   const date = Date.parse(res.headers.get("date") ?? "");
   if (Number.isFinite(date)) {
@@ -35,6 +45,7 @@ const SECRET_KEY = "arc.operator.secret";
 const sessionSecret = () => readStored(() => localStorage, SECRET_KEY);
 
 // Storage off: the page keeps working until it reloads.
+/** @param {string} secret */
 export const keepSecret = (secret) =>
   store(() => localStorage, SECRET_KEY, secret);
 
@@ -49,9 +60,14 @@ const TOKEN_KEY = "arc.hub.token";
 
 const hubToken = () => readStored(() => sessionStorage, TOKEN_KEY);
 
+/** @param {string} token */
 const keepToken = (token) => store(() => sessionStorage, TOKEN_KEY, token);
 
-/** Request headers with the operator's credentials. */
+/**
+ * Request headers with the operator's credentials.
+ *
+ * @param {Record<string, string>} headers
+ */
 export function credentials(headers) {
   const secret = sessionSecret();
   if (secret) headers["x-arcdeno-secret"] = secret;
@@ -60,11 +76,15 @@ export function credentials(headers) {
   return headers;
 }
 
+/** @type {Promise<boolean> | null} */
 let tokenPrompt = null;
 
 /**
  * Asks for the hub's token once, however many calls were refused at the
  * same moment. Resolves true when a new token was given.
+ *
+ * @param {string} reason
+ * @returns {Promise<boolean>}
  */
 export function askToken(reason) {
   tokenPrompt ??= ask({
@@ -84,12 +104,21 @@ export function askToken(reason) {
   return tokenPrompt;
 }
 
-/** Sends one request and returns the whole success envelope; throws ApiError. */
+/**
+ * Sends one request and returns the whole success envelope; throws ApiError.
+ *
+ * @param {string} method
+ * @param {string} path
+ * @param {unknown} [body]
+ * @returns {Promise<{ ok: true, result?: any }>}
+ */
 async function call(method, path, body) {
-  const init = { method, headers: credentials({ accept: "application/json" }) };
+  const headers = credentials({ accept: "application/json" });
+  /** @type {RequestInit} */
+  const init = { method, headers };
   if (body !== undefined) {
     init.body = JSON.stringify(body);
-    init.headers["content-type"] = "application/json";
+    headers["content-type"] = "application/json";
   }
   let res;
   try {
@@ -121,10 +150,25 @@ async function call(method, path, body) {
   return envelope;
 }
 
+/**
+ * Sends one request and returns its result, which the caller types by what
+ * the route answers; throws ApiError.
+ *
+ * @param {string} method
+ * @param {string} path
+ * @param {unknown} [body]
+ * @returns {Promise<any>}
+ */
 export async function api(method, path, body) {
   return (await call(method, path, body)).result;
 }
 
+/**
+ * `base` with the set params as a query string.
+ *
+ * @param {string} base
+ * @param {Record<string, unknown>} params
+ */
 export function query(base, params) {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {

@@ -2,7 +2,7 @@
 /// <reference lib="dom" />
 
 import { api, ApiError } from "./api.js";
-import { $ } from "./dom.js";
+import { $, errorText } from "./dom.js";
 import { OPERATOR, state } from "./state.js";
 import { ingest, rename } from "./stream.js";
 import { toast } from "./ui.js";
@@ -10,13 +10,31 @@ import { note, openView } from "./views/feed.js";
 import { armShutdown, cancelShutdown, setNetwork } from "./views/hub.js";
 import { refreshChannels } from "./views/nav.js";
 
+/** @import { Message } from "./types.d.ts" */
+
+/**
+ * Where the composer posts: a channel (maybe in a thread) or an agent.
+ *
+ * @typedef {{ label: string, to_agent?: string, channel?: string, thread_id?: string }} Target
+ */
+
+/**
+ * Makes the next post a reply to `m`.
+ *
+ * @param {Message} m
+ */
 export function setReply(m) {
   state.replyTo = m;
   updateComposer();
   $("composer-input").focus();
 }
 
-export function target() {
+/**
+ * Where a post goes now: the reply's conversation, else the open view.
+ *
+ * @returns {Target | null}
+ */
+function target() {
   const view = state.view;
   const reply = state.replyTo;
   if (reply && reply.to_agent != null) {
@@ -47,6 +65,7 @@ export function target() {
   return null;
 }
 
+/** Shows where the composer posts and what it replies to. */
 export function updateComposer() {
   const t = target();
   const reply = state.replyTo;
@@ -56,18 +75,24 @@ export function updateComposer() {
   $("reply-chip").hidden = !reply;
   if (reply) {
     const body = typeof reply.body === "string"
-      ? reply.body.split("\n")[0]
+      ? reply.body.split("\n")[0] ?? ""
       : "";
     $("reply-text").textContent = `↪ #${reply.id} ${reply.from_agent}: ${
       body.slice(0, 60)
     }`;
   }
-  $("composer-input").placeholder = t
+  $("composer-input", HTMLTextAreaElement).placeholder = t
     ? `Message ${t.label} — Enter sends, Shift+Enter adds a line, /help lists commands`
     : "/dm <agent> <message>, or /help";
 }
 
-export async function post(text) {
+/**
+ * Posts the composer's text where {@linkcode target} says.
+ *
+ * @param {string} text
+ * @returns {Promise<Message>}
+ */
+async function post(text) {
   const t = target();
   if (!t) {
     throw new ApiError(
@@ -76,9 +101,10 @@ export async function post(text) {
     );
   }
   const reply = state.replyTo;
+  /** @type {Record<string, unknown>} */
   const body = {
     from_agent: OPERATOR,
-    kind: $("kind-select").value || "chat",
+    kind: $("kind-select", HTMLSelectElement).value || "chat",
     body: text,
   };
   if (t.to_agent != null) body.to_agent = t.to_agent;
@@ -90,6 +116,7 @@ export async function post(text) {
       body.thread_id = reply.thread_id;
     }
   }
+  /** @type {Message} */
   const m = await api("POST", "/v1/messages", body);
   ingest([m], false);
   state.replyTo = null;
@@ -97,7 +124,13 @@ export async function post(text) {
   return m;
 }
 
+/**
+ * @param {string} agent
+ * @param {string} text
+ * @returns {Promise<Message>}
+ */
 async function sendDm(agent, text) {
+  /** @type {Message} */
   const m = await api("POST", "/v1/messages", {
     from_agent: OPERATOR,
     to_agent: agent,
@@ -123,14 +156,24 @@ const HELP = [
   "  //text                    post text that starts with a slash",
 ].join("\n");
 
+/**
+ * A channel name as typed, without a leading `#`.
+ *
+ * @param {string} arg
+ */
 export function channelArg(arg) {
   return arg.trim().replace(/^#/, "");
 }
 
+/**
+ * Runs one slash command; throws ApiError with a usage line when it is wrong.
+ *
+ * @param {string} line
+ */
 async function runCommand(line) {
   const match = line.match(/^\/(\S+)\s*([\s\S]*)$/);
-  const name = match ? match[1].toLowerCase() : "";
-  const rest = match ? match[2].trim() : "";
+  const name = match?.[1]?.toLowerCase() ?? "";
+  const rest = match?.[2]?.trim() ?? "";
   switch (name) {
     case "help":
     case "?":
@@ -164,7 +207,9 @@ async function runCommand(line) {
     case "dm":
     case "msg": {
       const m = rest.match(/^(\S+)\s+([\s\S]+)$/);
-      if (!m) throw new ApiError(400, "usage: /dm <agent> <message>");
+      if (!m?.[1] || !m[2]) {
+        throw new ApiError(400, "usage: /dm <agent> <message>");
+      }
       const agent = m[1].replace(/^@/, "");
       await sendDm(agent, m[2]);
       toast(
@@ -219,7 +264,13 @@ async function runCommand(line) {
   }
 }
 
+/**
+ * Creates a channel (or finds the one of that name) and opens it.
+ *
+ * @param {string} name
+ */
 export async function createChannel(name) {
+  /** @type {{ name: string }} */
   const channel = await api("POST", "/v1/channels", {
     name,
     created_by: OPERATOR,
@@ -231,13 +282,15 @@ export async function createChannel(name) {
 
 let sending = false;
 
+/** Sends what the composer holds: a slash command or a post. */
 export async function submitComposer() {
   if (sending) return;
-  const input = $("composer-input");
+  const input = $("composer-input", HTMLTextAreaElement);
+  const send = $("composer-send", HTMLButtonElement);
   const text = input.value;
   if (!text.trim()) return;
   sending = true;
-  $("composer-send").disabled = true;
+  send.disabled = true;
   try {
     if (text.startsWith("/") && !text.startsWith("//")) {
       await runCommand(text.trim());
@@ -246,10 +299,10 @@ export async function submitComposer() {
     }
     input.value = "";
   } catch (error) {
-    toast(error.message, "error");
+    toast(errorText(error), "error");
   } finally {
     sending = false;
-    $("composer-send").disabled = false;
+    send.disabled = false;
     input.focus();
   }
 }

@@ -5,28 +5,17 @@ import { api, query } from "./api.js";
 import {
   channelArg,
   createChannel,
-  post,
   submitComposer,
   updateComposer,
 } from "./commands.js";
-import { $, sleep } from "./dom.js";
+import { $, errorText, sleep } from "./dom.js";
 import { poll, runRefresher, schedule } from "./refresh.js";
 import { OPERATOR, POLL_MS, state } from "./state.js";
 import { register, rename, runStream } from "./stream.js";
 import { ask, closeDialog, setConn, toast } from "./ui.js";
 import { updateSeen } from "./views/agents.js";
 import { updateApprovalTimes, wireApprovals } from "./views/approvals.js";
-import {
-  atBottom,
-  loadOlder,
-  noteFeedBox,
-  onFeedScroll,
-  openView,
-  parseHash,
-  pinned,
-  scrollToBottom,
-  unseen,
-} from "./views/feed.js";
+import { openView, parseHash, wireFeed } from "./views/feed.js";
 import {
   armShutdown,
   cancelShutdown,
@@ -40,6 +29,9 @@ import { refreshChannels } from "./views/nav.js";
 import { wireSearch } from "./views/search.js";
 import { renderTasks } from "./views/tasks.js";
 
+/** @import { ViewType } from "./types.d.ts" */
+
+/** Connects the page's controls to what they do. */
 function wire() {
   wireSearch();
   $("composer").addEventListener("submit", (event) => {
@@ -73,7 +65,7 @@ function wire() {
     try {
       await createChannel(channelArg(name));
     } catch (error) {
-      toast(`Could not create the channel: ${error.message}`, "error");
+      toast(`Could not create the channel: ${errorText(error)}`, "error");
     }
   });
   $("me").addEventListener("click", async () => {
@@ -87,12 +79,12 @@ function wire() {
     try {
       await rename(name);
     } catch (error) {
-      toast(`Could not rename: ${error.message}`, "error");
+      toast(`Could not rename: ${errorText(error)}`, "error");
     }
   });
   $("remote-toggle").addEventListener("click", () => {
     setNetwork(!state.allowRemote).catch((error) =>
-      toast(error.message, "error")
+      toast(errorText(error), "error")
     );
   });
   $("shutdown-open").addEventListener("click", async () => {
@@ -117,20 +109,20 @@ function wire() {
     try {
       await armShutdown(sec);
     } catch (error) {
-      toast(`Could not arm the shutdown: ${error.message}`, "error");
+      toast(`Could not arm the shutdown: ${errorText(error)}`, "error");
     }
   });
   $("shutdown-cancel").addEventListener("click", async () => {
     try {
       await cancelShutdown();
     } catch (error) {
-      toast(`Could not cancel the shutdown: ${error.message}`, "error");
+      toast(`Could not cancel the shutdown: ${errorText(error)}`, "error");
       schedule("shutdown");
     }
   });
   $("dialog-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    closeDialog($("dialog-input").value);
+    closeDialog($("dialog-input", HTMLInputElement).value);
   });
   $("dialog-cancel").addEventListener("click", () => closeDialog(null));
   $("dialog").addEventListener("cancel", () => closeDialog(null));
@@ -154,6 +146,7 @@ function wire() {
   );
 }
 
+/** Moves the countdowns and "last seen" times on. */
 function everySecond() {
   renderShutdown();
   updateApprovalTimes();
@@ -161,7 +154,11 @@ function everySecond() {
   updateSeen();
 }
 
-export async function start() {
+/**
+ * Connects to the hub (retrying until it answers), opens the view the
+ * address names, and keeps the panels fresh.
+ */
+async function start() {
   wire();
   renderInfo();
   updateComposer();
@@ -178,7 +175,7 @@ export async function start() {
       await refreshChannels();
       break;
     } catch (error) {
-      setConn("offline", `hub unreachable: ${error.message}`);
+      setConn("offline", `hub unreachable: ${errorText(error)}`);
       await sleep(delay);
     }
   }
@@ -187,6 +184,7 @@ export async function start() {
   schedule("unacked", "approvals");
   await runRefresher("agents");
   const wanted = parseHash();
+  /** @type {{ type: ViewType, name: string }} */
   const first = wanted ??
     { type: "channel", name: state.hubInfo?.default_channel ?? "general" };
   await openView(first.type, first.name, { updateHash: false });

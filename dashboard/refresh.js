@@ -10,6 +10,7 @@ import { refreshTasks } from "./views/tasks.js";
 import { refreshThreads } from "./views/threads.js";
 import { refreshUnacked } from "./views/unacked.js";
 
+/** What each panel reloads from the hub, by the name `schedule()` takes. */
 const refreshers = {
   agents: refreshAgents,
   claims: refreshClaims,
@@ -23,12 +24,22 @@ const refreshers = {
   approvals: refreshApprovals,
 };
 
+/** @typedef {keyof typeof refreshers} Panel */
+
+/** @type {Set<Panel>} */
 const scheduled = new Set();
 
+/** Refreshers under way, each with whether it was asked for again meanwhile. @type {Map<Panel, boolean>} */
 const running = new Map();
 
+/** @type {ReturnType<typeof setTimeout> | 0} */
 let scheduleTimer = 0;
 
+/**
+ * Refreshes these panels soon, once each however often they are asked for.
+ *
+ * @param {Panel[]} names
+ */
 export function schedule(...names) {
   for (const name of names) scheduled.add(name);
   if (!scheduleTimer) scheduleTimer = setTimeout(runScheduled, 120);
@@ -41,6 +52,7 @@ function runScheduled() {
   for (const name of names) runRefresher(name);
 }
 
+/** @param {Panel} name */
 export async function runRefresher(name) {
   if (running.has(name)) {
     running.set(name, true);

@@ -1,6 +1,9 @@
 // @ts-check
 /// <reference lib="dom" />
 
+/** @import { Message, State, View, ViewType } from "./types.d.ts" */
+
+/** The agent id this page acts as. */
 export const OPERATOR = "operator";
 
 /** Messages fetched when a view opens, and rendered at first. */
@@ -21,6 +24,7 @@ export const POLL_MS = 2000;
 /** A stream silent this long (the hub sends a keepalive every 15 s) is reopened. */
 export const STREAM_IDLE_MS = 45_000;
 
+/** Message kinds, in the order the composer offers them. */
 export const KINDS = [
   "chat",
   "notice",
@@ -37,6 +41,11 @@ export function hubNow() {
   return Date.now() + state.skewMs;
 }
 
+/**
+ * Everything the page knows: filled from the hub, read by every view.
+ *
+ * @type {State}
+ */
 export const state = {
   displayName: OPERATOR,
   hubInfo: null,
@@ -64,7 +73,13 @@ export const state = {
   online: true,
 };
 
-/** A stored value, or undefined (also where the browser turned storage off). */
+/**
+ * A stored value, or undefined (also where the browser turned storage off).
+ *
+ * @param {() => Storage} storage
+ * @param {string} key
+ * @returns {string | undefined}
+ */
 export function readStored(storage, key) {
   try {
     return storage().getItem(key) || undefined;
@@ -73,16 +88,34 @@ export function readStored(storage, key) {
   }
 }
 
+/**
+ * Keeps a value where the browser allows it (it may have turned storage off).
+ *
+ * @param {() => Storage} storage
+ * @param {string} key
+ * @param {string} value
+ */
 export function store(storage, key, value) {
   try {
     storage().setItem(key, value);
   } catch { /* storage off */ }
 }
 
+/**
+ * @param {ViewType} type
+ * @param {string} name
+ */
 export function viewKey(type, name) {
   return type === "inbox" ? "inbox" : `${type}:${name}`;
 }
 
+/**
+ * The cached view of this type and name, created empty when new.
+ *
+ * @param {ViewType} type
+ * @param {string} name
+ * @returns {View}
+ */
 export function getView(type, name) {
   const key = viewKey(type, name);
   let view = state.views.get(key);
@@ -106,7 +139,12 @@ export function getView(type, name) {
   return view;
 }
 
-/** Whether a message belongs in a view. */
+/**
+ * Whether a message belongs in a view.
+ *
+ * @param {View} view
+ * @param {Message} m
+ */
 export function matches(view, m) {
   switch (view.type) {
     case "channel":
@@ -122,6 +160,11 @@ export function matches(view, m) {
   return false;
 }
 
+/**
+ * The key of the view whose unread count a message raises, if any.
+ *
+ * @param {Message} m
+ */
 export function viewOf(m) {
   if (m.to_agent != null) {
     return m.to_agent === OPERATOR ? "inbox" : null;
@@ -129,8 +172,15 @@ export function viewOf(m) {
   return viewKey("channel", m.channel);
 }
 
-/** Adds messages to a view's cache; returns "append", "insert" or "none". */
+/**
+ * Adds messages to a view's cache.
+ *
+ * @param {View} view
+ * @param {Message[]} msgs
+ * @returns {"append" | "insert" | "none"}
+ */
 export function addToView(view, msgs) {
+  /** @type {"append" | "insert" | "none"} */
   let result = "none";
   for (const m of msgs) {
     if (view.ids.has(m.id)) continue;
@@ -144,7 +194,8 @@ export function addToView(view, msgs) {
       let hi = view.messages.length;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (view.messages[mid].id < m.id) lo = mid + 1;
+        const row = /** @type {Message} */ (view.messages[mid]);
+        if (row.id < m.id) lo = mid + 1;
         else hi = mid;
       }
       view.messages.splice(lo, 0, m);
@@ -155,13 +206,25 @@ export function addToView(view, msgs) {
   return result;
 }
 
+/**
+ * Keeps messages by id (the newest 50,000) for replies, tasks and jumps.
+ *
+ * @param {Message[]} msgs
+ */
 export function remember(msgs) {
   for (const m of msgs) state.msgById.set(m.id, m);
   while (state.msgById.size > 50_000) {
-    state.msgById.delete(state.msgById.keys().next().value);
+    const oldest = state.msgById.keys().next().value;
+    if (oldest === undefined) break;
+    state.msgById.delete(oldest);
   }
 }
 
+/**
+ * An agent's display name, or its id when it has none (or is not live).
+ *
+ * @param {string} agentId
+ */
 export function displayName(agentId) {
   const session = state.agents.get(agentId);
   return session && typeof session.display_name === "string" &&
@@ -170,7 +233,12 @@ export function displayName(agentId) {
     : agentId;
 }
 
-/** True when `data` differs from what was last rendered under `name`. */
+/**
+ * True when `data` differs from what was last rendered under `name`.
+ *
+ * @param {string} name
+ * @param {unknown} data
+ */
 export function changed(name, data) {
   const sig = JSON.stringify(data);
   if (state.signatures.get(name) === sig) return false;

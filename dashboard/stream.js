@@ -30,13 +30,21 @@ import { renderShutdown } from "./views/hub.js";
 import { renderMessage } from "./views/message.js";
 import { renderNav } from "./views/nav.js";
 
+/** @import { AgentSession, Message, View } from "./types.d.ts" */
+
+/**
+ * Registers the operator's session (again), keeping its display name and
+ * the secret a hub with strict identity hands out.
+ */
 export async function register() {
   let name = state.displayName;
   try {
+    /** @type {AgentSession[]} */
     const agents = await api("GET", "/v1/agents");
     const mine = agents.find((a) => a.agent_id === OPERATOR);
     if (mine && typeof mine.display_name === "string") name = mine.display_name;
   } catch { /* the post below reports the problem */ }
+  /** @type {AgentSession} */
   const session = await api("POST", "/v1/sessions", {
     agent_id: OPERATOR,
     display_name: name,
@@ -49,15 +57,22 @@ export async function register() {
   setDisplayName(session.display_name);
 }
 
+/** @param {string} name */
 export function setDisplayName(name) {
   state.displayName = name;
   const me = $("me");
   me.textContent = name === OPERATOR ? OPERATOR : `${name} (${OPERATOR})`;
 }
 
+/**
+ * Renames the operator; registers again when its session is gone.
+ *
+ * @param {string} name
+ */
 export async function rename(name) {
   name = name.trim();
   if (!name) throw new ApiError(400, "a display name cannot be empty");
+  /** @type {{ display_name: string }} */
   let session;
   try {
     session = await api("POST", `/v1/sessions/${enc(OPERATOR)}/rename`, {
@@ -74,12 +89,18 @@ export async function rename(name) {
   toast(`You are now “${session.display_name}”.`, "ok");
 }
 
+/**
+ * Follows the hub's event stream for as long as the page is open,
+ * reconnecting (and registering again) with a growing pause when it drops or
+ * falls silent.
+ */
 export async function runStream() {
   let backoff = 500;
   let first = true;
   for (;;) {
     const controller = new AbortController();
-    let idle = 0;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    let idle;
     const watchdog = () => {
       clearTimeout(idle);
       idle = setTimeout(() => controller.abort(), STREAM_IDLE_MS);
@@ -125,6 +146,7 @@ export async function runStream() {
         if (done) break;
         watchdog();
         buffer += value;
+        /** @type {Message[]} */
         const batch = [];
         let end;
         while ((end = buffer.indexOf("\n\n")) >= 0) {
@@ -158,10 +180,16 @@ export async function runStream() {
   }
 }
 
-/** Takes messages from the stream (or from the operator's own posts). */
+/**
+ * Takes messages from the stream (or from the operator's own posts).
+ *
+ * @param {Message[]} msgs
+ * @param {boolean} fromStream
+ */
 export function ingest(msgs, fromStream) {
   remember(msgs);
   const current = state.view;
+  /** @type {Message[]} */
   let appendCurrent = [];
   let rerender = false;
   for (const m of msgs) {
@@ -191,7 +219,7 @@ export function ingest(msgs, fromStream) {
     const list = $("messages");
     const frag = document.createDocumentFragment();
     for (let i = from; i < current.messages.length; i++) {
-      frag.append(renderMessage(current.messages[i]));
+      frag.append(renderMessage(/** @type {Message} */ (current.messages[i])));
     }
     list.replaceChildren(frag);
     markOlderRows(list);
@@ -201,7 +229,12 @@ export function ingest(msgs, fromStream) {
   renderNav();
 }
 
-/** Unread counts for views other than the current one. */
+/**
+ * Unread counts for views other than the current one.
+ *
+ * @param {Message} m
+ * @param {View | null} current
+ */
 function account(m, current) {
   if (m.from_agent === OPERATOR) return;
   if (current && matches(current, m)) return;
@@ -215,7 +248,11 @@ function account(m, current) {
   }
 }
 
-/** Panels that a message may have changed. */
+/**
+ * Panels that a message may have changed.
+ *
+ * @param {Message} m
+ */
 function effects(m) {
   const meta = m.metadata && typeof m.metadata === "object" ? m.metadata : {};
   if (

@@ -4,6 +4,14 @@
 import { $, h } from "./dom.js";
 import { state } from "./state.js";
 
+/**
+ * A short note in the corner that goes away by itself (after `ms`; 0 keeps
+ * it) or when clicked.
+ *
+ * @param {string} text
+ * @param {"info" | "ok" | "error"} [level]
+ * @param {number} [ms]
+ */
 export function toast(
   text,
   level = "info",
@@ -19,21 +27,27 @@ export function toast(
   el.addEventListener("click", () => el.remove());
   $("toasts").append(el);
   while ($("toasts").childElementCount > 5) {
-    $("toasts").firstElementChild.remove();
+    $("toasts").firstElementChild?.remove();
   }
   if (ms > 0) setTimeout(() => el.remove(), ms);
 }
 
+/** @type {((value: string | null) => void) | null} */
 let dialogResolve = null;
 
-/** Asks for one value; resolves to the text, or null when cancelled. */
+/**
+ * Asks for one value; resolves to the text, or null when cancelled.
+ *
+ * @param {{ title: string, text?: string, value?: string, ok?: string, type?: string, danger?: boolean }} question
+ * @returns {Promise<string | null>}
+ */
 export function ask(
   { title, text = "", value = "", ok = "OK", type = "text", danger = false },
 ) {
-  const dialog = $("dialog");
+  const dialog = $("dialog", HTMLDialogElement);
   $("dialog-title").textContent = title;
   $("dialog-text").textContent = text;
-  const input = $("dialog-input");
+  const input = $("dialog-input", HTMLInputElement);
   input.type = type;
   input.value = value;
   if (type === "number") {
@@ -52,19 +66,28 @@ export function ask(
   });
 }
 
+/** @param {string | null} value */
 export function closeDialog(value) {
   const resolve = dialogResolve;
   dialogResolve = null;
-  if ($("dialog").open) $("dialog").close();
+  const dialog = $("dialog", HTMLDialogElement);
+  if (dialog.open) dialog.close();
   if (resolve) resolve(value);
 }
 
+/**
+ * Shows how the live stream is doing in the top bar.
+ *
+ * @param {"connecting" | "live" | "reconnecting" | "offline"} stateName
+ * @param {string} text
+ */
 export function setConn(stateName, text) {
   const el = $("connection");
   el.dataset.state = stateName;
   $("conn-text").textContent = text;
 }
 
+/** @param {boolean} online */
 export function setOnline(online) {
   if (state.online === online) return;
   state.online = online;

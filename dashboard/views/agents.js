@@ -2,7 +2,7 @@
 /// <reference lib="dom" />
 
 import { api } from "../api.js";
-import { $, ago, asText, h, parseTs } from "../dom.js";
+import { $, $$, ago, asText, h, parseTs } from "../dom.js";
 import {
   changed,
   displayName,
@@ -14,7 +14,11 @@ import {
 import { setDisplayName } from "../stream.js";
 import { openView } from "./feed.js";
 
+/** @import { AgentSession, AgentStatus } from "../types.d.ts" */
+
+/** Reloads the live agents; shows renamed senders on rendered messages. */
 export async function refreshAgents() {
+  /** @type {AgentSession[]} */
   const rows = await api("GET", "/v1/agents");
   const before = new Map(
     [...state.agents].map(([k, v]) => [k, v.display_name]),
@@ -34,16 +38,19 @@ export async function refreshAgents() {
 
 /** Shows agents' current display names on the messages already rendered. */
 function refreshSenderNames() {
-  for (const el of $("messages").querySelectorAll(".who[data-agent]")) {
-    const agent = el.dataset.agent;
+  for (const el of $$($("messages"), ".who[data-agent]")) {
+    const agent = el.dataset.agent ?? "";
     const name = displayName(agent);
     if (el.textContent === name) continue;
     el.textContent = name;
     const aid = el.nextElementSibling;
-    if (aid?.dataset.aid === agent) aid.hidden = name === agent;
+    if (aid instanceof HTMLElement && aid.dataset.aid === agent) {
+      aid.hidden = name === agent;
+    }
   }
 }
 
+/** The agents panel: the operator first, then every live agent by id. */
 export function renderAgents() {
   const rows = [...state.agents.values()].sort((a, b) =>
     a.agent_id === OPERATOR
@@ -56,8 +63,11 @@ export function renderAgents() {
   );
   const current = state.view?.type === "dm" ? state.view.name : null;
   const unread = [...state.unread].filter(([k]) => k.startsWith("dm:"));
+  /** @type {(a: AgentSession) => AgentStatus | null} */
   const statusOf = (a) =>
-    typeof a.arcdeno?.status?.state === "string" ? a.arcdeno.status : null;
+    typeof a.arcdeno?.status?.state === "string"
+      ? /** @type {AgentStatus} */ (a.arcdeno.status)
+      : null;
   const shape = rows.map((a) => [
     a.agent_id,
     a.display_name,
@@ -66,10 +76,10 @@ export function renderAgents() {
   ]);
   if (!changed("agents", { shape, current, unread })) {
     // Same rows: only the "last seen" times move.
-    for (const li of $("agent-list").children) {
-      const seen = state.agents.get(li.dataset.agent)?.last_seen;
+    for (const li of $$($("agent-list"), ":scope > li")) {
+      const seen = state.agents.get(li.dataset.agent ?? "")?.last_seen;
       if (seen === undefined) continue;
-      for (const el of li.querySelectorAll("[data-seen]")) {
+      for (const el of $$(li, "[data-seen]")) {
         el.dataset.seen = seen;
       }
     }
@@ -86,6 +96,7 @@ export function renderAgents() {
         : id;
       const caps = Array.isArray(a.capabilities) ? a.capabilities : [];
       const count = state.unread.get(viewKey("dm", id)) ?? 0;
+      const status = statusOf(a);
       return h(
         "li",
         { testid: "agent-row", data: { agent: id } },
@@ -106,15 +117,15 @@ export function renderAgents() {
             data: { seen: a.last_seen },
           }),
           h("span", { class: "name", testid: "agent-name", text: name }),
-          statusOf(a)
+          status
             ? h("span", {
               class: "agent-status",
               testid: "agent-status",
-              data: { state: statusOf(a).state },
-              title: `${statusOf(a).state}${
-                statusOf(a).host ? ` (${statusOf(a).host})` : ""
-              } since ${statusOf(a).since ?? "?"}`,
-              text: statusOf(a).state.replace("_", " "),
+              data: { state: status.state },
+              title: `${status.state}${
+                status.host ? ` (${status.host})` : ""
+              } since ${status.since ?? "?"}`,
+              text: status.state.replace("_", " "),
             })
             : h("span"),
           count ? h("span", { class: "count", text: count }) : h("span", {
@@ -144,9 +155,10 @@ export function renderAgents() {
   updateSeen();
 }
 
+/** Moves the agents' presence dots and "last seen" times on. */
 export function updateSeen() {
   const fresh = Math.min(60, state.presenceTtl / 3) * 1000;
-  for (const el of $("agent-list").querySelectorAll("[data-seen]")) {
+  for (const el of $$($("agent-list"), "[data-seen]")) {
     const t = parseTs(el.dataset.seen);
     if (el.classList.contains("presence")) {
       el.dataset.state = hubNow() - t < fresh ? "fresh" : "idle";

@@ -2,7 +2,7 @@
 /// <reference lib="dom" />
 
 import { api, query } from "../api.js";
-import { $, duration, h, parseTs } from "../dom.js";
+import { $, $$, duration, errorText, h, parseTs } from "../dom.js";
 import { schedule } from "../refresh.js";
 import {
   changed,
@@ -15,17 +15,22 @@ import {
 } from "../state.js";
 import { toast } from "../ui.js";
 
+/** @import { Approval } from "../types.d.ts" */
+
 // Requests agents make of the operator (arcdeno:approvals), oldest first,
 // each with allow/deny and how long it has waited. A request not seen before
 // raises a browser notification and a sound when the operator asked for them.
 const APPROVAL_SOUND_KEY = "arc.approvals.sound";
 
+/** Ids of the requests this page has already announced. @type {Set<string>} */
 const seenApprovals = new Set();
 
 let approvalsPrimed = false;
 
+/** Reloads the pending requests (on hubs that have approvals). */
 export async function refreshApprovals() {
   if (!state.hubInfo?.features?.includes("arcdeno:approvals")) return;
+  /** @type {Approval[]} */
   const rows = await api(
     "GET",
     query("/v1/arcdeno/approvals", { status: "pending", limit: 200 }),
@@ -35,6 +40,9 @@ export async function refreshApprovals() {
   renderApprovals();
 }
 
+/**
+ * @param {Approval[]} rows
+ */
 function announceApprovals(rows) {
   const fresh = rows.filter((a) => !seenApprovals.has(a.id));
   for (const a of rows) seenApprovals.add(a.id);
@@ -140,14 +148,19 @@ function renderApprovals() {
   }));
 }
 
+/** Moves the requests' waiting times on. */
 export function updateApprovalTimes() {
-  for (const row of document.querySelectorAll('[data-testid="approval-row"]')) {
+  for (const row of $$(document, '[data-testid="approval-row"]')) {
     const age = row.querySelector('[data-testid="approval-age"]');
     const sec = (hubNow() - parseTs(row.dataset.created)) / 1000;
     if (age) age.textContent = `waiting ${duration(sec)}`;
   }
 }
 
+/**
+ * @param {Approval} a
+ * @param {"allow" | "deny"} decision
+ */
 async function decideApproval(a, decision) {
   try {
     await api(
@@ -160,21 +173,22 @@ async function decideApproval(a, decision) {
     );
     toast(`${decision === "allow" ? "Allowed" : "Denied"}: ${a.title}`);
   } catch (error) {
-    toast(`Could not decide: ${error.message}`, "error");
+    toast(`Could not decide: ${errorText(error)}`, "error");
   }
   state.approvals = (state.approvals ?? []).filter((x) => x.id !== a.id);
   renderApprovals();
   schedule("approvals");
 }
 
+/** Wires the sound and notification preferences of the approvals panel. */
 export function wireApprovals() {
-  const sound = $("approval-sound");
+  const sound = $("approval-sound", HTMLInputElement);
   sound.checked = readStored(() => localStorage, APPROVAL_SOUND_KEY) === "1";
   sound.addEventListener("change", () => {
     store(() => localStorage, APPROVAL_SOUND_KEY, sound.checked ? "1" : "0");
     if (sound.checked) beep();
   });
-  const notify = $("approval-notify");
+  const notify = $("approval-notify", HTMLButtonElement);
   const showPermission = () => {
     const p = typeof Notification === "undefined"
       ? "unsupported"

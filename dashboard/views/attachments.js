@@ -3,9 +3,14 @@
 
 import { asText, h, plural } from "../dom.js";
 
+/** Characters of a text attachment shown before "Show all". */
 const BIG_TEXT = 40_000;
 
-/** A <pre> with the text, cut at BIG_TEXT characters until asked for all. */
+/**
+ * A <pre> with the text, cut at BIG_TEXT characters until asked for all.
+ *
+ * @param {string} text
+ */
 function bigPre(text) {
   const pre = h("pre", null, h("code", { text: text.slice(0, BIG_TEXT) }));
   if (text.length <= BIG_TEXT) return [pre];
@@ -15,7 +20,7 @@ function bigPre(text) {
     text: `Show all ${text.length.toLocaleString()} characters`,
     on: {
       click: () => {
-        pre.firstChild.textContent = text;
+        /** @type {Node} */ (pre.firstChild).textContent = text;
         all.remove();
       },
     },
@@ -23,6 +28,9 @@ function bigPre(text) {
   return [pre, all];
 }
 
+/**
+ * @param {string} text
+ */
 function copyButton(text) {
   const button = h("button", {
     type: "button",
@@ -42,6 +50,9 @@ function copyButton(text) {
   return button;
 }
 
+/**
+ * @param {Record<string, unknown>} a
+ */
 function lineRange(a) {
   const start = Number.isInteger(a.start_line) ? a.start_line : null;
   const end = Number.isInteger(a.end_line) ? a.end_line : null;
@@ -53,6 +64,10 @@ function lineRange(a) {
   return null;
 }
 
+/**
+ * @param {unknown} a
+ * @returns {HTMLElement}
+ */
 export function renderAttachment(a) {
   if (!a || typeof a !== "object") {
     return h(
@@ -61,12 +76,13 @@ export function renderAttachment(a) {
       bigPre(asText(a)),
     );
   }
-  const type = typeof a.type === "string" ? a.type : "unknown";
+  const att = /** @type {Record<string, unknown>} */ (a);
+  const type = typeof att.type === "string" ? att.type : "unknown";
   switch (type) {
     case "code": {
-      const text = asText(a.content);
-      const lang = typeof a.language === "string" && a.language
-        ? a.language
+      const text = asText(att.content);
+      const lang = typeof att.language === "string" && att.language
+        ? att.language
         : "code";
       return h(
         "div",
@@ -86,16 +102,17 @@ export function renderAttachment(a) {
       return h(
         "div",
         { class: "att att-text", testid: "attachment", data: { type } },
-        bigPre(asText(a.content)),
+        bigPre(asText(att.content)),
       );
     case "json":
-      return renderJsonAttachment(a.content);
+      return renderJsonAttachment(att.content);
     case "file_ref":
     case "diff_ref": {
-      const range = type === "diff_ref" && (a.base != null || a.head != null)
-        ? `${a.base ?? "…"}..${a.head ?? "…"}`
-        : null;
-      const lines = lineRange(a);
+      const range =
+        type === "diff_ref" && (att.base != null || att.head != null)
+          ? `${att.base ?? "…"}..${att.head ?? "…"}`
+          : null;
+      const lines = lineRange(att);
       return h(
         "div",
         { class: "att att-ref", testid: "attachment", data: { type } },
@@ -107,7 +124,7 @@ export function renderAttachment(a) {
         h("span", {
           class: "path",
           testid: "attachment-path",
-          text: asText(a.path ?? ""),
+          text: asText(att.path ?? ""),
         }),
         lines
           ? h("span", {
@@ -117,8 +134,8 @@ export function renderAttachment(a) {
           })
           : null,
         range ? h("span", { class: "range", text: range }) : null,
-        typeof a.description === "string" && a.description
-          ? h("span", { class: "desc", text: a.description })
+        typeof att.description === "string" && att.description
+          ? h("span", { class: "desc", text: att.description })
           : null,
       );
     }
@@ -127,17 +144,21 @@ export function renderAttachment(a) {
         "div",
         { class: "att", testid: "attachment", data: { type } },
         h("div", { class: "att-head", text: `attachment of type “${type}”` }),
-        jsonTree(a),
+        jsonTree(att),
       );
   }
 }
 
+/**
+ * @param {unknown} content
+ */
 function renderJsonAttachment(content) {
   const box = h("div", {
     class: "att att-json",
     testid: "attachment",
     data: { type: "json" },
   });
+  /** @type {HTMLDivElement | null} */
   let raw = null;
   const tree = jsonTree(content);
   const toggle = h("button", {
@@ -172,13 +193,23 @@ function renderJsonAttachment(content) {
   return box;
 }
 
-/** A folding JSON tree; nested levels are built only when opened. */
+/**
+ * A folding JSON tree; nested levels are built only when opened.
+ *
+ * @param {unknown} value
+ */
 export function jsonTree(value) {
   const root = h("div", { class: "jt", testid: "json-tree" });
   root.append(jsonNode(value, null, 0));
   return root;
 }
 
+/**
+ * @param {unknown} value
+ * @param {string | number | null} key
+ * @param {number} depth
+ * @returns {HTMLElement}
+ */
 function jsonNode(value, key, depth) {
   const keyLabel = key === null
     ? null
@@ -245,7 +276,7 @@ function jsonNode(value, key, depth) {
   };
   // "toggle" fires a moment after opening; a click on the summary (which a
   // key press on it also sends) builds the level before it is shown.
-  details.firstElementChild.addEventListener("click", fill);
+  details.firstElementChild?.addEventListener("click", fill);
   details.addEventListener("toggle", () => details.open && fill());
   if (depth < 2 && entries.length <= 12) {
     fill();

@@ -3,7 +3,7 @@
 
 import { api, ApiError, query } from "../api.js";
 import { updateComposer } from "../commands.js";
-import { $, enc, h, plural } from "../dom.js";
+import { $, enc, errorText, h, plural } from "../dom.js";
 import {
   addToView,
   CHUNK,
@@ -22,7 +22,13 @@ import { renderMessage } from "./message.js";
 import { renderNav, updateViewHeader, viewTitle } from "./nav.js";
 import { renderThreads } from "./threads.js";
 
-/** A local line in the feed (not a message; gone when the view changes). */
+/** @import { Message, View, ViewType } from "../types.d.ts" */
+
+/**
+ * A local line in the feed (not a message; gone when the view changes).
+ *
+ * @param {string} text
+ */
 export function note(text) {
   const feed = $("feed");
   const stick = pinned || atBottom();
@@ -30,6 +36,9 @@ export function note(text) {
   if (stick) feed.scrollTop = feed.scrollHeight;
 }
 
+/**
+ * @param {View} view
+ */
 async function loadView(view) {
   if (view.loaded) return;
   if (!view.loading) {
@@ -89,6 +98,9 @@ async function loadView(view) {
  * Fetches messages older than the oldest one in a channel or inbox view.
  * The API pages forward (`since_id`) and can return the newest N (`tail`),
  * so this looks back through a widening window of ids below the oldest one.
+ *
+ * @param {View} view
+ * @returns {Promise<Message[]>}
  */
 async function fetchOlder(view) {
   const oldest = view.messages[0]?.id;
@@ -124,6 +136,9 @@ async function fetchOlder(view) {
   }
 }
 
+/**
+ * @returns {{ type: ViewType, name: string } | null}
+ */
 export function parseHash() {
   const hash = location.hash.replace(/^#\/?/, "");
   const slash = hash.indexOf("/");
@@ -139,6 +154,10 @@ export function parseHash() {
   return null;
 }
 
+/**
+ * @param {ViewType} type
+ * @param {string} name
+ */
 function hashFor(type, name) {
   if (type === "inbox") return "#inbox";
   const prefix = { channel: "c", thread: "t", dm: "dm" }[type];
@@ -147,6 +166,11 @@ function hashFor(type, name) {
 
 let viewSeq = 0;
 
+/**
+ * @param {ViewType} type
+ * @param {string} name
+ * @param {{ updateHash?: boolean }} options
+ */
 export async function openView(type, name, { updateHash = true } = {}) {
   const view = getView(type, name);
   const seq = ++viewSeq;
@@ -180,7 +204,7 @@ export async function openView(type, name, { updateHash = true } = {}) {
       h("li", {
         class: "feed-error",
         testid: "feed-error",
-        text: `Could not load this view: ${error.message}`,
+        text: `Could not load this view: ${errorText(error)}`,
       }),
     );
     return;
@@ -190,6 +214,9 @@ export async function openView(type, name, { updateHash = true } = {}) {
   updateViewHeader();
 }
 
+/**
+ * @param {View} view
+ */
 function clearUnread(view) {
   state.unread.delete(view.key);
   if (view.type === "dm") state.unread.delete("inbox");
@@ -200,7 +227,7 @@ function clearUnread(view) {
   }
 }
 
-export function atBottom() {
+function atBottom() {
   const feed = $("feed");
   return feed.scrollHeight - feed.scrollTop - feed.clientHeight < 48;
 }
@@ -209,12 +236,12 @@ export function atBottom() {
  * Whether the feed follows the newest message. Scrolling sets it; a change
  * of size (a banner, the composer, rows growing) keeps a pinned feed pinned.
  */
-export let pinned = true;
+let pinned = true;
 
 /** The feed's size when the page last scrolled or looked at it. */
 let feedBox = { height: 0, client: 0 };
 
-export function noteFeedBox() {
+function noteFeedBox() {
   const feed = $("feed");
   feedBox = { height: feed.scrollHeight, client: feed.clientHeight };
 }
@@ -224,7 +251,7 @@ export function noteFeedBox() {
  * went): one that comes with a size change this page did not make keeps a
  * pinned feed pinned; any other follows where the reader scrolled to.
  */
-export function onFeedScroll() {
+function onFeedScroll() {
   const feed = $("feed");
   const resized = feed.scrollHeight !== feedBox.height ||
     feed.clientHeight !== feedBox.client;
@@ -233,7 +260,7 @@ export function onFeedScroll() {
   noteFeedBox();
 }
 
-export function scrollToBottom() {
+function scrollToBottom() {
   const feed = $("feed");
   pinned = true;
   feed.scrollTop = feed.scrollHeight;
@@ -242,6 +269,9 @@ export function scrollToBottom() {
   unseen = 0;
 }
 
+/**
+ * @param {View} view
+ */
 function renderView(view) {
   pendingAppend = [];
   const list = $("messages");
@@ -249,7 +279,7 @@ function renderView(view) {
   const frag = document.createDocumentFragment();
   const exactFrom = view.messages.length - EXACT_TAIL;
   for (let i = view.renderedFrom; i < view.messages.length; i++) {
-    const row = renderMessage(view.messages[i]);
+    const row = renderMessage(/** @type {Message} */ (view.messages[i]));
     if (i < exactFrom) row.classList.add("cv");
     frag.append(row);
   }
@@ -259,6 +289,9 @@ function renderView(view) {
   scrollToBottom();
 }
 
+/**
+ * @param {View} view
+ */
 function emptyRow(view) {
   const text = view.type === "inbox"
     ? "No direct messages to the operator yet."
@@ -268,13 +301,15 @@ function emptyRow(view) {
   return h("li", { class: "empty", testid: "feed-empty", text });
 }
 
+/**
+ * @param {View} view
+ */
 function updateTop(view) {
   const more = view.renderedFrom > 0 || !view.reachedStart;
-  $("load-older").hidden = !more;
-  $("load-older").disabled = view.busyOlder;
-  $("load-older").textContent = view.busyOlder
-    ? "Loading…"
-    : "Load older messages";
+  const older = $("load-older", HTMLButtonElement);
+  older.hidden = !more;
+  older.disabled = view.busyOlder;
+  older.textContent = view.busyOlder ? "Loading…" : "Load older messages";
   const start = $("feed-start");
   start.hidden = more || !view.messages.length;
   start.textContent = view.type === "dm" && view.partial
@@ -282,13 +317,18 @@ function updateTop(view) {
     : `Beginning of ${viewTitle(view)}`;
 }
 
-export let unseen = 0;
+let unseen = 0;
 
+/** @type {Message[]} */
 let pendingAppend = [];
 
 let appendQueued = false;
 
-/** Appends messages to the visible feed on the next frame, in one batch. */
+/**
+ * Appends messages to the visible feed on the next frame, in one batch.
+ *
+ * @param {Message[]} msgs
+ */
 export function queueAppend(msgs) {
   pendingAppend.push(...msgs);
   if (appendQueued) return;
@@ -321,7 +361,11 @@ export function queueAppend(msgs) {
   });
 }
 
-/** Lets rows above the newest EXACT_TAIL skip rendering while off screen. */
+/**
+ * Lets rows above the newest EXACT_TAIL skip rendering while off screen.
+ *
+ * @param {HTMLElement} list
+ */
 export function markOlderRows(list) {
   let row = list.lastElementChild;
   for (
@@ -340,7 +384,11 @@ export function markOlderRows(list) {
   }
 }
 
-/** Keeps the DOM bounded while following the bottom of a busy feed. */
+/**
+ * Keeps the DOM bounded while following the bottom of a busy feed.
+ *
+ * @param {View} view
+ */
 function trim(view) {
   const list = $("messages");
   const rows = list.querySelectorAll(":scope > li.msg");
@@ -359,7 +407,7 @@ function trim(view) {
   );
 }
 
-export async function loadOlder() {
+async function loadOlder() {
   const view = state.view;
   if (!view || !view.loaded || view.busyOlder) return;
   if (view.renderedFrom === 0 && view.reachedStart) return;
@@ -379,14 +427,19 @@ export async function loadOlder() {
       prependRows(view, from);
     }
   } catch (error) {
-    toast(`Could not load older messages: ${error.message}`, "error");
+    toast(`Could not load older messages: ${errorText(error)}`, "error");
   } finally {
     view.busyOlder = false;
     if (state.view === view) updateTop(view);
   }
 }
 
-/** Renders cached messages [from, renderedFrom) above the visible ones, keeping the scroll position. */
+/**
+ * Renders cached messages [from, renderedFrom) above the visible ones, keeping the scroll position.
+ *
+ * @param {View} view
+ * @param {number} from
+ */
 function prependRows(view, from) {
   const feed = $("feed");
   const list = $("messages");
@@ -394,7 +447,7 @@ function prependRows(view, from) {
   const frag = document.createDocumentFragment();
   const exactFrom = view.messages.length - EXACT_TAIL;
   for (let i = from; i < view.renderedFrom; i++) {
-    const row = renderMessage(view.messages[i]);
+    const row = renderMessage(/** @type {Message} */ (view.messages[i]));
     if (i < exactFrom) row.classList.add("cv");
     frag.append(row);
   }
@@ -406,10 +459,17 @@ function prependRows(view, from) {
   noteFeedBox();
 }
 
+/**
+ * @param {number} id
+ * @returns {HTMLElement | null}
+ */
 function findRow(id) {
   return $("messages").querySelector(`:scope > li[data-id="${Number(id)}"]`);
 }
 
+/**
+ * @param {number} id
+ */
 export function jumpTo(id) {
   const view = state.view;
   let row = findRow(id);

@@ -2,21 +2,25 @@
 /// <reference lib="dom" />
 
 import { api, ApiError } from "../api.js";
-import { $, countdown, duration, h } from "../dom.js";
+import { $, countdown, duration, errorText, h } from "../dom.js";
 import { hubNow, KINDS, state } from "../state.js";
 import { toast } from "../ui.js";
 
+/** @import { HubInfo } from "../types.d.ts" */
+
+/** Reloads what the hub says about itself. */
 export async function refreshInfo() {
+  /** @type {HubInfo} */
   const info = await api("GET", "/v1/hub-info");
   state.hubInfo = info;
   state.allowRemote = info.allow_remote === true;
   state.listenHost = info.arcdeno?.listen_host ?? state.listenHost;
-  if (Number.isFinite(info.arcdeno?.presence_ttl_sec)) {
-    state.presenceTtl = info.arcdeno.presence_ttl_sec;
-  }
+  const ttl = info.arcdeno?.presence_ttl_sec;
+  if (typeof ttl === "number" && Number.isFinite(ttl)) state.presenceTtl = ttl;
   renderInfo();
 }
 
+/** The hub's version, footer and the message kinds it takes. */
 export function renderInfo() {
   const info = state.hubInfo;
   if (!info) return;
@@ -33,10 +37,11 @@ export function renderInfo() {
       ? `features: ${info.features.join(", ")}`
       : null,
   ].filter(Boolean).join("  ·  ");
-  const select = $("kind-select");
-  const kinds = Array.isArray(info.message_kinds) && info.message_kinds.length
-    ? KINDS.filter((k) => info.message_kinds.includes(k))
-      .concat(info.message_kinds.filter((k) => !KINDS.includes(k)))
+  const select = $("kind-select", HTMLSelectElement);
+  const offered = Array.isArray(info.message_kinds) ? info.message_kinds : [];
+  const kinds = offered.length
+    ? KINDS.filter((k) => offered.includes(k))
+      .concat(offered.filter((k) => !KINDS.includes(k)))
     : KINDS;
   if (select.options.length !== kinds.length) {
     const value = select.value || "chat";
@@ -60,14 +65,17 @@ function renderRemote() {
   } Click to turn it ${state.allowRemote ? "off" : "on"}.`;
 }
 
+/**
+ * @param {boolean} on
+ */
 export async function setNetwork(on) {
   let result;
   try {
     result = await api("POST", "/v1/network", { allow_remote: on });
   } catch (error) {
     throw new ApiError(
-      error.status,
-      `Could not turn remote access ${on ? "on" : "off"}: ${error.message}`,
+      error instanceof ApiError ? error.status : 0,
+      `Could not turn remote access ${on ? "on" : "off"}: ${errorText(error)}`,
     );
   }
   state.allowRemote = result.allow_remote === true;
@@ -76,6 +84,7 @@ export async function setNetwork(on) {
   toast(`Remote access is ${state.allowRemote ? "on" : "off"}.`, "ok");
 }
 
+/** Reloads whether a hub shutdown is armed, and when it comes. */
 export async function refreshShutdown() {
   const status = await api("GET", "/v1/shutdown");
   if (status && typeof status.remaining_sec === "number") {
@@ -92,6 +101,7 @@ export async function refreshShutdown() {
   renderShutdown();
 }
 
+/** The shutdown banner and its countdown. */
 export function renderShutdown() {
   const banner = $("shutdown-banner");
   const s = state.shutdown;
@@ -109,6 +119,9 @@ export function renderShutdown() {
   }
 }
 
+/**
+ * @param {number} sec
+ */
 export async function armShutdown(sec) {
   const result = await api("POST", "/v1/shutdown", { delay_sec: sec });
   if (sec === 0) {
@@ -129,6 +142,7 @@ export async function armShutdown(sec) {
   );
 }
 
+/** Cancels an armed hub shutdown. */
 export async function cancelShutdown() {
   await api("POST", "/v1/shutdown/cancel", {});
   state.shutdown = null;

@@ -2,20 +2,25 @@
 /// <reference lib="dom" />
 
 import { api, query } from "../api.js";
-import { $, duration, h, parseTs } from "../dom.js";
+import { $, $$, duration, h, parseTs } from "../dom.js";
 import { changed, displayName, hubNow, state } from "../state.js";
 import { openView } from "./feed.js";
 
+/** Reloads the active claims. */
 export async function refreshClaims() {
   state.claims = await api("GET", query("/v1/claims", { active_only: 1 }));
   renderLeases("claims");
 }
 
+/** Reloads the active file locks. */
 export async function refreshLocks() {
   state.locks = await api("GET", query("/v1/locks", { active_only: 1 }));
   renderLeases("locks");
 }
 
+/**
+ * @param {"claims" | "locks"} which
+ */
 function renderLeases(which) {
   const isClaims = which === "claims";
   const rows = isClaims ? state.claims : state.locks;
@@ -80,14 +85,18 @@ function renderLeases(which) {
   );
 }
 
+/**
+ * @param {unknown} expires
+ */
 function leaseLeft(expires) {
   const sec = (parseTs(expires) - hubNow()) / 1000;
   if (!Number.isFinite(sec)) return "";
   return sec <= 0 ? "expired" : `${duration(sec)} left`;
 }
 
+/** Moves the claims' and locks' times left on. */
 export function updateLeaseTimes() {
-  for (const el of document.querySelectorAll(".left[data-expires]")) {
+  for (const el of $$(document, ".left[data-expires]")) {
     el.textContent = leaseLeft(el.dataset.expires);
     const sec = (parseTs(el.dataset.expires) - hubNow()) / 1000;
     if (sec < 30) el.dataset.soon = "1";

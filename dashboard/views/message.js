@@ -7,6 +7,11 @@ import { displayName, state } from "../state.js";
 import { jsonTree, renderAttachment } from "./attachments.js";
 import { jumpTo, openView } from "./feed.js";
 
+/**
+ * @import { Message } from "../types.d.ts"
+ *
+ * @param {Message} m
+ */
 export function renderMessage(m) {
   const kind = typeof m.kind === "string" ? m.kind : "chat";
   const from = String(m.from_agent ?? "");
@@ -76,7 +81,7 @@ export function renderMessage(m) {
         testid: "reply-link",
         title: replyTitle(m.reply_to),
         text: `↪ #${m.reply_to}`,
-        on: { click: () => jumpTo(m.reply_to) },
+        on: { click: () => jumpTo(Number(m.reply_to)) },
       })
       : null,
     metaTags(m),
@@ -107,7 +112,7 @@ export function renderMessage(m) {
       h(
         "div",
         { class: "attachments" },
-        m.attachments.map((a) => renderAttachment(a)),
+        m.attachments.map((/** @type {unknown} */ a) => renderAttachment(a)),
       ),
     );
   }
@@ -125,6 +130,9 @@ export function renderMessage(m) {
   return li;
 }
 
+/**
+ * @param {number} id
+ */
 function replyTitle(id) {
   const m = state.msgById.get(id);
   if (!m) return `In reply to message #${id}`;
@@ -132,6 +140,7 @@ function replyTitle(id) {
   return `In reply to ${m.from_agent}: ${body.slice(0, 140)}`;
 }
 
+/** Metadata keys a message shows as tags (or needs no word about). */
 const KNOWN_META = new Set([
   "recovery",
   "stale_agent_id",
@@ -147,10 +156,14 @@ const KNOWN_META = new Set([
   "shutdown_cancelled",
 ]);
 
+/**
+ * @param {Message} m
+ */
 function metaTags(m) {
   const meta = m.metadata && typeof m.metadata === "object" ? m.metadata : {};
+  /** @type {HTMLElement[]} */
   const tags = [];
-  const tag = (text) =>
+  const tag = (/** @type {string} */ text) =>
     tags.push(h("span", { class: "tag", testid: "message-tag", text }));
   if (meta.recovery === true) tag("recovered lease");
   if (meta.task_completed != null) {
@@ -164,8 +177,13 @@ function metaTags(m) {
   return tags;
 }
 
+/**
+ * @param {unknown} meta
+ * @returns {Record<string, unknown> | null}
+ */
 function otherMetadata(meta) {
   if (!meta || typeof meta !== "object" || Array.isArray(meta)) return null;
+  /** @type {Record<string, unknown>} */
   const rest = {};
   let any = false;
   for (const [k, v] of Object.entries(meta)) {
@@ -176,6 +194,9 @@ function otherMetadata(meta) {
   return any ? rest : null;
 }
 
+/**
+ * @param {string} text
+ */
 function renderBody(text) {
   const body = h("div", { class: "body", testid: "message-body", text });
   const long = text.length > 1800 || text.split("\n", 30).length >= 30;

@@ -6,12 +6,19 @@ import { $, h, plural } from "../dom.js";
 import { changed, displayName, OPERATOR, state, viewKey } from "../state.js";
 import { openView } from "./feed.js";
 
+/** @import { View } from "../types.d.ts" */
+
 export async function refreshChannels() {
   const rows = await api("GET", "/v1/channels");
-  state.channels = rows.map((c) => String(c.name));
+  state.channels = rows.map((/** @type {{ name: string }} */ c) =>
+    String(c.name)
+  );
   renderNav();
 }
 
+/**
+ * @param {View} view
+ */
 export function viewTitle(view) {
   switch (view.type) {
     case "channel":

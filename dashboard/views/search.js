@@ -2,15 +2,19 @@
 /// <reference lib="dom" />
 
 import { api, query } from "../api.js";
-import { target } from "../commands.js";
-import { $, clockTime, h, plural } from "../dom.js";
-import { matches, OPERATOR } from "../state.js";
+import { $, clockTime, errorText, h, plural } from "../dom.js";
+import { OPERATOR } from "../state.js";
 import { jumpTo, openView } from "./feed.js";
+
+/** @import { Message, ViewType } from "../types.d.ts" */
 
 // The operator searches as any agent would: broadcasts plus the operator's
 // own direct messages, never DMs between other agents.
 let searchSeq = 0;
 
+/**
+ * @param {string} text
+ */
 async function runSearch(text) {
   const q = text.trim();
   const panel = $("search-results");
@@ -30,7 +34,7 @@ async function runSearch(text) {
     );
   } catch (error) {
     if (seq !== searchSeq) return;
-    $("search-summary").textContent = `Search failed: ${error.message}`;
+    $("search-summary").textContent = `Search failed: ${errorText(error)}`;
     return;
   }
   if (seq !== searchSeq) return;
@@ -40,7 +44,11 @@ async function runSearch(text) {
   $("search-list").replaceChildren(...hits.map(searchRow));
 }
 
-/** The snippet as text nodes, each match in a <mark>; never parsed as HTML. */
+/**
+ * The snippet as text nodes, each match in a <mark>; never parsed as HTML.
+ *
+ * @param {Message["arcdeno"]} match
+ */
 function markedSnippet(match) {
   const snippet = String(match?.snippet ?? "");
   const parts = [];
@@ -57,6 +65,10 @@ function markedSnippet(match) {
   return parts;
 }
 
+/**
+ * @param {Message} m
+ * @returns {{ type: ViewType, name: string }}
+ */
 function searchTarget(m) {
   if (m.thread_id) return { type: "thread", name: m.thread_id };
   if (m.to_agent != null) {
@@ -66,6 +78,9 @@ function searchTarget(m) {
   return { type: "channel", name: m.channel };
 }
 
+/**
+ * @param {Message} m
+ */
 function searchRow(m) {
   const where = m.to_agent != null
     ? `${m.from_agent} → ${m.to_agent}`
@@ -107,7 +122,7 @@ function searchRow(m) {
 export function wireSearch() {
   $("search-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    runSearch($("search-input").value);
+    runSearch($("search-input", HTMLInputElement).value);
   });
   $("search-input").addEventListener("keydown", (event) => {
     if (event.key === "Escape") $("search-results").hidden = true;

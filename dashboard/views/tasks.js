@@ -6,6 +6,8 @@ import { $, enc, h } from "../dom.js";
 import { changed, OPERATOR, remember, state } from "../state.js";
 import { jumpTo, openView } from "./feed.js";
 
+/** @import { Task } from "../types.d.ts" */
+
 export async function refreshTasks() {
   state.tasks = await api("GET", "/v1/tasks");
   state.queue = await api("GET", "/v1/arcdeno/queue").catch(() => null);
@@ -36,6 +38,9 @@ function renderQueue() {
   );
 }
 
+/**
+ * @param {Task} task
+ */
 function taskTitle(task) {
   const m = state.msgById.get(task.task_id);
   if (m) {
@@ -105,22 +110,30 @@ async function fetchTaskTitles() {
   }
 }
 
+/**
+ * @param {Task} task
+ */
 function holderOf(task) {
   if (task.status !== "open") return null;
   return state.queue?.holders.find((x) => x.task_id === task.task_id)
     ?.agent_id ?? null;
 }
 
+/**
+ * @param {boolean} force
+ */
 export function renderTasks(force = false) {
   const tasks = state.tasks;
-  const openOnly = $("tasks-open-only").checked;
+  const openOnly = $("tasks-open-only", HTMLInputElement).checked;
   const queue = state.queue;
   if (!changed("tasks", { tasks, openOnly, queue }) && !force) return;
   if (force) {
     state.signatures.set("tasks", JSON.stringify({ tasks, openOnly, queue }));
   }
   const byId = new Map(tasks.map((t) => [t.task_id, t]));
+  /** @type {Map<number, Task[]>} */
   const children = new Map();
+  /** @type {Task[]} */
   const roots = [];
   for (const t of tasks) {
     if (t.parent_task_id != null && byId.has(t.parent_task_id)) {
@@ -133,10 +146,12 @@ export function renderTasks(force = false) {
   $("task-count").textContent = tasks.length
     ? `${open} open / ${tasks.length}`
     : "";
+  /** @type {(t: Task) => boolean} */
   const hasOpen = (t) =>
     t.status === "open" ||
     (children.get(t.task_id) ?? []).some((c) => hasOpen(c));
   let budget = 400;
+  /** @type {(t: Task) => HTMLLIElement | null} */
   const renderNode = (t) => {
     if (budget-- <= 0) return null;
     const kids = (children.get(t.task_id) ?? []).filter((c) =>
@@ -183,12 +198,12 @@ export function renderTasks(force = false) {
           { class: "rollup", testid: "task-rollup" },
           h("span", { text: `${done}/${all.length} subtasks done` }),
           (() => {
-            const bar = h("span", { class: "bar" }, h("span"));
-            bar.firstChild.style.setProperty(
+            const fill = h("span");
+            fill.style.setProperty(
               "--done",
               `${Math.round(done / all.length * 100)}%`,
             );
-            return bar;
+            return h("span", { class: "bar" }, fill);
           })(),
         )
         : null,
@@ -211,5 +226,7 @@ export function renderTasks(force = false) {
     );
     return;
   }
-  list.replaceChildren(...shownRoots.map(renderNode).filter(Boolean));
+  list.replaceChildren(
+    ...shownRoots.map(renderNode).filter((row) => row !== null),
+  );
 }
