@@ -1,6 +1,14 @@
 // @ts-check
 /// <reference lib="dom" />
 
+/**
+ * Calls to the hub: credentials (the operator's session secret, the hub's
+ * access token), the JSON envelope, and the hub's clock and instance id as its
+ * answers report them.
+ *
+ * @module
+ */
+
 import { readStored, state, store } from "./state.js";
 import { ask, setOnline, toast } from "./ui.js";
 

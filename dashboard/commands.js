@@ -1,6 +1,12 @@
 // @ts-check
 /// <reference lib="dom" />
 
+/**
+ * The composer: where a post goes, replies, and the slash commands.
+ *
+ * @module
+ */
+
 import { api, ApiError } from "./api.js";
 import { $, errorText } from "./dom.js";
 import { OPERATOR, state } from "./state.js";

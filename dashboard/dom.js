@@ -1,6 +1,13 @@
 // @ts-check
 /// <reference lib="dom" />
 
+/**
+ * Small helpers: finding and creating elements (text only, never HTML), and
+ * formatting numbers, times and durations.
+ *
+ * @module
+ */
+
 import { hubNow } from "./state.js";
 
 /** @import { Child, Props } from "./types.d.ts" */

@@ -1,6 +1,21 @@
 // @ts-check
 /// <reference lib="dom" />
 
+/**
+ * Arc operator dashboard: plain JavaScript with no dependencies, served in
+ * the page at GET /. It reads and acts only through the hub's public /v1
+ * routes on the same origin. This module wires the page's controls and starts
+ * everything; the hub joins it and the modules it imports into one inline
+ * module script (src/http/dashboard.ts).
+ *
+ * Safety rule: everything that came from the hub (bodies, names, channels,
+ * attachments, metadata) reaches the page as text nodes or textContent, never
+ * as HTML. The page's Content-Security-Policy allows only this script, so even
+ * a mistake here could not run injected markup.
+ *
+ * @module
+ */
+
 import { api, query } from "./api.js";
 import {
   channelArg,

@@ -1,6 +1,13 @@
 // @ts-check
 /// <reference lib="dom" />
 
+/**
+ * Panel refreshes: `schedule()` coalesces requests into one call per panel,
+ * and `poll()` asks for all of them every few seconds while the tab is visible.
+ *
+ * @module
+ */
+
 import { refreshAgents } from "./views/agents.js";
 import { refreshApprovals } from "./views/approvals.js";
 import { refreshInfo, refreshShutdown } from "./views/hub.js";

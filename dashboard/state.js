@@ -1,6 +1,13 @@
 // @ts-check
 /// <reference lib="dom" />
 
+/**
+ * What the page knows and keeps: the one `state` object, the views' message
+ * caches, browser storage, and the limits the feed works within. No DOM here.
+ *
+ * @module
+ */
+
 /** @import { Message, State, View, ViewType } from "./types.d.ts" */
 
 /** The agent id this page acts as. */

@@ -1,6 +1,13 @@
 // @ts-check
 /// <reference lib="dom" />
 
+/**
+ * The operator's session and the live event stream, and what the page does
+ * with each message that arrives (caches, unread counts, panels to refresh).
+ *
+ * @module
+ */
+
 import {
   api,
   ApiError,

@@ -1,6 +1,13 @@
 // @ts-check
 /// <reference lib="dom" />
 
+/**
+ * Page furniture shared by every view: toasts, the one dialog, and the
+ * connection indicator.
+ *
+ * @module
+ */
+
 import { $, h } from "./dom.js";
 import { state } from "./state.js";
 

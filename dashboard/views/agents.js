@@ -1,6 +1,12 @@
 // @ts-check
 /// <reference lib="dom" />
 
+/**
+ * The agents panel: who is live, their status and when they were last seen.
+ *
+ * @module
+ */
+
 import { api } from "../api.js";
 import { $, $$, ago, asText, h, parseTs } from "../dom.js";
 import {

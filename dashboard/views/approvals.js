@@ -1,6 +1,13 @@
 // @ts-check
 /// <reference lib="dom" />
 
+/**
+ * The approvals panel (arcdeno:approvals): requests agents make of the
+ * operator, with allow and deny, and a sound or notification for new ones.
+ *
+ * @module
+ */
+
 import { api, query } from "../api.js";
 import { $, $$, duration, errorText, h, parseTs } from "../dom.js";
 import { schedule } from "../refresh.js";

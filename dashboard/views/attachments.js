@@ -1,6 +1,13 @@
 // @ts-check
 /// <reference lib="dom" />
 
+/**
+ * A message's attachments: code, text, file and diff references, and JSON
+ * as a folding tree built only as it is opened.
+ *
+ * @module
+ */
+
 import { asText, h, plural } from "../dom.js";
 
 /** Characters of a text attachment shown before "Show all". */

@@ -1,6 +1,14 @@
 // @ts-check
 /// <reference lib="dom" />
 
+/**
+ * The message feed: opening a view (channel, thread, inbox, DM) and loading
+ * it, rendering rows in batches, keeping a bounded DOM, following the newest
+ * message, loading older ones and jumping to one.
+ *
+ * @module
+ */
+
 import { api, ApiError, query } from "../api.js";
 import { updateComposer } from "../commands.js";
 import { $, enc, errorText, h, plural } from "../dom.js";

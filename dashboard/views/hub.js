@@ -1,6 +1,12 @@
 // @ts-check
 /// <reference lib="dom" />
 
+/**
+ * The hub itself: its version and footer, remote access, and shutdown.
+ *
+ * @module
+ */
+
 import { api, ApiError } from "../api.js";
 import { $, countdown, duration, errorText, h } from "../dom.js";
 import { hubNow, KINDS, state } from "../state.js";

@@ -1,6 +1,12 @@
 // @ts-check
 /// <reference lib="dom" />
 
+/**
+ * The claims and locks panels, with the time each has left.
+ *
+ * @module
+ */
+
 import { api, query } from "../api.js";
 import { $, $$, duration, h, parseTs } from "../dom.js";
 import { changed, displayName, hubNow, state } from "../state.js";

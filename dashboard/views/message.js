@@ -1,6 +1,12 @@
 // @ts-check
 /// <reference lib="dom" />
 
+/**
+ * One message row: its header, tags, body and metadata.
+ *
+ * @module
+ */
+
 import { setReply } from "../commands.js";
 import { asText, clockTime, h, hue } from "../dom.js";
 import { displayName, state } from "../state.js";

@@ -1,6 +1,12 @@
 // @ts-check
 /// <reference lib="dom" />
 
+/**
+ * The channel list and the current view's header.
+ *
+ * @module
+ */
+
 import { api } from "../api.js";
 import { $, h, plural } from "../dom.js";
 import { changed, displayName, OPERATOR, state, viewKey } from "../state.js";

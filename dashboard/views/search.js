@@ -1,6 +1,12 @@
 // @ts-check
 /// <reference lib="dom" />
 
+/**
+ * The search box and its results (arcdeno:search).
+ *
+ * @module
+ */
+
 import { api, query } from "../api.js";
 import { $, clockTime, errorText, h, plural } from "../dom.js";
 import { OPERATOR } from "../state.js";

@@ -1,6 +1,12 @@
 // @ts-check
 /// <reference lib="dom" />
 
+/**
+ * The tasks panel: the task tree with subtask roll-ups and the work queue.
+ *
+ * @module
+ */
+
 import { api, query } from "../api.js";
 import { $, enc, h } from "../dom.js";
 import { changed, OPERATOR, remember, state } from "../state.js";

@@ -1,6 +1,12 @@
 // @ts-check
 /// <reference lib="dom" />
 
+/**
+ * The threads panel.
+ *
+ * @module
+ */
+
 import { api } from "../api.js";
 import { $, ago, h, plural } from "../dom.js";
 import { changed, state } from "../state.js";

@@ -1,6 +1,12 @@
 // @ts-check
 /// <reference lib="dom" />
 
+/**
+ * The panel of messages awaiting acknowledgement (arcdeno:receipts).
+ *
+ * @module
+ */
+
 import { api, query } from "../api.js";
 import { $, ago, duration, h } from "../dom.js";
 import { changed, displayName, state } from "../state.js";

@@ -72,6 +72,8 @@ const JS_SLOT = "/*ARC:JS*/";
 const CSP_SLOT = "ARC_CSP";
 /** `import { a, b } from "./x.js";` on its own line(s), at the top level. */
 const IMPORT = /^import\s*\{([^}]*)\}\s*from\s*"([^"]+)";[ \t]*$/gm;
+/** Lines only the type checker reads: `// @ts-check` and `/// <reference …/>`. */
+const CHECKER_ONLY = /^(?:\/\/ @ts-check|\/\/\/ <reference [^>]*\/>)[ \t]*\n/gm;
 /** A top-level declaration: column 0, as `deno fmt` writes them. */
 const DECLARATION =
   /^(export )?(?:async function\*?|function\*?|const|let|var|class) ([\w$]+)/gm;
@@ -135,6 +137,9 @@ function hashOf(html: string, tag: "script" | "style"): string {
  * as `export` before a top-level declaration, and no top-level name declared
  * by two modules (the joined script has one scope, as the original single
  * file had).
+ *
+ * The type checker's own lines (`// @ts-check`, `/// <reference …/>`) are
+ * left out too.
  *
  * @param modules the modules' text by path, such as `views/feed.js`
  * @param entry the path of the module the page runs
@@ -228,7 +233,7 @@ function parseModule(path: string, text: string): ParsedModule {
     declarations.push(name!);
     if (exported) exports.add(name!);
   }
-  const unexported = body.replace(
+  const unexported = body.replace(CHECKER_ONLY, "").replace(
     DECLARATION,
     (line, exported?: string) => exported ? line.slice(exported.length) : line,
   );
