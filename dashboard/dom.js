@@ -94,6 +94,15 @@ function appendAll(el, children) {
 }
 
 /**
+ * The one row of a panel with nothing to show.
+ *
+ * @param {string} text
+ */
+export function emptyPanelRow(text) {
+  return h("li", { class: "panel-empty", text });
+}
+
+/**
  * Any JSON value as readable text.
  *
  * @param {unknown} value

@@ -9,7 +9,15 @@
  */
 
 import { api, query } from "../api.js";
-import { $, $$, duration, errorText, h, parseTs } from "../dom.js";
+import {
+  $,
+  $$,
+  duration,
+  emptyPanelRow,
+  errorText,
+  h,
+  parseTs,
+} from "../dom.js";
 import { schedule } from "../refresh.js";
 import {
   changed,
@@ -103,9 +111,7 @@ function renderApprovals() {
   $("approval-count").textContent = rows.length ? String(rows.length) : "";
   const list = $("approval-list");
   if (!rows.length) {
-    list.replaceChildren(
-      h("li", { class: "panel-empty", text: "No agent waits for you." }),
-    );
+    list.replaceChildren(emptyPanelRow("No agent waits for you."));
     return;
   }
   list.replaceChildren(...rows.map((a) => {

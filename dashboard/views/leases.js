@@ -8,7 +8,7 @@
  */
 
 import { api, query } from "../api.js";
-import { $, $$, duration, h, parseTs } from "../dom.js";
+import { $, $$, duration, emptyPanelRow, h, parseTs } from "../dom.js";
 import { changed, displayName, hubNow, state } from "../state.js";
 import { openView } from "./feed.js";
 
@@ -37,10 +37,7 @@ function renderLeases(which) {
     : "";
   if (!rows.length) {
     list.replaceChildren(
-      h("li", {
-        class: "panel-empty",
-        text: isClaims ? "No active claims." : "No active locks.",
-      }),
+      emptyPanelRow(isClaims ? "No active claims." : "No active locks."),
     );
     return;
   }

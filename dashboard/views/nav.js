@@ -11,6 +11,7 @@ import { api } from "../api.js";
 import { $, h, plural } from "../dom.js";
 import { changed, displayName, OPERATOR, state, viewKey } from "../state.js";
 import { openView } from "./feed.js";
+import { threadStatusBadge } from "./threads.js";
 
 /** @import { View } from "../types.d.ts" */
 
@@ -108,12 +109,7 @@ export function updateViewHeader() {
     if (t) {
       sub.textContent = t.channel ? `in #${t.channel}` : "";
       summary.append(
-        h("span", {
-          class: "badge",
-          testid: "thread-status",
-          data: { status: t.status },
-          text: t.status,
-        }),
+        threadStatusBadge(t),
         h("span", {
           class: "muted",
           text: [

@@ -8,11 +8,11 @@
  */
 
 import { api, query } from "../api.js";
-import { $, enc, h } from "../dom.js";
+import { $, emptyPanelRow, enc, h } from "../dom.js";
 import { changed, OPERATOR, remember, state } from "../state.js";
 import { jumpTo, openView } from "./feed.js";
 
-/** @import { Task } from "../types.d.ts" */
+/** @import { Message, Task } from "../types.d.ts" */
 
 export async function refreshTasks() {
   state.tasks = await api("GET", "/v1/tasks");
@@ -60,6 +60,30 @@ function taskTitle(task) {
 
 let titlesBusy = false;
 
+/**
+ * Whether the task message `taskId` is at `path` (a channel's messages or the
+ * operator's inbox), remembered when it is.
+ *
+ * @param {number} taskId
+ * @param {string} path
+ * @param {Record<string, unknown>} [params]
+ */
+async function findTask(taskId, path, params = {}) {
+  try {
+    /** @type {Message[]} */
+    const rows = await api(
+      "GET",
+      query(path, { ...params, since_id: taskId - 1, limit: 1 }),
+    );
+    const m = rows[0];
+    if (m && m.id === taskId) {
+      remember([m]);
+      return true;
+    }
+  } catch { /* keep it untitled */ }
+  return false;
+}
+
 /** Looks up the bodies of the task messages the panel has no text for. */
 async function fetchTaskTitles() {
   if (titlesBusy) return;
@@ -68,49 +92,21 @@ async function fetchTaskTitles() {
     const missing = state.tasks.filter((t) =>
       !state.msgById.has(t.task_id) && !state.taskTitles.has(t.task_id)
     ).slice(-60);
-    let found = false;
     for (const t of missing) {
-      let title = "";
-      if (t.channel && state.channels.includes(t.channel)) {
-        try {
-          const rows = await api(
-            "GET",
-            query("/v1/messages", {
-              channel: t.channel,
-              since_id: t.task_id - 1,
-              limit: 1,
-            }),
-          );
-          const m = rows[0];
-          if (m && m.id === t.task_id) {
-            remember([m]);
-            found = true;
-            continue;
-          }
-        } catch { /* keep it untitled */ }
-      }
-      try {
-        const rows = await api(
-          "GET",
-          query(`/v1/inbox/${enc(OPERATOR)}`, {
-            since_id: t.task_id - 1,
-            limit: 1,
-          }),
+      const inChannel = t.channel && state.channels.includes(t.channel) &&
+        await findTask(t.task_id, "/v1/messages", { channel: t.channel });
+      if (
+        !inChannel && !await findTask(t.task_id, `/v1/inbox/${enc(OPERATOR)}`)
+      ) {
+        state.taskTitles.set(
+          t.task_id,
+          t.thread_id != null
+            ? `(direct task in ${t.thread_id})`
+            : "(direct task)",
         );
-        const m = rows[0];
-        if (m && m.id === t.task_id) {
-          remember([m]);
-          found = true;
-          continue;
-        }
-      } catch { /* keep it untitled */ }
-      title = t.thread_id != null
-        ? `(direct task in ${t.thread_id})`
-        : "(direct task)";
-      state.taskTitles.set(t.task_id, title);
-      found = true;
+      }
     }
-    if (found) renderTasks(true);
+    if (missing.length) renderTasks(true);
   } finally {
     titlesBusy = false;
   }
@@ -225,10 +221,7 @@ export function renderTasks(force = false) {
   const list = $("task-tree");
   if (!shownRoots.length) {
     list.replaceChildren(
-      h("li", {
-        class: "panel-empty",
-        text: openOnly ? "No open tasks." : "No tasks yet.",
-      }),
+      emptyPanelRow(openOnly ? "No open tasks." : "No tasks yet."),
     );
     return;
   }

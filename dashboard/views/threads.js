@@ -8,17 +8,35 @@
  */
 
 import { api } from "../api.js";
-import { $, ago, h, plural } from "../dom.js";
+import { $, ago, emptyPanelRow, h, plural } from "../dom.js";
 import { changed, state } from "../state.js";
 import { openView } from "./feed.js";
 import { updateViewHeader } from "./nav.js";
 
+/** @import { Thread } from "../types.d.ts" */
+
+/** Reloads the threads. */
 export async function refreshThreads() {
   state.threads = await api("GET", "/v1/threads");
   renderThreads();
   if (state.view?.type === "thread") updateViewHeader();
 }
 
+/**
+ * A thread's status as a badge.
+ *
+ * @param {Thread} t
+ */
+export function threadStatusBadge(t) {
+  return h("span", {
+    class: "badge",
+    testid: "thread-status",
+    data: { status: t.status },
+    text: t.status,
+  });
+}
+
+/** The threads panel, newest first (at most 200). */
 export function renderThreads() {
   const current = state.view?.type === "thread" ? state.view.name : null;
   const rows = state.threads.slice(0, 200);
@@ -28,9 +46,7 @@ export function renderThreads() {
     : "";
   const list = $("thread-list");
   if (!rows.length) {
-    list.replaceChildren(
-      h("li", { class: "panel-empty", text: "No threads yet." }),
-    );
+    list.replaceChildren(emptyPanelRow("No threads yet."));
     return;
   }
   list.replaceChildren(
@@ -50,12 +66,7 @@ export function renderThreads() {
             on: { click: () => openView("thread", String(t.thread_id)) },
           },
           h("span", { class: "tname", text: String(t.thread_id) }),
-          h("span", {
-            class: "badge",
-            testid: "thread-status",
-            data: { status: t.status },
-            text: t.status,
-          }),
+          threadStatusBadge(t),
           h("span", {
             class: "tstats",
             text: [

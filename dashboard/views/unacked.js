@@ -8,7 +8,7 @@
  */
 
 import { api, query } from "../api.js";
-import { $, ago, duration, h } from "../dom.js";
+import { $, ago, duration, emptyPanelRow, h } from "../dom.js";
 import { changed, displayName, state } from "../state.js";
 
 // Direct messages and ack_required messages nobody acknowledged yet, oldest
@@ -28,9 +28,7 @@ function renderUnacked() {
     : "";
   const list = $("unacked-list");
   if (!rows.length) {
-    list.replaceChildren(
-      h("li", { class: "panel-empty", text: "Nothing awaits an ack." }),
-    );
+    list.replaceChildren(emptyPanelRow("Nothing awaits an ack."));
     return;
   }
   list.replaceChildren(
