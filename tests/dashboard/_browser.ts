@@ -49,33 +49,74 @@ export async function browserUnavailable(): Promise<string | undefined> {
   return undefined;
 }
 
+/**
+ * Why the browser tests cannot run here, or `undefined` when they can:
+ * {@linkcode browserUnavailable}, asked once when this module loads.
+ */
+export const BROWSER_UNAVAILABLE: string | undefined =
+  await browserUnavailable();
+
+const warned = new Set<string>();
+
+/** Registers a test that needs the browser, skipped (and said so once) when it cannot run. */
+function registerBrowserTest(
+  name: string,
+  unavailable: string | undefined,
+  fn: () => Promise<void>,
+): void {
+  const why = BROWSER_UNAVAILABLE ?? unavailable;
+  if (why !== undefined && !warned.has(why)) {
+    warned.add(why);
+    // deno-lint-ignore no-console
+    console.warn(`SKIPPED dashboard browser tests: ${why}`);
+  }
+  Deno.test({ name, ignore: why !== undefined, fn });
+}
+
 /** A selector for the element with this `data-testid`, followed by `extra`. */
 export function sel(testid: string, extra = ""): string {
   return `[data-testid=${testid}]${extra}`;
 }
 
-/** How {@linkcode browserTest} runs its test. */
+/** How {@linkcode browserTest} and {@linkcode browserOnlyTest} run their test. */
 export interface BrowserTestOptions {
-  /** Why no browser can run here ({@linkcode browserUnavailable}); set, the test is ignored. */
-  unavailable: string | undefined;
-  /** Options of the hub the test gets. @default {} */
+  /**
+   * Another reason the test cannot run here (a missing network namespace,
+   * say); set, the test is ignored like one without a browser. @default undefined
+   */
+  unavailable?: string | undefined;
+  /** Options of the hub {@linkcode browserTest} starts. @default {} */
   hub?: StartHubOptions;
 }
 
-/** One test: a fresh hub and a fresh browser, both gone afterwards. */
+/**
+ * One test with a fresh hub and a fresh browser, both gone afterwards;
+ * ignored where the browser cannot run ({@linkcode BROWSER_UNAVAILABLE}).
+ */
 export function browserTest(
   name: string,
   fn: (hub: TestHub, browser: Browser) => Promise<void>,
-  options: BrowserTestOptions,
+  options: BrowserTestOptions = {},
 ): void {
-  Deno.test({
-    name,
-    ignore: options.unavailable !== undefined,
-    async fn() {
-      await using hub = await startHub(options.hub ?? {});
-      await using browser = await launchBrowser();
-      await fn(hub, browser.browser);
-    },
+  registerBrowserTest(name, options.unavailable, async () => {
+    await using hub = await startHub(options.hub ?? {});
+    await using browser = await launchBrowser();
+    await fn(hub, browser.browser);
+  });
+}
+
+/**
+ * One test with a fresh browser (gone afterwards) that starts its own hubs;
+ * ignored where the browser cannot run ({@linkcode BROWSER_UNAVAILABLE}).
+ */
+export function browserOnlyTest(
+  name: string,
+  fn: (browser: Browser) => Promise<void>,
+  options: BrowserTestOptions = {},
+): void {
+  registerBrowserTest(name, options.unavailable, async () => {
+    await using browser = await launchBrowser();
+    await fn(browser.browser);
   });
 }
 

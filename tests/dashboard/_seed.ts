@@ -130,11 +130,11 @@ export async function seedDemo(hub: TestHub): Promise<Demo> {
     attachments: [
       {
         type: "diff_ref",
-        path: "dashboard/app.js",
+        path: "dashboard/dom.js",
         base: "main",
         head: "dashboard",
-        start_line: 40,
-        end_line: 72,
+        start_line: 49,
+        end_line: 83,
         description: "the h() helper: text nodes only",
       },
       {

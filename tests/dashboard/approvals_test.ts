@@ -8,20 +8,9 @@
  */
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import {
-  browserTest,
-  browserUnavailable,
-  openDashboard,
-  sel,
-} from "./_browser.ts";
+import { browserTest, openDashboard, sel } from "./_browser.ts";
 import { spawnHook } from "../cli/_arc.ts";
 import { must } from "./_seed.ts";
-
-const unavailable = await browserUnavailable();
-if (unavailable !== undefined) {
-  // deno-lint-ignore no-console
-  console.warn(`SKIPPED dashboard approvals test: ${unavailable}`);
-}
 
 browserTest(
   "dashboard - a permission request waits in the approvals panel and Deny answers the hook",
@@ -102,5 +91,4 @@ browserTest(
     }
     assertEquals(dash.errors, []);
   },
-  { unavailable },
 );

@@ -10,19 +10,12 @@ import type { Page } from "playwright-core";
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { eventually, startHub, type TestHub } from "../_util.ts";
 import {
+  browserOnlyTest,
   browserTest,
-  browserUnavailable,
-  launchBrowser,
   openDashboard,
   sel,
 } from "./_browser.ts";
 import { must, post } from "./_seed.ts";
-
-const unavailable = await browserUnavailable();
-if (unavailable !== undefined) {
-  // deno-lint-ignore no-console
-  console.warn(`SKIPPED dashboard browser tests: ${unavailable}`);
-}
 
 /** The message rows' ids, in page order. */
 function renderedIds(page: Page): Promise<number[]> {
@@ -92,7 +85,6 @@ browserTest(
     await page.waitForSelector(`${sel("channel-item")}[data-channel=general]`);
     assertEquals(dash.errors, [], "console errors");
   },
-  { unavailable },
 );
 
 browserTest(
@@ -151,7 +143,6 @@ browserTest(
     assertEquals(await page.innerText(sel("thread-status")), "COMPLETED");
     assertEquals(dash.errors, []);
   },
-  { unavailable },
 );
 
 browserTest("dashboard - renders attachments by type", async (hub, browser) => {
@@ -229,7 +220,7 @@ browserTest("dashboard - renders attachments by type", async (hub, browser) => {
     "plain words",
   );
   assertEquals(dash.errors, []);
-}, { unavailable });
+});
 
 browserTest(
   "dashboard - the operator posts to a channel, a thread and a reply; agents receive them",
@@ -283,7 +274,6 @@ browserTest(
     });
     assertEquals(dash.errors, []);
   },
-  { unavailable },
 );
 
 browserTest(
@@ -324,7 +314,6 @@ browserTest(
     );
     assertEquals(dash.errors, []);
   },
-  { unavailable },
 );
 
 browserTest(
@@ -371,7 +360,6 @@ browserTest(
     await lock.waitFor({ state: "detached" });
     assertEquals(dash.errors, []);
   },
-  { unavailable },
 );
 
 browserTest(
@@ -455,7 +443,6 @@ browserTest(
     );
     assertEquals(dash.errors, []);
   },
-  { unavailable },
 );
 
 browserTest(
@@ -509,7 +496,6 @@ browserTest(
     await banner.waitFor({ state: "hidden" });
     assertEquals(dash.errors, []);
   },
-  { unavailable },
 );
 
 browserTest(
@@ -597,7 +583,6 @@ browserTest(
       `unexpected console errors: ${dash.errors.join("\n")}`,
     );
   },
-  { unavailable },
 );
 
 browserTest(
@@ -737,20 +722,16 @@ browserTest(
     assert(longest < 2000, `the main thread froze for ${longest} ms`);
     assertEquals(errors, []);
   },
-  { unavailable },
 );
 
-Deno.test({
-  name:
-    "dashboard - reconnects when the hub comes back and catches up from the last id",
-  ignore: unavailable !== undefined,
-  async fn() {
+browserOnlyTest(
+  "dashboard - reconnects when the hub comes back and catches up from the last id",
+  async (browser) => {
     const dir = await Deno.makeTempDir({ prefix: "arc-dash-" });
     try {
       await using first = await startHub({ dir });
       const port = new URL(first.url).port;
-      await using browser = await launchBrowser();
-      await using dash = await openDashboard(browser.browser, first);
+      await using dash = await openDashboard(browser, first);
       const { page } = dash;
       const before = await post(first, {
         from_agent: "builder",
@@ -784,4 +765,4 @@ Deno.test({
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     }
   },
-});
+);

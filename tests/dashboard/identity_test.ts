@@ -8,9 +8,7 @@
 
 import { assert, assertEquals } from "../_assert.ts";
 import { eventually } from "../_util.ts";
-import { browserTest, browserUnavailable, openDashboard } from "./_browser.ts";
-
-const unavailable = await browserUnavailable();
+import { browserTest, openDashboard } from "./_browser.ts";
 
 browserTest(
   "dashboard with strict identity - posts as the operator and never shows its secret",
@@ -43,5 +41,5 @@ browserTest(
     assert(!text.includes(secret!), "the secret is shown");
     assertEquals(dash.errors, []);
   },
-  { unavailable, hub: { args: ["--strict-identity"] } },
+  { hub: { args: ["--strict-identity"] } },
 );

@@ -6,15 +6,9 @@
  */
 
 import { assertEquals } from "../_assert.ts";
-import {
-  browserTest,
-  browserUnavailable,
-  openDashboard,
-  sel,
-} from "./_browser.ts";
+import { browserTest, openDashboard, sel } from "./_browser.ts";
 import { must, post } from "./_seed.ts";
 
-const unavailable = await browserUnavailable();
 browserTest(
   "dashboard - the tasks panel shows the work queue's depth and who holds what",
   async (hub, browser) => {
@@ -45,5 +39,4 @@ browserTest(
       "@worker-7",
     );
   },
-  { unavailable },
 );

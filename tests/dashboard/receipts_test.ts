@@ -8,19 +8,8 @@
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { eventually } from "../_util.ts";
-import {
-  browserTest,
-  browserUnavailable,
-  openDashboard,
-  sel,
-} from "./_browser.ts";
+import { browserTest, openDashboard, sel } from "./_browser.ts";
 import { must, post } from "./_seed.ts";
-
-const unavailable = await browserUnavailable();
-if (unavailable !== undefined) {
-  // deno-lint-ignore no-console
-  console.warn(`SKIPPED dashboard receipts test: ${unavailable}`);
-}
 
 browserTest(
   "dashboard - lists unacknowledged and overdue requests until acked",
@@ -77,7 +66,6 @@ browserTest(
     assert(await page.$(row(call.id)), "the broadcast still waits");
     assertEquals(dash.errors, []);
   },
-  { unavailable },
 );
 
 browserTest(
@@ -123,5 +111,4 @@ browserTest(
     assertEquals(await page.textContent(status("idler")), "idle");
     assertEquals(dash.errors, []);
   },
-  { unavailable },
 );

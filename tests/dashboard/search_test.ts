@@ -5,15 +5,9 @@
  */
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import {
-  browserTest,
-  browserUnavailable,
-  openDashboard,
-  sel,
-} from "./_browser.ts";
+import { browserTest, openDashboard, sel } from "./_browser.ts";
 import { post } from "./_seed.ts";
 
-const unavailable = await browserUnavailable();
 browserTest(
   "dashboard - the search box finds a message, shows matches as text and opens it",
   async (hub, browser) => {
@@ -68,5 +62,4 @@ browserTest(
       .waitFor();
     assertEquals(dash.errors.filter((e) => !e.includes("400")), []);
   },
-  { unavailable },
 );

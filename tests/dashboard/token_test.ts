@@ -5,23 +5,14 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { must, request, startHub } from "../_util.ts";
-import { browserUnavailable, launchBrowser, sel } from "./_browser.ts";
+import { browserOnlyTest, sel } from "./_browser.ts";
 import { createLanPair, netnsUnavailable } from "../_netns.ts";
 
 const TOKEN = "dashboard-token-0123456789";
 
-const unavailable = await browserUnavailable() ??
-  (await netnsUnavailable() || undefined);
-if (unavailable) {
-  // deno-lint-ignore no-console
-  console.warn(`token_test: skipped: ${unavailable}`);
-}
-
-Deno.test({
-  name:
-    "dashboard: behind --token, a remote browser gets the page, is asked for the token, is refused a wrong one and works with the right one",
-  ignore: unavailable !== undefined,
-  async fn() {
+browserOnlyTest(
+  "dashboard: behind --token, a remote browser gets the page, is asked for the token, is refused a wrong one and works with the right one",
+  async (browser) => {
     // The browser reaches the hub at this machine's end of a private LAN, so
     // the hub sees a peer that is not loopback.
     await using lan = await createLanPair();
@@ -48,8 +39,7 @@ Deno.test({
     );
     assertEquals((await request(remote, "GET", "/?x=1")).status, 401);
 
-    await using browser = await launchBrowser();
-    const context = await browser.browser.newContext();
+    const context = await browser.newContext();
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
     const errors: string[] = [];
@@ -107,4 +97,5 @@ Deno.test({
     assertEquals(errors, []);
     await context.close();
   },
-});
+  { unavailable: await netnsUnavailable() || undefined },
+);
