@@ -83,6 +83,7 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
   const limiter = new RateLimiter({
     perSec: hub.config.rateLimitPerSec,
     burst: hub.config.rateBurst,
+    now: () => hub.clock.now(),
   });
   hub.runtimeInfo["rate_limit"] = limiter.describe();
 
@@ -170,7 +171,7 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
   closers.set(app, async () => await (await mcp)?.close());
 
   // Strict agent identity (a no-op unless the hub runs with it).
-  const identity = new Identity(hub.store, hub.config);
+  const identity = new Identity(hub.store, hub.config, { clock: hub.clock });
   app.use(identityGuard(identity, {
     maxRequestBytes: hub.config.maxRequestBytes,
     token: () => hub.config.token,
