@@ -37,16 +37,25 @@ export interface StartHubOptions {
   database?: string;
 }
 
-/** A running hub process. */
-export interface TestHub extends AsyncDisposable {
-  url: string;
+/**
+ * What a test talks to: a hub process ({@linkcode startHub}) or a hub in the
+ * test process (`inProcessHub` in `./_harness.ts`).
+ */
+export interface HubLike {
+  /** Base URL (the in-process hub starts listening on first use). */
+  readonly url: string;
   dir: string;
   storage: string;
-  process: Deno.ChildProcess;
-  /** Everything the hub printed so far. */
+  /** Everything the hub logged so far. */
   output: () => string;
   /** Sends a request and parses the JSON reply. */
   api(method: string, path: string, body?: unknown): Promise<Reply>;
+}
+
+/** A running hub process. */
+export interface TestHub extends HubLike, AsyncDisposable {
+  url: string;
+  process: Deno.ChildProcess;
   /** SIGTERM and wait; returns the exit code. */
   stop(): Promise<number>;
   /** SIGKILL and wait. */
@@ -190,7 +199,7 @@ export async function request(
 
 /** Sends a request and fails loudly unless the hub answered 2xx. */
 export async function must(
-  hub: TestHub,
+  hub: HubLike,
   method: string,
   path: string,
   body?: unknown,
