@@ -122,15 +122,16 @@ export async function inProcessHub(
     method: string,
     path: string,
     body?: unknown,
+    headers: HeadersInit = {},
   ): Promise<Reply> => {
-    const init: RequestInit = { method };
+    const init: RequestInit = { method, headers: new Headers(headers) };
     if (body !== undefined) {
       init.body = typeof body === "string"
         ? body
         : body instanceof Uint8Array
         ? new Uint8Array(body)
         : JSON.stringify(body);
-      init.headers = { "content-type": "application/json" };
+      (init.headers as Headers).set("content-type", "application/json");
     }
     const res = await app.request(path, init, { remoteAddr: LOOPBACK_PEER });
     const text = await res.text();

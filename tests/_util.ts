@@ -48,8 +48,13 @@ export interface HubLike {
   storage: string;
   /** Everything the hub logged so far. */
   output: () => string;
-  /** Sends a request and parses the JSON reply. */
-  api(method: string, path: string, body?: unknown): Promise<Reply>;
+  /** Sends a request (with extra headers) and parses the JSON reply. */
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: HeadersInit,
+  ): Promise<Reply>;
 }
 
 /** A running hub process. */
@@ -151,7 +156,8 @@ export async function startHub(
     storage,
     process,
     output: () => log,
-    api: (method, path, body) => request(url, method, path, body),
+    api: (method, path, body, headers) =>
+      request(url, method, path, body, headers),
     stop,
     async kill() {
       try {
