@@ -30,21 +30,27 @@ import type { Clock } from "../src/time.ts";
 import type { HubLike, Reply } from "./_util.ts";
 
 /**
- * A clock that runs with the wall clock and jumps forward on
- * {@linkcode TestClock.advance}. It keeps running so posts, rate limits and
- * long-poll stamps behave as in a real hub; only waits for expiry are skipped.
+ * A clock that stands still until the test moves it with
+ * {@linkcode TestClock.advance}, so nothing expires behind the test's back
+ * (the hub's own sweeper still runs on real timers, but finds the same time).
+ * It starts at the current wall time, on a whole second, as wire timestamps
+ * are whole seconds.
  */
 export class TestClock implements Clock {
-  #offset = 0;
+  #now: number;
+
+  constructor(startMs: number = Math.floor(Date.now() / 1000) * 1000) {
+    this.#now = startMs;
+  }
 
   now(): number {
-    return Date.now() + this.#offset;
+    return this.#now;
   }
 
   /** Moves the time `ms` forward. */
   advance(ms: number): void {
     if (!(ms >= 0)) throw new RangeError(`cannot advance by ${ms} ms`);
-    this.#offset += ms;
+    this.#now += ms;
   }
 }
 
