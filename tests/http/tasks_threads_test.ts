@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { type HubLike } from "../_util.ts";
+import type { HubLike } from "../_util.ts";
 import { inProcessHub } from "../_harness.ts";
 
 /** The wire timestamp form: whole seconds, UTC, trailing `Z`. */
