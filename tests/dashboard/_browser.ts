@@ -7,7 +7,13 @@
  */
 
 import type { Browser, Page } from "playwright-core";
-import { startHub, type StartHubOptions, type TestHub } from "../_util.ts";
+import {
+  type HubLike,
+  startHub,
+  type StartHubOptions,
+  type TestHub,
+} from "../_util.ts";
+import { type InProcessHub, inProcessHub } from "../_harness.ts";
 
 /** Where Debian's `chromium` package installs the browser. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -79,6 +85,26 @@ export function browserTest(
   });
 }
 
+/**
+ * Like {@linkcode browserTest}, on a hub in the test process
+ * (`../_harness.ts`) whose clock the test moves, e.g. past a deadline.
+ */
+export function browserClockTest(
+  name: string,
+  fn: (hub: InProcessHub, browser: Browser) => Promise<void>,
+  options: { unavailable: string | undefined; args?: string[] },
+): void {
+  Deno.test({
+    name,
+    ignore: options.unavailable !== undefined,
+    async fn() {
+      await using hub = await inProcessHub({ args: options.args ?? [] });
+      await using browser = await launchBrowser();
+      await fn(hub, browser.browser);
+    },
+  });
+}
+
 /** A launched browser that closes with `await using`. */
 export interface TestBrowser extends AsyncDisposable {
   browser: Browser;
@@ -129,7 +155,7 @@ export interface Dashboard extends AsyncDisposable {
 /** Opens the hub's dashboard in a fresh browser context and waits until it is ready. */
 export async function openDashboard(
   browser: Browser,
-  hub: TestHub,
+  hub: HubLike,
   options: OpenOptions = {},
 ): Promise<Dashboard> {
   const context = await browser.newContext({

@@ -1,7 +1,8 @@
 /**
  * The dashboard's "Awaiting ack" panel in a real headless Chromium against a
- * real hub process: unacknowledged requests are listed (overdue ones marked,
- * agent text shown as text), and leave the list once acknowledged.
+ * hub in the test process (its clock moved past the ack deadline):
+ * unacknowledged requests are listed (overdue ones marked, agent text shown
+ * as text), and leave the list once acknowledged.
  *
  * @module
  */
@@ -9,6 +10,7 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { eventually } from "../_util.ts";
 import {
+  browserClockTest,
   browserTest,
   browserUnavailable,
   openDashboard,
@@ -22,7 +24,7 @@ if (unavailable !== undefined) {
   console.warn(`SKIPPED dashboard receipts test: ${unavailable}`);
 }
 
-browserTest(
+browserClockTest(
   "dashboard - lists unacknowledged and overdue requests until acked",
   async (hub, browser) => {
     await must(hub, "POST", "/v1/sessions", { agent_id: "worker" });
@@ -39,7 +41,7 @@ browserTest(
       body: "<img src=x onerror=alert(1)> everyone confirm",
       metadata: { ack_required: true },
     });
-    await new Promise((r) => setTimeout(r, 1500));
+    await hub.advance(2_500);
 
     await using dash = await openDashboard(browser, hub);
     const { page } = dash;
