@@ -15,6 +15,7 @@ import {
   assertStringIncludes,
 } from "../_assert.ts";
 import { eventually, startHub, type TestHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import {
   BRIDGED,
   ENTRY,
@@ -639,7 +640,7 @@ Deno.test("arc mcp - says so when its permissions do not cover the hub", async (
 });
 
 Deno.test("arc mcp - keeps an idle agent present, so its claims are not recovered", async () => {
-  await using hub = await startHub({ args: ["--presence-ttl", "5"] });
+  await using hub = await inProcessHub({ args: ["--presence-ttl", "5"] });
   await using agent = await startMcp({ agent: "idle", baseUrl: hub.url });
   const claim = await agent.call("arc_claim", {
     key: "long-job",
@@ -647,8 +648,22 @@ Deno.test("arc mcp - keeps an idle agent present, so its claims are not recovere
   });
   assertEquals(claim.acquired, true);
   const sessionId = (await session(hub, "idle"))?.session_id;
-  // Twice the presence TTL without a tool call.
-  await new Promise((r) => setTimeout(r, 8_000));
+  const lastSeen = async () => {
+    const agents = (await hub.api("GET", "/v1/agents")).body.result;
+    const row = agents.find((a: { agent_id: string }) => a.agent_id === "idle");
+    return row ? Date.parse(row.last_seen) : 0;
+  };
+  // Twice four seconds of a five-second TTL without a tool call: each time
+  // only the bridge's heartbeat (every third of the TTL, in real time) keeps
+  // the session from expiring at the next sweep.
+  for (let i = 0; i < 2; i++) {
+    await hub.advance(4_000);
+    const now = hub.clock.now();
+    await eventually(async () => (await lastSeen()) >= now, {
+      what: "a heartbeat",
+    });
+  }
+  await hub.advance(4_000);
   const now = await session(hub, "idle");
   assertEquals(now?.active, true);
   assertEquals(now?.session_id, sessionId);

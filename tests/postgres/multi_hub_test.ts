@@ -5,7 +5,7 @@
  * listen connection the server cut.
  */
 import { assert, assertEquals } from "../_assert.ts";
-import { openStream, request, type TestHub } from "../_util.ts";
+import { eventually, openStream, request, type TestHub } from "../_util.ts";
 import { notifyChannel } from "../../src/store/postgres/store.ts";
 import {
   freshSchema,
@@ -221,7 +221,9 @@ pgTest(
       await new Promise((r) => setTimeout(r, 700));
       await hubs[0]!.kill();
       const atKill = acknowledged.size;
-      await new Promise((r) => setTimeout(r, 1200));
+      await eventually(() => Promise.resolve(acknowledged.size > atKill + 20), {
+        what: "the surviving hubs to take more posts",
+      });
       stop = true;
       await Promise.all(agents);
       assert(acknowledged.size > atKill, "the others kept taking posts");
