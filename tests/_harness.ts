@@ -26,6 +26,8 @@ import { Hub } from "../src/hub/hub.ts";
 import { parseServeFlags } from "../src/cli/serve.ts";
 import { resolveConfig } from "../src/config.ts";
 import { SqliteStore } from "../src/store/sqlite/store.ts";
+import { RelayServer } from "../src/relay/server.ts";
+import { inProcessDispatch } from "../src/relay/dispatch.ts";
 import type { Clock } from "../src/time.ts";
 import type { HubLike, Reply } from "./_util.ts";
 
@@ -62,6 +64,11 @@ export interface InProcessHubOptions {
   args?: string[];
   /** Reuse this directory (and its database) instead of a new temp dir. */
   dir?: string;
+  /**
+   * Also serve the file relay on `<dir>/spool`, in this process, rescanning
+   * every `rescanMs`. @default no relay
+   */
+  relay?: { rescanMs?: number };
 }
 
 /** A hub running inside the test process. */
@@ -122,6 +129,20 @@ export async function inProcessHub(
     mcp: async (o) =>
       new (await import("../src/mcp/http_route.ts")).McpSessions(o),
   });
+  let relay: RelayServer | undefined;
+  if (options.relay) {
+    relay = new RelayServer({
+      spoolDir: config.spoolDir,
+      dispatch: inProcessDispatch((req, env) => app.fetch(req, env)),
+      log: write,
+      storage: { id: hub.instanceId, label: storage },
+      maxFileBytes: config.maxRequestBytes + 65_536,
+      clock,
+      ...(options.relay.rescanMs ? { rescanMs: options.relay.rescanMs } : {}),
+    });
+    await relay.start();
+    hub.extraFeatures.add("relay");
+  }
   let served: RunningHub | undefined;
   let closed: Promise<void> | undefined;
   const api = async (
@@ -154,7 +175,11 @@ export async function inProcessHub(
     dir,
     storage,
     get url() {
-      served ??= serveHub(hub, { app, log: write });
+      served ??= serveHub(hub, {
+        app,
+        log: write,
+        beforeClose: async () => await relay?.close(),
+      });
       return served.url;
     },
     output: () => log,
@@ -169,6 +194,7 @@ export async function inProcessHub(
         else {
           hub.notifier.close();
           await closeApp(app);
+          await relay?.close();
           await hub.close();
         }
         if (!options.dir) {

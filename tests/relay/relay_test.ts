@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { readResponse, relayCall, writeRequest } from "./_spool.ts";
 
 Deno.test("relay: every method round-trips through spool files, and the hub advertises it", async () => {
@@ -100,7 +101,9 @@ Deno.test("relay: a parked long-poll does not delay other agents' requests", asy
 });
 
 Deno.test("relay: hostile spool content gets error responses and the relay keeps serving", async () => {
-  await using hub = await startHub({
+  // The relay in this process, rescanning every 100 ms.
+  await using hub = await inProcessHub({
+    relay: { rescanMs: 100 },
     args: [
       "--max-body-chars",
       "100",
@@ -187,7 +190,7 @@ Deno.test("relay: hostile spool content gets error responses and the relay keeps
     const odd = await readResponse(spool, "bad_name", "odd");
     assertEquals(odd.status, 400);
     assertStringIncludes(odd.error, "not a safe name");
-    await new Promise((r) => setTimeout(r, 2500)); // past one rescan
+    await new Promise((r) => setTimeout(r, 300)); // past two rescans
     assertEquals([...Deno.readDirSync(outside)].map((e) => e.name), ["x.json"]);
   } finally {
     await Deno.remove(outside, { recursive: true });
