@@ -80,9 +80,10 @@ export interface InProcessHub extends HubLike, AsyncDisposable {
   /** The application requests go through. */
   readonly app: Hono<ArcEnv>;
   /**
-   * Moves the clock `ms` forward and runs one presence sweep, as the hub's
-   * sweeper would have within that time (sessions expire, their claims and
-   * locks are recovered, approvals expire).
+   * Writes the presence touches already queued, moves the clock `ms` forward
+   * and runs one presence sweep, as the hub's sweeper would have within that
+   * time (sessions expire, their claims and locks are recovered, approvals
+   * and handed-out tasks expire).
    */
   advance(ms: number): Promise<void>;
 }
@@ -185,6 +186,8 @@ export async function inProcessHub(
     output: () => log,
     api,
     async advance(ms) {
+      // Touches already queued belong to the time before the jump.
+      await hub.sweep();
       clock.advance(ms);
       await hub.sweep();
     },
