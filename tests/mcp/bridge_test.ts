@@ -9,6 +9,7 @@
 import { pathToFileURL } from "node:url";
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { MAIN, startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import {
   BRIDGED,
   freePort,
@@ -77,7 +78,7 @@ Deno.test("arc mcp bridge - main.ts and the bridge load no npm package and no hu
 });
 
 Deno.test("arc mcp bridge - serves a host with npm turned off (deno run --no-npm)", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const args = mcpArgs({ agent: "light", baseUrl: hub.url, tools: null });
   args.splice(1, 0, "--no-npm");
   await using agent = await startMcp({
@@ -94,7 +95,7 @@ Deno.test("arc mcp bridge - serves a host with npm turned off (deno run --no-npm
 });
 
 Deno.test("arc mcp bridge - speaks Streamable HTTP: Accept, session id, protocol version, token, a GET stream, DELETE at the end", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await using proxy = startProxy(hub.url);
   const agent = await startMcp({
     agent: "wired",

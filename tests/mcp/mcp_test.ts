@@ -14,7 +14,7 @@ import {
   assertNotEquals,
   assertStringIncludes,
 } from "../_assert.ts";
-import { eventually, startHub, type TestHub } from "../_util.ts";
+import { eventually, type HubLike, startHub } from "../_util.ts";
 import { inProcessHub } from "../_harness.ts";
 import {
   BRIDGED,
@@ -89,14 +89,14 @@ const CLASSIC_ARGS: Record<string, [string[], string[]]> = {
   arc_rpc_call: [["to_agent", "body"], ["timeout"]],
 };
 
-async function post(hub: TestHub, body: Record<string, unknown>) {
+async function post(hub: HubLike, body: Record<string, unknown>) {
   const reply = await hub.api("POST", "/v1/messages", body);
   assertEquals(reply.status, 201, JSON.stringify(reply.body));
   return reply.body.result as { id: number };
 }
 
 Deno.test("arc mcp - lists its tools and resources, and every tool acts on the hub", async (t) => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await using alice = await startMcp({
     agent: "alice",
     baseUrl: hub.url,
@@ -557,7 +557,7 @@ Deno.test("arc mcp - lists its tools and resources, and every tool acts on the h
 });
 
 Deno.test("arc mcp - RPC between two MCP servers", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await using lead = await startMcp({ agent: "lead", baseUrl: hub.url });
   await using worker = await startMcp({ agent: "worker", baseUrl: hub.url });
   await lead.call("arc_whoami");
@@ -705,7 +705,7 @@ Deno.test("arc mcp - works through the file relay", async () => {
 });
 
 Deno.test("arc mcp - stdout carries only protocol frames; SIGTERM and stdin EOF end the session with exit code 0", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   for (const ending of ["SIGTERM", "EOF"] as const) {
     const agent = `raw-${ending.toLowerCase()}`;
     const child = new Deno.Command(Deno.execPath(), {
@@ -755,7 +755,7 @@ Deno.test("arc mcp - stdout carries only protocol frames; SIGTERM and stdin EOF 
 });
 
 Deno.test("arc mcp - SIGTERM while the registration is in flight still ends the session", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const agent = "raw-early-sigterm";
   const spawned: { child?: Deno.ChildProcess } = {};
   let log = "";
@@ -819,7 +819,7 @@ Deno.test("docs/AGENTS.md - the Claude Code configuration launches the server as
   };
   assertEquals(server.command, "deno");
   assert(server.args.includes("/path/to/arc/main.ts"), server.args.join(" "));
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const args = server.args.map((arg) =>
     arg === "/path/to/arc/main.ts"
       ? ENTRY
