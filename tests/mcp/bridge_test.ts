@@ -178,13 +178,15 @@ Deno.test("arc mcp bridge - a hub that restarts: calls say no hub answers, then 
 });
 
 Deno.test("arc mcp bridge - an idle host keeps its session: the open GET stream stops the hub's idle timeout", async () => {
-  await using hub = await startHub({ args: ["--mcp-idle-timeout", "1"] });
+  await using hub = await inProcessHub({ args: ["--mcp-idle-timeout", "1"] });
   await using agent = await startMcp({ agent: "quiet", baseUrl: hub.url });
   const before = await session(hub, "quiet");
   assertEquals(before?.active, true);
-  // Three idle timeouts with no request from the host: nothing to wait on,
-  // since the point is that nothing happens.
-  await new Promise((r) => setTimeout(r, 3_000));
+  // Three idle timeouts on the hub's clock with no request from the host,
+  // then two of its idle sweeps (every 250 ms): nothing to wait on, since the
+  // point is that nothing happens.
+  hub.clock.advance(3_000);
+  await new Promise((r) => setTimeout(r, 600));
   const after = await session(hub, "quiet");
   assertEquals(after?.session_id, before?.session_id);
   assertEquals((await agent.call("arc_whoami")).agent_id, "quiet");
