@@ -29,7 +29,7 @@ import { SqliteStore } from "../src/store/sqlite/store.ts";
 import { RelayServer } from "../src/relay/server.ts";
 import { inProcessDispatch } from "../src/relay/dispatch.ts";
 import type { Clock } from "../src/time.ts";
-import type { HubLike, Reply } from "./_util.ts";
+import { exchange, type HubLike, type Reply } from "./_util.ts";
 
 /**
  * A clock that stands still until the test moves it with
@@ -146,29 +146,19 @@ export async function inProcessHub(
   }
   let served: RunningHub | undefined;
   let closed: Promise<void> | undefined;
-  const api = async (
+  const api = (
     method: string,
     path: string,
     body?: unknown,
-    headers: HeadersInit = {},
-  ): Promise<Reply> => {
-    const init: RequestInit = { method, headers: new Headers(headers) };
-    if (body !== undefined) {
-      init.body = typeof body === "string"
-        ? body
-        : body instanceof Uint8Array
-        ? new Uint8Array(body)
-        : JSON.stringify(body);
-      (init.headers as Headers).set("content-type", "application/json");
-    }
-    const res = await app.request(path, init, { remoteAddr: LOOPBACK_PEER });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch { /* not JSON */ }
-    return { status: res.status, body: parsed, headers: res.headers };
-  };
+    headers?: HeadersInit,
+  ): Promise<Reply> =>
+    exchange(
+      async (init) =>
+        await app.request(path, init, { remoteAddr: LOOPBACK_PEER }),
+      method,
+      body,
+      headers,
+    );
   return {
     clock,
     hub,

@@ -184,17 +184,34 @@ export async function request(
   body?: unknown,
   headers: HeadersInit = {},
 ): Promise<Reply> {
-  const init: RequestInit = { method, headers: { ...headers } };
+  return await exchange(
+    (init) => fetch(`${base}${path}`, init),
+    method,
+    body,
+    headers,
+  );
+}
+
+/**
+ * Sends a JSON body (strings and bytes as they are) through `send` and parses
+ * the reply; `send` is `fetch` for a process, `app.request` in-process.
+ */
+export async function exchange(
+  send: (init: RequestInit) => Promise<Response>,
+  method: string,
+  body?: unknown,
+  headers: HeadersInit = {},
+): Promise<Reply> {
+  const init: RequestInit = { method, headers: new Headers(headers) };
   if (body !== undefined) {
     init.body = typeof body === "string"
       ? body
       : body instanceof Uint8Array
       ? new Uint8Array(body)
       : JSON.stringify(body);
-    (init.headers as Record<string, string>)["content-type"] =
-      "application/json";
+    (init.headers as Headers).set("content-type", "application/json");
   }
-  const res = await fetch(`${base}${path}`, init);
+  const res = await send(init);
   const text = await res.text();
   let parsed: unknown = text;
   try {

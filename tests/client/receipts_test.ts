@@ -6,7 +6,7 @@
 import { ArcClient } from "../../src/client/mod.ts";
 import { ArcError } from "../../src/client/errors.ts";
 import { assert, assertEquals, assertRejects } from "../_assert.ts";
-import { type HubLike } from "../_util.ts";
+import type { HubLike } from "../_util.ts";
 import { inProcessHub } from "../_harness.ts";
 
 type Maker = (hub: HubLike, agentId: string) => ArcClient;

@@ -5,7 +5,7 @@
  * progress arrives in order.
  */
 import { assert, assertEquals, assertRejects } from "../_assert.ts";
-import { type HubLike } from "../_util.ts";
+import type { HubLike } from "../_util.ts";
 import { inProcessHub } from "../_harness.ts";
 import { ArcClient, type Message, RpcError } from "../../src/client/mod.ts";
 
