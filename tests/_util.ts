@@ -37,16 +37,30 @@ export interface StartHubOptions {
   database?: string;
 }
 
-/** A running hub process. */
-export interface TestHub extends AsyncDisposable {
-  url: string;
+/**
+ * What a test talks to: a hub process ({@linkcode startHub}) or a hub in the
+ * test process (`inProcessHub` in `./_harness.ts`).
+ */
+export interface HubLike {
+  /** Base URL (the in-process hub starts listening on first use). */
+  readonly url: string;
   dir: string;
   storage: string;
-  process: Deno.ChildProcess;
-  /** Everything the hub printed so far. */
+  /** Everything the hub logged so far. */
   output: () => string;
-  /** Sends a request and parses the JSON reply. */
-  api(method: string, path: string, body?: unknown): Promise<Reply>;
+  /** Sends a request (with extra headers) and parses the JSON reply. */
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: HeadersInit,
+  ): Promise<Reply>;
+}
+
+/** A running hub process. */
+export interface TestHub extends HubLike, AsyncDisposable {
+  url: string;
+  process: Deno.ChildProcess;
   /** SIGTERM and wait; returns the exit code. */
   stop(): Promise<number>;
   /** SIGKILL and wait. */
@@ -142,7 +156,8 @@ export async function startHub(
     storage,
     process,
     output: () => log,
-    api: (method, path, body) => request(url, method, path, body),
+    api: (method, path, body, headers) =>
+      request(url, method, path, body, headers),
     stop,
     async kill() {
       try {
@@ -169,17 +184,34 @@ export async function request(
   body?: unknown,
   headers: HeadersInit = {},
 ): Promise<Reply> {
-  const init: RequestInit = { method, headers: { ...headers } };
+  return await exchange(
+    (init) => fetch(`${base}${path}`, init),
+    method,
+    body,
+    headers,
+  );
+}
+
+/**
+ * Sends a JSON body (strings and bytes as they are) through `send` and parses
+ * the reply; `send` is `fetch` for a process, `app.request` in-process.
+ */
+export async function exchange(
+  send: (init: RequestInit) => Promise<Response>,
+  method: string,
+  body?: unknown,
+  headers: HeadersInit = {},
+): Promise<Reply> {
+  const init: RequestInit = { method, headers: new Headers(headers) };
   if (body !== undefined) {
     init.body = typeof body === "string"
       ? body
       : body instanceof Uint8Array
       ? new Uint8Array(body)
       : JSON.stringify(body);
-    (init.headers as Record<string, string>)["content-type"] =
-      "application/json";
+    (init.headers as Headers).set("content-type", "application/json");
   }
-  const res = await fetch(`${base}${path}`, init);
+  const res = await send(init);
   const text = await res.text();
   let parsed: unknown = text;
   try {
@@ -190,7 +222,7 @@ export async function request(
 
 /** Sends a request and fails loudly unless the hub answered 2xx. */
 export async function must(
-  hub: TestHub,
+  hub: HubLike,
   method: string,
   path: string,
   body?: unknown,

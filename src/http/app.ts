@@ -46,6 +46,8 @@ export interface McpEndpointOptions {
   log: (line: string) => void;
   idleMs: number;
   maxRequestBytes: number;
+  /** The hub's clock, for idle time. */
+  now: () => number;
 }
 
 /** Options for {@linkcode createApp}. */
@@ -84,6 +86,7 @@ export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
         fetch: async (input, init) => await app.fetch(new Request(input, init)),
         log: ctx.log,
         idleMs: hub.config.mcpIdleSec * 1000,
+        now: () => hub.clock.now(),
         maxRequestBytes: hub.config.maxRequestBytes,
       });
       return await (await mcp).handle(c.req.raw);

@@ -60,12 +60,13 @@ export function routeContext(
   const limiter = new RateLimiter({
     perSec: hub.config.rateLimitPerSec,
     burst: hub.config.rateBurst,
+    now: () => hub.clock.now(),
   });
   hub.runtimeInfo["rate_limit"] = limiter.describe();
   return {
     hub,
     body: (c) => readJsonObject(c.req.raw, hub.config.maxRequestBytes),
-    identity: new Identity(hub.store, hub.config),
+    identity: new Identity(hub.store, hub.config, { clock: hub.clock }),
     limiter,
     metrics: options.metrics ?? new Metrics(),
     log: options.log ?? (() => {}),

@@ -18,7 +18,7 @@ import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { DEFAULTS, VENDOR } from "../protocol.ts";
 import type { Approval, ApprovalStatus } from "../store/approvals.ts";
 import type { JsonObject, Message, Store } from "../store/types.ts";
-import { toIso } from "../time.ts";
+import { type Clock, systemClock, toIso } from "../time.ts";
 import type { Notifier } from "./notifier.ts";
 import { isObject, type Query, readFields } from "./params.ts";
 import * as units from "./units/approvals.ts";
@@ -49,6 +49,8 @@ export interface ApprovalsOptions {
   maxQueryLimit: number;
   /** Called after a request was created or decided. @default nothing */
   onEvent?: (event: ApprovalEvent, approval: Approval) => void;
+  /** Where expiry and ages are read. @default the system clock */
+  clock?: Clock;
 }
 
 /** A request as answered: a due pending one reads expired; with its age. */
@@ -138,7 +140,11 @@ export class Approvals {
       }, timeout)
     );
     this.#options.onEvent?.("created", approval);
-    return describeApproval(approval, Date.now());
+    return describeApproval(approval, this.#now());
+  }
+
+  #now(): number {
+    return (this.#options.clock ?? systemClock).now();
   }
 
   /** `GET /v1/arcdeno/approvals?status=&agent_id=&limit=`: newest first. */
@@ -152,7 +158,7 @@ export class Approvals {
       );
     }
     const agentId = query.get("agent_id");
-    const now = Date.now();
+    const now = this.#now();
     const rows = await this.#store.read(() =>
       units.listApprovals({
         now: toIso(now),
@@ -191,11 +197,11 @@ export class Approvals {
     }
     let approval = await this.#get(id);
     if (waitSec <= 0 || approval.status !== "pending") {
-      return describeApproval(approval, Date.now());
+      return describeApproval(approval, this.#now());
     }
     const deadline = Math.min(
       performance.now() + Math.min(waitSec, DEFAULTS.maxTimeoutSec) * 1000,
-      performance.now() + Date.parse(approval.expires_at) - Date.now(),
+      performance.now() + Date.parse(approval.expires_at) - this.#now(),
     );
     using sub = this.#notifier.subscribe((m) =>
       m.to_agent === approval.agent_id && approvalOf(m) === id
@@ -209,7 +215,7 @@ export class Approvals {
       await sub.wait(left, signal);
       approval = await this.#get(id);
     }
-    return describeApproval(approval, Date.now());
+    return describeApproval(approval, this.#now());
   }
 
   /** `POST /v1/arcdeno/approvals/{id}/decide` with `{decision, by, note, choice}`. */
@@ -252,7 +258,7 @@ export class Approvals {
     }
     this.#notifier.publish(result.posted);
     this.#options.onEvent?.("decided", after);
-    return describeApproval(after, Date.now());
+    return describeApproval(after, this.#now());
   }
 
   /** Writes down that due requests expired (the presence sweep calls it). */

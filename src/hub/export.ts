@@ -67,19 +67,20 @@ export async function* exportRecords(
   instanceId: string,
   filter: ExportFilter,
 ): AsyncGenerator<ExportRecord> {
+  await using snapshot = await store.begin("snapshot");
   yield {
     type: "header",
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
     instance_id: instanceId,
-    exported_at: toIso(Date.now()),
+    // The store's clock, so a hub on an injected clock stamps its own time.
+    exported_at: toIso(await snapshot.run(() => tx.now())),
     implementation: IMPLEMENTATION,
     implementation_version: VERSION,
     backend: store.info.backend,
     filter: describeFilter(filter),
   };
   const counts = emptyCounts();
-  await using snapshot = await store.begin("snapshot");
   for (const table of exportTables(filter)) {
     let after = table.start;
     while (true) {

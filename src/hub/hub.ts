@@ -83,6 +83,7 @@ import {
   toStr,
   truthy,
 } from "./params.ts";
+import { type Clock, systemClock } from "../time.ts";
 
 /** How often retention runs at most (`--retain-days`). */
 const RETAIN_EVERY_MS = 3_600_000;
@@ -93,6 +94,11 @@ export interface HubCreateOptions {
   log?: (line: string) => void;
   /** How often to look for writes by other processes, in ms. @default 200 */
   changeProbeMs?: number;
+  /**
+   * Where the hub's rules read the time (expiry, presence, stamps); give the
+   * store the same clock. @default the system clock
+   */
+  clock?: Clock;
 }
 
 /** Shutdown timer state as `GET /v1/shutdown` reports it. */
@@ -127,6 +133,8 @@ export class Hub implements AsyncDisposable {
   readonly store: Store;
   readonly notifier = new Notifier();
   readonly instanceId: string;
+  /** Where every rule of this hub reads the time (the store's clock is set at its open). */
+  readonly clock: Clock;
   /** Delivery receipts (vendor extension). */
   readonly receipts: Receipts;
   /** Approval requests to the operator (vendor extension). */
@@ -191,6 +199,7 @@ export class Hub implements AsyncDisposable {
     this.config = config;
     this.store = store;
     this.instanceId = instanceId;
+    this.clock = options.clock ?? systemClock;
     this.search = new MessageSearch(store);
     this.#log = options.log ?? (() => {});
     this.#probeMs = options.changeProbeMs ?? 200;
@@ -198,13 +207,18 @@ export class Hub implements AsyncDisposable {
       presenceTtlSec: config.presenceTtlSec,
       maxQueryLimit: config.maxQueryLimit,
       log: this.#log,
+      clock: this.clock,
     });
     this.approvals = new Approvals(store, this.notifier, {
       maxQueryLimit: config.maxQueryLimit,
       onEvent: (event, approval) => this.onApproval(event, approval),
+      clock: this.clock,
     });
     this.#touches = new TouchBatch(store, this.#log);
-    this.statuses = new AgentStatuses({ stallAfterSec: config.stallAfterSec });
+    this.statuses = new AgentStatuses({
+      stallAfterSec: config.stallAfterSec,
+      clock: this.clock,
+    });
   }
 
   /**
@@ -312,14 +326,14 @@ export class Hub implements AsyncDisposable {
   #retainWhenDue(): void {
     const days = this.config.retainDays;
     if (days === undefined || this.#retaining || this.#closed) return;
-    if (this.#retainedAt && Date.now() - this.#retainedAt < RETAIN_EVERY_MS) {
-      return;
-    }
-    this.#retainedAt = Date.now();
+    const now = this.clock.now();
+    if (this.#retainedAt && now - this.#retainedAt < RETAIN_EVERY_MS) return;
+    this.#retainedAt = now;
     this.#retaining = runRetention(this.store, this.instanceId, {
       days,
       dir: this.config.retainDir,
       stopped: () => this.#closed,
+      clock: this.clock,
     }).then(
       (r) => {
         if (r.messages > 0) {
@@ -866,7 +880,7 @@ export class Hub implements AsyncDisposable {
       const agent = body["agent_id"];
       await this.store.read(() => requireGeneration(agent, generation));
     }
-    return await acquireReservation(this.store, body, Date.now());
+    return await acquireReservation(this.store, body, this.clock.now());
   }
 
   refreshLock(body: JsonObject): Promise<Lock> {
@@ -887,7 +901,7 @@ export class Hub implements AsyncDisposable {
 
   /** `POST /v1/arcdeno/fence/check` (see `./reserve.ts`). */
   checkFence(body: JsonObject): Promise<JsonObject> {
-    return checkFence(this.store, body, Date.now());
+    return checkFence(this.store, body, this.clock.now());
   }
 
   // ── tasks ──────────────────────────────────────────────────────────

@@ -15,7 +15,7 @@ export interface RateLimitOptions {
   perSec: number;
   /** Posts an agent may make at once before the rate applies. */
   burst: number;
-  /** Time source in ms. @default Date.now */
+  /** Time source in ms. @default Date.now (the app passes the hub's clock) */
   now?: () => number;
 }
 

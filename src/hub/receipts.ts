@@ -38,6 +38,7 @@ import type {
 } from "../store/receipts.ts";
 import type { JsonObject, Message, Store } from "../store/types.ts";
 import * as units from "./units/receipts.ts";
+import { type Clock, systemClock } from "../time.ts";
 import { type Query, readFields, toInt, truthy } from "./params.ts";
 
 /** Seconds after which a tracked message without an acknowledgement counts as overdue, unless it says otherwise. */
@@ -57,6 +58,8 @@ export interface ReceiptsOptions {
   maxQueryLimit: number;
   /** Where failed receipt writes are reported. @default nothing */
   log?: (line: string) => void;
+  /** Where message ages are read. @default the system clock */
+  clock?: Clock;
 }
 
 /** The vendor field a post result carries when its recipient is not live. */
@@ -285,7 +288,7 @@ export class Receipts {
     const ids = waits.map((w) => w.message.id);
     const receipts = await this.#store.read(() => units.receiptsOf(ids));
     const byMessage = Map.groupBy(receipts, (r) => r.message_id);
-    const now = Date.now();
+    const now = (this.#options.clock ?? systemClock).now();
     return waits.map(({ message: m, ack_within_sec }) => {
       const age = Math.max(0, Math.floor((now - Date.parse(m.ts)) / 1000));
       const within = ack_within_sec ?? DEFAULT_ACK_WITHIN_SEC;

@@ -23,6 +23,7 @@
 
 import { join } from "node:path";
 import type { Store } from "../store/types.ts";
+import { type Clock, systemClock } from "../time.ts";
 import { exportRecords } from "./export.ts";
 import {
   closedThreads,
@@ -40,6 +41,8 @@ export interface RetentionOptions {
   dir: string;
   /** Checked between threads: a closing hub stops early. */
   stopped?: () => boolean;
+  /** Stamps the file names. @default the system clock */
+  clock?: Clock;
 }
 
 /** What one pass did. */
@@ -60,8 +63,11 @@ export function safeName(id: string): string {
   return safe || "_";
 }
 
-function stamp(): string {
-  return new Date().toISOString().replace(/[:.]/g, "-");
+function stamp(options: RetentionOptions): string {
+  return new Date((options.clock ?? systemClock).now()).toISOString().replace(
+    /[:.]/g,
+    "-",
+  );
 }
 
 /** Writes lines to `path` through a temporary file and a rename. */
@@ -135,7 +141,7 @@ export async function runRetention(
     const page = await store.read(() => deliveredDirect(cutoff, afterId, PAGE));
     if (!page.length) break;
     afterId = page.at(-1)!.id;
-    const path = join(options.dir, `dm-${stamp()}-${page[0]!.id}.jsonl`);
+    const path = join(options.dir, `dm-${stamp(options)}-${page[0]!.id}.jsonl`);
     await writeAtomically(path, page.map((m) => JSON.stringify(m)));
     const n = await store.run(() => pruneDirect(page.map((m) => m.id), cutoff));
     if (n > 0) {
@@ -157,7 +163,7 @@ async function pruneOneThread(
 ): Promise<void> {
   const path = join(
     options.dir,
-    `thread-${safeName(threadId)}-${stamp()}.jsonl`,
+    `thread-${safeName(threadId)}-${stamp(options)}.jsonl`,
   );
   let throughId = 0;
   async function* lines(): AsyncGenerator<string> {

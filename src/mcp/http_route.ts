@@ -44,6 +44,8 @@ export interface McpSessionsOptions {
    * @default 1_800_000 (30 minutes)
    */
   idleMs?: number;
+  /** Where idle time is read, in epoch ms. @default Date.now (the app passes the hub's clock) */
+  now?: () => number;
   /**
    * Most MCP sessions open at once.
    *
@@ -86,6 +88,10 @@ export class McpSessions {
     Deno.unrefTimer(this.#sweeper);
   }
 
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
+  }
+
   /** Open MCP sessions. */
   get size(): number {
     return this.#sessions.size;
@@ -109,7 +115,7 @@ export class McpSessions {
         `this MCP session acts as '${session.agentId}', not '${named}'`,
       );
     }
-    session.lastSeen = Date.now();
+    session.lastSeen = this.#now();
     session.open++;
     let response: Response;
     try {
@@ -203,7 +209,7 @@ export class McpSessions {
             conn,
             server,
             transport,
-            lastSeen: Date.now(),
+            lastSeen: this.#now(),
             open: 1,
           };
           this.#sessions.set(id, session);
@@ -265,11 +271,11 @@ export class McpSessions {
 
   #release(session: Session): void {
     session.open = Math.max(0, session.open - 1);
-    session.lastSeen = Date.now();
+    session.lastSeen = this.#now();
   }
 
   #sweep(): void {
-    const now = Date.now();
+    const now = this.#now();
     for (const [id, session] of this.#sessions) {
       if (session.open === 0 && now - session.lastSeen > this.#idleMs) {
         void this.#end(id, "it was idle");

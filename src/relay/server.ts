@@ -21,7 +21,7 @@ import {
   writeJsonAtomic,
 } from "./spool.ts";
 import { safeAgentId } from "../protocol.ts";
-import { toIso } from "../time.ts";
+import { type Clock, systemClock, toIso } from "../time.ts";
 
 /** What a dispatched request came back with. */
 export interface Dispatched {
@@ -60,6 +60,8 @@ export interface RelayOptions {
    * @default unset: no check
    */
   storage?: { id: string; label: string };
+  /** Stamps responses and heartbeats and ages spool files. @default the system clock */
+  clock?: Clock;
 }
 
 /** Folder in the spool holding one heartbeat record per live relay. */
@@ -111,6 +113,7 @@ export class RelayServer implements AsyncDisposable {
   #retentionSec: number | undefined;
   #observe: ((seconds: number) => void) | undefined;
   #storage: { id: string; label: string } | undefined;
+  #clock: Clock;
   #watcher: Deno.FsWatcher | undefined;
   #watchedIno: number | null | undefined;
   #rescanTimer: ReturnType<typeof setInterval> | undefined;
@@ -133,6 +136,7 @@ export class RelayServer implements AsyncDisposable {
     this.#retentionSec = options.retentionSec;
     this.#observe = options.observe;
     this.#storage = options.storage;
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** Current counters. */
@@ -215,7 +219,7 @@ export class RelayServer implements AsyncDisposable {
     let state: "clean" | "unclean" = "clean";
     for (const { path, record } of this.#readOwners()) {
       if (record.id === this.#ownerId) continue;
-      if (Date.now() - record.at >= stale) {
+      if (this.#clock.now() - record.at >= stale) {
         state = "unclean";
         await Deno.remove(path).catch(() => {});
         continue;
@@ -234,7 +238,7 @@ export class RelayServer implements AsyncDisposable {
       {
         id: this.#ownerId,
         pid: Deno.pid,
-        at: Date.now(),
+        at: this.#clock.now(),
         ...(this.#storage
           ? { storage_id: this.#storage.id, storage: this.#storage.label }
           : {}),
@@ -366,9 +370,9 @@ export class RelayServer implements AsyncDisposable {
     await this.#sweep();
     if (
       this.#retentionSec !== undefined &&
-      Date.now() - this.#lastRetention > 60_000
+      this.#clock.now() - this.#lastRetention > 60_000
     ) {
-      this.#lastRetention = Date.now();
+      this.#lastRetention = this.#clock.now();
       await this.#applyRetention(this.#retentionSec * 1000);
     }
   }
@@ -394,7 +398,10 @@ export class RelayServer implements AsyncDisposable {
     const claimedAt = performance.now();
     const replyDir = isSafeName(agentDir) ? agentDir : safeAgentId(agentDir);
     const fail = (status: number, error: string) =>
-      this.#respond(replyDir, errorEnvelope(requestId, status, error));
+      this.#respond(
+        replyDir,
+        errorEnvelope(requestId, status, error, this.#clock),
+      );
     if (!isSafeName(agentDir)) {
       return await fail(
         RELAY_STATUS.invalidRequest,
@@ -415,7 +422,7 @@ export class RelayServer implements AsyncDisposable {
     }
     let request: RelayRequest;
     try {
-      request = await readRequest(workPath, requestId, agentDir);
+      request = await readRequest(workPath, requestId, agentDir, this.#clock);
     } catch (error) {
       return await fail(
         RELAY_STATUS.invalidRequest,
@@ -437,7 +444,7 @@ export class RelayServer implements AsyncDisposable {
       ok: envelope ? envelope["ok"] === true : status >= 200 && status < 300,
       status,
       body,
-      completed_at: toIso(Date.now()),
+      completed_at: toIso(this.#clock.now()),
     };
     if (envelope && typeof envelope["error"] === "string") {
       response.error = envelope["error"];
@@ -470,7 +477,7 @@ export class RelayServer implements AsyncDisposable {
    * not answered, if they are recent enough that someone may still wait.
    */
   async #answerAbandoned(): Promise<void> {
-    const since = Date.now() - 120_000;
+    const since = this.#clock.now() - 120_000;
     for await (const agent of Deno.readDir(this.layout.requests)) {
       if (!agent.isDirectory || !isSafeName(agent.name)) continue;
       for await (
@@ -491,6 +498,7 @@ export class RelayServer implements AsyncDisposable {
             id,
             RELAY_STATUS.invalidPayload,
             "the relay stopped before answering this request; it may or may not have been applied, so check before retrying",
+            this.#clock,
           ),
         ).catch(() => {});
       }
@@ -498,7 +506,7 @@ export class RelayServer implements AsyncDisposable {
   }
 
   async #applyRetention(maxAgeMs: number): Promise<void> {
-    const cutoff = Date.now() - maxAgeMs;
+    const cutoff = this.#clock.now() - maxAgeMs;
     const prune = async (dir: string, suffix: string) => {
       for await (const file of Deno.readDir(dir)) {
         if (!file.isFile || !file.name.endsWith(suffix)) continue;
@@ -530,6 +538,7 @@ async function readRequest(
   path: string,
   requestId: string,
   agentDir: string,
+  clock: Clock,
 ): Promise<RelayRequest> {
   let bytes = await Deno.readFile(path);
   for (let attempt = 0;; attempt++) {
@@ -540,7 +549,7 @@ async function readRequest(
       } catch {
         throw new TypeError("the file is not valid UTF-8");
       }
-      return parseRequest(JSON.parse(text), requestId, agentDir);
+      return parseRequest(JSON.parse(text), requestId, agentDir, clock);
     } catch (error) {
       if (attempt >= 4) throw error;
       await new Promise((r) => setTimeout(r, 25 * (attempt + 1)));

@@ -8,7 +8,7 @@
  */
 
 import { join } from "node:path";
-import { toIso } from "../time.ts";
+import { type Clock, systemClock, toIso } from "../time.ts";
 
 /** Relay statuses for failures outside the hub. */
 export const RELAY_STATUS = {
@@ -92,12 +92,13 @@ export function errorEnvelope(
   requestId: string,
   status: number,
   error: string,
+  clock: Clock = systemClock,
 ): RelayResponse {
   return {
     request_id: requestId,
     ok: false,
     status,
-    completed_at: toIso(Date.now()),
+    completed_at: toIso(clock.now()),
     error,
   };
 }
@@ -112,6 +113,7 @@ export function parseRequest(
   value: unknown,
   fallbackId: string,
   fallbackAgent: string,
+  clock: Clock = systemClock,
 ): RelayRequest {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new TypeError("request envelope must be a JSON object");
@@ -143,6 +145,6 @@ export function parseRequest(
     body: (body ?? null) as Record<string, unknown> | null,
     created_at: typeof v["created_at"] === "string"
       ? v["created_at"]
-      : toIso(Date.now()),
+      : toIso(clock.now()),
   };
 }

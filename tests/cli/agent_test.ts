@@ -1,9 +1,10 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { startHub } from "../_util.ts";
+import { eventually, startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { arc } from "./_arc.ts";
 
 Deno.test("post, poll and whoami act as an agent over HTTP, with flags or ARC_URL/ARC_AGENT", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const posted = await arc([
     "post",
     "--base-url",
@@ -62,7 +63,9 @@ Deno.test("post, poll and whoami act as an agent over HTTP, with flags or ARC_UR
     "--timeout",
     "20",
   ]);
-  await new Promise((r) => setTimeout(r, 1500));
+  await eventually(() => Promise.resolve(hub.hub.waiting.longPolls === 1), {
+    what: "arc poll to wait",
+  });
   await hub.api("POST", "/v1/messages", { from_agent: "carol", body: "fresh" });
   const next = await waiting;
   assertEquals(next.stdout.trim().split("\n").map((l) => JSON.parse(l).body), [
@@ -78,7 +81,7 @@ Deno.test("post, poll and whoami act as an agent over HTTP, with flags or ARC_UR
 });
 
 Deno.test("agent commands: hub errors print 'arc error:' and exit 1; usage errors exit 2", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const bad = await arc([
     "post",
     "--base-url",

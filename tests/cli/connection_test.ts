@@ -7,7 +7,7 @@
  */
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { UsageError } from "../../src/cli/args.ts";
 import {
   type ConnectionFlags,
@@ -174,7 +174,7 @@ Deno.test("every agent command refuses a bad ARC_URL and --base-url with --relay
 });
 
 Deno.test("agent commands and setup take the agent and hub from ARC_AGENT and ARC_URL, flags winning", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const env = { ARC_AGENT: "carol", ARC_URL: hub.url };
   const who = await arc(["whoami"], { env });
   assertEquals(who.code, 0, who.stderr);

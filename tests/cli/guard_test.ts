@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { MAIN, startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { arc as runArc, run as runCommand } from "./_arc.ts";
 
 const GIT_ENV = {
@@ -108,7 +109,7 @@ Deno.test("guard refuses a commit of a path another agent reserves by glob, and 
 });
 
 Deno.test("guard check works over the file relay and install keeps a foreign hook unless --force", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub({ relay: {} });
   await using r = await repo();
   await hub.api("POST", "/v1/locks", {
     agent_id: "alice",

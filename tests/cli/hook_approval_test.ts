@@ -7,7 +7,8 @@
  */
 
 import { assertEquals, assertStringIncludes } from "../_assert.ts";
-import { eventually, must, startHub, type TestHub } from "../_util.ts";
+import { eventually, type HubLike, must } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { spawnHook, withDir } from "./_arc.ts";
 
 /** A Claude Code PermissionRequest, as its hooks reference documents it. */
@@ -21,7 +22,7 @@ const CLAUDE_REQUEST = {
   tool_input: { command: "rm -rf build", description: "Clean the build" },
 };
 
-async function pendingOf(hub: TestHub, agent: string) {
+async function pendingOf(hub: HubLike, agent: string) {
   return await eventually(async () => {
     const list = await must(
       hub,
@@ -33,7 +34,7 @@ async function pendingOf(hub: TestHub, agent: string) {
 }
 
 Deno.test("arc hook --approve: a Claude Code PermissionRequest waits for the operator and prints the deny decision", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await withDir(async (dir) => {
     const running = spawnHook(
       [
@@ -74,7 +75,7 @@ Deno.test("arc hook --approve: a Claude Code PermissionRequest waits for the ope
 });
 
 Deno.test("arc hook --approve: a Codex CLI PermissionRequest gets the allow decision", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await withDir(async (dir) => {
     const running = spawnHook(
       [
@@ -112,9 +113,9 @@ Deno.test("arc hook --approve: a Codex CLI PermissionRequest gets the allow deci
 });
 
 Deno.test("arc hook --approve: without a decision in time it prints nothing and the request expires", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await withDir(async (dir) => {
-    const out = await spawnHook(
+    const running = spawnHook(
       [
         "--host",
         "claude",
@@ -128,6 +129,12 @@ Deno.test("arc hook --approve: without a decision in time it prints nothing and 
       dir,
       CLAUDE_REQUEST,
     );
+    await eventually(async () =>
+      (await must(hub, "GET", "/v1/arcdeno/approvals?status=pending"))[0]
+    );
+    // The hub's time passes the request's; the hook's own wait ends after 1 s.
+    await hub.advance(2_000);
+    const out = await running;
     assertEquals([out.code, out.stdout], [0, ""]);
     const expired = await must(
       hub,
@@ -139,7 +146,7 @@ Deno.test("arc hook --approve: without a decision in time it prints nothing and 
 });
 
 Deno.test("arc hook without --approve leaves a PermissionRequest to the host", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await withDir(async (dir) => {
     const out = await spawnHook(
       ["--host", "claude", "--agent", "dave", "--base-url", hub.url],

@@ -6,7 +6,8 @@
  */
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { MAIN, startHub } from "../_util.ts";
+import { type HubLike, MAIN } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { freePort } from "../mcp/_mcp.ts";
 import { run, spawnHook, withDir } from "./_arc.ts";
 
@@ -28,7 +29,7 @@ function hook(args: string[], cwd: string) {
 }
 
 Deno.test("arc hook prints unread direct messages and mentions once, then nothing", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const dir = await Deno.makeTempDir({ prefix: "arc-hook-" });
   try {
     const args = ["--agent", "alice", "--base-url", hub.url];
@@ -112,7 +113,7 @@ Deno.test("arc hook is silent and exits 0 when no hub answers", async () => {
 });
 
 async function dm(
-  hub: Awaited<ReturnType<typeof startHub>>,
+  hub: HubLike,
   body: string,
   extra: Record<string, unknown> = {},
 ): Promise<number> {
@@ -142,7 +143,7 @@ function unreadText(lines: string[], stopping = false): string {
 }
 
 Deno.test("arc hook --host claude: orientation, prompt, after-tool (urgent only), stop block, stop_hook_active", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await withDir(async (dir) => {
     const args = [
       "--agent",
@@ -266,7 +267,7 @@ Deno.test("arc hook --host claude: orientation, prompt, after-tool (urgent only)
 });
 
 Deno.test("arc hook --wait: a DM posted while a Stop hook waits blocks the stop within a second", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await hub.api("POST", "/v1/sessions", { agent_id: "alice" });
   await withDir(async (dir) => {
     const args = [
@@ -312,7 +313,7 @@ Deno.test("arc hook --wait: a DM posted while a Stop hook waits blocks the stop 
 });
 
 Deno.test("arc hook --host codex, gemini and cursor answer in their own formats", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await withDir(async (dir) => {
     const base = ["--base-url", hub.url, "--agent", "alice"];
     // Prime each host's read position (separate state files).

@@ -4,11 +4,11 @@
  * next, while a user without it is refused.
  */
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { arc } from "./_arc.ts";
 
 Deno.test("post, poll and whoami keep the agent's secret in a 0600 secrets file between runs on a strict hub", async () => {
-  await using hub = await startHub({ args: ["--strict-identity"] });
+  await using hub = await inProcessHub({ args: ["--strict-identity"] });
   const file = `${hub.dir}/home/secrets.json`;
   const env = { ARC_URL: hub.url, ARC_AGENT: "alice", ARC_SECRETS_FILE: file };
 
@@ -67,7 +67,7 @@ Deno.test("post, poll and whoami keep the agent's secret in a 0600 secrets file 
 });
 
 Deno.test("the agent commands write no secrets file for a hub without strict identity", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const file = `${hub.dir}/home/secrets.json`;
   const posted = await arc(["post", "hello"], {
     env: {

@@ -1,11 +1,11 @@
 /** `arc post --to` warns on stderr when the recipient is unknown or expired. */
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { arc } from "./_arc.ts";
 
 Deno.test("post --to warns on stderr for an unknown or expired recipient, and still posts", async () => {
-  await using hub = await startHub({ args: ["--presence-ttl", "5"] });
+  await using hub = await inProcessHub({ args: ["--presence-ttl", "5"] });
   const post = (to: string, body: string) =>
     arc(["post", "--base-url", hub.url, "--agent", "alice", "--to", to, body]);
 
@@ -22,7 +22,7 @@ Deno.test("post --to warns on stderr for an unknown or expired recipient, and st
   assertEquals(live.code, 0, live.stderr);
   assert(!live.stderr.includes("warning"), live.stderr);
 
-  await new Promise((r) => setTimeout(r, 6500));
+  await hub.advance(6500);
   const expired = await post("bob", "still there?");
   assertEquals(expired.code, 0, expired.stderr);
   assertStringIncludes(expired.stderr, "'bob' has no live session (expired)");

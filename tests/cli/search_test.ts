@@ -1,9 +1,9 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { arc } from "./_arc.ts";
 
 Deno.test("search prints the hits an agent may see, as text or JSON lines, with filters", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const post = async (body: Record<string, unknown>) =>
     (await hub.api("POST", "/v1/messages", body)).body.result;
   const task = await post({

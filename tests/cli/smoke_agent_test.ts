@@ -4,7 +4,8 @@ import {
   assertRejects,
   assertStringIncludes,
 } from "../_assert.ts";
-import { startHub, type TestHub } from "../_util.ts";
+import type { HubLike } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { runSmokeAgent, SMOKE_AGENT_HELP } from "../../src/cli/smoke_agent.ts";
 import { UsageError } from "../../src/cli/args.ts";
 
@@ -24,7 +25,7 @@ const referenceAvailable = await (async () => {
 })();
 
 const relayAvailable = await (async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const info = await hub.api("GET", "/v1/hub-info");
   return (info.body?.result?.features ?? []).includes("relay");
 })();
@@ -47,7 +48,7 @@ async function ours(
 /** Runs one of the reference implementation's roles as a child process. */
 async function reference(
   role: Role,
-  hub: TestHub,
+  hub: HubLike,
 ): Promise<{ code: number; output: string[] }> {
   const result = await new Deno.Command("python3", {
     args: [
@@ -74,7 +75,7 @@ async function reference(
 }
 
 /** Checks the thread the three roles leave behind. */
-async function assertSmokeThread(hub: TestHub): Promise<void> {
+async function assertSmokeThread(hub: HubLike): Promise<void> {
   const thread = await hub.api("GET", "/v1/threads/smoke-relay-001");
   assertEquals(thread.status, 200);
   const messages: { from_agent: string; kind: string; body: string }[] =
@@ -105,7 +106,7 @@ async function assertSmokeThread(hub: TestHub): Promise<void> {
 }
 
 Deno.test("runSmokeAgent() - the three roles pass together over HTTP", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const http = ["--transport", "http", "--base-url", hub.url];
   // start the waiting roles first, smoke-a last
   const [c, b, a] = await Promise.all([
@@ -127,7 +128,7 @@ Deno.test({
     "runSmokeAgent() - the three roles pass over a mix of the relay and HTTP",
   ignore: !relayAvailable,
   async fn() {
-    await using hub = await startHub();
+    await using hub = await inProcessHub({ relay: {} });
     const relay = ["--transport", "relay", "--relay-dir", `${hub.dir}/spool`];
     const http = ["--transport", "http", "--base-url", hub.url];
     const [a, b, c] = await Promise.all([
@@ -148,7 +149,7 @@ Deno.test({
     "runSmokeAgent() - our smoke-a passes with the reference smoke-b and smoke-c",
   ignore: !referenceAvailable,
   async fn() {
-    await using hub = await startHub();
+    await using hub = await inProcessHub();
     const [b, c, a] = await Promise.all([
       reference("smoke-b", hub),
       reference("smoke-c", hub),
@@ -166,7 +167,7 @@ Deno.test({
     "runSmokeAgent() - our smoke-b and smoke-c pass with the reference smoke-a",
   ignore: !referenceAvailable,
   async fn() {
-    await using hub = await startHub();
+    await using hub = await inProcessHub();
     const http = ["--transport", "http", "--base-url", hub.url];
     const [b, c, a] = await Promise.all([
       ours("smoke-b", http),
@@ -181,7 +182,7 @@ Deno.test({
 });
 
 Deno.test("runSmokeAgent() - a role that waits in vain fails with 1 and says why", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const started = Date.now();
   const output: string[] = [];
   const code = await runSmokeAgent(

@@ -13,7 +13,8 @@ import {
   assertRejects,
   assertStringIncludes,
 } from "../_assert.ts";
-import { startHub, type TestHub } from "../_util.ts";
+import type { HubLike } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import {
   ArcClient,
   type ArcClientOptions,
@@ -26,23 +27,24 @@ export interface ContractOptions {
   /** Names the transport in test names. */
   transport: string;
   /** Client options for `agentId` on `hub`. */
-  options(hub: TestHub, agentId: string): ArcClientOptions;
+  options(hub: HubLike, agentId: string): ArcClientOptions;
   /** Skip the suite (for example when the hub lacks the transport). */
   ignore?: boolean;
 }
 
 /** Registers the contract tests for one transport. */
 export function clientContract(contract: ContractOptions): void {
-  const test = (name: string, fn: (hub: TestHub) => Promise<void>) =>
+  const test = (name: string, fn: (hub: HubLike) => Promise<void>) =>
     Deno.test({
       name: `ArcClient over ${contract.transport} - ${name}`,
       ignore: contract.ignore ?? false,
       async fn() {
-        await using hub = await startHub();
+        // The relay runs in-process too, for the relay transport.
+        await using hub = await inProcessHub({ relay: {} });
         await fn(hub);
       },
     });
-  const client = (hub: TestHub, agentId: string) =>
+  const client = (hub: HubLike, agentId: string) =>
     new ArcClient(contract.options(hub, agentId));
 
   test("register(), rename(), whoami(), listAgents() and close() manage the session", async (hub) => {

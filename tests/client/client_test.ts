@@ -5,6 +5,7 @@ import {
   assertStringIncludes,
 } from "../_assert.ts";
 import { startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { clientContract } from "./_contract.ts";
 import {
   ArcClient,
@@ -68,7 +69,7 @@ Deno.test("ArcClient - constructor and sinceId validate their input", () => {
 });
 
 Deno.test("HttpTransport - sends the bearer token and JSON through the fetch it was given", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const seen: Request[] = [];
   const recording: FetchFunction = (input, init) => {
     const request = new Request(input, init);
@@ -183,7 +184,7 @@ Deno.test("HttpTransport - an answer that is not an envelope is ArcError with th
 });
 
 Deno.test("ArcClient - poll() stretches the request timeout past the long-poll wait", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const client = new ArcClient({
     agentId: "sleepy",
     baseUrl: hub.url,
@@ -197,7 +198,7 @@ Deno.test("ArcClient - poll() stretches the request timeout past the long-poll w
 });
 
 Deno.test("ArcClient - poll() stops waiting when its signal aborts", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await using client = new ArcClient({ agentId: "quitter", baseUrl: hub.url });
   await client.register();
   const controller = new AbortController();
@@ -333,7 +334,7 @@ Deno.test("ArcClient - stream() starts from the present of a different database 
 });
 
 Deno.test("ArcClient - close() swallows errors when the hub is gone", async () => {
-  const hub = await startHub();
+  const hub = await inProcessHub();
   try {
     const client = new ArcClient({
       agentId: "leaver",
@@ -341,7 +342,7 @@ Deno.test("ArcClient - close() swallows errors when the hub is gone", async () =
       timeoutMs: 2_000,
     });
     await client.register();
-    await hub.stop();
+    await hub[Symbol.asyncDispose]();
     await client.close();
     assertEquals(client.sessionId, undefined);
   } finally {
@@ -350,7 +351,7 @@ Deno.test("ArcClient - close() swallows errors when the hub is gone", async () =
 });
 
 Deno.test("HttpTransport - request() hands back error envelopes instead of throwing", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const http = new HttpTransport({ baseUrl: hub.url });
   assertEquals(http.baseUrl, hub.url);
   const { status, envelope } = await http.request("GET", "/v1/threads/none");
@@ -364,7 +365,7 @@ Deno.test("HttpTransport - request() hands back error envelopes instead of throw
 });
 
 Deno.test("package export - a consumer importing @arc/hub gets the client API", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const fixture = new URL("./fixture_consumer/", import.meta.url);
   const output = await new Deno.Command(Deno.execPath(), {
     args: [

@@ -10,11 +10,11 @@ import {
   assertRejects,
   assertStringIncludes,
 } from "../_assert.ts";
-import { startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { ArcClient, ArcError } from "../../src/client/mod.ts";
 
 Deno.test("ArcClient on a strict hub: every call and the stream carry the secret; another client cannot take the agent over", async () => {
-  await using hub = await startHub({ args: ["--strict-identity"] });
+  await using hub = await inProcessHub({ args: ["--strict-identity"] });
   await using alice = await ArcClient.quickstart({
     agentId: "alice",
     baseUrl: hub.url,
@@ -64,7 +64,10 @@ Deno.test("ArcClient on a strict hub: every call and the stream carry the secret
 });
 
 Deno.test("ArcClient over the relay on a strict hub needs no secret in its own directory", async () => {
-  await using hub = await startHub({ args: ["--strict-identity"] });
+  await using hub = await inProcessHub({
+    args: ["--strict-identity"],
+    relay: {},
+  });
   await using alice = ArcClient.overRelay({
     agentId: "alice",
     spoolDir: `${hub.dir}/spool`,

@@ -4,11 +4,12 @@
  * client stale.
  */
 import { assert, assertEquals, assertRejects } from "../_assert.ts";
-import { must, startHub } from "../_util.ts";
+import { must } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { ArcClient, ArcError } from "../../src/client/mod.ts";
 
 Deno.test("client: nextTask loop takes each task once; a newer registration makes the old client stale", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const posted = [];
   for (let i = 0; i < 3; i++) {
     posted.push(

@@ -6,9 +6,10 @@
 import { ArcClient } from "../../src/client/mod.ts";
 import { ArcError } from "../../src/client/errors.ts";
 import { assert, assertEquals, assertRejects } from "../_assert.ts";
-import { startHub, type TestHub } from "../_util.ts";
+import type { HubLike } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 
-type Maker = (hub: TestHub, agentId: string) => ArcClient;
+type Maker = (hub: HubLike, agentId: string) => ArcClient;
 
 const transports: [string, Maker][] = [
   ["HTTP", (hub, agentId) => new ArcClient({ agentId, baseUrl: hub.url })],
@@ -21,7 +22,7 @@ const transports: [string, Maker][] = [
 
 for (const [name, make] of transports) {
   Deno.test(`ArcClient.ack() / receipts() / unacked() - over ${name}`, async () => {
-    await using hub = await startHub();
+    await using hub = await inProcessHub({ relay: {} });
     await using lead = make(hub, "lead");
     await using worker = make(hub, "worker");
     await using other = make(hub, "other");

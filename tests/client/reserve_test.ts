@@ -1,9 +1,9 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { ArcClient } from "../../src/client/mod.ts";
 
 Deno.test("ArcClient.lock() sends the mode and returns the fence; checkFence() judges paths over HTTP and the relay", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub({ relay: {} });
   const alice = new ArcClient({ agentId: "alice", baseUrl: hub.url });
   const bob = ArcClient.overRelay({
     agentId: "bob",

@@ -5,10 +5,11 @@
  * progress arrives in order.
  */
 import { assert, assertEquals, assertRejects } from "../_assert.ts";
-import { startHub, type TestHub } from "../_util.ts";
+import type { HubLike } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { ArcClient, type Message, RpcError } from "../../src/client/mod.ts";
 
-async function agents(hub: TestHub) {
+async function agents(hub: HubLike) {
   const lead = new ArcClient({ agentId: "lead", baseUrl: hub.url });
   const worker = new ArcClient({ agentId: "worker", baseUrl: hub.url });
   await lead.register();
@@ -26,7 +27,7 @@ async function nextRequest(worker: ArcClient): Promise<Message> {
 }
 
 Deno.test("ArcClient.call() rejects at once with the callee's reason when it fails or rejects", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const { lead, worker } = await agents(hub);
   try {
     for (const outcome of ["failed", "rejected"] as const) {
@@ -73,7 +74,7 @@ Deno.test("ArcClient.call() rejects at once with the callee's reason when it fai
 });
 
 Deno.test("ArcClient.call() delivers progress in order, then the answer", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const { lead, worker } = await agents(hub);
   try {
     const serving = (async () => {
@@ -102,7 +103,7 @@ Deno.test("ArcClient.call() delivers progress in order, then the answer", async 
 });
 
 Deno.test("ArcClient.call() cancelled by its signal aborts the callee's handler", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const { lead, worker } = await agents(hub);
   try {
     let handlerSawAbort: unknown;
@@ -142,7 +143,7 @@ Deno.test("ArcClient.call() cancelled by its signal aborts the callee's handler"
 });
 
 Deno.test("ArcClient.call() rejects promptly when the callee deletes its session", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const { lead, worker } = await agents(hub);
   try {
     const leaving = (async () => {
@@ -163,16 +164,19 @@ Deno.test("ArcClient.call() rejects promptly when the callee deletes its session
 });
 
 Deno.test("ArcClient.call() rejects when the callee's presence expires", async () => {
-  await using hub = await startHub({ args: ["--presence-ttl", "5"] });
+  await using hub = await inProcessHub({ args: ["--presence-ttl", "5"] });
   const { lead, worker } = await agents(hub);
   try {
     // The worker reads the request, then falls silent.
     const reading = nextRequest(worker);
     const started = Date.now();
-    const error = await assertRejects(() =>
+    const rejected = assertRejects(() =>
       lead.call("worker", "build", { timeoutMs: 30_000, calleeCheckMs: 250 })
     );
     await reading;
+    // Past the TTL: the sweep expires the silent worker.
+    await hub.advance(6_000);
+    const error = await rejected;
     assert(error instanceof RpcError, String(error));
     assertEquals(error.outcome, "callee_gone");
     const took = Date.now() - started;

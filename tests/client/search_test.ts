@@ -1,16 +1,16 @@
 import { assert, assertEquals, assertRejects } from "../_assert.ts";
-import { startHub } from "../_util.ts";
 import {
   ArcClient,
   type ArcClientOptions,
   ArcError,
   RelayTransport,
 } from "../../src/client/mod.ts";
-import type { TestHub } from "../_util.ts";
+import type { HubLike } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 
 const transports: [
   string,
-  (hub: TestHub, agentId: string) => ArcClientOptions,
+  (hub: HubLike, agentId: string) => ArcClientOptions,
 ][] = [
   ["HTTP", (hub, agentId) => ({ agentId, baseUrl: hub.url })],
   ["the file relay", (hub, agentId) => ({
@@ -22,7 +22,7 @@ const transports: [
 
 for (const [name, options] of transports) {
   Deno.test(`ArcClient.search() over ${name} - finds, filters and keeps DMs private`, async () => {
-    await using hub = await startHub();
+    await using hub = await inProcessHub({ relay: {} });
     await using alice = new ArcClient(options(hub, "alice"));
     await using bob = new ArcClient(options(hub, "bob"));
     await using carol = new ArcClient(options(hub, "carol"));

@@ -7,7 +7,13 @@
  */
 
 import type { Browser, Page } from "playwright-core";
-import { startHub, type StartHubOptions, type TestHub } from "../_util.ts";
+import {
+  type HubLike,
+  startHub,
+  type StartHubOptions,
+  type TestHub,
+} from "../_util.ts";
+import { type InProcessHub, inProcessHub } from "../_harness.ts";
 
 /** Where Debian's `chromium` package installs the browser. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -70,6 +76,7 @@ function registerBrowserTest(
     // deno-lint-ignore no-console
     console.warn(`SKIPPED dashboard browser tests: ${why}`);
   }
+  if (why === undefined) wanted = true;
   Deno.test({ name, ignore: why !== undefined, fn });
 }
 
@@ -100,8 +107,7 @@ export function browserTest(
 ): void {
   registerBrowserTest(name, options.unavailable, async () => {
     await using hub = await startHub(options.hub ?? {});
-    await using browser = await launchBrowser();
-    await fn(hub, browser.browser);
+    await fn(hub, await sharedBrowser());
   });
 }
 
@@ -115,9 +121,46 @@ export function browserOnlyTest(
   options: BrowserTestOptions = {},
 ): void {
   registerBrowserTest(name, options.unavailable, async () => {
-    await using browser = await launchBrowser();
-    await fn(browser.browser);
+    await fn(await sharedBrowser());
   });
+}
+
+/**
+ * Like {@linkcode browserTest}, on a hub in the test process
+ * (`../_harness.ts`) whose clock the test moves, e.g. past a deadline.
+ */
+export function browserClockTest(
+  name: string,
+  fn: (hub: InProcessHub, browser: Browser) => Promise<void>,
+  options: { args?: string[] } = {},
+): void {
+  registerBrowserTest(name, undefined, async () => {
+    await using hub = await inProcessHub({ args: options.args ?? [] });
+    await fn(hub, await sharedBrowser());
+  });
+}
+
+/**
+ * The browser of this test file: launched once before its first test and
+ * closed after its last (a launch costs about a second of CPU); each test
+ * works in contexts of its own, which {@linkcode openDashboard} closes.
+ */
+let shared: Promise<TestBrowser> | undefined;
+let wanted = false;
+
+Deno.test.beforeAll(async () => {
+  // Every Deno.test of the file has registered by now.
+  if (wanted) shared = launchBrowser();
+  await shared;
+});
+
+Deno.test.afterAll(async () => {
+  await (await shared)?.[Symbol.asyncDispose]();
+});
+
+function sharedBrowser(): Promise<Browser> {
+  if (!shared) throw new Error("the shared browser was not launched");
+  return shared.then((b) => b.browser);
 }
 
 /** A launched browser that closes with `await using`. */
@@ -170,7 +213,7 @@ export interface Dashboard extends AsyncDisposable {
 /** Opens the hub's dashboard in a fresh browser context and waits until it is ready. */
 export async function openDashboard(
   browser: Browser,
-  hub: TestHub,
+  hub: HubLike,
   options: OpenOptions = {},
 ): Promise<Dashboard> {
   const context = await browser.newContext({

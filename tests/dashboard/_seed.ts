@@ -6,13 +6,13 @@
  * @module
  */
 
-import { must, type TestHub } from "../_util.ts";
+import { type HubLike, must } from "../_util.ts";
 
 export { must };
 
 /** Posts a message and returns the stored row. */
 export function post(
-  hub: TestHub,
+  hub: HubLike,
   message: Record<string, unknown>,
   // deno-lint-ignore no-explicit-any
 ): Promise<any> {
@@ -27,7 +27,7 @@ export interface Demo {
 }
 
 /** Fills a hub with a plausible afternoon of agent work. */
-export async function seedDemo(hub: TestHub): Promise<Demo> {
+export async function seedDemo(hub: HubLike): Promise<Demo> {
   const agents = [
     ["planner", "Planner", ["plan", "triage"]],
     ["builder", "Builder (codex)", ["build", "test", "typescript"]],

@@ -1,17 +1,18 @@
 /**
  * The dashboard's "Awaiting ack" panel in a real headless Chromium against a
- * real hub process: unacknowledged requests are listed (overdue ones marked,
- * agent text shown as text), and leave the list once acknowledged.
+ * hub in the test process (its clock moved past the ack deadline):
+ * unacknowledged requests are listed (overdue ones marked, agent text shown
+ * as text), and leave the list once acknowledged.
  *
  * @module
  */
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { eventually } from "../_util.ts";
-import { browserTest, openDashboard, sel } from "./_browser.ts";
+import { browserClockTest, openDashboard, sel } from "./_browser.ts";
 import { must, post } from "./_seed.ts";
 
-browserTest(
+browserClockTest(
   "dashboard - lists unacknowledged and overdue requests until acked",
   async (hub, browser) => {
     await must(hub, "POST", "/v1/sessions", { agent_id: "worker" });
@@ -28,7 +29,7 @@ browserTest(
       body: "<img src=x onerror=alert(1)> everyone confirm",
       metadata: { ack_required: true },
     });
-    await new Promise((r) => setTimeout(r, 1500));
+    await hub.advance(2_500);
 
     await using dash = await openDashboard(browser, hub);
     const { page } = dash;
@@ -68,7 +69,7 @@ browserTest(
   },
 );
 
-browserTest(
+browserClockTest(
   "dashboard - shows surfaced receipts and agent status from hooks",
   async (hub, browser) => {
     await must(hub, "POST", "/v1/sessions", { agent_id: "worker" });

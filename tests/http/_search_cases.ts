@@ -7,14 +7,14 @@
  */
 
 import { assert, assertEquals } from "../_assert.ts";
-import type { TestHub } from "../_util.ts";
+import type { HubLike } from "../_util.ts";
 
 // deno-lint-ignore no-explicit-any
 type Hit = any;
 
 /** Searches as `agent` and returns the status and hits. */
 export async function search(
-  hub: TestHub,
+  hub: HubLike,
   agent: string,
   params: Record<string, string | number> = {},
 ): Promise<{ status: number; hits: Hit[]; error?: string }> {
@@ -28,7 +28,7 @@ export async function search(
   };
 }
 
-async function post(hub: TestHub, body: Record<string, unknown>) {
+async function post(hub: HubLike, body: Record<string, unknown>) {
   const reply = await hub.api("POST", "/v1/messages", body);
   assertEquals(reply.status, 201, JSON.stringify(reply.body));
   return reply.body.result;
@@ -37,7 +37,7 @@ async function post(hub: TestHub, body: Record<string, unknown>) {
 /** Registers the shared search tests; `start` opens a fresh hub. */
 export function searchCases(
   prefix: string,
-  register: (name: string, fn: (hub: TestHub) => Promise<void>) => void,
+  register: (name: string, fn: (hub: HubLike) => Promise<void>) => void,
 ): void {
   register(
     `${prefix}: finds a message by body, attachment text and thread id, with the message's own shape`,

@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { eventually, startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 
 Deno.test("/v1/shutdown arms, reports, cancels and fires with notices", async () => {
   await using hub = await startHub({ keepDir: true });
@@ -64,7 +65,7 @@ Deno.test("/v1/shutdown arms, reports, cancels and fires with notices", async ()
 });
 
 Deno.test("POST /v1/network refuses remote access on a loopback bind", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const on = await hub.api("POST", "/v1/network", { allow_remote: true });
   assertEquals(on.status, 400);
   assertStringIncludes(on.body.error, "cannot enable remote access");

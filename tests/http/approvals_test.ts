@@ -6,7 +6,8 @@
  */
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { eventually, must, request, startHub, type TestHub } from "../_util.ts";
+import { eventually, type HubLike, must, request, startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { pgTest, withPgHubs } from "../postgres/_pg.ts";
 
 const ASK = {
@@ -18,8 +19,8 @@ const ASK = {
 
 /** Starts a long-poll on `waiter` for the approval, decides it on `decider`, and returns what the long-poll answered. */
 async function decideWhileWaiting(
-  waiter: TestHub,
-  decider: TestHub,
+  waiter: HubLike,
+  decider: HubLike,
   decision: "allow" | "deny",
 ) {
   const created = await must(waiter, "POST", "/v1/arcdeno/approvals", ASK);
@@ -45,7 +46,7 @@ async function decideWhileWaiting(
 }
 
 Deno.test("approvals: a request is listed pending, decided once, and kept with who and when", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const info = await must(hub, "GET", "/v1/hub-info");
   assert(info.features.includes("arcdeno:approvals"));
 
@@ -118,7 +119,7 @@ Deno.test("approvals: a request is listed pending, decided once, and kept with w
 });
 
 Deno.test("approvals: bad requests get clear 4xx errors", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const cases: [unknown, string][] = [
     [{ title: "x" }, "agent_id is required"],
     [{ agent_id: "w" }, "title is required"],
@@ -147,7 +148,7 @@ Deno.test("approvals: bad requests get clear 4xx errors", async () => {
 });
 
 Deno.test("approvals: a long-poll answers the decision as soon as it is taken", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const { created, answer } = await decideWhileWaiting(hub, hub, "deny");
   assertEquals(answer.id, created.id);
   assertEquals(answer.status, "denied");
@@ -155,16 +156,24 @@ Deno.test("approvals: a long-poll answers the decision as soon as it is taken", 
 });
 
 Deno.test("approvals: a long-poll answers expired when the request's time runs out", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const created = await must(hub, "POST", "/v1/arcdeno/approvals", {
     ...ASK,
     timeout_sec: 1,
   });
-  const answer = await must(
+  // 300 ms before the expiry the waiter parks for the rest (a real timer);
+  // the clock passes the expiry meanwhile, and the timer answers.
+  hub.clock.advance(Date.parse(created.expires_at) - hub.clock.now() - 300);
+  const waiting = must(
     hub,
     "GET",
     `/v1/arcdeno/approvals/${created.id}?wait=30`,
   );
+  await eventually(() => Promise.resolve(hub.hub.notifier.size === 1), {
+    what: "the waiter to park",
+  });
+  hub.clock.advance(300);
+  const answer = await waiting;
   assertEquals(answer.status, "expired");
   assertEquals(answer.decided_at, created.expires_at);
   const late = await hub.api(

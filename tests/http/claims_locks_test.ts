@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { eventually, startHub, type TestHub } from "../_util.ts";
+import type { HubLike } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 
 /** The wire timestamp form: whole seconds, UTC, trailing `Z`. */
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
@@ -25,7 +26,6 @@ const LOCK_FIELDS = [
 ];
 
 const ms = (iso: string) => Date.parse(iso);
-const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
 
 function assertIso(value: unknown, what: string): void {
   assert(
@@ -48,7 +48,7 @@ function assertError(
   if (message !== undefined) assertEquals(reply.body.error, message);
 }
 
-async function claimKeys(hub: TestHub, query: string): Promise<string[]> {
+async function claimKeys(hub: HubLike, query: string): Promise<string[]> {
   const reply = await hub.api("GET", `/v1/claims${query}`);
   assertEquals(reply.status, 200);
   assertEquals(reply.body.ok, true);
@@ -56,7 +56,7 @@ async function claimKeys(hub: TestHub, query: string): Promise<string[]> {
     .sort();
 }
 
-async function lockPaths(hub: TestHub, query: string): Promise<string[]> {
+async function lockPaths(hub: HubLike, query: string): Promise<string[]> {
   const reply = await hub.api("GET", `/v1/locks${query}`);
   assertEquals(reply.status, 200);
   assertEquals(reply.body.ok, true);
@@ -67,7 +67,7 @@ async function lockPaths(hub: TestHub, query: string): Promise<string[]> {
 // ── claims ───────────────────────────────────────────────────────────
 
 Deno.test("POST /v1/claims grants a free key with 201, acquired:true and the full claim row", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const before = Date.now();
   const got = await hub.api("POST", "/v1/claims", {
     owner_agent_id: "alice",
@@ -119,7 +119,7 @@ Deno.test("POST /v1/claims grants a free key with 201, acquired:true and the ful
 });
 
 Deno.test("POST /v1/claims denies a live claim to another owner with 200 and acquired:false", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const first = await hub.api("POST", "/v1/claims", {
     owner_agent_id: "alice",
     claim_key: "k",
@@ -144,7 +144,7 @@ Deno.test("POST /v1/claims denies a live claim to another owner with 200 and acq
 });
 
 Deno.test("POST /v1/claims re-acquired by the same owner refreshes the lease with 201", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const first = await hub.api("POST", "/v1/claims", {
     owner_agent_id: "alice",
     claim_key: "k",
@@ -181,7 +181,7 @@ Deno.test("POST /v1/claims re-acquired by the same owner refreshes the lease wit
 });
 
 Deno.test("POST /v1/claims derives claim_key task-<id> from task_message_id alone", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const got = await hub.api("POST", "/v1/claims", {
     owner_agent_id: "alice",
     task_message_id: 42,
@@ -209,7 +209,7 @@ Deno.test("POST /v1/claims derives claim_key task-<id> from task_message_id alon
 });
 
 Deno.test("POST /v1/claims rejects invalid bodies with 400 and stores nothing", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   assertError(
     await hub.api("POST", "/v1/claims", { owner_agent_id: "alice" }),
     400,
@@ -263,7 +263,7 @@ Deno.test("POST /v1/claims rejects invalid bodies with 400 and stores nothing", 
 });
 
 Deno.test("POST /v1/claims/refresh extends the owner's lease with 200 and acquired:true, else 404", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const first = await hub.api("POST", "/v1/claims", {
     owner_agent_id: "alice",
     claim_key: "k",
@@ -334,7 +334,7 @@ Deno.test("POST /v1/claims/refresh extends the owner's lease with 200 and acquir
 });
 
 Deno.test("POST /v1/claims/release frees only the owner's live claim and then lets others acquire", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await hub.api("POST", "/v1/claims", {
     owner_agent_id: "alice",
     claim_key: "k",
@@ -402,7 +402,7 @@ Deno.test("POST /v1/claims/release frees only the owner's live claim and then le
 });
 
 Deno.test("GET /v1/claims filters by thread_id and active_only (true, 1, yes)", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   for (
     const [key, thread] of [["a", "t1"], ["b", "t1"], ["c", "t2"], ["d", null]]
   ) {
@@ -446,7 +446,7 @@ Deno.test("GET /v1/claims filters by thread_id and active_only (true, 1, yes)", 
 // ── locks ────────────────────────────────────────────────────────────
 
 Deno.test("POST /v1/locks grants a free path with 201, denies another agent with 200 and refreshes for the holder", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const got = await hub.api("POST", "/v1/locks", {
     agent_id: "alice",
     file_path: "src/main.ts",
@@ -516,7 +516,7 @@ Deno.test("POST /v1/locks grants a free path with 201, denies another agent with
 });
 
 Deno.test("POST /v1/locks rejects invalid bodies with 400 and stores nothing", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   assertError(
     await hub.api("POST", "/v1/locks", { file_path: "a.ts" }),
     400,
@@ -554,7 +554,7 @@ Deno.test("POST /v1/locks rejects invalid bodies with 400 and stores nothing", a
 });
 
 Deno.test("POST /v1/locks/refresh and /release act only for the holder of a live lock", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const first = await hub.api("POST", "/v1/locks", {
     agent_id: "alice",
     file_path: "a.ts",
@@ -640,7 +640,7 @@ Deno.test("POST /v1/locks/refresh and /release act only for the holder of a live
 });
 
 Deno.test("GET /v1/locks filters by agent_id and active_only (true, 1, yes)", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   for (
     const [path, agent] of [["a", "alice"], ["b", "alice"], ["c", "bob"]]
   ) {
@@ -676,7 +676,7 @@ Deno.test("GET /v1/locks filters by agent_id and active_only (true, 1, yes)", as
 // ── expiry and presence ──────────────────────────────────────────────
 
 Deno.test("POST /v1/claims and /v1/locks treat a lapsed lease as free: others acquire with 201, the old owner gets 404", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   for (const key of ["c-refresh", "c-release"]) {
     const r = await hub.api("POST", "/v1/claims", {
       owner_agent_id: "alice",
@@ -701,12 +701,9 @@ Deno.test("POST /v1/claims and /v1/locks treat a lapsed lease as free: others ac
   });
   assertEquals(early.body.acquired, false);
 
-  await eventually(
-    async () =>
-      (await claimKeys(hub, "?active_only=1")).length === 0 &&
-      (await lockPaths(hub, "?active_only=1")).length === 0,
-    { timeoutMs: 12_000, stepMs: 200, what: "leases to lapse" },
-  );
+  await hub.advance(6_000);
+  assertEquals(await claimKeys(hub, "?active_only=1"), []);
+  assertEquals(await lockPaths(hub, "?active_only=1"), []);
   // Lapsed rows are still listed without active_only, never marked released.
   const all = await hub.api("GET", "/v1/claims?thread_id=t-exp");
   assertEquals(all.body.result.length, 2);
@@ -773,7 +770,7 @@ Deno.test("POST /v1/claims and /v1/locks treat a lapsed lease as free: others ac
 });
 
 Deno.test("POST /v1/claims and /v1/locks touch the owner's session last_seen", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const session = await hub.api("POST", "/v1/sessions", { agent_id: "alice" });
   assertEquals(session.status, 201);
   const lastSeen = async () => {
@@ -786,7 +783,7 @@ Deno.test("POST /v1/claims and /v1/locks touch the owner's session last_seen", a
     return me.last_seen as string;
   };
   const t0 = await lastSeen();
-  await sleep(1100);
+  await hub.advance(1100);
   assertEquals(await lastSeen(), t0, "listing agents alone moved last_seen");
   const claim = await hub.api("POST", "/v1/claims", {
     owner_agent_id: "alice",
@@ -796,7 +793,7 @@ Deno.test("POST /v1/claims and /v1/locks touch the owner's session last_seen", a
   const t1 = await lastSeen();
   assert(ms(t1) > ms(t0), `claim did not touch: ${t0} -> ${t1}`);
 
-  await sleep(1100);
+  await hub.advance(1100);
   const lock = await hub.api("POST", "/v1/locks", {
     agent_id: "alice",
     file_path: "a.ts",
@@ -812,7 +809,7 @@ Deno.test("POST /v1/claims and /v1/locks touch the owner's session last_seen", a
 const HUGE_TTL = 300_000_000_000;
 
 Deno.test("POST /v1/claims refuses a lease past ten years with 400, so expiries keep the four-digit-year form", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   for (const ttl of [HUGE_TTL, 315_360_001]) {
     const got = await hub.api("POST", "/v1/claims", {
       owner_agent_id: "alice",
@@ -841,7 +838,7 @@ Deno.test("POST /v1/claims refuses a lease past ten years with 400, so expiries 
 });
 
 Deno.test("POST /v1/locks refuses a lease past ten years with 400", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const got = await hub.api("POST", "/v1/locks", {
     agent_id: "alice",
     file_path: "forever.ts",

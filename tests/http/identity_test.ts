@@ -1,5 +1,5 @@
 /**
- * Strict agent identity over HTTP, against real hub processes: impersonation
+ * Strict agent identity over HTTP, against in-process hubs (`../_harness.ts`): impersonation
  * is refused with 403 naming the agent, the matching agent succeeds, secrets
  * rotate on replace, are stored only as hashes and never show up in
  * listings; in default mode nothing is refused.
@@ -11,7 +11,8 @@ import {
   assertNotEquals,
   assertStringIncludes,
 } from "../_assert.ts";
-import { request, startHub } from "../_util.ts";
+import { request } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 
 const SECRET_HEADER = "X-Arcdeno-Secret";
 
@@ -32,7 +33,7 @@ function as(secret: string): HeadersInit {
 }
 
 Deno.test("strict identity: hub-info advertises it and POST /v1/sessions returns a 43-character secret", async () => {
-  await using hub = await startHub({ args: ["--strict-identity"] });
+  await using hub = await inProcessHub({ args: ["--strict-identity"] });
   const info = await hub.api("GET", "/v1/hub-info");
   assert(info.body.result.features.includes("arcdeno:identity"));
   assertEquals(info.body.result.arcdeno.strict_identity, true);
@@ -45,7 +46,7 @@ Deno.test("strict identity: hub-info advertises it and POST /v1/sessions returns
 });
 
 Deno.test("strict identity: acting as another agent is refused with 403 naming the agent; its own secret works", async () => {
-  await using hub = await startHub({ args: ["--strict-identity"] });
+  await using hub = await inProcessHub({ args: ["--strict-identity"] });
   const alice = (await register(hub.url, "alice")).body.result.arcdeno.secret;
   const mallory = (await register(hub.url, "mallory")).body.result.arcdeno
     .secret;
@@ -141,7 +142,7 @@ Deno.test("strict identity: acting as another agent is refused with 403 naming t
 });
 
 Deno.test("strict identity: replacing a live session needs its secret and rotates it", async () => {
-  await using hub = await startHub({ args: ["--strict-identity"] });
+  await using hub = await inProcessHub({ args: ["--strict-identity"] });
   const first = (await register(hub.url, "alice")).body.result;
   const s1 = first.arcdeno.secret;
 
@@ -176,11 +177,11 @@ Deno.test("strict identity: replacing a live session needs its secret and rotate
 });
 
 Deno.test("strict identity: an expired session can be taken over without its secret", async () => {
-  await using hub = await startHub({
+  await using hub = await inProcessHub({
     args: ["--strict-identity", "--presence-ttl", "5"],
   });
   const old = (await register(hub.url, "alice")).body.result.arcdeno.secret;
-  await new Promise((r) => setTimeout(r, 6_500));
+  await hub.advance(6_500);
   const taken = await register(hub.url, "alice", {}, { replace: true });
   assertEquals(taken.status, 201);
   const post = await request(hub.url, "POST", "/v1/messages", {
@@ -193,7 +194,7 @@ Deno.test("strict identity: an expired session can be taken over without its sec
 
 Deno.test("strict identity: a remote-style request sends the token in Authorization and the secret in X-Arcdeno-Secret", async () => {
   const token = "t0ken-for-remote-peers-1234";
-  await using hub = await startHub({
+  await using hub = await inProcessHub({
     args: ["--strict-identity", "--token", token],
   });
   const secret = (await register(hub.url, "alice", {
@@ -214,7 +215,7 @@ Deno.test("strict identity: a remote-style request sends the token in Authorizat
 });
 
 Deno.test("identity: the secret is stored only as its SHA-256 hash and never shown in listings", async () => {
-  await using hub = await startHub({ args: ["--strict-identity"] });
+  await using hub = await inProcessHub({ args: ["--strict-identity"] });
   const reg = (await register(hub.url, "alice")).body.result;
   const secret: string = reg.arcdeno.secret;
   const h = as(secret);
@@ -284,7 +285,7 @@ Deno.test("identity: the secret is stored only as its SHA-256 hash and never sho
 });
 
 Deno.test("identity off (default): anyone may act as anyone, and sessions still carry a secret", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const info = await hub.api("GET", "/v1/hub-info");
   assertEquals(info.body.result.arcdeno.strict_identity, false);
   const reg = await register(hub.url, "alice");
@@ -303,7 +304,7 @@ Deno.test("identity off (default): anyone may act as anyone, and sessions still 
 });
 
 Deno.test("strict identity: the HTTP export is refused (it holds every DM), while a fence check needs no secret", async () => {
-  await using hub = await startHub({ args: ["--strict-identity"] });
+  await using hub = await inProcessHub({ args: ["--strict-identity"] });
   const alice = (await register(hub.url, "alice")).body.result.arcdeno.secret;
   await request(hub.url, "POST", "/v1/messages", {
     from_agent: "alice",

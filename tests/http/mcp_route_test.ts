@@ -17,12 +17,13 @@ import {
   assertRejects,
   assertStringIncludes,
 } from "../_assert.ts";
-import { eventually, request, startHub, type TestHub } from "../_util.ts";
+import { eventually, type HubLike, request } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { ALL_TOOLS, TOOL_GROUPS } from "../../src/mcp/profiles.ts";
 import { INITIALIZE } from "../mcp/_mcp.ts";
 
 async function connect(
-  hub: TestHub,
+  hub: HubLike,
   query: string,
   headers: Record<string, string> = {},
 ) {
@@ -50,7 +51,7 @@ async function connect(
   };
 }
 
-async function session(hub: TestHub, agent: string) {
+async function session(hub: HubLike, agent: string) {
   const boot = await request(
     hub.url,
     "GET",
@@ -60,7 +61,7 @@ async function session(hub: TestHub, agent: string) {
 }
 
 Deno.test("/mcp - an SDK HTTP client gets the default tools, acts as its agent, and ending the session deregisters it", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await using alice = await connect(hub, "?agent=alice&capability=tests");
   assertEquals(alice.client.getServerVersion()?.name, "arc");
   assertStringIncludes(alice.client.getInstructions() ?? "", "'alice'");
@@ -108,7 +109,7 @@ Deno.test("/mcp - an SDK HTTP client gets the default tools, acts as its agent, 
 });
 
 Deno.test("/mcp - names its agent, checks the profile, and sits behind the access guard", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const init = INITIALIZE;
   const headers = { accept: "application/json, text/event-stream" };
   const noAgent = await request(hub.url, "POST", "/mcp", init, headers);
@@ -138,7 +139,7 @@ Deno.test("/mcp - names its agent, checks the profile, and sits behind the acces
 });
 
 Deno.test("/mcp - strict identity: the session's own registration is its proof; a second session for a live agent is refused", async () => {
-  await using hub = await startHub({ args: ["--strict-identity"] });
+  await using hub = await inProcessHub({ args: ["--strict-identity"] });
   await using alice = await connect(hub, "?agent=alice");
   const posted = await alice.call("arc_post_message", {
     channel: "general",
@@ -157,7 +158,7 @@ Deno.test("/mcp - strict identity: the session's own registration is its proof; 
 });
 
 Deno.test("/mcp - a session its client left without a DELETE ends once idle, deregistering its agent", async () => {
-  await using hub = await startHub({ args: ["--mcp-idle-timeout", "1"] });
+  await using hub = await inProcessHub({ args: ["--mcp-idle-timeout", "1"] });
   const gone = await connect(hub, "?agent=gone");
   assertEquals((await session(hub, "gone"))?.active, true);
   // Closing the client drops its streams but sends no DELETE, as a host
@@ -165,9 +166,13 @@ Deno.test("/mcp - a session its client left without a DELETE ends once idle, der
   const id = gone.transport.sessionId;
   assert(id, "a session id");
   await gone.client.close();
-  await eventually(async () => (await session(hub, "gone")) === null, {
-    what: "idle session ended",
-  });
+  // Its streams close on their own time, so the hub's clock moves past the
+  // idle timeout on every look: a sweep (every 250 ms) after the last stream
+  // closed ends it.
+  await eventually(async () => {
+    hub.clock.advance(2_000);
+    return (await session(hub, "gone")) === null;
+  }, { what: "idle session ended", stepMs: 100 });
   const stale = await request(hub.url, "POST", "/mcp", {
     jsonrpc: "2.0",
     id: 2,

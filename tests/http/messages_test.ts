@@ -1,8 +1,9 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { openStream, request, startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 
 Deno.test("POST /v1/messages validates and normalises a post", async () => {
-  await using hub = await startHub({ args: ["--max-attachments", "2"] });
+  await using hub = await inProcessHub({ args: ["--max-attachments", "2"] });
   const ok = await hub.api("POST", "/v1/messages", {
     from_agent: " alice ",
     kind: "NOTICE",
@@ -105,7 +106,7 @@ Deno.test("POST /v1/messages validates and normalises a post", async () => {
 });
 
 Deno.test("POST /v1/messages enforces the body and attachment size limits", async () => {
-  await using hub = await startHub({
+  await using hub = await inProcessHub({
     args: ["--max-body-chars", "10", "--max-attachment-chars", "12"],
   });
   const fits = await hub.api("POST", "/v1/messages", {
@@ -138,7 +139,7 @@ Deno.test("POST /v1/messages enforces the body and attachment size limits", asyn
 });
 
 Deno.test("GET /v1/messages, /v1/events and /v1/inbox apply the visibility rules", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await hub.api("POST", "/v1/channels", { name: "ops" });
   const post = async (body: Record<string, unknown>) =>
     (await hub.api("POST", "/v1/messages", body)).body.result.id as number;
@@ -248,7 +249,7 @@ Deno.test("GET /v1/messages, /v1/events and /v1/inbox apply the visibility rules
 });
 
 Deno.test("GET /v1/events long-poll wakes on a visible post and times out otherwise", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const waiting = hub.api(
     "GET",
     "/v1/events?agent_id=bob&since_id=0&timeout=20",
@@ -295,7 +296,7 @@ Deno.test("GET /v1/events long-poll wakes on a visible post and times out otherw
 });
 
 Deno.test("GET /v1/stream delivers visible messages live as server-sent events", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await hub.api("POST", "/v1/channels", { name: "ops" });
   await hub.api("POST", "/v1/messages", { from_agent: "a", body: "before" });
   const abort = new AbortController();
@@ -346,7 +347,7 @@ Deno.test("GET /v1/stream delivers visible messages live as server-sent events",
 });
 
 Deno.test("HTTP wire rules: envelopes, bad bodies and unknown routes", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const info = await hub.api("GET", "/v1/hub-info");
   assertEquals(info.status, 200);
   const r = info.body.result;
@@ -437,7 +438,7 @@ Deno.test("POST /v1/messages refuses to mint an id past 2^53 - 1 with 500", asyn
 });
 
 Deno.test("request() helper reaches a hub by URL", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const res = await request(hub.url, "GET", "/v1/hub-info");
   assertEquals(res.body.ok, true);
 });

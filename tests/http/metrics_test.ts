@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../_assert.ts";
-import { startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 
 /** Parses the Prometheus text format strictly enough to catch malformed output. */
 function parse(text: string): Map<string, number> {
@@ -31,7 +31,7 @@ function parse(text: string): Map<string, number> {
 }
 
 Deno.test("GET /metrics speaks the Prometheus text format and moves with traffic", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const info = await hub.api("GET", "/v1/hub-info");
   assert(info.body.result.features.includes("arcdeno:metrics"));
   const scrape = async () => {

@@ -1,8 +1,9 @@
 import { assert, assertEquals } from "../_assert.ts";
-import { eventually, startHub } from "../_util.ts";
+import { eventually } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 
 Deno.test("presence expiry releases claims and locks with recovery notices, while long-polling keeps an agent alive", async () => {
-  await using hub = await startHub({ args: ["--presence-ttl", "5"] });
+  await using hub = await inProcessHub({ args: ["--presence-ttl", "5"] });
   await hub.api("POST", "/v1/channels", { name: "ops" });
   for (const agent of ["alice", "bob"]) {
     assertEquals(
@@ -36,18 +37,37 @@ Deno.test("presence expiry releases claims and locks with recovery notices, whil
   });
   assertEquals(plainLock.body.acquired, true);
 
-  // bob only waits in a long-poll; that must keep his session alive.
+  // bob only waits in a long-poll (on a channel nothing else posts to); that
+  // must keep his session alive.
+  await hub.api("POST", "/v1/channels", { name: "quiet" });
+  const since = (await hub.api("GET", "/v1/bootstrap?agent_id=bob")).body
+    .result.latest_visible_id;
   const bobWaits = hub.api(
     "GET",
-    `/v1/events?agent_id=bob&channel=general&since_id=1000000&timeout=9`,
+    `/v1/events?agent_id=bob&channel=quiet&since_id=${since}&timeout=30`,
   );
-  const notices = await eventually(async () => {
-    const res = await hub.api("GET", "/v1/messages?channel=ops");
-    const found = res.body.result.filter((
-      m: { metadata: { recovery?: boolean } },
-    ) => m.metadata.recovery);
-    return found.length >= 2 ? found : undefined;
-  }, { timeoutMs: 12_000, what: "recovery notices in #ops" });
+  await eventually(() => Promise.resolve(hub.hub.waiting.longPolls === 1), {
+    what: "bob's long-poll to park",
+  });
+  // Four silent seconds: both still live. bob's long-poll touches his
+  // session on its own (every third of the TTL, in real time).
+  await hub.advance(4_000);
+  const touchedBy = Math.floor(hub.clock.now() / 1000) * 1000;
+  const lastSeen = async (agent: string) => {
+    const agents = (await hub.api("GET", "/v1/agents")).body.result;
+    const row = agents.find((a: { agent_id: string }) => a.agent_id === agent);
+    return row ? Date.parse(row.last_seen) : undefined;
+  };
+  await eventually(async () => (await lastSeen("bob"))! >= touchedBy, {
+    what: "bob's long-poll to touch his session",
+  });
+  // Two more: alice (6 s silent) expires and her leases are recovered.
+  await hub.advance(2_000);
+  const notices = (await hub.api("GET", "/v1/messages?channel=ops")).body
+    .result.filter((m: { metadata: { recovery?: boolean } }) =>
+      m.metadata.recovery
+    );
+  assertEquals(notices.length, 2);
   const claimNotice = notices.find((m: { metadata: { claim_key?: string } }) =>
     m.metadata.claim_key
   );
@@ -82,7 +102,17 @@ Deno.test("presence expiry releases claims and locks with recovery notices, whil
     agents.body.result.map((a: { agent_id: string }) => a.agent_id),
     ["bob"],
   );
-  assertEquals((await bobWaits).status, 200);
+  // A post on bob's channel ends his wait.
+  await hub.api("POST", "/v1/messages", {
+    from_agent: "carol",
+    channel: "quiet",
+    body: "wake up",
+  });
+  const woken = await bobWaits;
+  assertEquals(woken.status, 200);
+  assertEquals(woken.body.result.map((m: { body: string }) => m.body), [
+    "wake up",
+  ]);
 
   // An expired agent may register again without replace.
   const back = await hub.api("POST", "/v1/sessions", { agent_id: "alice" });
@@ -96,7 +126,7 @@ Deno.test("presence expiry releases claims and locks with recovery notices, whil
 });
 
 Deno.test("session rename and delete follow the protocol", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const s = await hub.api("POST", "/v1/sessions", { agent_id: "alice" });
   const renamed = await hub.api("POST", "/v1/sessions/alice/rename", {
     display_name: "  Alice B  ",

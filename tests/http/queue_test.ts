@@ -5,10 +5,11 @@
  * an agent that lost its task, and session generations.
  */
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { must, request, startHub, type TestHub } from "../_util.ts";
+import { type HubLike, must, request } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 
 async function post(
-  hub: TestHub,
+  hub: HubLike,
   fields: Record<string, unknown> = {},
 ): Promise<number> {
   const m = await must(hub, "POST", "/v1/messages", {
@@ -20,12 +21,12 @@ async function post(
   return m.id;
 }
 
-async function next(hub: TestHub, body: Record<string, unknown>) {
+async function next(hub: HubLike, body: Record<string, unknown>) {
   return await must(hub, "POST", "/v1/arcdeno/tasks/next", body);
 }
 
 Deno.test("tasks/next hands out the oldest ready task the agent may take, once, and null when none is left", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const info = await must(hub, "GET", "/v1/hub-info");
   assert(info.features.includes("arcdeno:work_queue"), info.features);
   assertEquals(await next(hub, { agent_id: "w1" }), null);
@@ -92,7 +93,7 @@ Deno.test("tasks/next hands out the oldest ready task the agent may take, once, 
 });
 
 Deno.test("a handed-out task whose lease expires comes back with one notice, and the old holder's completion is refused", async () => {
-  await using hub = await startHub({ args: ["--presence-ttl", "5"] });
+  await using hub = await inProcessHub({ args: ["--presence-ttl", "5"] });
   // A task_request, so that a task_result would complete it (the RPC rule).
   const task = await post(hub, { channel: "general", kind: "task_request" });
   const since = (await must(hub, "GET", "/v1/bootstrap?agent_id=x"))
@@ -105,7 +106,8 @@ Deno.test("a handed-out task whose lease expires comes back with one notice, and
   assertEquals(unnamed.status, 409);
   assertStringIncludes(unnamed.body.error, "held by old");
 
-  // Wait for the expiry notice (the sweep runs every second).
+  // Past the lease: the sweep hands the task back with a notice.
+  await hub.advance(6_000);
   let notice;
   while (!notice) {
     const rows = await must(
@@ -157,7 +159,7 @@ Deno.test("a handed-out task whose lease expires comes back with one notice, and
 });
 
 Deno.test("generations: every registration gets a higher one, and a stale one's claim, lock, completion and next are refused", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const one = await must(hub, "POST", "/v1/sessions", { agent_id: "w" });
   assertEquals(one.arcdeno.generation, 1);
   const two = await must(hub, "POST", "/v1/sessions", {

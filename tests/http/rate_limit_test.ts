@@ -1,5 +1,6 @@
 /**
- * The per-agent post rate limit against real hub processes: 429 with
+ * The per-agent post rate limit against in-process hubs (the relay cases and
+ * the bad flag: real hub processes): 429 with
  * Retry-After in the header and the envelope, other agents unaffected,
  * posting allowed again after the wait, the limit off with `--rate-limit 0`,
  * and the same 429 through the file relay and the client library.
@@ -7,6 +8,7 @@
 import { ArcClient, ArcError } from "../../src/client/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { relayCall } from "../relay/_spool.ts";
 
 const post = (from: string, body: string) => ({
@@ -16,7 +18,7 @@ const post = (from: string, body: string) => ({
 });
 
 Deno.test("rate limit: an agent over it gets 429 with Retry-After in header and envelope, others post on, and it may post again after the wait", async () => {
-  await using hub = await startHub({
+  await using hub = await inProcessHub({
     args: ["--rate-limit", "1", "--rate-burst", "2"],
   });
   const info = (await hub.api("GET", "/v1/hub-info")).body.result;
@@ -56,7 +58,7 @@ Deno.test("rate limit: an agent over it gets 429 with Retry-After in header and 
     "hello",
   ]);
 
-  await new Promise((r) => setTimeout(r, retry * 1000));
+  await hub.advance(retry * 1000);
   assertEquals(
     (await hub.api("POST", "/v1/messages", post("looper", "again"))).status,
     201,
@@ -64,7 +66,7 @@ Deno.test("rate limit: an agent over it gets 429 with Retry-After in header and 
 });
 
 Deno.test("rate limit: --rate-limit 0 lets one agent post far past the default burst", async () => {
-  await using hub = await startHub({ args: ["--rate-limit", "0"] });
+  await using hub = await inProcessHub({ args: ["--rate-limit", "0"] });
   const info = (await hub.api("GET", "/v1/hub-info")).body.result;
   assertEquals(info.arcdeno.rate_limit, null);
   const statuses = new Set<number>();
@@ -77,7 +79,7 @@ Deno.test("rate limit: --rate-limit 0 lets one agent post far past the default b
 });
 
 Deno.test("rate limit: the default limit is on and generous", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const info = (await hub.api("GET", "/v1/hub-info")).body.result;
   assertEquals(info.arcdeno.rate_limit, { posts_per_sec: 50, burst: 500 });
 });

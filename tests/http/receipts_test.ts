@@ -1,15 +1,16 @@
 /**
- * Delivery receipts (`arcdeno:receipts`) through every read path of a real
- * hub process: long-poll of a channel, events, inbox, the SSE stream and the
+ * Delivery receipts (`arcdeno:receipts`) through every read path of an
+ * in-process hub (the relay case: a real hub process): long-poll of a channel, events, inbox, the SSE stream and the
  * file relay; acknowledgements, who may read receipts, the unacked list and
  * the unknown/expired recipient flag.
  */
 
 import { assert, assertEquals } from "../_assert.ts";
-import { eventually, openStream, startHub, type TestHub } from "../_util.ts";
+import { eventually, type HubLike, openStream, startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { relayCall } from "../relay/_spool.ts";
 
-async function dm(hub: TestHub, from: string, to: string, body: string) {
+async function dm(hub: HubLike, from: string, to: string, body: string) {
   const r = await hub.api("POST", "/v1/messages", {
     from_agent: from,
     to_agent: to,
@@ -19,14 +20,14 @@ async function dm(hub: TestHub, from: string, to: string, body: string) {
   return r.body.result;
 }
 
-async function receipts(hub: TestHub, id: number, as: string) {
+async function receipts(hub: HubLike, id: number, as: string) {
   return await hub.api(
     "GET",
     `/v1/arcdeno/messages/${id}/receipts?agent_id=${as}`,
   );
 }
 
-async function states(hub: TestHub, id: number, as = "alice") {
+async function states(hub: HubLike, id: number, as = "alice") {
   const r = await receipts(hub, id, as);
   assertEquals(r.status, 200, JSON.stringify(r.body));
   return Object.fromEntries(
@@ -35,14 +36,14 @@ async function states(hub: TestHub, id: number, as = "alice") {
   );
 }
 
-async function ack(hub: TestHub, id: number, agent: string) {
+async function ack(hub: HubLike, id: number, agent: string) {
   return await hub.api("POST", `/v1/arcdeno/messages/${id}/ack`, {
     agent_id: agent,
   });
 }
 
 Deno.test("receipts: a DM goes delivered then acked through events, inbox, SSE and a channel poll", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const info = await hub.api("GET", "/v1/hub-info");
   assert(info.body.result.features.includes("arcdeno:receipts"));
   for (const a of ["alice", "bob", "carol"]) {
@@ -123,7 +124,7 @@ Deno.test("receipts: a DM goes delivered then acked through events, inbox, SSE a
 });
 
 Deno.test("receipts: a third agent can neither read nor ack the receipts of a DM it is not party to", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const m = await dm(hub, "alice", "bob", "secret plan");
   await hub.api("GET", "/v1/inbox/bob");
   const snoop = await receipts(hub, m.id, "mallory");
@@ -151,7 +152,7 @@ Deno.test("receipts: a third agent can neither read nor ack the receipts of a DM
 });
 
 Deno.test("receipts: the unacked list gives the sender its waiting messages with age and overdue", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await hub.api("POST", "/v1/sessions", { agent_id: "bob" });
   const slow = (await hub.api("POST", "/v1/messages", {
     from_agent: "alice",
@@ -162,7 +163,7 @@ Deno.test("receipts: the unacked list gives the sender its waiting messages with
   })).body.result;
   const fine = await dm(hub, "alice", "bob", "fyi");
   await dm(hub, "carol", "bob", "not alice's");
-  await new Promise((r) => setTimeout(r, 2200));
+  await hub.advance(2200);
   const list = await hub.api("GET", "/v1/arcdeno/unacked?agent_id=alice");
   assertEquals(list.status, 200);
   // deno-lint-ignore no-explicit-any
@@ -184,14 +185,14 @@ Deno.test("receipts: the unacked list gives the sender its waiting messages with
 });
 
 Deno.test("receipts: a DM to an unknown or expired agent succeeds and says so", async () => {
-  await using hub = await startHub({ args: ["--presence-ttl", "5"] });
+  await using hub = await inProcessHub({ args: ["--presence-ttl", "5"] });
   const unknown = await dm(hub, "alice", "ghost", "anyone?");
   assertEquals(unknown.arcdeno, { recipient: "unknown" });
   assertEquals(unknown.body, "anyone?");
   await hub.api("POST", "/v1/sessions", { agent_id: "sleepy" });
   const live = await dm(hub, "alice", "sleepy", "awake?");
   assertEquals(live.arcdeno, undefined);
-  await new Promise((r) => setTimeout(r, 6500));
+  await hub.advance(6500);
   const expired = await dm(hub, "alice", "sleepy", "still there?");
   assertEquals(expired.arcdeno, { recipient: "expired" });
   // Reading does not carry the vendor field: it belongs to the post result.

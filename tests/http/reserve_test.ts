@@ -1,8 +1,9 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { eventually, request, startHub, type TestHub } from "../_util.ts";
+import { eventually, type HubLike, request, startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 
 function lock(
-  hub: TestHub,
+  hub: HubLike,
   agent: string,
   path: string,
   extra: Record<string, unknown> = {},
@@ -18,7 +19,7 @@ function lock(
 const SHARED = { arcdeno: { mode: "shared" } };
 
 Deno.test("POST /v1/locks refuses a path inside another agent's glob, naming holder, pattern and time left", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const held = await lock(hub, "alice", "src/api/**");
   assertEquals(held.status, 201);
   assertEquals(held.body.result.arcdeno.mode, "exclusive");
@@ -44,7 +45,7 @@ Deno.test("POST /v1/locks refuses a path inside another agent's glob, naming hol
 });
 
 Deno.test("POST /v1/locks refuses a glob that covers another agent's path, and pattern against pattern", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   assertEquals((await lock(hub, "alice", "docs/guide.md")).status, 201);
   const wide = await lock(hub, "bob", "docs/*.md");
   assertEquals(wide.body.acquired, false);
@@ -60,7 +61,7 @@ Deno.test("POST /v1/locks refuses a glob that covers another agent's path, and p
 });
 
 Deno.test("POST /v1/locks lets shared holders overlap, refuses exclusive beside them, and lists every holder", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const a = await lock(hub, "alice", "src/**", SHARED);
   assertEquals(a.status, 201);
   assertEquals(a.body.result.arcdeno.mode, "shared");
@@ -106,7 +107,7 @@ Deno.test("POST /v1/locks lets shared holders overlap, refuses exclusive beside 
 });
 
 Deno.test("POST /v1/arcdeno/fence/check refuses a holder whose lease lapsed, before and after another agent takes over", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const old = await lock(hub, "alice", "src/**", { ttl_sec: 5 });
   const fence = old.body.result.arcdeno.fence;
   const check = (agent: string, f?: number) =>
@@ -128,7 +129,7 @@ Deno.test("POST /v1/arcdeno/fence/check refuses a holder whose lease lapsed, bef
     "reserved by alice",
   );
 
-  await new Promise((r) => setTimeout(r, 6500));
+  await hub.advance(6500);
   const lapsed = await check("alice", fence);
   assertEquals(lapsed.body.result.allowed, false);
   assertEquals(lapsed.body.result.paths[0].allowed, false);
@@ -171,6 +172,7 @@ Deno.test({
     "the reference Python client locks and unlocks exact paths beside a shared glob reservation",
   ignore: !REF_DIR,
   async fn() {
+    // Two processes on one file: this one stays a real hub process.
     await using hub = await startHub();
     assertEquals((await lock(hub, "sharer", "docs/**", SHARED)).status, 201);
     const script = `
@@ -215,6 +217,7 @@ Deno.test({
     "a reference hub on the same SQLite file sees a shared glob's first holder as a plain lock, then its heir",
   ignore: !REF_DIR,
   async fn() {
+    // Two processes on one file: this one stays a real hub process.
     await using hub = await startHub();
     await lock(hub, "sharer1", "docs/**", SHARED);
     await lock(hub, "sharer2", "docs/**", SHARED);
@@ -275,7 +278,7 @@ Deno.test({
 });
 
 Deno.test("POST /v1/arcdeno/fence/check refuses more than 1,000,000 path characters with 400", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const paths = Array.from(
     { length: 300 },
     (_, i) => `${i}/${"x".repeat(4000)}`,

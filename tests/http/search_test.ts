@@ -1,15 +1,16 @@
 import { assert, assertEquals } from "../_assert.ts";
-import { eventually, startHub, type TestHub } from "../_util.ts";
+import { eventually, type HubLike, startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { search, searchCases } from "./_search_cases.ts";
 
 searchCases("search (sqlite)", (name, fn) =>
   Deno.test(name, async () => {
-    await using hub = await startHub();
+    await using hub = await inProcessHub();
     await fn(hub);
   }));
 
 Deno.test("search: hub-info advertises the feature", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const info = (await hub.api("GET", "/v1/hub-info")).body.result;
   assert(info.features.includes("arcdeno:search"));
   assertEquals(info.arcdeno.search_max_limit, 100);
@@ -49,7 +50,7 @@ print(cur.lastrowid)
   return Number(new TextDecoder().decode(out.stdout).trim());
 }
 
-async function ids(hub: TestHub, agent: string, q: string): Promise<number[]> {
+async function ids(hub: HubLike, agent: string, q: string): Promise<number[]> {
   const r = await search(hub, agent, { q });
   assertEquals(r.status, 200, r.error);
   return r.hits.map((h: { id: number }) => h.id);

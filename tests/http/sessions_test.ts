@@ -1,8 +1,8 @@
 import { assert, assertEquals } from "../_assert.ts";
-import { startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 
 Deno.test("POST /v1/sessions creates, collides with 409 and replaces", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const created = await hub.api("POST", "/v1/sessions", {
     agent_id: "alice",
     capabilities: ["review", 7],

@@ -5,10 +5,10 @@
  */
 
 import { assert, assertEquals } from "../_assert.ts";
-import { startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 
 Deno.test("receipts: surfaced sits between delivered and acked, only for the recipient's own messages", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const sent = (await hub.api("POST", "/v1/messages", {
     from_agent: "lead",
     to_agent: "worker",
@@ -56,7 +56,7 @@ Deno.test("receipts: surfaced sits between delivered and acked, only for the rec
 });
 
 Deno.test("GET /v1/stream: events carry id:, and Last-Event-ID resumes after it", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const ids: number[] = [];
   for (const body of ["one", "two", "three"]) {
     ids.push(

@@ -4,12 +4,13 @@
  * hubs on one SQLite file.
  */
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { startHub, type TestHub } from "../_util.ts";
+import { type HubLike, startHub, type TestHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { ArcClient, ArcError } from "../../src/client/mod.ts";
 import { pgTest, withPgHubs } from "../postgres/_pg.ts";
 
 async function postTask(
-  hub: TestHub,
+  hub: HubLike,
   body: Record<string, unknown>,
 ): Promise<number> {
   const reply = await hub.api("POST", "/v1/messages", {
@@ -22,14 +23,14 @@ async function postTask(
   return reply.body.result.id;
 }
 
-async function readyIds(hub: TestHub, query = ""): Promise<number[]> {
+async function readyIds(hub: HubLike, query = ""): Promise<number[]> {
   const reply = await hub.api("GET", `/v1/arcdeno/tasks/ready${query}`);
   assertEquals(reply.status, 200);
   return reply.body.result.map((t: { task_id: number }) => t.task_id);
 }
 
 // deno-lint-ignore no-explicit-any
-async function readyNotices(hub: TestHub, agent: string): Promise<any[]> {
+async function readyNotices(hub: HubLike, agent: string): Promise<any[]> {
   const reply = await hub.api(
     "GET",
     `/v1/events?agent_id=${agent}&since_id=0&limit=500`,
@@ -41,7 +42,7 @@ async function readyNotices(hub: TestHub, agent: string): Promise<any[]> {
 }
 
 Deno.test("task dependencies: the ready list follows completions and the assignee gets one notice", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const info = await hub.api("GET", "/v1/hub-info");
   assert(info.body.result.features.includes("arcdeno:task_deps"));
   const schema = await postTask(hub, { body: "design the schema" });
@@ -94,7 +95,7 @@ Deno.test("task dependencies: the ready list follows completions and the assigne
 });
 
 Deno.test("task dependencies: without an assignee the notice goes to the task's channel", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await hub.api("POST", "/v1/channels", { name: "build" });
   const first = await postTask(hub, { channel: "build" });
   const second = await postTask(hub, {
@@ -114,7 +115,7 @@ Deno.test("task dependencies: without an assignee the notice goes to the task's 
 });
 
 Deno.test("task dependencies: unknown tasks and cycles are refused", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const a = await postTask(hub, {});
   const b = await postTask(hub, { metadata: { arcdeno: { depends_on: [a] } } });
   const unknown = await hub.api("POST", "/v1/messages", {
@@ -164,9 +165,9 @@ Deno.test("task dependencies: unknown tasks and cycles are refused", async () =>
  * assignee, read through `reader`, gets exactly one ready notice.
  */
 async function completeAtOnce(
-  one: TestHub,
-  two: TestHub,
-  reader: TestHub,
+  one: HubLike,
+  two: HubLike,
+  reader: HubLike,
 ): Promise<void> {
   for (let round = 0; round < 5; round++) {
     const a = await postTask(one, {});
@@ -200,7 +201,7 @@ pgTest(
 );
 
 Deno.test("ArcClient.readyTasks() and addDependencies(): two agents work through dependent tasks", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const lead = new ArcClient({ agentId: "lead", baseUrl: hub.url });
   const worker = new ArcClient({ agentId: "worker", baseUrl: hub.url });
   await lead.register();

@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { startHub, type TestHub } from "../_util.ts";
+import type { HubLike } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 
 /** The wire timestamp form: whole seconds, UTC, trailing `Z`. */
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
@@ -43,7 +44,7 @@ function assertIso(value: unknown, what: string): void {
 
 /** Posts a message, asserts 201, and returns the stored message. */
 async function post(
-  hub: TestHub,
+  hub: HubLike,
   body: Record<string, unknown>,
 ): Promise<Json> {
   const reply = await hub.api("POST", "/v1/messages", {
@@ -61,35 +62,35 @@ async function post(
   return reply.body.result;
 }
 
-async function tasks(hub: TestHub, query = ""): Promise<Json[]> {
+async function tasks(hub: HubLike, query = ""): Promise<Json[]> {
   const reply = await hub.api("GET", `/v1/tasks${query}`);
   assertEquals(reply.status, 200, `GET /v1/tasks${query}`);
   assertEquals(reply.body.ok, true);
   return reply.body.result;
 }
 
-async function taskIds(hub: TestHub, query = ""): Promise<number[]> {
+async function taskIds(hub: HubLike, query = ""): Promise<number[]> {
   return (await tasks(hub, query)).map((t) => t.task_id);
 }
 
-async function task(hub: TestHub, id: number): Promise<Json> {
+async function task(hub: HubLike, id: number): Promise<Json> {
   const found = (await tasks(hub)).find((t) => t.task_id === id);
   assert(found, `task ${id} is listed`);
   return found;
 }
 
-async function complete(hub: TestHub, id: number | string) {
+async function complete(hub: HubLike, id: number | string) {
   return await hub.api("POST", `/v1/tasks/${id}/complete`, {});
 }
 
-async function threads(hub: TestHub): Promise<Json[]> {
+async function threads(hub: HubLike): Promise<Json[]> {
   const reply = await hub.api("GET", "/v1/threads");
   assertEquals(reply.status, 200);
   assertEquals(reply.body.ok, true);
   return reply.body.result;
 }
 
-async function createChannel(hub: TestHub, name: string): Promise<void> {
+async function createChannel(hub: HubLike, name: string): Promise<void> {
   const reply = await hub.api("POST", "/v1/channels", { name });
   assertEquals(reply.status, 201);
 }
@@ -97,7 +98,7 @@ async function createChannel(hub: TestHub, name: string): Promise<void> {
 // ── task registration ────────────────────────────────────────────────
 
 Deno.test("POST /v1/messages registers task and task_request posts as open tasks and no other kind", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   for (
     const kind of [
       "chat",
@@ -139,7 +140,7 @@ Deno.test("POST /v1/messages registers task and task_request posts as open tasks
 });
 
 Deno.test("POST /v1/messages links subtasks by parent_task_id and rejects an unknown parent with 400", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const parent = await post(hub, { channel: "general", kind: "task" });
   const child = await post(hub, {
     channel: "general",
@@ -193,7 +194,7 @@ Deno.test("POST /v1/messages links subtasks by parent_task_id and rejects an unk
 });
 
 Deno.test("GET /v1/tasks filters by parent_id, status, channel and thread_id, and rejects bad filters with 400", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await createChannel(hub, "builds");
   const a = await post(hub, {
     channel: "general",
@@ -254,7 +255,7 @@ Deno.test("GET /v1/tasks filters by parent_id, status, channel and thread_id, an
 // ── completion and rollup ────────────────────────────────────────────
 
 Deno.test("POST /v1/tasks/{id}/complete marks the task done with 200 and completed_at, 404 for unknown ids", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const t = await post(hub, {
     channel: "general",
     kind: "task",
@@ -289,7 +290,7 @@ Deno.test("POST /v1/tasks/{id}/complete marks the task done with 200 and complet
 });
 
 Deno.test("POST /v1/tasks/{id}/complete rolls the parent up with parent_completed:true and a system notice once all subtasks are done", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await createChannel(hub, "builds");
   const parent = await post(hub, {
     channel: "builds",
@@ -362,7 +363,7 @@ Deno.test("POST /v1/tasks/{id}/complete rolls the parent up with parent_complete
 });
 
 Deno.test("POST /v1/tasks/{id}/complete rolls up one level only: the grandparent stays open", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const grand = await post(hub, { channel: "general", kind: "task" });
   const parent = await post(hub, {
     channel: "general",
@@ -397,7 +398,7 @@ Deno.test("POST /v1/tasks/{id}/complete rolls up one level only: the grandparent
 // ── RPC ──────────────────────────────────────────────────────────────
 
 Deno.test("POST /v1/messages task_result replying to a task_request completes it once and records metadata.task_completed", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const request = await post(hub, {
     from_agent: "alice",
     to_agent: "bob",
@@ -454,7 +455,7 @@ Deno.test("POST /v1/messages task_result replying to a task_request completes it
 });
 
 Deno.test("POST /v1/messages task_result does not complete a plain task, a closed request or a missing message", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const plain = await post(hub, { channel: "general", kind: "task" });
   const reply = await post(hub, {
     from_agent: "bob",
@@ -500,7 +501,7 @@ Deno.test("POST /v1/messages task_result does not complete a plain task, a close
 // ── threads ──────────────────────────────────────────────────────────
 
 Deno.test("GET /v1/threads summarises every thread with the §4.7 fields, derived status and counts, newest first", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await createChannel(hub, "builds");
 
   // "waiting": messages only (and an open task with nothing claimed).
@@ -716,7 +717,7 @@ Deno.test("GET /v1/threads summarises every thread with the §4.7 fields, derive
 });
 
 Deno.test("GET /v1/threads/{id} returns the summary with messages (including DMs), tasks, claims and locks; 404 when unknown", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const m1 = await post(hub, {
     channel: "general",
     kind: "task",

@@ -9,7 +9,7 @@ import { Client } from "@modelcontextprotocol/sdk/client";
 // @ts-types="@modelcontextprotocol/sdk/client/stdio"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
-import { MAIN, type TestHub } from "../_util.ts";
+import { type HubLike, MAIN } from "../_util.ts";
 
 /** The entry point the tests launch, as an MCP host would. */
 export const ENTRY: string = MAIN;
@@ -225,7 +225,7 @@ export function startProxy(
 }
 
 /** The agent's session as the hub reports it (`GET /v1/bootstrap`), or null. */
-export async function session(hub: TestHub, agent: string) {
+export async function session(hub: HubLike, agent: string) {
   const boot = await hub.api("GET", `/v1/bootstrap?agent_id=${agent}`);
   return boot.body.result.session as
     | { session_id: string; active: boolean; display_name: string }

@@ -5,11 +5,12 @@
  */
 
 import { assertEquals, assertStringIncludes } from "../_assert.ts";
-import { eventually, must, startHub } from "../_util.ts";
+import { eventually, must } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { startMcp } from "./_mcp.ts";
 
 Deno.test("arc mcp - arc_request_approval blocks until the operator allows, and reports expiry", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await using agent = await startMcp({
     agent: "deployer",
     baseUrl: hub.url,
@@ -37,10 +38,16 @@ Deno.test("arc mcp - arc_request_approval blocks until the operator allows, and 
     ["allowed", "alice", "after 18:00"],
   );
 
-  const late = await agent.raw("arc_request_approval", {
+  const asked = agent.raw("arc_request_approval", {
     title: "Drop the staging database",
     timeout_sec: 1,
   });
+  await eventually(async () =>
+    (await must(hub, "GET", "/v1/arcdeno/approvals?status=pending"))[0]
+  );
+  // The hub's time passes the request's; the tool's own wait ends after 1 s.
+  await hub.advance(2_000);
+  const late = await asked;
   const text = late.content.map((c) => c.type === "text" ? c.text : "")
     .join("\n");
   assertStringIncludes(text, "No answer in time (expired)");

@@ -6,7 +6,8 @@
  */
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { startHub, type TestHub } from "../_util.ts";
+import type { HubLike } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { BRIDGED, startMcp } from "./_mcp.ts";
 import { ArcClient } from "../../src/client/mod.ts";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
@@ -18,7 +19,7 @@ function digestOf(result: CallToolResult): string | undefined {
   return texts.find((t) => t.startsWith("[arc]"));
 }
 
-async function say(hub: TestHub, body: Record<string, unknown>) {
+async function say(hub: HubLike, body: Record<string, unknown>) {
   const reply = await hub.api("POST", "/v1/messages", {
     from_agent: "bob",
     ...body,
@@ -28,7 +29,7 @@ async function say(hub: TestHub, body: Record<string, unknown>) {
 }
 
 Deno.test("arc mcp: new direct messages and mentions are appended to the next tool result once", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await using alice = await startMcp({ baseUrl: hub.url, agent: "alice" });
   await alice.call("arc_whoami");
   const dm = await say(hub, { to_agent: "alice", body: "can you review #12?" });
@@ -68,7 +69,7 @@ Deno.test("arc mcp: new direct messages and mentions are appended to the next to
 });
 
 Deno.test("arc mcp --no-digest: tool results carry no digest", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await using alice = await startMcp({
     baseUrl: hub.url,
     agent: "alice",
@@ -86,7 +87,7 @@ Deno.test("arc mcp --no-digest: tool results carry no digest", async () => {
 });
 
 Deno.test("arc mcp: arc_rpc_call reports a refusal with the callee's reason", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await using alice = await startMcp({ baseUrl: hub.url, agent: "alice" });
   await alice.call("arc_whoami");
   const worker = new ArcClient({ agentId: "worker", baseUrl: hub.url });

@@ -7,11 +7,12 @@
  */
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { request, startHub } from "../_util.ts";
+import { request } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { BRIDGED, LOCAL, startMcp } from "./_mcp.ts";
 
 Deno.test("strict identity over MCP: alice's server works with no secret given, a server posing as alice is refused", async () => {
-  await using hub = await startHub({ args: ["--strict-identity"] });
+  await using hub = await inProcessHub({ args: ["--strict-identity"] });
   await using alice = await startMcp({ agent: "alice", baseUrl: hub.url });
   await using bob = await startMcp({ agent: "bob", baseUrl: hub.url });
 

@@ -7,7 +7,7 @@
  */
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { ALL_TOOLS, TOOL_GROUPS } from "../../src/mcp/profiles.ts";
 import { BRIDGED, startMcp } from "./_mcp.ts";
 import { MAIN } from "../_util.ts";
@@ -16,7 +16,7 @@ import { MAIN } from "../_util.ts";
 const DEFAULT_BUDGET = 16_000;
 
 Deno.test("arc mcp --tools - each profile lists its tools; the default stays under 16,000 characters", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   const sizes: Record<string, number> = {};
   const profiles: [string, string | null, readonly string[]][] = [
     ["default", null, TOOL_GROUPS.core],

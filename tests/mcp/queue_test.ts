@@ -4,11 +4,12 @@
  * other's is refused.
  */
 import { assertEquals, assertStringIncludes } from "../_assert.ts";
-import { must, startHub } from "../_util.ts";
+import { must } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { startMcp } from "./_mcp.ts";
 
 Deno.test("arc_next_task hands each agent its own task; completing another's is refused", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await using ann = await startMcp({ agent: "ann", baseUrl: hub.url });
   await using ben = await startMcp({ agent: "ben", baseUrl: hub.url });
   const ids = [];

@@ -5,11 +5,12 @@
  */
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { eventually, startHub } from "../_util.ts";
+import { eventually } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { BRIDGED, startMcp } from "./_mcp.ts";
 
 Deno.test("arc mcp - receipts move from surfaced (a tool result showed it) to acked through the tools", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await using lead = await startMcp({ agent: "lead", baseUrl: hub.url });
   await using worker = await startMcp({ agent: "worker", baseUrl: hub.url });
   await worker.call("arc_whoami");

@@ -1,9 +1,9 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { startMcp } from "./_mcp.ts";
 
 Deno.test("arc_lock takes a shared glob reservation, shows its fence, and names the holder of a conflicting one", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await using alice = await startMcp({ agent: "alice", baseUrl: hub.url });
   const shared = await alice.call("arc_lock", {
     path: "src/**",

@@ -1,9 +1,9 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { startMcp } from "./_mcp.ts";
 
 Deno.test("arc mcp - arc_search returns the hits the agent may see, with filters", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await using alice = await startMcp({ agent: "alice", baseUrl: hub.url });
   const post = async (body: Record<string, unknown>) =>
     (await hub.api("POST", "/v1/messages", body)).body.result;
