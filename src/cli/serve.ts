@@ -22,10 +22,10 @@ import { RelayServer, SpoolConflictError } from "../relay/server.ts";
 import { SqliteStore } from "../store/sqlite/store.ts";
 import { toIso } from "../time.ts";
 import { intFlag, parseFlags, UsageError } from "./args.ts";
-import { flagOrEnv } from "./connection.ts";
 import { Notifications } from "../hub/notify.ts";
 import {
   dropPermissions,
+  flagOrEnv,
   hubDirs,
   listenNetEntry,
   notifyNetEntries,

@@ -35,34 +35,55 @@ function labelText(labels: Labels): string {
   return parts.length ? `{${parts.join(",")}}` : "";
 }
 
+type CounterEntry = { labels: Labels; value: number };
+type HistogramEntry = {
+  labels: Labels;
+  buckets: number[];
+  sum: number;
+  count: number;
+};
+
 /** A counter family keyed by its label values. */
 class Counter {
-  readonly values = new Map<string, { labels: Labels; value: number }>();
+  readonly values = new Map<string, CounterEntry>();
   inc(labels: Labels = {}, by = 1): void {
+    this.entry(labels).value += by;
+  }
+  /** The series for `labels`, created at 0. */
+  entry(labels: Labels): CounterEntry {
     const key = labelText(labels);
-    const entry = this.values.get(key) ?? { labels, value: 0 };
-    entry.value += by;
-    this.values.set(key, entry);
+    let entry = this.values.get(key);
+    if (!entry) this.values.set(key, entry = { labels, value: 0 });
+    return entry;
   }
 }
 
 /** A histogram family keyed by its label values. */
 class Histogram {
-  readonly values = new Map<
-    string,
-    { labels: Labels; buckets: number[]; sum: number; count: number }
-  >();
+  readonly values = new Map<string, HistogramEntry>();
   observe(labels: Labels, seconds: number): void {
-    const key = labelText(labels);
-    const entry = this.values.get(key) ??
-      { labels, buckets: BUCKETS.map(() => 0), sum: 0, count: 0 };
-    BUCKETS.forEach((b, i) => {
-      if (seconds <= b) entry.buckets[i]!++;
-    });
-    entry.sum += seconds;
-    entry.count++;
-    this.values.set(key, entry);
+    observeInto(this.entry(labels), seconds);
   }
+  /** The series for `labels`, created empty. */
+  entry(labels: Labels): HistogramEntry {
+    const key = labelText(labels);
+    let entry = this.values.get(key);
+    if (!entry) {
+      this.values.set(
+        key,
+        entry = { labels, buckets: BUCKETS.map(() => 0), sum: 0, count: 0 },
+      );
+    }
+    return entry;
+  }
+}
+
+function observeInto(entry: HistogramEntry, seconds: number): void {
+  for (let i = 0; i < BUCKETS.length; i++) {
+    if (seconds <= BUCKETS[i]!) entry.buckets[i]!++;
+  }
+  entry.sum += seconds;
+  entry.count++;
 }
 
 /** Values read at scrape time. */
@@ -87,6 +108,11 @@ export class Metrics {
   readonly posted = new Counter();
   readonly storageErrors = new Counter();
   readonly relayLatency = new Histogram();
+  /** The series one request updates, by method, status and route. */
+  #series = new Map<
+    string,
+    { count: CounterEntry; latency: HistogramEntry }
+  >();
 
   /** Records one answered HTTP request. */
   request(
@@ -95,8 +121,19 @@ export class Metrics {
     status: number,
     seconds: number,
   ): void {
-    this.requests.inc({ route, method, status: String(status) });
-    this.latency.observe({ route }, seconds);
+    // Routes are patterns, so there are few keys; building label text on
+    // every request cost more than the rest of the bookkeeping.
+    const key = `${method} ${status} ${route}`;
+    let series = this.#series.get(key);
+    if (!series) {
+      series = {
+        count: this.requests.entry({ route, method, status: String(status) }),
+        latency: this.latency.entry({ route }),
+      };
+      this.#series.set(key, series);
+    }
+    series.count.value++;
+    observeInto(series.latency, seconds);
     if (status === 503) this.storageErrors.inc();
   }
 
