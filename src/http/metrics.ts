@@ -2,7 +2,7 @@
  * `GET /metrics` in the Prometheus text format (Arc for Deno extension):
  * requests by route and status with latency histograms, messages posted,
  * waiters held, relay queue depth and latency, live sessions, active claims
- * and locks, and storage faults.
+ * and locks, storage faults, and the process's memory.
  *
  * @module
  */
@@ -189,6 +189,19 @@ export class Metrics {
       "arc_storage_unavailable_total",
       "Requests refused because the storage could not take a write (503).",
       this.storageErrors,
+    );
+    const memory = Deno.memoryUsage();
+    gauge("process_resident_memory_bytes", "Resident memory of the hub.", [[
+      {},
+      memory.rss,
+    ]]);
+    gauge(
+      "arc_js_heap_bytes",
+      "The JavaScript heap: reserved (total) and in use (used).",
+      [[{ kind: "total" }, memory.heapTotal], [
+        { kind: "used" },
+        memory.heapUsed,
+      ]],
     );
     gauge("arc_waiters", "Requests waiting for messages right now.", [
       [{ kind: "long_poll" }, gauges.longPolls],
