@@ -27,13 +27,15 @@
  * per post over the reference's (at most 1/10). `--json` prints one JSON
  * object instead, `--out FILE` also writes it to FILE.
  *
- * Extra flags for our hub's `deno run` go in `--hub-deno-flag` (repeatable),
- * e.g. `--hub-deno-flag=--v8-flags=--max-semi-space-size=1`.
+ * Our hub runs with the V8 flags `arc ensure` gives it (`HUB_V8_FLAGS`);
+ * `--no-hub-v8-flags` leaves them out. Extra flags for its `deno run` go in
+ * `--hub-deno-flag` (repeatable), e.g. `--hub-deno-flag=--v8-flags=--lite-mode`.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
+import { HUB_V8_FLAGS } from "../src/cli/lifecycle.ts";
 import { cpuMs, round, sleep, table } from "./_util.ts";
 
 const { values } = parseArgs({
@@ -46,6 +48,7 @@ const { values } = parseArgs({
     "rest-ms": { type: "string", default: "30000" },
     reference: { type: "string" },
     "hub-deno-flag": { type: "string", multiple: true, default: [] },
+    "no-hub-v8-flags": { type: "boolean", default: false },
     json: { type: "boolean", default: false },
     out: { type: "string" },
   },
@@ -61,6 +64,10 @@ const clients = Number(values.clients);
 const warmup = Number(values.warmup);
 const settleMs = Number(values["settle-ms"]);
 const restMs = Number(values["rest-ms"]);
+const hubFlags = [
+  ...(values["no-hub-v8-flags"] ? [] : [HUB_V8_FLAGS]),
+  ...values["hub-deno-flag"],
+];
 const root = new URL("..", import.meta.url).pathname;
 
 /** A server under measurement. */
@@ -218,7 +225,7 @@ try {
   servers.push(
     await start("ours", Deno.execPath(), [
       "run",
-      ...values["hub-deno-flag"],
+      ...hubFlags,
       "--allow-net=127.0.0.1",
       `--allow-read=${dir}`,
       `--allow-write=${dir}`,
@@ -335,7 +342,7 @@ try {
     clients,
     settle_ms: settleMs,
     rest_ms: restMs,
-    hub_deno_flags: values["hub-deno-flag"],
+    hub_deno_flags: hubFlags,
     servers: [...figures.values()],
     ratios,
   };
