@@ -11,8 +11,8 @@
 # Needs deno, python3, curl, ss (iproute2) and wrk; chromium for the PNG.
 # Environment knobs: ROUNDS (load rounds per agent count, default 3),
 # AGENTS (default 1000), SKIP (space-separated: load floor throughput wrk read
-# peers plot), PNG (where the chart goes, default docs/performance-load.png), and
-# LOAD_ARGS, TP_ARGS, READ_ARGS, PEERS_ARGS: extra options for each bench
+# peers memory plot), PNG (where the chart goes, default docs/performance-load.png), and
+# LOAD_ARGS, TP_ARGS, READ_ARGS, PEERS_ARGS, MEM_ARGS: extra options for each bench
 # (e.g. LOAD_ARGS="--sweep 10,100" for a quick check).
 #
 # Only the hubs this script starts are stopped, by their process ids.
@@ -50,7 +50,8 @@ listener_pid() { # port -> pid of the process listening on it
 start_ours() {
   local dir=$OUT/hubs/$1
   rm -rf "$dir" && mkdir -p "$dir"
-  deno run -A main.ts serve --port 0 --storage "$dir/arc.sqlite3" \
+  # The V8 flag every launch of ours uses (arc ensure, deno task start, compile).
+  deno run -A --v8-flags=--max-semi-space-size=1 main.ts serve --port 0 --storage "$dir/arc.sqlite3" \
     --spool-dir "$dir/spool" --presence-ttl 3600 --quiet --rate-limit 0 >"$dir/hub.log" 2>&1 &
   OURS_PID=$!
   STARTED+=("$OURS_PID")
@@ -206,6 +207,13 @@ if ! skip peers; then
     --url "$REF_URL" --pid "$REF_PID" \
     --out "$OUT/peers.json" ${PEERS_ARGS:-} 2>"$OUT/peers.log" | tee "$OUT/peers.txt" || true
   stop_hubs
+fi
+
+if ! skip memory; then
+  # Starts and stops its own floor server, hub and reference.
+  log "memory"
+  deno run -A bench/memory.ts --reference "$REF" --out "$OUT/memory.json" \
+    ${MEM_ARGS:-} 2>"$OUT/memory.log" | tee "$OUT/memory.txt" || true
 fi
 
 if ! skip plot && [[ -f "$OUT/load.json" ]]; then

@@ -16,12 +16,19 @@ export interface Clock {
 /** The wall clock. */
 export const systemClock: Clock = { now: () => Date.now() };
 
+/** The last second `toIso` formatted, and its text. */
+let lastSecond = NaN;
+let lastText = "";
+
 /** Formats epoch milliseconds as `YYYY-MM-DDTHH:MM:SSZ`. */
 export function toIso(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(
-    ".000Z",
-    "Z",
-  );
+  const second = Math.floor(ms / 1000);
+  // Every post formats the time; within one second the text is the same.
+  if (second !== lastSecond) {
+    lastText = new Date(second * 1000).toISOString().replace(".000Z", "Z");
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 /** Parses any RFC 3339 timestamp to epoch milliseconds; NaN when unreadable. */

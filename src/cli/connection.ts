@@ -19,7 +19,7 @@
 import { ArcClient } from "../client/client.ts";
 import { DEFAULTS } from "../protocol.ts";
 import { textFlags, UsageError } from "./args.ts";
-import { readEnv } from "./permissions.ts";
+import { type EnvReader, flagOrEnv, readEnv } from "./permissions.ts";
 import { readSecret, secretsPath, writeSecret } from "./secrets.ts";
 
 /** The hub a command talks to when neither `--base-url` nor `ARC_URL` names one. */
@@ -40,8 +40,7 @@ export interface ConnectionFlags {
   relay?: string | undefined;
 }
 
-/** Reads an environment variable; by default the process's, "not allowed" counting as unset. */
-export type EnvReader = (name: string) => string | undefined;
+export { type EnvReader, flagOrEnv } from "./permissions.ts";
 
 /** Options for {@linkcode resolveConnection}. */
 export interface ResolveOptions {
@@ -63,17 +62,6 @@ export interface ResolvedConnection {
   token: string | undefined;
   /** The relay spool directory, when the command talks through the relay. */
   relay: string | undefined;
-}
-
-/** The value of a flag, else of its environment variable; an empty value counts as unset. */
-
-export function flagOrEnv(
-  flag: string | undefined,
-  variable: string,
-  env: EnvReader = readEnv,
-): string | undefined {
-  const value = flag ?? env(variable);
-  return value === "" ? undefined : value;
 }
 
 /**

@@ -160,3 +160,20 @@ export function readEnv(name: string): string | undefined {
     return undefined;
   }
 }
+
+/** Reads an environment variable; by default the process's, "not allowed" counting as unset. */
+export type EnvReader = (name: string) => string | undefined;
+
+/**
+ * The value of a flag, else of its environment variable; an empty value
+ * counts as unset. (Here rather than in `connection.ts`, so `arc serve`
+ * does not load the client library with it.)
+ */
+export function flagOrEnv(
+  flag: string | undefined,
+  variable: string,
+  env: EnvReader = readEnv,
+): string | undefined {
+  const value = flag ?? env(variable);
+  return value === "" ? undefined : value;
+}

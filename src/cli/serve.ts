@@ -23,10 +23,10 @@ import { SqliteStore } from "../store/sqlite/store.ts";
 import { toIso } from "../time.ts";
 import { intFlag, parseFlags, textFlags, UsageError } from "./args.ts";
 import type { Io } from "./io.ts";
-import { flagOrEnv } from "./connection.ts";
 import { Notifications } from "../hub/notify.ts";
 import {
   dropPermissions,
+  flagOrEnv,
   hubDirs,
   listenNetEntry,
   notifyNetEntries,

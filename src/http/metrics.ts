@@ -2,7 +2,7 @@
  * `GET /metrics` in the Prometheus text format (Arc for Deno extension):
  * requests by route and status with latency histograms, messages posted,
  * waiters held, relay queue depth and latency, live sessions, active claims
- * and locks, and storage faults.
+ * and locks, storage faults, and the process's memory.
  *
  * @module
  */
@@ -37,34 +37,55 @@ function labelText(labels: Labels): string {
   return parts.length ? `{${parts.join(",")}}` : "";
 }
 
+type CounterEntry = { labels: Labels; value: number };
+type HistogramEntry = {
+  labels: Labels;
+  buckets: number[];
+  sum: number;
+  count: number;
+};
+
 /** A counter family keyed by its label values. */
 class Counter {
-  readonly values = new Map<string, { labels: Labels; value: number }>();
+  readonly values = new Map<string, CounterEntry>();
   inc(labels: Labels = {}, by = 1): void {
+    this.entry(labels).value += by;
+  }
+  /** The series for `labels`, created at 0. */
+  entry(labels: Labels): CounterEntry {
     const key = labelText(labels);
-    const entry = this.values.get(key) ?? { labels, value: 0 };
-    entry.value += by;
-    this.values.set(key, entry);
+    let entry = this.values.get(key);
+    if (!entry) this.values.set(key, entry = { labels, value: 0 });
+    return entry;
   }
 }
 
 /** A histogram family keyed by its label values. */
 class Histogram {
-  readonly values = new Map<
-    string,
-    { labels: Labels; buckets: number[]; sum: number; count: number }
-  >();
+  readonly values = new Map<string, HistogramEntry>();
   observe(labels: Labels, seconds: number): void {
-    const key = labelText(labels);
-    const entry = this.values.get(key) ??
-      { labels, buckets: BUCKETS.map(() => 0), sum: 0, count: 0 };
-    BUCKETS.forEach((b, i) => {
-      if (seconds <= b) entry.buckets[i]!++;
-    });
-    entry.sum += seconds;
-    entry.count++;
-    this.values.set(key, entry);
+    observeInto(this.entry(labels), seconds);
   }
+  /** The series for `labels`, created empty. */
+  entry(labels: Labels): HistogramEntry {
+    const key = labelText(labels);
+    let entry = this.values.get(key);
+    if (!entry) {
+      this.values.set(
+        key,
+        entry = { labels, buckets: BUCKETS.map(() => 0), sum: 0, count: 0 },
+      );
+    }
+    return entry;
+  }
+}
+
+function observeInto(entry: HistogramEntry, seconds: number): void {
+  for (let i = 0; i < BUCKETS.length; i++) {
+    if (seconds <= BUCKETS[i]!) entry.buckets[i]!++;
+  }
+  entry.sum += seconds;
+  entry.count++;
 }
 
 /** Values read at scrape time. */
@@ -89,6 +110,11 @@ export class Metrics {
   readonly posted = new Counter();
   readonly storageErrors = new Counter();
   readonly relayLatency = new Histogram();
+  /** The series one request updates, by method, status and route. */
+  #series = new Map<
+    string,
+    { count: CounterEntry; latency: HistogramEntry }
+  >();
 
   /** Records one answered HTTP request. */
   request(
@@ -97,8 +123,19 @@ export class Metrics {
     status: number,
     seconds: number,
   ): void {
-    this.requests.inc({ route, method, status: String(status) });
-    this.latency.observe({ route }, seconds);
+    // Routes are patterns, so there are few keys; building label text on
+    // every request cost more than the rest of the bookkeeping.
+    const key = `${method} ${status} ${route}`;
+    let series = this.#series.get(key);
+    if (!series) {
+      series = {
+        count: this.requests.entry({ route, method, status: String(status) }),
+        latency: this.latency.entry({ route }),
+      };
+      this.#series.set(key, series);
+    }
+    series.count.value++;
+    observeInto(series.latency, seconds);
     if (status === 503) this.storageErrors.inc();
   }
 
@@ -154,6 +191,19 @@ export class Metrics {
       "arc_storage_unavailable_total",
       "Requests refused because the storage could not take a write (503).",
       this.storageErrors,
+    );
+    const memory = Deno.memoryUsage();
+    gauge("process_resident_memory_bytes", "Resident memory of the hub.", [[
+      {},
+      memory.rss,
+    ]]);
+    gauge(
+      "arc_js_heap_bytes",
+      "The JavaScript heap: reserved (total) and in use (used).",
+      [[{ kind: "total" }, memory.heapTotal], [
+        { kind: "used" },
+        memory.heapUsed,
+      ]],
     );
     gauge("arc_waiters", "Requests waiting for messages right now.", [
       [{ kind: "long_poll" }, gauges.longPolls],

@@ -88,6 +88,9 @@ import { type Clock, systemClock } from "../time.ts";
 /** How often retention runs at most (`--retain-days`). */
 const RETAIN_EVERY_MS = 3_600_000;
 
+/** Channel names remembered as existing; past this the memory starts over. */
+const KNOWN_CHANNELS = 1024;
+
 /** Options for {@linkcode Hub.create}. */
 export interface HubCreateOptions {
   /** Where log lines go. @default nothing is logged */
@@ -170,6 +173,8 @@ export class Hub implements AsyncDisposable {
   onAgentStalled: ((agentId: string, status: JsonObject) => void) | undefined;
   /** Agents last seen stalled: the episode ends when they are not. */
   #stalled = new Set<string>();
+  /** Channels seen to exist; channels are never deleted, so this never goes stale. */
+  #knownChannels = new Set<string>();
   /** Set by the server: stops serving and exits, used when a shutdown fires. */
   onShutdown: () => void = () => {};
   #log: (line: string) => void;
@@ -555,9 +560,18 @@ export class Hub implements AsyncDisposable {
   }
 
   async #requireChannel(name: string | undefined): Promise<void> {
-    if (name !== undefined && !(await this.store.channels.get(name))) {
+    if (name !== undefined && !(await this.#channelExists(name))) {
       throw new NotFoundError(`channel not found: ${name}`);
     }
+  }
+
+  /** Whether channel `name` exists; one query per channel, then remembered. */
+  async #channelExists(name: string): Promise<boolean> {
+    if (this.#knownChannels.has(name)) return true;
+    if (!(await this.store.channels.get(name))) return false;
+    if (this.#knownChannels.size >= KNOWN_CHANNELS) this.#knownChannels.clear();
+    this.#knownChannels.add(name);
+    return true;
   }
 
   // ── messages ───────────────────────────────────────────────────────
@@ -575,7 +589,7 @@ export class Hub implements AsyncDisposable {
     const input = normalizeMessage(body, this.limits);
     if (TASK_KINDS.has(input.kind)) checkTaskMetadata(input.metadata);
     if (
-      input.to_agent === null && !(await this.store.channels.get(input.channel))
+      input.to_agent === null && !(await this.#channelExists(input.channel))
     ) {
       throw new ValidationError(
         `channel does not exist: ${input.channel} (create it with POST /v1/channels)`,

@@ -3,6 +3,7 @@ import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { MAIN } from "../_util.ts";
 import { createNetns, type Netns, netnsUnavailable } from "../_netns.ts";
 import { hubPermissionFlags } from "../../src/cli/permissions.ts";
+import { HUB_V8_FLAGS } from "../../src/cli/lifecycle.ts";
 import { CONFIG, run } from "./_arc.ts";
 
 /** Where and how a lifecycle command runs. */
@@ -142,6 +143,7 @@ Deno.test("ensure starts a narrow-permission hub once, stop stops it, reset wipe
       cmdline.includes(`--allow-net=127.0.0.1:${port}`),
       cmdline.join(" "),
     );
+    assert(cmdline.includes(HUB_V8_FLAGS), cmdline.join(" "));
     assert(
       !cmdline.some((a) =>
         a === "-A" || a.startsWith("--allow-run") || a.startsWith("--allow-all")

@@ -4,7 +4,7 @@
  * the syncs that go with it mostly happen outside requests and off the event
  * loop (see `SqliteStoreOptions.checkpointMs`). PASSIVE checkpoints never
  * wait for readers or writers (of this or another process); what one cannot
- * copy now, the next copies.
+ * copy now, the next copies. The worker runs only while commits come fast.
  *
  * The worker's code is loaded from a blob, so a hub whose read permission
  * covers only its storage directory can start it.
@@ -12,8 +12,27 @@
  * @module
  */
 
-/** A running checkpointer; `stop()` checkpoints a last time and ends the worker. */
+/** Options for {@linkcode startCheckpointer}. */
+export interface CheckpointerOptions {
+  /** Interval between checkpoints while the worker runs, in ms. */
+  everyMs: number;
+  /**
+   * Commits within one second that start the worker; while it runs, fewer
+   * than this many commits in `idleMs` stop it again. @default 50
+   */
+  busyCommits?: number;
+  /** How long the worker lives without busy traffic, in ms. @default 10000 */
+  idleMs?: number;
+  /** Told when a worker starts (`true`) or has ended (`false`); for tests. */
+  onWorker?: (running: boolean) => void;
+}
+
+/**
+ * A checkpointer: `committed()` after each commit on the main connection;
+ * `stop()` checkpoints a last time and ends the worker.
+ */
 export interface Checkpointer {
+  committed(): void;
   stop(): Promise<void>;
 }
 
@@ -46,14 +65,68 @@ self.onmessage = (e) => {
 `;
 
 /**
- * Starts a checkpoint worker for the database at `path`. If the worker
- * cannot run, nothing fails: SQLite's automatic checkpoint still runs.
+ * A checkpointer for the database at `path`. The worker is a whole second
+ * JavaScript runtime (about 15 MB), so it runs only while commits come fast:
+ * it starts once `busyCommits` commits arrive within a second and ends after
+ * `idleMs` with fewer; between bursts SQLite's automatic checkpoint on the
+ * main connection keeps the log bounded, as it does if the worker cannot run.
  *
  * @param path absolute path of the database file
- * @param everyMs interval between checkpoints
- * @returns a handle to stop it
+ * @param options interval and when the worker runs
+ * @returns a handle to count commits and to stop it
  */
-export function startCheckpointer(path: string, everyMs: number): Checkpointer {
+export function startCheckpointer(
+  path: string,
+  options: CheckpointerOptions,
+): Checkpointer {
+  const busy = options.busyCommits ?? 50;
+  const idleMs = options.idleMs ?? 10_000;
+  /** Ends the running worker; undefined while none runs. */
+  let retire: (() => void) | undefined;
+  let windowStart = 0;
+  let commits = 0;
+  let stopped = false;
+  const ending = new Set<Promise<void>>();
+  const begin = () => {
+    const worker = runWorker(path, options.everyMs);
+    options.onWorker?.(true);
+    let seen = commits = 0;
+    const idle = setInterval(() => {
+      if (commits - seen < busy) retire?.();
+      seen = commits;
+    }, idleMs);
+    retire = () => {
+      clearInterval(idle);
+      retire = undefined;
+      const closing = worker.stop().then(() => options.onWorker?.(false));
+      ending.add(closing);
+      void closing.finally(() => ending.delete(closing));
+    };
+  };
+  return {
+    committed() {
+      commits++;
+      if (retire || stopped) return;
+      const now = performance.now();
+      if (now - windowStart > 1000) {
+        windowStart = now;
+        commits = 1;
+      }
+      if (commits >= busy) begin();
+    },
+    async stop() {
+      stopped = true;
+      retire?.();
+      while (ending.size) await Promise.all(ending);
+    },
+  };
+}
+
+/** One worker run: checkpoints every `everyMs` until `stop()`. */
+function runWorker(
+  path: string,
+  everyMs: number,
+): { stop(): Promise<void> } {
   const url = URL.createObjectURL(
     new Blob([WORKER_SOURCE], { type: "application/javascript" }),
   );

@@ -46,12 +46,24 @@ export interface SqliteSql {
   ): { lastInsertRowid: number | bigint; changes: number | bigint };
 }
 
+/**
+ * Most statements one connection keeps prepared. Statements with lists
+ * (`IN (?, ?, …)`, multi-row inserts) take a shape per length, so the cache
+ * is bounded: past this the oldest prepared statement is dropped.
+ */
+const CACHED_STATEMENTS = 256;
+
 /** The statements of one connection, prepared once and cached. */
 export function sqliteSql(db: DatabaseSync): SqliteSql {
   const statements = new Map<string, StatementSync>();
   const stmt = (sql: string) => {
     let s = statements.get(sql);
-    if (!s) statements.set(sql, s = db.prepare(sql));
+    if (!s) {
+      if (statements.size >= CACHED_STATEMENTS) {
+        statements.delete(statements.keys().next().value!);
+      }
+      statements.set(sql, s = db.prepare(sql));
+    }
     return s;
   };
   return {

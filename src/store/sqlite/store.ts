@@ -62,7 +62,8 @@ export interface SqliteStoreOptions {
   durability?: "normal" | "full";
   /**
    * Also checkpoint the write-ahead log every this many ms from a worker
-   * thread with its own connection ({@linkcode startCheckpointer}). While
+   * thread with its own connection ({@linkcode startCheckpointer}), while
+   * commits come fast (the worker ends again when they slow down). While
    * the hub is not saturated, the worker empties the log before it reaches
    * SQLite's automatic checkpoint threshold, so no request pays for copying
    * the log into the database and syncing it. Under a steady stream of
@@ -158,7 +159,9 @@ export class SqliteStore extends StoreViews implements types.Store {
       });
       store.#busyTimeoutMs = options.busyTimeoutMs ?? 5000;
       if (checkpointMs > 0) {
-        store.#checkpointer = startCheckpointer(path, checkpointMs);
+        store.#checkpointer = startCheckpointer(path, {
+          everyMs: checkpointMs,
+        });
       }
       return store;
     } catch (error) {
@@ -188,6 +191,7 @@ export class SqliteStore extends StoreViews implements types.Store {
     try {
       const result = fn();
       this.#run("COMMIT");
+      this.#checkpointer?.committed();
       return result;
     } catch (error) {
       if (this.#db.isTransaction) this.#run("ROLLBACK");
