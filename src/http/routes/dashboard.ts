@@ -1,15 +1,21 @@
 /**
- * The operator's page at `GET /` (built in `../dashboard.ts`).
+ * The operator's page at `GET /` (built in `../dashboard.ts`). The page and
+ * what builds it load on the first request, so a hub nobody watches never
+ * holds them in memory.
  *
  * @module
  */
 
 import { Hono } from "hono";
 import type { ArcEnv } from "../context.ts";
-import { DASHBOARD_HTML } from "../dashboard.ts";
+
+let page: Promise<string> | undefined;
 
 /** The dashboard route. */
 export function dashboardRoutes(): Hono<ArcEnv> {
   return new Hono<ArcEnv>()
-    .get("/", (c) => c.html(DASHBOARD_HTML));
+    .get("/", async (c) => {
+      page ??= import("../dashboard.ts").then((m) => m.DASHBOARD_HTML);
+      return c.html(await page);
+    });
 }
