@@ -69,7 +69,7 @@ export function parseDatabaseUrl(text: string): DatabaseTarget {
     fail("the database name is not valid percent-encoding");
   }
   if (!database || database.includes("/")) {
-    fail("it names no database (…/dbname at the end of the path)");
+    fail("it names no database (\u2026/dbname at the end of the path)");
   }
   let user = "";
   let password = "";

@@ -28,7 +28,7 @@ export class UnauthorizedError extends NamedError {}
 /** A request the hub refuses to serve for this peer (HTTP 403). */
 export class ForbiddenError extends NamedError {}
 
-/** The message id space (2^53 − 1) is used up; the hub refuses to mint more (HTTP 500). */
+/** The message id space (2^53 - 1) is used up; the hub refuses to mint more (HTTP 500). */
 export class IdExhaustedError extends NamedError {}
 
 /** The storage cannot take writes right now: busy, read-only or full (HTTP 503). */

@@ -303,7 +303,7 @@ function closuresOf(a: Automaton): number[][] {
   return all;
 }
 
-/** Runs the automaton over one path (taken literally): O(path × states). */
+/** Runs the automaton over one path (taken literally): O(path x states). */
 function accepts(a: Automaton, path: string): boolean {
   if (path.length > MAX_PATH_CHARS) return true;
   const n = a.states.length;

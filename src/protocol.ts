@@ -134,7 +134,7 @@ export const DEFAULT_CHANNEL = "general";
 /** Channels created with the database. */
 export const BUILTIN_CHANNELS = ["general", "direct"] as const;
 
-/** Largest message id a hub may mint (2^53 − 1), so JavaScript clients read every id exactly. */
+/** Largest message id a hub may mint (2^53 - 1), so JavaScript clients read every id exactly. */
 export const MAX_MESSAGE_ID = Number.MAX_SAFE_INTEGER;
 
 /** Bind addresses that count as loopback. */
@@ -149,7 +149,7 @@ export const SYSTEM_AGENT = "system";
 
 /**
  * The relay spool's directory name for an agent id: runs of characters
- * other than letters, digits, `.`, `_` and `-` become `_` (protocol §16).
+ * other than letters, digits, `.`, `_` and `-` become `_` (protocol s.16).
  * The client library keeps its own copy, since it imports nothing.
  */
 export function safeAgentId(agentId: string): string {

@@ -95,7 +95,7 @@ export const MESSAGE_FILTERS = {
 /**
  * Connects as the agent the flags and environment name and runs `work` with
  * the client; an `ArcError` from the hub (on connecting or in `work`) prints
- * `arc error: …` and gives exit code 1.
+ * `arc error: ...` and gives exit code 1.
  */
 
 export async function withAgent(

@@ -143,7 +143,7 @@ class DataError extends Error {
   override name = "DataError";
 }
 
-// ── export ───────────────────────────────────────────────────────────
+// -- export -----------------------------------------------------------
 
 async function runExport(args: string[], io: Io): Promise<number> {
   const { out, err } = io;
@@ -324,7 +324,7 @@ async function openSink(path: string | undefined): Promise<{
   };
 }
 
-// ── backup ───────────────────────────────────────────────────────────
+// -- backup -----------------------------------------------------------
 
 async function runBackup(args: string[], io: Io): Promise<number> {
   const { out } = io;
@@ -367,7 +367,7 @@ async function runBackup(args: string[], io: Io): Promise<number> {
   return 0;
 }
 
-// ── import ───────────────────────────────────────────────────────────
+// -- import -----------------------------------------------------------
 
 async function runImport(args: string[], io: Io): Promise<number> {
   const { out, err } = io;
@@ -437,7 +437,7 @@ async function* records(
   }
 }
 
-// ── shared ───────────────────────────────────────────────────────────
+// -- shared -----------------------------------------------------------
 
 async function openStore(
   storage: string | undefined,

@@ -186,7 +186,7 @@ function describe(h: ReservationHolder): string {
  * Statuses that let a commit through with a warning: no hub answered (0),
  * the relay could not carry the question (597, 598, 599), the hub cannot
  * read its storage now (503), or it has no reservations at all (404).
- * Any other refusal (a bad token, a rate limit, …) stops the commit.
+ * Any other refusal (a bad token, a rate limit, ...) stops the commit.
  */
 const FAIL_OPEN = new Set([0, 404, 503, 597, 598, 599]);
 

@@ -4,7 +4,7 @@
  * stop held on stdout. Pure functions, so every dialect is tested by its
  * documented JSON alone.
  *
- * Protocols followed (see docs/AGENTS.md §7.7 for the sources):
+ * Protocols followed (see docs/AGENTS.md s.7.7 for the sources):
  *
  * - Claude Code (hooks reference, code.claude.com/docs/en/hooks):
  *   `SessionStart`, `UserPromptSubmit` and `PostToolUse` add context with

@@ -10,7 +10,7 @@
  * - `smoke-b` waits for the task, claims the claim key, posts an artifact,
  *   releases the claim, waits for smoke-c's notice and posts a confirmation.
  * - `smoke-c` waits for the task and the artifact, looks at the thread's
- *   active claims and posts "… verified … (released)" or "(held by X)".
+ *   active claims and posts "... verified ... (released)" or "(held by X)".
  *
  * Waiting is done with long-polls on the agent's events, filtered to the
  * thread, so a role reacts as soon as the message it waits for is posted.

@@ -38,7 +38,7 @@ export async function* readEventData(
           const value = line.slice(5);
           data.push(value.startsWith(" ") ? value.slice(1) : value);
         }
-        // comments (":…") and other fields (event:, id:, retry:) are ignored
+        // comments (":...") and other fields (event:, id:, retry:) are ignored
       }
     }
   } finally {

@@ -25,7 +25,7 @@
  * ```
  */
 export interface Approval {
-  /** The request's id (`ap_…`). */
+  /** The request's id (`ap_...`). */
   id: string;
   /** The agent that asked. */
   agent_id: string;

@@ -956,7 +956,7 @@ export class ArcClient implements AsyncDisposable {
    * @param options Kind, thread, recipient, attachments, metadata, reply and parent task.
    * @returns The stored message.
    * @throws {ArcError} With status 400 when the hub refuses the message
-   * (unknown channel or kind, too large, unknown parent task…), or 429 with
+   * (unknown channel or kind, too large, unknown parent task...), or 429 with
    * {@linkcode ArcError.retryAfterSec} when the agent posts faster than the
    * hub's rate limit allows.
    *
@@ -2065,7 +2065,7 @@ export class ArcClient implements AsyncDisposable {
    * await using client = await ArcClient.quickstart({ agentId: "worker" });
    * const { acquired } = await client.lock("src/app.ts");
    * if (acquired) {
-   *   // edit the file …
+   *   // edit the file ...
    *   await client.unlock("src/app.ts");
    * }
    * ```
@@ -2106,7 +2106,7 @@ export class ArcClient implements AsyncDisposable {
    *
    * await using client = await ArcClient.quickstart({ agentId: "worker" });
    * const grant = await client.lock("src/api/**", { ttlSec: 600 });
-   * // … much later, before writing:
+   * // ... much later, before writing:
    * const check = await client.checkFence(["src/api/users.ts"], {
    *   fence: grant.fence ?? 0,
    * });

@@ -43,7 +43,7 @@ export type MessageKind =
   | "task_result";
 
 /**
- * A channel (protocol §4.1).
+ * A channel (protocol s.4.1).
  *
  * @example Reading channel names
  * ```ts
@@ -64,7 +64,7 @@ export interface Channel {
 }
 
 /**
- * An agent's session (protocol §4.2). At most one session per agent id is
+ * An agent's session (protocol s.4.2). At most one session per agent id is
  * active at a time.
  *
  * @example Finding reviewers
@@ -219,7 +219,7 @@ export interface DiffRefAttachment {
 }
 
 /**
- * One of the five attachment types of protocol v1 (§5.2). The hub drops
+ * One of the five attachment types of protocol v1 (s.5.2). The hub drops
  * fields a type does not list.
  *
  * @example Switching on the attachment type
@@ -239,7 +239,7 @@ export type Attachment =
   | DiffRefAttachment;
 
 /**
- * A message (protocol §4.3).
+ * A message (protocol s.4.3).
  *
  * @example Keeping only direct messages
  * ```ts
@@ -280,7 +280,7 @@ export interface Message {
 }
 
 /**
- * A claim: a lease on a named piece of work (protocol §4.4).
+ * A claim: a lease on a named piece of work (protocol s.4.4).
  *
  * @example Who holds a claim
  * ```ts
@@ -309,7 +309,7 @@ export interface Claim {
 }
 
 /**
- * A lock: a lease on a file path (protocol §4.5).
+ * A lock: a lease on a file path (protocol s.4.5).
  *
  * @example Who holds a lock
  * ```ts
@@ -329,7 +329,7 @@ export interface Lock {
   expires_at: string;
   /** When the lease was released, else null. */
   released_at: string | null;
-  /** Free-form metadata; `thread_id` and `channel` have a meaning (§6.5). */
+  /** Free-form metadata; `thread_id` and `channel` have a meaning (s.6.5). */
   metadata: JsonObject;
   /** Mode and fence, from a hub with reservations (`arcdeno:reservations`). */
   arcdeno?: LockDetails;
@@ -348,7 +348,7 @@ export interface Lock {
 export type TaskStatus = "open" | "done";
 
 /**
- * A task (protocol §4.6). Its id is the id of the `task` or `task_request`
+ * A task (protocol s.4.6). Its id is the id of the `task` or `task_request`
  * message that created it.
  *
  * @example Counting open tasks
@@ -389,7 +389,7 @@ export interface Task {
 export type ThreadStatus = "completed" | "open" | "waiting";
 
 /**
- * A thread summary (protocol §4.7), derived by the hub.
+ * A thread summary (protocol s.4.7), derived by the hub.
  *
  * @example Threads that need attention
  * ```ts

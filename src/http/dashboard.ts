@@ -72,7 +72,7 @@ const JS_SLOT = "/*ARC:JS*/";
 const CSP_SLOT = "ARC_CSP";
 /** `import { a, b } from "./x.js";` on its own line(s), at the top level. */
 const IMPORT = /^import\s*\{([^}]*)\}\s*from\s*"([^"]+)";[ \t]*$/gm;
-/** Lines only the type checker reads: `// @ts-check` and `/// <reference …/>`. */
+/** Lines only the type checker reads: `// @ts-check` and `/// <reference .../>`. */
 const CHECKER_ONLY = /^(?:\/\/ @ts-check|\/\/\/ <reference [^>]*\/>)[ \t]*\n/gm;
 /** A top-level declaration: column 0, as `deno fmt` writes them. */
 const DECLARATION =
@@ -138,7 +138,7 @@ function hashOf(html: string, tag: "script" | "style"): string {
  * by two modules (the joined script has one scope, as the original single
  * file had).
  *
- * The type checker's own lines (`// @ts-check`, `/// <reference …/>`) are
+ * The type checker's own lines (`// @ts-check`, `/// <reference .../>`) are
  * left out too.
  *
  * @param modules the modules' text by path, such as `views/feed.js`

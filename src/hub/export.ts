@@ -246,7 +246,7 @@ export function describeFilter(filter: ExportFilter): JsonObject {
   }
 }
 
-// ── checking records read back from a file ──────────────────────────
+// -- checking records read back from a file --------------------------
 
 type FieldType =
   | "string"

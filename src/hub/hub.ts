@@ -409,7 +409,7 @@ export class Hub implements AsyncDisposable {
     return this.close();
   }
 
-  // ── hub info ───────────────────────────────────────────────────────
+  // -- hub info -------------------------------------------------------
 
   hubInfo(): JsonObject {
     const c = this.config;
@@ -452,7 +452,7 @@ export class Hub implements AsyncDisposable {
     };
   }
 
-  // ── sessions and agents ────────────────────────────────────────────
+  // -- sessions and agents --------------------------------------------
 
   /** `POST /v1/sessions`; with `secretHash`, the session's secret is recorded in the same commit. */
   async createSession(body: JsonObject, secretHash?: string): Promise<Session> {
@@ -538,7 +538,7 @@ export class Hub implements AsyncDisposable {
     };
   }
 
-  // ── channels ───────────────────────────────────────────────────────
+  // -- channels -------------------------------------------------------
 
   listChannels(): Promise<Channel[]> {
     return this.store.channels.list();
@@ -574,7 +574,7 @@ export class Hub implements AsyncDisposable {
     return true;
   }
 
-  // ── messages ───────────────────────────────────────────────────────
+  // -- messages -------------------------------------------------------
 
   async postMessage(
     body: JsonObject,
@@ -798,7 +798,7 @@ export class Hub implements AsyncDisposable {
     };
   }
 
-  // ── threads ────────────────────────────────────────────────────────
+  // -- threads --------------------------------------------------------
 
   async listThreads(): Promise<ThreadSummary[]> {
     return summarizeThreads(await this.store.threads.facts());
@@ -810,7 +810,7 @@ export class Hub implements AsyncDisposable {
     return detail;
   }
 
-  // ── claims ─────────────────────────────────────────────────────────
+  // -- claims ---------------------------------------------------------
 
   async acquireClaim(body: JsonObject): Promise<Acquired<Claim>> {
     const f = readFields(body, {
@@ -886,7 +886,7 @@ export class Hub implements AsyncDisposable {
     });
   }
 
-  // ── locks ──────────────────────────────────────────────────────────
+  // -- locks ----------------------------------------------------------
 
   async acquireLock(body: JsonObject): Promise<Acquired<Lock>> {
     const { generation } = vendorFields(body);
@@ -918,7 +918,7 @@ export class Hub implements AsyncDisposable {
     return checkFence(this.store, body, this.clock.now());
   }
 
-  // ── tasks ──────────────────────────────────────────────────────────
+  // -- tasks ----------------------------------------------------------
 
   listTasks(query: Query): Promise<Task[]> {
     const parent = query.get("parent_id");
@@ -957,7 +957,7 @@ export class Hub implements AsyncDisposable {
     };
   }
 
-  // ── admin: shutdown and network ────────────────────────────────────
+  // -- admin: shutdown and network ------------------------------------
 
   shutdownStatus(): ShutdownStatus | null {
     const s = this.#shutdown;

@@ -1,6 +1,6 @@
 /**
- * Validation and normalisation of `POST /v1/messages` bodies (protocol §6.4,
- * §5): sender, recipient, channel defaults, kind, body and attachment limits.
+ * Validation and normalisation of `POST /v1/messages` bodies (protocol s.6.4,
+ * s.5): sender, recipient, channel defaults, kind, body and attachment limits.
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * Thread summaries (protocol §4.7): a thread's channel and status, from the
+ * Thread summaries (protocol s.4.7): a thread's channel and status, from the
  * facts a backend gathers about it. `completed` when it has tasks and all
  * are done, `open` when something is actively claimed or locked, `waiting`
  * otherwise.

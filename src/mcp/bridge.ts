@@ -1,5 +1,5 @@
 /**
- * The stdio ↔ Streamable HTTP bridge of `arc mcp`: each JSON-RPC message an
+ * The stdio <-> Streamable HTTP bridge of `arc mcp`: each JSON-RPC message an
  * MCP host writes to stdin is POSTed to the hub's `/mcp`, and every message
  * the hub answers with (a JSON body or an SSE stream) goes to stdout as one
  * line. The hub runs the MCP server itself (tools, resources, the digest,

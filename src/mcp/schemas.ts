@@ -19,7 +19,7 @@ const nullableString = z.string().nullable();
 const nullableInt = z.number().int().nullable();
 
 /**
- * An attachment as a tool accepts it (protocol §5.2), in one flat shape to
+ * An attachment as a tool accepts it (protocol s.5.2), in one flat shape to
  * keep the tool listing short; the hub checks which fields each type needs.
  */
 export const attachmentSchema = z.looseObject({
@@ -34,7 +34,7 @@ export const attachmentSchema = z.looseObject({
   end_line: z.number().int().optional(),
 });
 
-/** A stored message (protocol §4). */
+/** A stored message (protocol s.4). */
 export const messageSchema = z.looseObject({
   id: z.number().int().describe("Message id; also the cursor."),
   ts: z.string(),

@@ -154,14 +154,14 @@ export function emptyCounts(): RowCounts {
   };
 }
 
-// ── the SQL both backends run (`?` placeholders) ─────────────────────
+// -- the SQL both backends run (`?` placeholders) ---------------------
 
 /** One table an export pages through, in key order. */
 export interface ExportTable {
   type: RowType;
   /** The table read; a vendor table that does not exist yields nothing. */
   name: string;
-  /** `SELECT ... WHERE <conds> AND (keys) > (?, …) ORDER BY keys LIMIT n`. */
+  /** `SELECT ... WHERE <conds> AND (keys) > (?, ...) ORDER BY keys LIMIT n`. */
   select: string;
   params: unknown[];
   key: string[];

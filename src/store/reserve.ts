@@ -67,7 +67,7 @@ export type ReserveWrite =
   }
   | { op: "holder_release"; file_path: string; agent_id: string; at: string };
 
-/** The plain lock row of a holder (protocol §4.5). */
+/** The plain lock row of a holder (protocol s.4.5). */
 export function holderToLock(h: Holder): Lock {
   return {
     file_path: h.file_path,

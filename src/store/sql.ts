@@ -1,6 +1,6 @@
 /**
  * SQL both backends run: statements written with `?` placeholders, which
- * PostgreSQL numbers (`$1`, `$2`, …) before sending.
+ * PostgreSQL numbers (`$1`, `$2`, ...) before sending.
  *
  * @module
  */
@@ -15,7 +15,7 @@ export interface Statement {
   params: unknown[];
 }
 
-/** Turns `?` placeholders into PostgreSQL's `$1`, `$2`, …. */
+/** Turns `?` placeholders into PostgreSQL's `$1`, `$2`, .... */
 export function numbered(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
@@ -102,7 +102,7 @@ export function newClaim(
 export const DEPENDENCY_GRAPH_SQL =
   "SELECT task_id, depends_on FROM arcdeno_task_deps ORDER BY task_id, depends_on";
 
-/** The rows of {@linkcode DEPENDENCY_GRAPH_SQL} as task id → the tasks it depends on. */
+/** The rows of {@linkcode DEPENDENCY_GRAPH_SQL} as task id -> the tasks it depends on. */
 export function dependencyGraphOf(rows: Row[]): Map<number, number[]> {
   const graph = new Map<number, number[]>();
   for (const r of rows) {

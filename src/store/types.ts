@@ -21,24 +21,24 @@ import type * as wire from "../client/types.ts";
 
 // The rows the wire carries are typed once, by the client library
 // (`src/client/types.ts`); the store returns them as they are.
-/** A channel row (protocol §4.1). */
+/** A channel row (protocol s.4.1). */
 export type Channel = wire.Channel;
-/** A session row (protocol §4.2). */
+/** A session row (protocol s.4.2). */
 export type Session = Omit<wire.Session, "arcdeno">;
-/** A claim row (protocol §4.4). */
+/** A claim row (protocol s.4.4). */
 export type Claim = wire.Claim;
-/** A lock row (protocol §4.5). */
+/** A lock row (protocol s.4.5). */
 export type Lock = wire.Lock;
-/** A task row (protocol §4.6). */
+/** A task row (protocol s.4.6). */
 export type Task = wire.Task;
-/** A thread summary (protocol §4.7). */
+/** A thread summary (protocol s.4.7). */
 export type ThreadSummary = wire.ThreadSummary;
 export type { JsonObject } from "../protocol.ts";
 
-/** A normalised attachment (protocol §5.2). */
+/** A normalised attachment (protocol s.5.2). */
 export type Attachment = JsonObject & { type: string };
 
-/** A message row (protocol §4.3), as the store holds it: any kind, attachments as validated objects. */
+/** A message row (protocol s.4.3), as the store holds it: any kind, attachments as validated objects. */
 export type Message =
   & Omit<wire.Message, "kind" | "attachments" | "arcdeno">
   & { kind: string; attachments: Attachment[] };

@@ -41,5 +41,5 @@ browserTest(
     assert(!text.includes(secret!), "the secret is shown");
     assertEquals(dash.errors, []);
   },
-  { hub: { args: ["--strict-identity"] } },
+  { args: ["--strict-identity"] },
 );

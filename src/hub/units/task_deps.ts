@@ -88,7 +88,7 @@ export function messageAssignee(message: TaskMessage | null): string | null {
   return message.to_agent;
 }
 
-/** A path `from → … → to` along "depends on" edges, or null. */
+/** A path `from -> ... -> to` along "depends on" edges, or null. */
 export function findPath(
   from: number,
   to: number,

@@ -23,7 +23,7 @@ import postgres from "postgres";
 import { StorageUnavailableError } from "../../errors.ts";
 import type { DatabaseTarget } from "../../database_url.ts";
 
-// ── driver set-up ────────────────────────────────────────────────────
+// -- driver set-up ----------------------------------------------------
 
 /** What a query pool is opened with. */
 export interface PoolOptions {
@@ -164,7 +164,7 @@ export async function probeServer(
   }
 }
 
-// ── the guard ────────────────────────────────────────────────────────
+// -- the guard --------------------------------------------------------
 
 // Driver codes and SQLSTATEs that mean a connection was lost or refused:
 // the server is away, restarting, or cut this client off.
@@ -192,7 +192,7 @@ export function isConnectionLoss(error: unknown): boolean {
   return LOSS_DRIVER.has(code);
 }
 
-// ── a driver fault the hub must survive ──────────────────────────────
+// -- a driver fault the hub must survive ------------------------------
 
 const faultListeners = new Set<(error: Error) => void>();
 let faultGuard = false;
@@ -450,7 +450,7 @@ function withDeadline<T>(
   ]).finally(() => clearTimeout(timer));
 }
 
-// ── start-up explanations ────────────────────────────────────────────
+// -- start-up explanations --------------------------------------------
 
 /**
  * One line that says why the first connection to `target` failed and what

@@ -127,7 +127,7 @@ export class PgOps implements AsyncTxOps {
       ]));
   }
 
-  // ── sessions ───────────────────────────────────────────────────────
+  // -- sessions -------------------------------------------------------
 
   async activeSession(agentId: string): Promise<types.Session | null> {
     const row = await this.#one(
@@ -182,7 +182,7 @@ export class PgOps implements AsyncTxOps {
     );
   }
 
-  // ── leases ─────────────────────────────────────────────────────────
+  // -- leases ---------------------------------------------------------
 
   async #lease<T extends LeaseRow>(
     t: LeaseTable<T>,
@@ -258,7 +258,7 @@ export class PgOps implements AsyncTxOps {
     return claim;
   }
 
-  // ── messages and tasks ─────────────────────────────────────────────
+  // -- messages and tasks ---------------------------------------------
 
   async insertMessages(batch: readonly NewRow[]): Promise<types.Message[]> {
     if (!batch.length) return [];
@@ -378,7 +378,7 @@ export class PgOps implements AsyncTxOps {
     };
   }
 
-  // ── task dependencies ──────────────────────────────────────────────
+  // -- task dependencies ----------------------------------------------
 
   async existingTasks(ids: readonly number[]): Promise<number[]> {
     if (!ids.length) return [];
@@ -456,7 +456,7 @@ export class PgOps implements AsyncTxOps {
     )).map(rows.toTask);
   }
 
-  // ── reservations ───────────────────────────────────────────────────
+  // -- reservations ---------------------------------------------------
 
   async liveHolders(now: string): Promise<reserve.Holder[]> {
     return (await this.#q(shared.numbered(reserve.LIVE_SQL), [now, now])).map(
@@ -498,7 +498,7 @@ export class PgOps implements AsyncTxOps {
     await this.#q(shared.numbered(text), params as Param[]);
   }
 
-  // ── identity ───────────────────────────────────────────────────────
+  // -- identity -------------------------------------------------------
 
   async putSecret(entry: identity.SecretEntry): Promise<void> {
     await this.#q(shared.numbered(identity.DROP_AGENT_SECRETS_SQL), [
@@ -528,7 +528,7 @@ export class PgOps implements AsyncTxOps {
     return row ? rows.toSessionOwner(row) : null;
   }
 
-  // ── export and import ──────────────────────────────────────────────
+  // -- export and import ----------------------------------------------
 
   async exportPage(
     table: format.ExportTable,
@@ -575,7 +575,7 @@ export class PgOps implements AsyncTxOps {
     );
   }
 
-  // ── receipts ───────────────────────────────────────────────────────
+  // -- receipts -------------------------------------------------------
 
   async recordWaits(
     messages: readonly receipts.TrackedMessage[],
@@ -666,7 +666,7 @@ export class PgOps implements AsyncTxOps {
     return row ? rows.toSession(row) : null;
   }
 
-  // ── work queue and generations ─────────────────────────────────────
+  // -- work queue and generations -------------------------------------
 
   async queueCandidates(
     afterId: number,
@@ -744,7 +744,7 @@ export class PgOps implements AsyncTxOps {
     return Number(row!["generation"]);
   }
 
-  // ── approvals ──────────────────────────────────────────────────────
+  // -- approvals ------------------------------------------------------
 
   async insertApproval(approval: approvals.Approval): Promise<void> {
     await this.#q(
@@ -808,7 +808,7 @@ export class PgOps implements AsyncTxOps {
     )).map(approvals.APPROVAL_ROW.read);
   }
 
-  // ── retention ──────────────────────────────────────────────────────
+  // -- retention ------------------------------------------------------
 
   async closedThreadsBefore(
     cutoff: string,

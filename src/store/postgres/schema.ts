@@ -1,7 +1,7 @@
 /**
  * The PostgreSQL schema, as numbered migrations. The tables and columns are
  * the SQLite schema's, with PostgreSQL types: ids are `bigint` (message ids
- * come from a sequence capped at 2^53 − 1), timestamps stay text in the
+ * come from a sequence capped at 2^53 - 1), timestamps stay text in the
  * wire's `...Z` form because the rules compare them as text, JSON stays text
  * so a row reads back exactly as it was written, and every text column uses
  * the "C" collation so sorting and comparing match SQLite byte for byte.

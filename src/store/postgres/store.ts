@@ -286,7 +286,7 @@ export class PostgresStore extends StoreViews implements types.Store {
     });
   }
 
-  // ── plumbing ───────────────────────────────────────────────────────
+  // -- plumbing -------------------------------------------------------
 
   /** Runs `fn` in one transaction, retrying a few times on deadlock or a lost insert race. */
   async #tx<T>(fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
@@ -452,7 +452,7 @@ export class PostgresStore extends StoreViews implements types.Store {
     };
   }
 
-  // ── lifecycle ──────────────────────────────────────────────────────
+  // -- lifecycle ------------------------------------------------------
 
   birthMarker(): Promise<string> {
     return this.#read(async (sql) => {
@@ -507,7 +507,7 @@ export class PostgresStore extends StoreViews implements types.Store {
     return this.close();
   }
 
-  // ── channels ───────────────────────────────────────────────────────
+  // -- channels -------------------------------------------------------
 
   protected override getChannel(name: string): Promise<types.Channel | null> {
     // Channels are never changed or deleted once made, so a row once seen
@@ -555,7 +555,7 @@ export class PostgresStore extends StoreViews implements types.Store {
     });
   }
 
-  // ── sessions ───────────────────────────────────────────────────────
+  // -- sessions -------------------------------------------------------
 
   protected override renameSession(
     agentId: string,
@@ -619,7 +619,7 @@ export class PostgresStore extends StoreViews implements types.Store {
     );
   }
 
-  // ── messages ───────────────────────────────────────────────────────
+  // -- messages -------------------------------------------------------
 
   protected override listMessages(
     query: types.MessageQuery,
@@ -694,13 +694,13 @@ export class PostgresStore extends StoreViews implements types.Store {
     });
   }
 
-  // ── leases: claims and locks ───────────────────────────────────────
+  // -- leases: claims and locks ---------------------------------------
 
-  // ── claims ─────────────────────────────────────────────────────────
+  // -- claims ---------------------------------------------------------
 
-  // ── locks ──────────────────────────────────────────────────────────
+  // -- locks ----------------------------------------------------------
 
-  // ── tasks ──────────────────────────────────────────────────────────
+  // -- tasks ----------------------------------------------------------
 
   protected override select(statement: Statement): Promise<Row[]> {
     return this.#read((sql) =>
@@ -716,9 +716,9 @@ export class PostgresStore extends StoreViews implements types.Store {
     return this.#read((sql) => this.#ops(sql).task(taskId, false));
   }
 
-  // ── task dependencies (vendor) ─────────────────────────────────────
+  // -- task dependencies (vendor) -------------------------------------
 
-  // ── threads ────────────────────────────────────────────────────────
+  // -- threads --------------------------------------------------------
 
   /**
    * Folds messages newer than the last fold into `arc_thread_stats`, one hub
@@ -804,7 +804,7 @@ export class PostgresStore extends StoreViews implements types.Store {
   }
 }
 
-// ── helpers ──────────────────────────────────────────────────────────
+// -- helpers ----------------------------------------------------------
 
 /** The `NOTIFY` channel of the Arc tables in `schema` (`public` when undefined). */
 export function notifyChannel(schema: string | undefined): string {

@@ -48,7 +48,7 @@ export interface SqliteSql {
 
 /**
  * Most statements one connection keeps prepared. Statements with lists
- * (`IN (?, ?, …)`, multi-row inserts) take a shape per length, so the cache
+ * (`IN (?, ?, ...)`, multi-row inserts) take a shape per length, so the cache
  * is bounded: past this the oldest prepared statement is dropped.
  */
 const CACHED_STATEMENTS = 256;
@@ -87,7 +87,7 @@ export class SqliteOps implements TxOps {
     // BEGIN IMMEDIATE holds the only write lock already.
   }
 
-  // ── sessions ───────────────────────────────────────────────────────
+  // -- sessions -------------------------------------------------------
 
   activeSession(agentId: string): types.Session | null {
     const row = this.#db.get(
@@ -142,7 +142,7 @@ export class SqliteOps implements TxOps {
     );
   }
 
-  // ── leases ─────────────────────────────────────────────────────────
+  // -- leases ---------------------------------------------------------
 
   #lease<T extends LeaseRow>(t: LeaseTable<T>, key: string): T | null {
     const row = this.#db.get(
@@ -213,7 +213,7 @@ export class SqliteOps implements TxOps {
     return claim;
   }
 
-  // ── messages and tasks ─────────────────────────────────────────────
+  // -- messages and tasks ---------------------------------------------
 
   insertMessages(batch: readonly NewRow[]): types.Message[] {
     return batch.map(({ input, ts, task }) => {
@@ -309,7 +309,7 @@ export class SqliteOps implements TxOps {
     };
   }
 
-  // ── task dependencies ──────────────────────────────────────────────
+  // -- task dependencies ----------------------------------------------
 
   existingTasks(ids: readonly number[]): number[] {
     return ids.filter((id) =>
@@ -386,7 +386,7 @@ export class SqliteOps implements TxOps {
     ).map(rows.toTask);
   }
 
-  // ── reservations ───────────────────────────────────────────────────
+  // -- reservations ---------------------------------------------------
 
   liveHolders(now: string): reserve.Holder[] {
     return this.#db.all(reserve.LIVE_SQL, now, now).map(reserve.toHolder);
@@ -423,7 +423,7 @@ export class SqliteOps implements TxOps {
     this.#db.run(text, ...params as Param[]);
   }
 
-  // ── identity ───────────────────────────────────────────────────────
+  // -- identity -------------------------------------------------------
 
   putSecret(entry: identity.SecretEntry): void {
     this.#db.run(identity.DROP_AGENT_SECRETS_SQL, entry.agent_id);
@@ -452,7 +452,7 @@ export class SqliteOps implements TxOps {
     return row ? rows.toSessionOwner(row) : null;
   }
 
-  // ── export and import ──────────────────────────────────────────────
+  // -- export and import ----------------------------------------------
 
   exportPage(
     table: format.ExportTable,
@@ -508,7 +508,7 @@ export class SqliteOps implements TxOps {
     }
   }
 
-  // ── receipts ───────────────────────────────────────────────────────
+  // -- receipts -------------------------------------------------------
 
   recordWaits(messages: readonly receipts.TrackedMessage[]): void {
     for (let i = 0; i < messages.length; i += CHUNK) {
@@ -600,7 +600,7 @@ export class SqliteOps implements TxOps {
     return row ? rows.toSession(row) : null;
   }
 
-  // ── work queue and generations ─────────────────────────────────────
+  // -- work queue and generations -------------------------------------
 
   queueCandidates(
     afterId: number,
@@ -680,7 +680,7 @@ export class SqliteOps implements TxOps {
     return Number(row!["generation"]);
   }
 
-  // ── approvals ──────────────────────────────────────────────────────
+  // -- approvals ------------------------------------------------------
 
   insertApproval(approval: approvals.Approval): void {
     this.#db.run(
@@ -741,7 +741,7 @@ export class SqliteOps implements TxOps {
     ).map(approvals.APPROVAL_ROW.read);
   }
 
-  // ── retention ──────────────────────────────────────────────────────
+  // -- retention ------------------------------------------------------
 
   closedThreadsBefore(
     cutoff: string,

@@ -226,7 +226,7 @@ export class SqliteSearch {
     for (
       const r of ftsCall(() =>
         this.#db.all(
-          `SELECT rowid AS id, snippet(arcdeno_search, -1, ?, ?, '…', ${SNIPPET_TOKENS}) AS snippet
+          `SELECT rowid AS id, snippet(arcdeno_search, -1, ?, ?, '\u2026', ${SNIPPET_TOKENS}) AS snippet
            FROM arcdeno_search WHERE arcdeno_search MATCH ?
              AND rowid IN (${ids.map(() => "?").join(", ")})`,
           MARK_START,

@@ -170,7 +170,7 @@ export class SqliteStore extends StoreViews implements types.Store {
     }
   }
 
-  // ── plumbing ───────────────────────────────────────────────────────
+  // -- plumbing -------------------------------------------------------
 
   #all(sql: string, ...params: Param[]): Row[] {
     return this.#sql.all(sql, ...params);
@@ -263,7 +263,7 @@ export class SqliteStore extends StoreViews implements types.Store {
     });
   }
 
-  // ── lifecycle ──────────────────────────────────────────────────────
+  // -- lifecycle ------------------------------------------------------
 
   birthMarker(): Promise<string> {
     return this.#unit(() => {
@@ -293,7 +293,7 @@ export class SqliteStore extends StoreViews implements types.Store {
     return this.close();
   }
 
-  // ── channels ───────────────────────────────────────────────────────
+  // -- channels -------------------------------------------------------
 
   protected override getChannel(name: string): Promise<types.Channel | null> {
     return this.#unit(() => this.#channel(name));
@@ -328,7 +328,7 @@ export class SqliteStore extends StoreViews implements types.Store {
     });
   }
 
-  // ── sessions ───────────────────────────────────────────────────────
+  // -- sessions -------------------------------------------------------
 
   protected override renameSession(
     agentId: string,
@@ -394,7 +394,7 @@ export class SqliteStore extends StoreViews implements types.Store {
     );
   }
 
-  // ── messages ───────────────────────────────────────────────────────
+  // -- messages -------------------------------------------------------
 
   protected override listMessages(
     query: types.MessageQuery,
@@ -458,9 +458,9 @@ export class SqliteStore extends StoreViews implements types.Store {
     });
   }
 
-  // ── claims and locks: leases ───────────────────────────────────────
+  // -- claims and locks: leases ---------------------------------------
 
-  // ── tasks ──────────────────────────────────────────────────────────
+  // -- tasks ----------------------------------------------------------
 
   protected override select(statement: Statement): Promise<Row[]> {
     return this.#unit(() =>
@@ -476,7 +476,7 @@ export class SqliteStore extends StoreViews implements types.Store {
     return this.#unit(() => this.#ops.task(taskId));
   }
 
-  // ── threads ────────────────────────────────────────────────────────
+  // -- threads --------------------------------------------------------
 
   protected override threadFacts(): Promise<types.ThreadFacts[]> {
     return this.#unit(() => {
