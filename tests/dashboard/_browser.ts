@@ -7,7 +7,7 @@
  */
 
 import type { Browser, Page } from "playwright-core";
-import type { HubLike } from "../_util.ts";
+import { type HubLike, startHub, type TestHub } from "../_util.ts";
 import { type InProcessHub, inProcessHub } from "../_harness.ts";
 
 /** Where Debian's `chromium` package installs the browser. */
@@ -87,16 +87,30 @@ export interface BrowserTestOptions {
    * say); set, the test is ignored like one without a browser. @default undefined
    */
   unavailable?: string | undefined;
-  /** `arc serve` flags of the hub {@linkcode browserTest} starts. @default [] */
+  /** `arc serve` flags of the hub the test starts. @default [] */
   args?: string[];
 }
 
 /**
- * One test with a fresh hub (in the test process, on a clock the test may
- * move; `../_harness.ts`) and the file's browser; ignored where the browser
- * cannot run ({@linkcode BROWSER_UNAVAILABLE}).
+ * One test with a fresh hub process (`arc serve`) and the file's browser;
+ * ignored where the browser cannot run ({@linkcode BROWSER_UNAVAILABLE}).
  */
 export function browserTest(
+  name: string,
+  fn: (hub: TestHub, browser: Browser) => Promise<void>,
+  options: BrowserTestOptions = {},
+): void {
+  registerBrowserTest(name, options.unavailable, async () => {
+    await using hub = await startHub({ args: options.args ?? [] });
+    await fn(hub, await sharedBrowser());
+  });
+}
+
+/**
+ * Like {@linkcode browserTest}, on a hub in the test process
+ * (`../_harness.ts`) whose clock the test moves, e.g. past a deadline.
+ */
+export function browserClockTest(
   name: string,
   fn: (hub: InProcessHub, browser: Browser) => Promise<void>,
   options: BrowserTestOptions = {},

@@ -722,8 +722,6 @@ browserTest(
     assert(longest < 2000, `the main thread froze for ${longest} ms`);
     assertEquals(errors, []);
   },
-  // Its clock stands still, so the rate limiter would never refill.
-  { args: ["--rate-limit", "0"] },
 );
 
 browserOnlyTest(

@@ -9,10 +9,10 @@
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { eventually } from "../_util.ts";
-import { browserTest, openDashboard, sel } from "./_browser.ts";
+import { browserClockTest, openDashboard, sel } from "./_browser.ts";
 import { must, post } from "./_seed.ts";
 
-browserTest(
+browserClockTest(
   "dashboard - lists unacknowledged and overdue requests until acked",
   async (hub, browser) => {
     await must(hub, "POST", "/v1/sessions", { agent_id: "worker" });
@@ -69,7 +69,7 @@ browserTest(
   },
 );
 
-browserTest(
+browserClockTest(
   "dashboard - shows surfaced receipts and agent status from hooks",
   async (hub, browser) => {
     await must(hub, "POST", "/v1/sessions", { agent_id: "worker" });
