@@ -61,9 +61,12 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   stop: async () => (await import("./src/cli/lifecycle.ts")).runStop,
   reset: async () => (await import("./src/cli/lifecycle.ts")).runReset,
   relay: async () => (await import("./src/cli/relay.ts")).runRelay,
-  post: () => agentCommand("post"),
-  poll: () => agentCommand("poll"),
-  whoami: () => agentCommand("whoami"),
+  post: async () =>
+    named((await import("./src/cli/agent.ts")).runAgentCommand, "post"),
+  poll: async () =>
+    named((await import("./src/cli/agent.ts")).runAgentCommand, "poll"),
+  whoami: async () =>
+    named((await import("./src/cli/agent.ts")).runAgentCommand, "whoami"),
   search: async () => (await import("./src/cli/search.ts")).runSearch,
   "smoke-agent": async () =>
     (await import("./src/cli/smoke_agent.ts")).runSmokeAgent,
@@ -71,23 +74,20 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   hook: async () => (await import("./src/cli/hook.ts")).runHook,
   setup: async () => (await import("./src/cli/setup.ts")).runSetup,
   guard: async () => (await import("./src/cli/guard.ts")).runGuard,
-  export: () => dataCommand("export"),
-  backup: () => dataCommand("backup"),
-  import: () => dataCommand("import"),
+  export: async () =>
+    named((await import("./src/cli/data.ts")).runDataCommand, "export"),
+  backup: async () =>
+    named((await import("./src/cli/data.ts")).runDataCommand, "backup"),
+  import: async () =>
+    named((await import("./src/cli/data.ts")).runDataCommand, "import"),
 };
 
-async function agentCommand(
-  name: "post" | "poll" | "whoami",
-): Promise<Command> {
-  const { runAgentCommand } = await import("./src/cli/agent.ts");
-  return (args, io) => runAgentCommand(name, args, io);
-}
-
-async function dataCommand(
-  name: "export" | "backup" | "import",
-): Promise<Command> {
-  const { runDataCommand } = await import("./src/cli/data.ts");
-  return (args, io) => runDataCommand(name, args, io);
+/** A command that serves several names, bound to one of them. */
+function named<N extends string>(
+  run: (name: N, args: string[], io: Io) => Promise<number>,
+  name: N,
+): Command {
+  return (args, io) => run(name, args, io);
 }
 
 async function main(args: string[]): Promise<number> {

@@ -39,8 +39,8 @@ export function writeSql(write: ReserveWrite): Statement {
         text: "UPDATE locks SET released_at = ? WHERE file_path = ?",
         params: [write.at, write.file_path],
       };
-    case "holder_put": {
-      const put = HOLDER_ROW.insert(
+    case "holder_put":
+      return HOLDER_ROW.insert(
         "arcdeno_lock_holders",
         { ...write.holder, released_at: null },
         ` ON CONFLICT (file_path, agent_id) DO UPDATE SET mode = excluded.mode,
@@ -48,8 +48,6 @@ export function writeSql(write: ReserveWrite): Statement {
             expires_at = excluded.expires_at, released_at = NULL,
             metadata_json = excluded.metadata_json, primary_row = excluded.primary_row`,
       );
-      return put;
-    }
     case "holder_extend":
       return {
         text: `UPDATE arcdeno_lock_holders SET expires_at = ?, mode = ?

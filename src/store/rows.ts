@@ -23,10 +23,6 @@ function parseJson<T>(text: unknown, fallback: T): T {
   }
 }
 
-function jsonOf(v: unknown): unknown {
-  return parseJson<unknown>(v, null);
-}
-
 /** How a column's value becomes a field's, by the column's kind. */
 const READ = {
   text: (v: unknown) => String(v),
@@ -35,13 +31,13 @@ const READ = {
   "int?": (v: unknown) => v == null ? null : Number(v),
   flag: (v: unknown) => v === true || v === 1 || v === 1n || v === "t",
   object: (v: unknown) => {
-    const value = jsonOf(v);
+    const value = parseJson<unknown>(v, null);
     return typeof value === "object" && value !== null && !Array.isArray(value)
       ? value
       : {};
   },
   array: (v: unknown) => {
-    const value = jsonOf(v);
+    const value = parseJson<unknown>(v, null);
     return Array.isArray(value) ? value : [];
   },
 };
@@ -98,34 +94,35 @@ export function rowFormat<T>(columns: string): RowFormat<T> {
       name,
       column: renamed ?? (json ? `${name}_json` : name),
       read: READ[kind],
-      kind,
+      json,
+      flag: kind === "flag",
     };
   });
+  const names = fields.map((f) => f.column).join(", ");
+  const slots = fields.map(() => "?").join(", ");
+  const params = (value: T) => {
+    const row = value as Record<string, unknown>;
+    return fields.map(({ name, json, flag }) =>
+      json
+        ? JSON.stringify(row[name])
+        : flag
+        ? (row[name] ? 1 : 0)
+        : (row[name] ?? null) as string | number | null
+    );
+  };
   return {
     read(r) {
       const out: Record<string, unknown> = {};
       for (const { name, column, read } of fields) out[name] = read(r[column]);
       return out as T;
     },
-    params(value) {
-      const row = value as Record<string, unknown>;
-      return fields.map(({ name, kind }) =>
-        kind === "object" || kind === "array"
-          ? JSON.stringify(row[name])
-          : kind === "flag"
-          ? (row[name] ? 1 : 0)
-          : (row[name] ?? null) as string | number | null
-      );
-    },
-    insert(table, value, tail = "") {
-      return {
-        text:
-          `INSERT INTO ${table} (${this.columns}) VALUES (${this.slots})${tail}`,
-        params: this.params(value),
-      };
-    },
-    columns: fields.map((f) => f.column).join(", "),
-    slots: fields.map(() => "?").join(", "),
+    params,
+    insert: (table, value, tail = "") => ({
+      text: `INSERT INTO ${table} (${names}) VALUES (${slots})${tail}`,
+      params: params(value),
+    }),
+    columns: names,
+    slots,
   };
 }
 

@@ -91,39 +91,42 @@ export interface BrowserTestOptions {
   args?: string[];
 }
 
+/** A test with a fresh hub (made by `start` from `arc serve` flags) and the file's browser. */
+type HubBrowserTest<H> = (
+  name: string,
+  fn: (hub: H, browser: Browser) => Promise<void>,
+  options?: BrowserTestOptions,
+) => void;
+
+function hubBrowserTest<H extends AsyncDisposable>(
+  start: (args: string[]) => Promise<H>,
+): HubBrowserTest<H> {
+  return (name, fn, options = {}) =>
+    registerBrowserTest(name, options.unavailable, async () => {
+      await using hub = await start(options.args ?? []);
+      await fn(hub, await sharedBrowser());
+    });
+}
+
 /**
  * One test with a fresh hub process (`arc serve`) and the file's browser;
  * ignored where the browser cannot run ({@linkcode BROWSER_UNAVAILABLE}).
  */
-export function browserTest(
-  name: string,
-  fn: (hub: TestHub, browser: Browser) => Promise<void>,
-  options: BrowserTestOptions = {},
-): void {
-  registerBrowserTest(name, options.unavailable, async () => {
-    await using hub = await startHub({ args: options.args ?? [] });
-    await fn(hub, await sharedBrowser());
-  });
-}
+export const browserTest: HubBrowserTest<TestHub> = hubBrowserTest((args) =>
+  startHub({ args })
+);
 
 /**
  * Like {@linkcode browserTest}, on a hub in the test process
  * (`../_harness.ts`) whose clock the test moves, e.g. past a deadline.
  */
-export function browserClockTest(
-  name: string,
-  fn: (hub: InProcessHub, browser: Browser) => Promise<void>,
-  options: BrowserTestOptions = {},
-): void {
-  registerBrowserTest(name, options.unavailable, async () => {
-    await using hub = await inProcessHub({ args: options.args ?? [] });
-    await fn(hub, await sharedBrowser());
-  });
-}
+export const browserClockTest: HubBrowserTest<InProcessHub> = hubBrowserTest(
+  (args) => inProcessHub({ args }),
+);
 
 /**
- * One test with a fresh browser (gone afterwards) that starts its own hubs;
- * ignored where the browser cannot run ({@linkcode BROWSER_UNAVAILABLE}).
+ * One test with the file's browser that starts its own hubs; ignored where
+ * the browser cannot run ({@linkcode BROWSER_UNAVAILABLE}).
  */
 export function browserOnlyTest(
   name: string,

@@ -316,11 +316,16 @@ export class SqliteStore extends StoreViews implements types.Store {
     metadata: types.JsonObject,
   ): Promise<{ channel: types.Channel; created: boolean }> {
     return this.#write(() => {
-      const row = { name, created_at: this.#now(), created_by: createdBy };
+      const row = {
+        name,
+        created_at: this.#now(),
+        created_by: createdBy,
+        metadata,
+      };
       const result = this.#run(
         `INSERT OR IGNORE INTO channels (${CHANNEL_ROW.columns})
          VALUES (${CHANNEL_ROW.slots})`,
-        ...CHANNEL_ROW.params({ ...row, metadata }),
+        ...CHANNEL_ROW.params(row),
       );
       const channel = this.#channel(name);
       if (!channel) throw new Error(`channel vanished: ${name}`);
