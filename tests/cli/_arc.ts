@@ -58,6 +58,22 @@ export function arc(
   );
 }
 
+/**
+ * The `deno` arguments of `arc hook`, with the permissions documented for the
+ * hosts: loopback, and the state directory only.
+ */
+export function hookArgs(args: string[]): string[] {
+  return [
+    "run",
+    "--allow-net=127.0.0.1",
+    "--allow-read=.arc-hook",
+    "--allow-write=.arc-hook",
+    MAIN,
+    "hook",
+    ...args,
+  ];
+}
+
 /** Runs `arc hook` as a host does: its hook JSON on stdin. */
 export function spawnHook(
   args: string[],
@@ -65,15 +81,7 @@ export function spawnHook(
   stdin: unknown,
 ): Promise<CommandRun> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net=127.0.0.1",
-      "--allow-read=.arc-hook",
-      "--allow-write=.arc-hook",
-      MAIN,
-      "hook",
-      ...args,
-    ],
+    args: hookArgs(args),
     cwd,
     env: { NO_COLOR: "1" },
     stdin: "piped",

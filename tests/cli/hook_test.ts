@@ -6,26 +6,16 @@
  */
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { type HubLike, MAIN } from "../_util.ts";
+import type { HubLike } from "../_util.ts";
 import { inProcessHub } from "../_harness.ts";
 import { freePort } from "../mcp/_mcp.ts";
-import { run, spawnHook, withDir } from "./_arc.ts";
+import { hookArgs, run, spawnHook, withDir } from "./_arc.ts";
 
 function hook(args: string[], cwd: string) {
-  return run(
-    Deno.execPath(),
-    [
-      "run",
-      // As documented for Claude Code: access to the state directory only.
-      "--allow-net=127.0.0.1",
-      "--allow-read=.arc-hook",
-      "--allow-write=.arc-hook",
-      MAIN,
-      "hook",
-      ...args,
-    ],
-    { cwd, env: { NO_COLOR: "1" } },
-  );
+  return run(Deno.execPath(), hookArgs(args), {
+    cwd,
+    env: { NO_COLOR: "1" },
+  });
 }
 
 Deno.test("arc hook prints unread direct messages and mentions once, then nothing", async () => {
