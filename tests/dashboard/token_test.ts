@@ -56,10 +56,13 @@ browserOnlyTest(
     );
     await page.fill(sel("dialog-input"), "wrong-token-0123456789");
     await page.click(sel("dialog-ok"));
-    // Page-side code is passed as text: these tests type-check without the DOM library.
-    await page.waitForFunction(
-      `document.querySelector("dialog")?.open &&
-        document.querySelector("#dialog-text")?.textContent?.includes("not valid")`,
+    // Selectors, not a page-side predicate: polling a predicate compiles it
+    // in the page, which the dashboard's CSP (no 'unsafe-eval') refuses.
+    await page.waitForSelector("dialog[open]");
+    await page.locator("#dialog-text", { hasText: "not valid" }).waitFor();
+    assertEquals(
+      await page.evaluate(`document.querySelector("dialog")?.open ?? false`),
+      true,
     );
     assertEquals(
       await page.evaluate("document.documentElement.dataset.ready ?? null"),
