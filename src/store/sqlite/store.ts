@@ -1,8 +1,10 @@
 /**
  * The embedded SQLite backend on `node:sqlite`, in WAL mode with a busy
- * timeout. Every read-modify-write unit runs inside one `BEGIN IMMEDIATE`
+ * timeout. Every read-modify-write unit runs inside a `BEGIN IMMEDIATE`
  * transaction with no `await` inside it, so two units never interleave on the
- * connection and two hub processes on one file never both win.
+ * connection and two hub processes on one file never both win. Units of one
+ * event-loop turn share that transaction and its commit, each under a
+ * savepoint of its own (group commit, see `#write`).
  *
  * @module
  */
@@ -73,6 +75,12 @@ export interface SqliteStoreOptions {
    * @default 0
    */
   checkpointMs?: number;
+}
+
+/** A write that ran and waits for its group's commit. */
+interface Waiting {
+  resolve: () => void;
+  reject: (error: unknown) => void;
 }
 
 // SQLite result codes that mean "the storage cannot take this write now".
@@ -184,14 +192,19 @@ export class SqliteStore extends StoreViews implements types.Store {
     return this.#sql.run(sql, ...params);
   }
 
-  /** Runs `fn` in one immediate transaction; rolls back if it throws. */
+  /**
+   * Runs `fn` in one immediate transaction of its own; rolls back if it
+   * throws. Writes still waiting for their group's commit are committed
+   * first.
+   */
   #tx<T>(fn: () => T): T {
+    SqliteStore.#flushOpen();
     // Prepared statements (not exec) so a busy database reports its SQLite code.
     this.#run("BEGIN IMMEDIATE");
     try {
       const result = fn();
       this.#run("COMMIT");
-      this.#checkpointer?.committed();
+      this.#committed(1);
       return result;
     } catch (error) {
       if (this.#db.isTransaction) this.#run("ROLLBACK");
@@ -199,14 +212,137 @@ export class SqliteStore extends StoreViews implements types.Store {
     }
   }
 
-  /** Runs a unit and turns storage faults into {@linkcode StorageUnavailableError}. */
-  /** Runs `fn` in one write transaction, as a promise. */
+  /**
+   * Runs `fn` as one unit of a group commit and settles once that commit is
+   * done. The first write of an event-loop turn opens a `BEGIN IMMEDIATE`
+   * transaction; every write of the same turn runs inside it under a
+   * savepoint of its own (a unit that throws is rolled back alone and
+   * rejects alone); the transaction commits once the turn's I/O callbacks
+   * have run (`setImmediate`), or sooner when a read, a transaction of its
+   * own or `close()` needs the connection. So a write is never acknowledged
+   * before its commit, a read never sees a write that is not committed, and
+   * concurrent posts share one commit (each commit rewrites the pages it
+   * changed into the log, which under load was the largest cost of a post).
+   */
   #write<T>(fn: () => T): Promise<T> {
-    return this.#unit(() => this.#tx(fn));
+    let group: Waiting[];
+    try {
+      group = this.#openGroup();
+      this.#run("SAVEPOINT arc_unit");
+    } catch (error) {
+      return Promise.reject(translate(error));
+    }
+    try {
+      const value = fn();
+      this.#run("RELEASE arc_unit");
+      return new Promise<T>((resolve, reject) => {
+        group.push({ resolve: () => resolve(value), reject });
+      });
+    } catch (error) {
+      const failure = translate(error);
+      this.#undoUnit(group, failure);
+      return Promise.reject(failure);
+    }
   }
 
+  /** The group of writes waiting for the open transaction's commit; opens one if none is open. */
+  #openGroup(): Waiting[] {
+    if (this.#group) return this.#group;
+    SqliteStore.#flushOpen();
+    this.#run("BEGIN IMMEDIATE");
+    const group: Waiting[] = [];
+    this.#group = group;
+    SqliteStore.#groupOwner = this;
+    setImmediate(() => this.#flush());
+    return group;
+  }
+
+  /**
+   * The store of this thread whose group is open. Another store of the same
+   * thread on the same file would wait for its write lock in vain (the commit
+   * that frees it runs on this thread), so any store commits that group
+   * before it takes a transaction or reads.
+   */
+  static #groupOwner: SqliteStore | undefined;
+
+  static #flushOpen(): void {
+    SqliteStore.#groupOwner?.#flush();
+  }
+
+  /**
+   * Rolls back the unit that just failed. If SQLite already ended the whole
+   * transaction (it does after some I/O and memory errors), the group's
+   * earlier writes are gone too, and their callers hear it.
+   */
+  #undoUnit(group: Waiting[], failure: unknown): void {
+    try {
+      if (this.#db.isTransaction) {
+        this.#run("ROLLBACK TO arc_unit");
+        this.#run("RELEASE arc_unit");
+        return;
+      }
+    } catch {
+      // Cannot undo the unit alone: the whole transaction goes below.
+    }
+    this.#group = undefined;
+    if (SqliteStore.#groupOwner === this) SqliteStore.#groupOwner = undefined;
+    try {
+      if (this.#db.isTransaction) this.#run("ROLLBACK");
+    } catch {
+      // The connection has already given the transaction up.
+    }
+    const lost = failure instanceof StorageUnavailableError
+      ? failure
+      : new StorageUnavailableError(
+        "storage unavailable: the transaction this write shared was rolled back",
+        { cause: failure },
+      );
+    for (const waiting of group) waiting.reject(lost);
+  }
+
+  /** Commits the open group, if any, and settles its writes. */
+  #flush(): void {
+    const group = this.#group;
+    if (!group) return;
+    this.#group = undefined;
+    if (SqliteStore.#groupOwner === this) SqliteStore.#groupOwner = undefined;
+    try {
+      this.#run("COMMIT");
+    } catch (error) {
+      try {
+        if (this.#db.isTransaction) this.#run("ROLLBACK");
+      } catch {
+        // The connection has already given the transaction up.
+      }
+      const lost = translate(error);
+      for (const waiting of group) waiting.reject(lost);
+      return;
+    }
+    this.#committed(group.length);
+    for (const waiting of group) waiting.resolve();
+  }
+
+  #committed(units: number): void {
+    this.#commits.commits++;
+    this.#commits.units += units;
+    this.#checkpointer?.committed();
+  }
+
+  /**
+   * Commits made so far and the write units they carried (more units than
+   * commits means concurrent writes shared commits).
+   */
+  get commitStats(): { commits: number; units: number } {
+    return { ...this.#commits };
+  }
+
+  #group: Waiting[] | undefined;
+  #commits = { commits: 0, units: 0 };
+
+  /** Runs a read (or a transaction of its own) on the connection, as a promise. */
   #unit<T>(fn: () => T): Promise<T> {
     try {
+      SqliteStore.#flushOpen();
       return Promise.resolve(fn());
     } catch (error) {
       return Promise.reject(translate(error));
@@ -284,6 +420,7 @@ export class SqliteStore extends StoreViews implements types.Store {
   async close(): Promise<void> {
     if (!this.#closed) {
       this.#closed = true;
+      SqliteStore.#flushOpen();
       await this.#checkpointer?.stop();
       this.#db.close();
     }
