@@ -8,9 +8,13 @@
  *
  * It starts, side by side on fresh throwaway storage, the floor server
  * (`floor_server.ts --stack`: `Deno.serve` + Hono + `node:sqlite`, storing
- * each post with one insert), our hub (`main.ts serve`) and, with
- * `--reference`, the reference hub (`python3 arc.py`). For each it reads
- * `VmRSS` from `/proc/<pid>/status`:
+ * each post with one insert), our hub as `deno task start` and `deno task
+ * ensure` run it ("ours": the bundle `deno task build` makes, run from
+ * `dist/hub/main.js`), our hub from the sources ("ours-src": `main.ts
+ * serve`, as the tests and a developer run it) and, with `--reference`, the
+ * reference hub (`python3 arc.py`). `--hubs built` or `--hubs sources` runs
+ * only one of ours (the first of them is the one the ratios compare). For
+ * each it reads `VmRSS` from `/proc/<pid>/status`:
  *
  * 1. idle: after start-up, `--warmup` requests to `/v1/hub-info` and a
  *    settle period of `--settle-ms` (3 s);
@@ -49,6 +53,7 @@ const { values } = parseArgs({
     reference: { type: "string" },
     "hub-deno-flag": { type: "string", multiple: true, default: [] },
     "no-hub-v8-flags": { type: "boolean", default: false },
+    hubs: { type: "string", default: "built,sources" },
     json: { type: "boolean", default: false },
     out: { type: "string" },
   },
@@ -69,6 +74,12 @@ const hubFlags = [
   ...values["hub-deno-flag"],
 ];
 const root = new URL("..", import.meta.url).pathname;
+const hubs = values.hubs.split(",").map((h) => h.trim());
+if (!hubs.length || hubs.some((h) => h !== "built" && h !== "sources")) {
+  throw new RangeError(
+    `Cannot start our hub as '--hubs' must be 'built', 'sources' or both separated by a comma: current value is ${values.hubs}`,
+  );
+}
 
 /** A server under measurement. */
 interface Server {
@@ -222,28 +233,43 @@ try {
       `${dir}/floor.sqlite3`,
     ], /listening on (http:\/\/\S+)/),
   );
-  servers.push(
-    await start("ours", Deno.execPath(), [
-      "run",
-      ...hubFlags,
-      "--allow-net=127.0.0.1",
-      `--allow-read=${dir}`,
-      `--allow-write=${dir}`,
-      "main.ts",
-      "serve",
-      "--port",
-      "0",
-      "--storage",
-      `${dir}/ours/arc.sqlite3`,
-      "--spool-dir",
-      `${dir}/ours/spool`,
-      "--presence-ttl",
-      "3600",
-      "--rate-limit",
-      "0",
-      "--quiet",
-    ], /arc listening on (http:\/\/\S+)/),
-  );
+  if (hubs.includes("built")) {
+    const built = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "build"],
+      cwd: root,
+      stdout: "null",
+      stderr: "inherit",
+    }).output();
+    if (!built.success) throw new Error("deno task build failed");
+  }
+  for (const hub of hubs) {
+    const entry = hub === "built"
+      ? ["--no-config", "--unstable-no-legacy-abort", "dist/hub/main.js"]
+      : ["main.ts"];
+    const name = hub === "built" ? "ours" : "ours-src";
+    servers.push(
+      await start(name, Deno.execPath(), [
+        "run",
+        ...hubFlags,
+        "--allow-net=127.0.0.1",
+        `--allow-read=${dir}`,
+        `--allow-write=${dir}`,
+        ...entry,
+        "serve",
+        "--port",
+        "0",
+        "--storage",
+        `${dir}/${name}/arc.sqlite3`,
+        "--spool-dir",
+        `${dir}/${name}/spool`,
+        "--presence-ttl",
+        "3600",
+        "--rate-limit",
+        "0",
+        "--quiet",
+      ], /arc listening on (http:\/\/\S+)/),
+    );
+  }
   if (values.reference) {
     const port = freePort();
     await Deno.mkdir(`${dir}/ref`);
@@ -314,7 +340,8 @@ try {
   }
 
   const floor = figures.get("floor")!;
-  const ours = figures.get("ours")!;
+  // The hub the goals are about: the first of --hubs.
+  const ours = figures.get(hubs[0] === "built" ? "ours" : "ours-src")!;
   const ref = figures.get("reference");
   const ratio = (a: number | null | undefined, b: number | null | undefined) =>
     a != null && b != null && b > 0 ? round(a / b, 2) : null;

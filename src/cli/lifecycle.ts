@@ -14,6 +14,7 @@
 
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ENTRY, entryConfigFlags } from "./entry.ts";
 import { resolveConfig, type ResolvedConfig } from "../config.ts";
 import { formatHost } from "../http/server.ts";
 import { intFlag, UsageError } from "./args.ts";
@@ -32,8 +33,6 @@ export interface PidInfo {
 /** Name of the log file `ensure` keeps beside the storage. */
 export const LOG_NAME = "arc.log";
 
-const MAIN = new URL("../../main.ts", import.meta.url);
-const CONFIG = new URL("../../deno.json", import.meta.url);
 
 /**
  * V8 flags a started hub runs with. A young generation of 1 MB semi-spaces
@@ -349,11 +348,11 @@ export async function runEnsure(args: string[], io: Io): Promise<number> {
     : [
       Deno.execPath(),
       "run",
-      `--config=${fileURLToPath(CONFIG)}`,
+      ...entryConfigFlags(fileURLToPath),
       "--no-prompt",
       HUB_V8_FLAGS,
       ...hubPermissionFlags(config),
-      fileURLToPath(MAIN),
+      fileURLToPath(ENTRY),
       "serve",
       ...serveArgs,
       "--log-file",

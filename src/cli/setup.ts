@@ -11,6 +11,7 @@
 
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { BUILT, ENTRY } from "./entry.ts";
 import { parseCommand, secondsFlag, textFlags, UsageError } from "./args.ts";
 import type { Io } from "./io.ts";
 import { DEFAULT_URL, resolveConnection } from "./connection.ts";
@@ -56,13 +57,16 @@ entries replaced, so running it again changes nothing.
 
 /** The command hooks run `arc` with, when `--command` is not given. */
 function defaultCommand(baseUrl: string): string {
-  const main = new URL("../../main.ts", import.meta.url);
+  const main = ENTRY;
   if (main.protocol !== "file:") return Deno.execPath();
   const hub = new URL(baseUrl);
   const net = `${hub.hostname}:${
     hub.port || (hub.protocol === "https:" ? 443 : 80)
   }`;
-  return `deno run --allow-net=${net} --allow-read=.arc-hook --allow-write=.arc-hook --allow-env=ARC_URL,ARC_AGENT,ARC_TOKEN,ARC_SECRET ${
+  // The bundle carries its packages: no configuration file to look for.
+  return `deno run ${
+    BUILT ? "--no-config " : ""
+  }--allow-net=${net} --allow-read=.arc-hook --allow-write=.arc-hook --allow-env=ARC_URL,ARC_AGENT,ARC_TOKEN,ARC_SECRET ${
     fileURLToPath(main)
   }`;
 }

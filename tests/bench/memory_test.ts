@@ -2,7 +2,7 @@ import { assert, assertEquals } from "../_assert.ts";
 
 const BENCH = new URL("../../bench/memory.ts", import.meta.url).pathname;
 
-Deno.test("bench/memory.ts measures the floor and our hub in one run", async () => {
+Deno.test("bench/memory.ts measures the floor, our built hub and our hub from the sources in one run", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -28,7 +28,7 @@ Deno.test("bench/memory.ts measures the floor and our hub in one run", async () 
   const result = JSON.parse(new TextDecoder().decode(out.stdout));
   assertEquals(
     result.servers.map((s: { name: string }) => s.name),
-    ["floor", "ours"],
+    ["floor", "ours", "ours-src"],
   );
   for (const s of result.servers) {
     assert(s.idle_mb > 10, `${s.name} idle RSS is ${s.idle_mb}`);

@@ -590,3 +590,71 @@ Deno.test({
     }
   },
 });
+
+Deno.test("the built hub: deno task build bundles it; it serves, shows the dashboard, and ensure from it starts the bundle with no configuration file", async () => {
+  const dir = await project();
+  let pid: unknown;
+  try {
+    const built = await task(["build"], dir);
+    assertEquals(built.code, 0, built.stdout + built.stderr);
+    const entry = `${dir}/dist/hub/main.js`;
+    assert(Deno.statSync(entry).isFile);
+    // The bundle carries its packages: it runs from a directory without
+    // deno.json, with no configuration file at all.
+    const elsewhere = await Deno.makeTempDir({ prefix: "arc-built-" });
+    const bundled = (args: string[]) =>
+      deno([
+        "run",
+        "--no-config",
+        "--unstable-no-legacy-abort",
+        "-A",
+        entry,
+        ...args,
+      ], { cwd: elsewhere });
+    const help = await bundled(["mcp", "--help"]);
+    assertEquals(help.code, 0, help.stderr);
+    assertStringIncludes(help.stdout, "Usage: arc mcp");
+
+    const port = freePort();
+    const started = await bundled([
+      "ensure",
+      "--port",
+      String(port),
+      "--storage",
+      `${elsewhere}/arc.sqlite3`,
+    ]);
+    assertEquals(started.code, 0, started.stdout + started.stderr);
+    assertEquals(started.json.started, true, started.stdout);
+    pid = started.json.pid;
+    const cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0");
+    assert(cmdline.includes(entry), cmdline.join(" "));
+    assert(cmdline.includes("--no-config"), cmdline.join(" "));
+    assert(cmdline.includes(HUB_V8_FLAGS), cmdline.join(" "));
+
+    const url = started.json.url;
+    const posted = await fetch(`${url}/v1/messages`, {
+      method: "POST",
+      body: JSON.stringify({ from_agent: "built", body: "from the bundle" }),
+    });
+    assertEquals(posted.status, 201);
+    assertEquals((await posted.json()).result.body, "from the bundle");
+    const page = await fetch(`${url}/`);
+    assertEquals(page.status, 200);
+    const html = await page.text();
+    assertStringIncludes(html, "<!DOCTYPE html>");
+    assertStringIncludes(html, "script-src 'sha256-");
+
+    const stop = await bundled([
+      "stop",
+      "--storage",
+      `${elsewhere}/arc.sqlite3`,
+    ]);
+    assertEquals(stop.code, 0, stop.stdout + stop.stderr);
+    assertEquals(stop.json.pid, pid);
+    assert(!alive(pid as number));
+    await Deno.remove(elsewhere, { recursive: true });
+  } finally {
+    killHub(pid);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
