@@ -33,7 +33,6 @@ export interface PidInfo {
 /** Name of the log file `ensure` keeps beside the storage. */
 export const LOG_NAME = "arc.log";
 
-
 /**
  * V8 flags a started hub runs with. A young generation of 1 MB semi-spaces
  * (V8's default grows to 16 MB) keeps a hub under load about 40 MB smaller
