@@ -266,7 +266,8 @@ export class SqliteStore extends StoreViews implements types.Store {
   static #groupOwner: SqliteStore | undefined;
 
   static #flushOpen(): void {
-    SqliteStore.#groupOwner?.#flush();
+    const owner = SqliteStore.#groupOwner;
+    if (owner) owner.#flush();
   }
 
   /**
