@@ -2,7 +2,7 @@
  * Imports flow one way. Every module of `src/` belongs to a layer, and a
  * module may import only from its own layer or from a lower one:
  *
- *   base (protocol, errors, time, glob, config, database_url)
+ *   base (protocol, errors, time, path, glob, config, database_url)
  *     < store < hub < http < relay < mcp < cli
  *
  * The client library (`src/client/`) imports nothing outside its folder, so

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { dirname, join } from "node:path";
+import { dirname, join } from "../path.ts";
 import { fileURLToPath } from "node:url";
 import { resolveConfig, type ResolvedConfig } from "../config.ts";
 import { formatHost } from "../http/server.ts";
