@@ -1,8 +1,8 @@
 /**
  * The four path functions the hub needs (`join`, `dirname`, `basename`,
  * `isAbsolute`), giving what `node:path` gives on this platform. The hub
- * does not import `node:path`: loading it starts Deno's Node compatibility
- * layer, about 4.5 MB of resident memory. On Windows `\` separates as `/`
+ * does not import `node:path`: loading it pulls in much of Deno's Node
+ * compatibility layer (see docs/PERFORMANCE.md). On Windows `\` separates as `/`
  * does and paths may start with a drive (`C:`) or a share
  * (`\\server\share`); elsewhere only `/` separates. Windows' reserved
  * device names (`CON`, `NUL`, …), which `node:path` treats apart, are not.

@@ -2,9 +2,9 @@
  * Command-line parsing with one-line errors for unknown flags and bad
  * values. The parser is our own small one: it follows `node:util`
  * `parseArgs` in strict mode (whose result types it keeps), because loading
- * `node:util` at run time would start Deno's Node compatibility layer, about
- * 4.5 MB of a hub's memory, and JSR's `@std/cli` is not reachable from every
- * build machine.
+ * `node:util` at run time pulls in much of Deno's Node compatibility layer
+ * (with `node:path`, about 1.5 MB of a hub's memory; see docs/PERFORMANCE.md),
+ * and JSR's `@std/cli` is not reachable from every build machine.
  *
  * The rules: `--name value` and `--name=value` (the `=` form takes any value,
  * empty or starting with a dash); `-x value`, `-xvalue` and grouped switches
