@@ -6,7 +6,7 @@
  * @module
  */
 
-import { basename, dirname, isAbsolute, join } from "node:path";
+import { basename, dirname, isAbsolute, join } from "./path.ts";
 import { DEFAULTS, LOOPBACK_HOSTS } from "./protocol.ts";
 import { type DatabaseTarget, parseDatabaseUrl } from "./database_url.ts";
 

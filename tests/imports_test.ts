@@ -2,13 +2,14 @@
  * Imports flow one way. Every module of `src/` belongs to a layer, and a
  * module may import only from its own layer or from a lower one:
  *
- *   base (protocol, errors, time, glob, config, database_url)
+ *   base (protocol, errors, time, path, glob, config, database_url)
  *     < store < hub < http < relay < mcp < cli
  *
  * The client library (`src/client/`) imports nothing outside its folder, so
  * it can be published alone; every layer but the base may use it (the store
  * takes the wire's row types from it, so they are written once). Static
  * imports, re-exports and dynamic `import()` of a literal path all count.
+ * And `arc serve` loads none of the Node built-ins that cost a hub memory.
  *
  * @module
  */
@@ -113,4 +114,47 @@ Deno.test("imports - the checker sees static, re-exported and dynamic imports", 
   assertEquals(allowed("cli", "client"), true);
   assertEquals(allowed("store", "client"), true);
   assertEquals(allowed("base", "client"), false);
+});
+
+/**
+ * Node built-ins that make Deno load most of its Node compatibility layer
+ * (several MB of a hub's memory); `src/path.ts`, our flag parser and Web
+ * Crypto stand in for them. `import type` loads nothing and is allowed.
+ */
+const HEAVY_NODE = /^node:(?:path|util|crypto)$/;
+
+/** A static value import, re-export or literal dynamic import, and which it is. */
+const LOADING =
+  /(?:^|\n)\s*(import|export)\b(?!\s+type\b)[^'"]*?\bfrom\s+["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']\s*\)/g;
+
+/**
+ * What `arc serve` loads: main.ts's static imports, then everything serve.ts
+ * reaches, dynamic imports included except the opt-in PostgreSQL store and
+ * MCP route.
+ */
+async function serveLoads(): Promise<Map<string, string>> {
+  const heavy = new Map<string, string>();
+  const root = resolve(SRC, "..");
+  const seen = new Set<string>();
+  const walk = async (file: string, staticOnly: boolean) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = await Deno.readTextFile(file);
+    for (const m of text.matchAll(LOADING)) {
+      const spec = m[2] ?? m[3]!;
+      const dynamic = m[3] !== undefined;
+      if (HEAVY_NODE.test(spec)) heavy.set(relative(root, file), spec);
+      if (!spec.startsWith(".") || (dynamic && staticOnly)) continue;
+      const target = resolve(dirname(file), spec);
+      if (/\/(store\/postgres|mcp)\//.test(target)) continue;
+      if (target.endsWith(".ts")) await walk(target, false);
+    }
+  };
+  await walk(join(root, "main.ts"), true);
+  await walk(join(SRC, "cli", "serve.ts"), false);
+  return heavy;
+}
+
+Deno.test("imports - arc serve loads no node:path, node:util or node:crypto", async () => {
+  assertEquals(Object.fromEntries(await serveLoads()), {});
 });

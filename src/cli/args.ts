@@ -1,30 +1,128 @@
 /**
- * Command-line parsing on `node:util` `parseArgs` (JSR's `@std/cli` is not
- * reachable from every build machine), with one-line errors for unknown
- * flags and bad values.
+ * Command-line parsing with one-line errors for unknown flags and bad
+ * values. The parser is our own small one: it follows `node:util`
+ * `parseArgs` in strict mode (whose result types it keeps), because loading
+ * `node:util` at run time pulls in much of Deno's Node compatibility layer
+ * (with `node:path`, about 1.5 MB of a hub's memory; see docs/PERFORMANCE.md),
+ * and JSR's `@std/cli` is not reachable from every build machine.
+ *
+ * The rules: `--name value` and `--name=value` (the `=` form takes any value,
+ * empty or starting with a dash); `-x value`, `-xvalue` and grouped switches
+ * such as `-hq` for one-letter `short` names; a repeated flag overrides the
+ * earlier one unless it is `multiple` (then the values are collected in
+ * order); `--` ends the flags; a lone `-` is a positional argument.
  *
  * @module
  */
 
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { parseArgs, ParseArgsConfig } from "node:util";
 
 /** A refusal to run, printed as one line with exit code 2. */
 export class UsageError extends Error {
   override name = "UsageError";
 }
 
+/** The flags a command takes, as `node:util` `parseArgs` describes them. */
+type Flags = NonNullable<ParseArgsConfig["options"]>;
+
+/** What {@linkcode parseFlags} returns: `parseArgs`' own result type for `T`. */
+export type ParsedFlags<T extends Flags> = ReturnType<
+  typeof parseArgs<
+    { args: string[]; options: T; strict: true; allowPositionals: boolean }
+  >
+>;
+
 /** Parses `args` against `options`; unknown flags and missing values become {@linkcode UsageError}. */
-export function parseFlags<T extends NonNullable<ParseArgsConfig["options"]>>(
+export function parseFlags<T extends Flags>(
   args: string[],
   options: T,
   allowPositionals = false,
-) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals });
-  } catch (error) {
-    const text = (error as Error).message.split("\n")[0] ?? String(error);
-    throw new UsageError(text.replace(/\. To specify a positional.*$/, ""));
+): ParsedFlags<T> {
+  const values: Record<string, string | boolean | (string | boolean)[]> = Object
+    .create(null);
+  const positionals: string[] = [];
+  const own = (name: string) =>
+    Object.hasOwn(options, name) ? options[name] : undefined;
+  const byShort = new Map<string, string>();
+  for (const [name, option] of Object.entries(options)) {
+    if (option.short !== undefined) byShort.set(option.short, name);
   }
+  /** Sets flag `name`, written as `raw`, to `value` (undefined: none given). */
+  const set = (raw: string, name: string, value: string | undefined) => {
+    const option = own(name);
+    if (option === undefined) throw new UsageError(unknown(raw));
+    if (option.type === "string" && value === undefined) {
+      throw new UsageError(`Option '${raw}' needs a value: ${raw} <value>`);
+    }
+    if (option.type === "boolean" && value !== undefined) {
+      throw new UsageError(`Option '${raw}' does not take a value`);
+    }
+    const found = value ?? true;
+    const list = values[name];
+    if (!option.multiple) values[name] = found;
+    else if (Array.isArray(list)) list.push(found);
+    else values[name] = [found];
+  };
+  const positional = (arg: string) => {
+    if (!allowPositionals) {
+      throw new UsageError(
+        `Unexpected argument '${arg}': this command takes no positional arguments`,
+      );
+    }
+    positionals.push(arg);
+  };
+  /** The value after flag `name` at `index`, if it takes one and one follows. */
+  const valueAfter = (raw: string, name: string, index: number) => {
+    if (own(name)?.type !== "string") return undefined;
+    const value = args[index + 1];
+    if (value !== undefined && value.length > 1 && value.startsWith("-")) {
+      throw new UsageError(
+        `Option '${raw}' is followed by '${value}', which looks like a flag: give its value first, or write --${name}=${value} if '${value}' is the value`,
+      );
+    }
+    return value;
+  };
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index]!;
+    if (arg === "--") {
+      args.slice(index + 1).forEach(positional);
+      break;
+    } else if (arg.startsWith("--")) {
+      const equals = arg.indexOf("=");
+      if (equals > 2) {
+        const raw = arg.slice(0, equals);
+        set(raw, raw.slice(2), arg.slice(equals + 1));
+      } else {
+        const value = valueAfter(arg, arg.slice(2), index);
+        if (value !== undefined) index++;
+        set(arg, arg.slice(2), value);
+      }
+    } else if (arg.startsWith("-") && arg.length > 1) {
+      // `-h`, `-p value`, `-pvalue`, or switches grouped as in `-hq`.
+      for (let at = 1; at < arg.length; at++) {
+        const raw = `-${arg[at]}`;
+        const name = byShort.get(arg[at]!);
+        if (name === undefined) throw new UsageError(unknown(raw));
+        if (own(name)!.type === "boolean") {
+          set(raw, name, undefined);
+        } else if (at < arg.length - 1) {
+          set(raw, name, arg.slice(at + 1));
+          break;
+        } else {
+          const value = valueAfter(raw, name, index);
+          if (value !== undefined) index++;
+          set(raw, name, value);
+        }
+      }
+    } else {
+      positional(arg);
+    }
+  }
+  return { values, positionals } as ParsedFlags<T>;
+}
+
+function unknown(raw: string): string {
+  return `Unknown option '${raw}' (run the command with --help to see its options)`;
 }
 
 /** Reads an integer flag value. */
@@ -93,9 +191,11 @@ export interface CommandOptions {
  * with `--help` it prints the help and returns undefined, so the command
  * returns 0.
  */
-export function parseCommand<
-  T extends NonNullable<ParseArgsConfig["options"]>,
->(args: string[], options: T, command: CommandOptions) {
+export function parseCommand<T extends Flags>(
+  args: string[],
+  options: T,
+  command: CommandOptions,
+) {
   const parsed = parseFlags(
     args,
     { ...options, ...HELP_FLAG },

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { dirname, isAbsolute, join } from "node:path";
+import { dirname, isAbsolute, join } from "../path.ts";
 import { ConflictError, ValidationError } from "../errors.ts";
 import {
   checkRecord,

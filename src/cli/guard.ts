@@ -9,7 +9,7 @@
  * @module
  */
 
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join } from "../path.ts";
 import { fileURLToPath } from "node:url";
 import { ArcError } from "../client/errors.ts";
 import type { PathVerdict, ReservationHolder } from "../client/reservations.ts";

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { dirname } from "node:path";
+import { dirname } from "../path.ts";
 import type { ArcClient } from "../client/client.ts";
 import { ArcError } from "../client/errors.ts";
 import type { Message } from "../client/types.ts";

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { dirname, join } from "node:path";
+import { dirname, join } from "../path.ts";
 import { fileURLToPath } from "node:url";
 import { ENTRY, entryConfigFlags } from "./entry.ts";
 import { resolveConfig, type ResolvedConfig } from "../config.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { dirname } from "node:path";
+import { dirname } from "../path.ts";
 
 /** Environment variables the hub reads. */
 export const HUB_ENV_VARS = [

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { isAbsolute, join } from "node:path";
+import { isAbsolute, join } from "../path.ts";
 import { DEFAULTS } from "../protocol.ts";
 import { httpDispatch } from "../relay/dispatch.ts";
 import { RelayServer } from "../relay/server.ts";

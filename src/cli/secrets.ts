@@ -14,7 +14,7 @@
  * @module
  */
 
-import { dirname, join } from "node:path";
+import { dirname, join } from "../path.ts";
 import { readEnv } from "./permissions.ts";
 
 /** The file's shape: `{ "hubs": { "<instance id>": { "<agent>": "<secret>" } } }`. */

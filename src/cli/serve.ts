@@ -5,7 +5,7 @@
  * @module
  */
 
-import { dirname, join } from "node:path";
+import { dirname, join } from "../path.ts";
 import { type HubOptions, resolveConfig } from "../config.ts";
 import { Hub } from "../hub/hub.ts";
 import { createApp } from "../http/app.ts";

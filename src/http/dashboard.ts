@@ -1,9 +1,9 @@
 /**
  * The operator dashboard served at `GET /`. Its HTML, stylesheet and script
  * modules are imported as text, so `deno compile` embeds them and a compiled
- * binary needs no files beside it. When this module loads, the script modules
- * are joined into one module script ({@linkcode joinModules}), and it and the
- * stylesheet are inlined into the page. The page carries a
+ * binary needs no files beside it. {@linkcode dashboardPage} joins the script
+ * modules into one module script ({@linkcode joinModules}) and inlines it and
+ * the stylesheet into the page. The page carries a
  * Content-Security-Policy that allows exactly that script and stylesheet (by
  * hash) and network access only to the hub itself: even a rendering mistake
  * could not run markup that an agent smuggled into a message.
@@ -11,7 +11,6 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import page from "../../dashboard/index.html" with { type: "text" };
 import css from "../../dashboard/app.css" with { type: "text" };
 import api from "../../dashboard/api.js" with { type: "text" };
@@ -41,8 +40,8 @@ import unacked from "../../dashboard/views/unacked.js" with { type: "text" };
 
 /**
  * The dashboard's script modules by their path under `dashboard/`. A module
- * missing here fails {@linkcode joinModules} (and so the hub's start) with
- * the import that named it.
+ * missing here fails {@linkcode joinModules} (and so the page) with the
+ * import that named it.
  */
 export const DASHBOARD_MODULES: Readonly<Record<string, string>> = {
   "api.js": api,
@@ -78,19 +77,25 @@ const CHECKER_ONLY = /^(?:\/\/ @ts-check|\/\/\/ <reference [^>]*\/>)[ \t]*\n/gm;
 const DECLARATION =
   /^(export )?(?:async function\*?|function\*?|const|let|var|class) ([\w$]+)/gm;
 
-/** The operator page's HTML, with its stylesheet and joined script inlined. */
-export const DASHBOARD_HTML: string = buildPage(
-  page,
-  css,
-  joinModules(DASHBOARD_MODULES, "main.js"),
-);
+/** Builds the operator page's HTML, with its stylesheet and joined script inlined. */
+export function dashboardPage(): Promise<string> {
+  return buildPage(page, css, joinModules(DASHBOARD_MODULES, "main.js"));
+}
 
 /**
  * Inlines `style` and `script` into `html` (at the `/*ARC:CSS*\/` and
  * `/*ARC:JS*\/` slots) and fills the `ARC_CSP` slot with a policy that
- * allows those two blocks by their SHA-256 hashes.
+ * allows those two blocks by their SHA-256 hashes (Web Crypto, so the hub
+ * loads no `node:crypto`).
+ *
+ * @throws {TypeError} (as a rejection) when a block would end itself early
+ * or a slot is missing or repeated
  */
-export function buildPage(html: string, style: string, script: string): string {
+export async function buildPage(
+  html: string,
+  style: string,
+  script: string,
+): Promise<string> {
   for (const [name, text] of [["stylesheet", style], ["script", script]]) {
     if (/<\/(style|script)/i.test(text!) || text!.includes("<!--")) {
       throw new TypeError(
@@ -111,8 +116,8 @@ export function buildPage(html: string, style: string, script: string): string {
   );
   const policy = [
     "default-src 'none'",
-    `script-src ${hashOf(filled, "script")}`,
-    `style-src ${hashOf(filled, "style")}`,
+    `script-src ${await hashOf(filled, "script")}`,
+    `style-src ${await hashOf(filled, "style")}`,
     "connect-src 'self'",
     "img-src 'self' data:",
     "base-uri 'none'",
@@ -122,11 +127,12 @@ export function buildPage(html: string, style: string, script: string): string {
 }
 
 /** The CSP source for the one inline `<tag>` block in `html`. */
-function hashOf(html: string, tag: "script" | "style"): string {
+async function hashOf(html: string, tag: "script" | "style"): Promise<string> {
   const open = html.indexOf(">", html.indexOf(`<${tag}`)) + 1;
   const close = html.indexOf(`</${tag}>`, open);
-  const body = html.slice(open, close);
-  return `'sha256-${createHash("sha256").update(body).digest("base64")}'`;
+  const body = new TextEncoder().encode(html.slice(open, close));
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
+  return `'sha256-${btoa(String.fromCharCode(...digest))}'`;
 }
 
 /**

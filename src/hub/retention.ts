@@ -21,7 +21,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { join } from "../path.ts";
 import type { Store } from "../store/types.ts";
 import { type Clock, systemClock } from "../time.ts";
 import { exportRecords } from "./export.ts";

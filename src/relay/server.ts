@@ -9,7 +9,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { join } from "../path.ts";
 import {
   errorEnvelope,
   isSafeName,

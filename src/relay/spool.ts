@@ -7,7 +7,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { join } from "../path.ts";
 import { type Clock, systemClock, toIso } from "../time.ts";
 
 /** Relay statuses for failures outside the hub. */

@@ -1,9 +1,14 @@
 import { createHash } from "node:crypto";
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertStringIncludes,
+} from "../_assert.ts";
 import {
   buildPage,
-  DASHBOARD_HTML,
   DASHBOARD_MODULES,
+  dashboardPage,
   joinModules,
 } from "../../src/http/dashboard.ts";
 import { startHub } from "../_util.ts";
@@ -17,8 +22,8 @@ function between(html: string, open: string, close: string): string {
   return html.slice(start, html.indexOf(close, start));
 }
 
-Deno.test("DASHBOARD_HTML inlines the script and stylesheet and allows exactly them", () => {
-  const html = DASHBOARD_HTML;
+Deno.test("dashboardPage() inlines the script and stylesheet and allows exactly them", async () => {
+  const html = await dashboardPage();
   for (const slot of ["/*ARC:CSS*/", "/*ARC:JS*/", "ARC_CSP"]) {
     assert(!html.includes(slot), `slot ${slot} should be filled`);
   }
@@ -50,7 +55,7 @@ Deno.test("DASHBOARD_MODULES holds every script module under dashboard/, and the
   };
   await walk("");
   assertEquals(Object.keys(DASHBOARD_MODULES).sort(), found.sort());
-  const script = between(DASHBOARD_HTML, "<script", "</script>");
+  const script = between(await dashboardPage(), "<script", "</script>");
   for (const path of found) {
     assertStringIncludes(script, `// ── dashboard/${path}\n`);
   }
@@ -126,18 +131,17 @@ Deno.test("joinModules() refuses modules it cannot join faithfully", () => {
   refused({ "main.js": 'import "./lib.js";', ...lib }, 'import "./lib.js";');
 });
 
-Deno.test("buildPage() refuses a script that would end its own block", () => {
+Deno.test("buildPage() refuses a script that would end its own block", async () => {
   const page = '<style>/*ARC:CSS*/</style><meta content="ARC_CSP">' +
     "<script>/*ARC:JS*/</script>";
-  let error: unknown;
-  try {
-    buildPage(page, "", "const s = '</script><b>';");
-  } catch (e) {
-    error = e;
-  }
+  const error = await assertRejects(() =>
+    buildPage(page, "", "const s = '</script><b>';")
+  );
   assert(error instanceof TypeError, "a closing tag in the script is refused");
-  const built = buildPage(page, "b{}", "const a = '$&$1';");
+  const built = await buildPage(page, "b{}", "const a = '$&$1';");
   assertStringIncludes(built, "const a = '$&$1';");
+  assertStringIncludes(built, `script-src ${sha256("const a = '$&$1';")}`);
+  assertStringIncludes(built, `style-src ${sha256("b{}")}`);
 });
 
 Deno.test("GET / serves the dashboard page", async () => {
@@ -145,5 +149,5 @@ Deno.test("GET / serves the dashboard page", async () => {
   const res = await fetch(`${hub.url}/`);
   assertEquals(res.status, 200);
   assertStringIncludes(res.headers.get("content-type") ?? "", "text/html");
-  assertEquals(await res.text(), DASHBOARD_HTML);
+  assertEquals(await res.text(), await dashboardPage());
 });

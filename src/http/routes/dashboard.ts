@@ -15,7 +15,7 @@ let page: Promise<string> | undefined;
 export function dashboardRoutes(): Hono<ArcEnv> {
   return new Hono<ArcEnv>()
     .get("/", async (c) => {
-      page ??= import("../dashboard.ts").then((m) => m.DASHBOARD_HTML);
+      page ??= import("../dashboard.ts").then((m) => m.dashboardPage());
       return c.html(await page);
     });
 }

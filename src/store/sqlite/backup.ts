@@ -6,7 +6,7 @@
  */
 
 import { backup, DatabaseSync } from "node:sqlite";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join } from "../../path.ts";
 
 /** What `backupSqlite` wrote. */
 export interface BackupResult {
