@@ -134,4 +134,8 @@ if (import.meta.main) {
       Deno.exitCode = 1;
     }
   }
+  // A command's work is done when it returns (a hub has closed its store and
+  // removed its pidfile): end the process now rather than after the last
+  // housekeeping tick still pending (src/timers.ts).
+  Deno.exit();
 }

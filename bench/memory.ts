@@ -31,15 +31,15 @@
  * per post over the reference's (at most 1/10). `--json` prints one JSON
  * object instead, `--out FILE` also writes it to FILE.
  *
- * Our hub runs with the V8 flags `arc ensure` gives it (`HUB_V8_FLAGS`);
- * `--no-hub-v8-flags` leaves them out. Extra flags for its `deno run` go in
+ * Our hub runs with the flags `arc ensure` gives it (`HUB_RUN_FLAGS`: the V8
+ * flags and no code cache); `--no-hub-v8-flags` leaves them out. Extra flags for its `deno run` go in
  * `--hub-deno-flag` (repeatable), e.g. `--hub-deno-flag=--v8-flags=--lite-mode`.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
-import { HUB_V8_FLAGS } from "../src/cli/lifecycle.ts";
+import { HUB_RUN_FLAGS } from "../src/cli/lifecycle.ts";
 import { cpuMs, round, sleep, table } from "./_util.ts";
 
 const { values } = parseArgs({
@@ -70,7 +70,7 @@ const warmup = Number(values.warmup);
 const settleMs = Number(values["settle-ms"]);
 const restMs = Number(values["rest-ms"]);
 const hubFlags = [
-  ...(values["no-hub-v8-flags"] ? [] : [HUB_V8_FLAGS]),
+  ...(values["no-hub-v8-flags"] ? [] : HUB_RUN_FLAGS),
   ...values["hub-deno-flag"],
 ];
 const root = new URL("..", import.meta.url).pathname;

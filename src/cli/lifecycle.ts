@@ -40,6 +40,16 @@ export const LOG_NAME = "arc.log";
  */
 export const HUB_V8_FLAGS = "--v8-flags=--max-semi-space-size=1";
 
+/**
+ * Every `deno run` flag a started hub gets besides its permissions: the V8
+ * flags, and no V8 code cache (holding the cache costs an idle hub about
+ * 1 MB; compiling without it adds about 10 ms to its start).
+ */
+export const HUB_RUN_FLAGS: readonly string[] = [
+  "--no-code-cache",
+  HUB_V8_FLAGS,
+];
+
 /** Reads a pidfile; undefined when missing or unreadable. */
 export function readPidfile(path: string): PidInfo | undefined {
   try {
@@ -349,7 +359,7 @@ export async function runEnsure(args: string[], io: Io): Promise<number> {
       "run",
       ...entryConfigFlags(fileURLToPath),
       "--no-prompt",
-      HUB_V8_FLAGS,
+      ...HUB_RUN_FLAGS,
       ...hubPermissionFlags(config),
       fileURLToPath(ENTRY),
       "serve",

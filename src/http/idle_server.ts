@@ -17,6 +17,8 @@
  * @module
  */
 
+import { every } from "../timers.ts";
+
 /** Options for {@linkcode serveWithIdleTimeout}. */
 export interface IdleServeOptions {
   hostname: string;
@@ -107,12 +109,12 @@ export function serveWithIdleTimeout(
     t.server.shutdown().catch(() => {});
   };
   const sweepMs = Math.max(50, Math.min(1000, options.idleTimeoutMs / 5));
-  const sweeper = setInterval(() => {
+  const sweeper = every(sweepMs, () => {
     const cutoff = performance.now() - options.idleTimeoutMs;
     for (const t of open) {
       if (t.inFlight === 0 && t.idleSince <= cutoff) close(t);
     }
-  }, sweepMs);
+  });
   const serveConn = (conn: Deno.Conn) => {
     const t: Tracked = {
       inFlight: 0,
@@ -169,7 +171,7 @@ export function serveWithIdleTimeout(
         listener.close();
       } catch { /* already closed */ }
       await accepting;
-      clearInterval(sweeper);
+      sweeper.stop();
       await Promise.allSettled(
         [...open].map((t) => {
           close(t);

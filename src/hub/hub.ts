@@ -84,6 +84,7 @@ import {
   truthy,
 } from "./params.ts";
 import { type Clock, systemClock } from "../time.ts";
+import { every, type Repeating } from "../timers.ts";
 
 /** How often retention runs at most (`--retain-days`). */
 const RETAIN_EVERY_MS = 3_600_000;
@@ -178,8 +179,8 @@ export class Hub implements AsyncDisposable {
   /** Set by the server: stops serving and exits, used when a shutdown fires. */
   onShutdown: () => void = () => {};
   #log: (line: string) => void;
-  #sweepTimer: ReturnType<typeof setInterval> | undefined;
-  #probeTimer: ReturnType<typeof setInterval> | undefined;
+  #sweepTimer: Repeating | undefined;
+  #probeTimer: Repeating | undefined;
   #probeMs: number;
   #lastToken: number | undefined;
   #shutdown:
@@ -257,10 +258,10 @@ export class Hub implements AsyncDisposable {
   #start(): void {
     const everyMs = Math.max(1, Math.floor(this.config.presenceTtlSec / 3)) *
       1000;
-    this.#sweepTimer = setInterval(() => {
+    this.#sweepTimer = every(everyMs, () => {
       this.sweep().catch((e) => this.#log(`presence sweep failed: ${e}`));
       this.#retainWhenDue();
-    }, everyMs);
+    });
     if (this.store.watchChanges) {
       this.store.watchChanges(() => this.notifier.pulse()).then(
         (stop) => {
@@ -270,7 +271,7 @@ export class Hub implements AsyncDisposable {
         (e) => this.#log(`watching the store for changes failed: ${e}`),
       );
     } else {
-      this.#probeTimer = setInterval(() => this.#probe(), this.#probeMs);
+      this.#probeTimer = every(this.#probeMs, () => void this.#probe());
     }
   }
 
@@ -395,8 +396,8 @@ export class Hub implements AsyncDisposable {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#sweepTimer);
-    clearInterval(this.#probeTimer);
+    this.#sweepTimer?.stop();
+    this.#probeTimer?.stop();
     this.#stopWatching?.();
     if (this.#shutdown?.timer !== undefined) clearTimeout(this.#shutdown.timer);
     this.notifier.close();

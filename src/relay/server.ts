@@ -22,6 +22,7 @@ import {
 } from "./spool.ts";
 import { safeAgentId } from "../protocol.ts";
 import { type Clock, systemClock, toIso } from "../time.ts";
+import { every, type Repeating } from "../timers.ts";
 
 /** What a dispatched request came back with. */
 export interface Dispatched {
@@ -116,7 +117,7 @@ export class RelayServer implements AsyncDisposable {
   #clock: Clock;
   #watcher: Deno.FsWatcher | undefined;
   #watchedIno: number | null | undefined;
-  #rescanTimer: ReturnType<typeof setInterval> | undefined;
+  #rescanTimer: Repeating | undefined;
   #queue: [string, string][] = [];
   #queued = new Set<string>();
   #running = new Set<Promise<void>>();
@@ -155,16 +156,16 @@ export class RelayServer implements AsyncDisposable {
     if (await this.#heartbeat() === "unclean") await this.#answerAbandoned();
     this.#watch();
     await this.#sweep();
-    this.#rescanTimer = setInterval(() => {
+    this.#rescanTimer = every(this.#rescanMs, () => {
       this.#rescan().catch((e) => this.#log(`relay rescan failed: ${e}`));
-    }, this.#rescanMs);
+    });
   }
 
   /** Stops watching and waits for requests already dispatched. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#rescanTimer);
+    this.#rescanTimer?.stop();
     this.#watcher?.close();
     this.#queue = [];
     this.#queued.clear();

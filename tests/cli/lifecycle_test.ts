@@ -3,7 +3,7 @@ import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { MAIN } from "../_util.ts";
 import { createNetns, type Netns, netnsUnavailable } from "../_netns.ts";
 import { hubPermissionFlags } from "../../src/cli/permissions.ts";
-import { HUB_V8_FLAGS } from "../../src/cli/lifecycle.ts";
+import { HUB_RUN_FLAGS, HUB_V8_FLAGS } from "../../src/cli/lifecycle.ts";
 import { CONFIG, run } from "./_arc.ts";
 
 /** Where and how a lifecycle command runs. */
@@ -629,7 +629,9 @@ Deno.test("the built hub: deno task build bundles it; it serves, shows the dashb
     const cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0");
     assert(cmdline.includes(entry), cmdline.join(" "));
     assert(cmdline.includes("--no-config"), cmdline.join(" "));
-    assert(cmdline.includes(HUB_V8_FLAGS), cmdline.join(" "));
+    for (const flag of HUB_RUN_FLAGS) {
+      assert(cmdline.includes(flag), cmdline.join(" "));
+    }
 
     const url = started.json.url;
     const posted = await fetch(`${url}/v1/messages`, {
