@@ -626,7 +626,7 @@ Deno.test("the built hub: deno task build bundles it; it serves, shows the dashb
     assertEquals(started.code, 0, started.stdout + started.stderr);
     assertEquals(started.json.started, true, started.stdout);
     pid = started.json.pid;
-    const cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0");
+    const cmdline = ps(pid as number, "args").split(" ");
     assert(cmdline.includes(entry), cmdline.join(" "));
     assert(cmdline.includes("--no-config"), cmdline.join(" "));
     for (const flag of HUB_RUN_FLAGS) {
