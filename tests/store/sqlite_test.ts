@@ -302,67 +302,76 @@ Deno.test("SqliteStore.recoverExpired() rolls back the whole sweep when a notice
   assertEquals((await store.leases.claims({ activeOnly: true })).length, 1);
 });
 
-Deno.test("SqliteStore writes started in one turn share one commit; a failing one is undone alone; a read commits them first", async () => {
+Deno.test("SqliteStore: the first write of a turn commits alone, the later ones share one commit, a failing one is undone alone, a read commits them first", async () => {
   await using db = await tempDb();
   await using store = SqliteStore.open(db.path, { clock: new FakeClock() });
   const before = store.commitStats;
   const post = (fields: Parameters<typeof newMessage>[0]) =>
     rules(store).postMessage(newMessage(fields), null);
-  // Three posts in one turn; the middle one fails inside the transaction
-  // (a dependency on a task that does not exist).
+  // Four posts in one turn; the third fails inside the transaction (a
+  // dependency on a task that does not exist).
   const settled = Promise.allSettled([
     post({ from_agent: "a", body: "first" }),
+    post({ from_agent: "a", body: "second" }),
     post({
       from_agent: "a",
       kind: "task",
       body: "blocked",
       metadata: { arcdeno: { depends_on: [424242] } },
     }),
-    post({ from_agent: "a", body: "third" }),
+    post({ from_agent: "a", body: "fourth" }),
   ]);
   // A read in the same turn commits the group before it reads: what it sees
   // is on disk, visible to another connection.
-  const seen = (await broadcasts(store)).map((m) => m.body);
-  assertEquals(seen, ["first", "third"]);
+  const bodies = ["first", "second", "fourth"];
+  assertEquals((await broadcasts(store)).map((m) => m.body), bodies);
   const other = new DatabaseSync(db.path);
   try {
     const rows = other.prepare("SELECT body FROM messages ORDER BY id").all();
-    assertEquals(rows.map((r) => r["body"]), ["first", "third"]);
+    assertEquals(rows.map((r) => r["body"]), bodies);
   } finally {
     other.close();
   }
-  const [first, blocked, third] = await settled;
-  assertEquals(first.status, "fulfilled");
-  assertEquals(third.status, "fulfilled");
-  assertEquals(blocked.status, "rejected");
+  const outcomes = await settled;
+  assertEquals(outcomes.map((o) => o.status), [
+    "fulfilled",
+    "fulfilled",
+    "rejected",
+    "fulfilled",
+  ]);
   assertStringIncludes(
-    String((blocked as PromiseRejectedResult).reason),
+    String((outcomes[2] as PromiseRejectedResult).reason),
     "424242",
   );
   assertEquals(await store.tasks.list({}), []);
   const after = store.commitStats;
-  assertEquals(after.commits - before.commits, 1, "one commit for the group");
-  assertEquals(after.units - before.units, 2, "carrying the two that ran");
+  assertEquals(
+    after.commits - before.commits,
+    2,
+    "the first alone, the others together",
+  );
+  assertEquals(after.units - before.units, 3, "the three that ran");
 });
 
-Deno.test("SqliteStore: a write waits for its commit, which comes without a read", async () => {
+Deno.test("SqliteStore: a write in a group waits for the group's commit, which comes at the end of the turn without a read", async () => {
   await using db = await tempDb();
   await using store = SqliteStore.open(db.path, { clock: new FakeClock() });
-  const posted = await rules(store).postMessage(
-    newMessage({ from_agent: "a", body: "alone" }),
-    null,
-  );
-  // No read ran: the commit came from the end of the turn, and it was done
-  // before the write was acknowledged.
+  const before = store.commitStats;
+  const post = (body: string) =>
+    rules(store).postMessage(newMessage({ from_agent: "a", body }), null);
+  const [, grouped] = await Promise.all([post("alone"), post("grouped")]);
+  // No read ran: the group's commit came from the end of the turn, and it
+  // was done before the write was acknowledged.
   const other = new DatabaseSync(db.path);
   try {
     const row = other.prepare("SELECT body FROM messages WHERE id = ?").get(
-      posted.message.id,
+      grouped.message.id,
     );
-    assertEquals(row?.["body"], "alone");
+    assertEquals(row?.["body"], "grouped");
   } finally {
     other.close();
   }
+  assertEquals(store.commitStats.commits - before.commits, 2);
 });
 
 // A write that times out waiting for another process's lock must surface as

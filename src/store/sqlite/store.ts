@@ -2,9 +2,10 @@
  * The embedded SQLite backend on `node:sqlite`, in WAL mode with a busy
  * timeout. Every read-modify-write unit runs inside a `BEGIN IMMEDIATE`
  * transaction with no `await` inside it, so two units never interleave on the
- * connection and two hub processes on one file never both win. Units of one
- * event-loop turn share that transaction and its commit, each under a
- * savepoint of its own (group commit, see `#write`).
+ * connection and two hub processes on one file never both win. Writes that
+ * come while another of the same event-loop turn already ran share one
+ * transaction and its commit, each under a savepoint of its own (group
+ * commit, see `#write`).
  *
  * @module
  */
@@ -213,18 +214,26 @@ export class SqliteStore extends StoreViews implements types.Store {
   }
 
   /**
-   * Runs `fn` as one unit of a group commit and settles once that commit is
-   * done. The first write of an event-loop turn opens a `BEGIN IMMEDIATE`
-   * transaction; every write of the same turn runs inside it under a
-   * savepoint of its own (a unit that throws is rolled back alone and
-   * rejects alone); the transaction commits once the turn's I/O callbacks
-   * have run (`setImmediate`), or sooner when a read, a transaction of its
-   * own or `close()` needs the connection. So a write is never acknowledged
-   * before its commit, a read never sees a write that is not committed, and
-   * concurrent posts share one commit (each commit rewrites the pages it
-   * changed into the log, which under load was the largest cost of a post).
+   * Runs `fn` as a write and settles once its commit is done (group commit).
+   *
+   * The first write of an event-loop turn runs in a transaction of its own
+   * and commits at once: a lone client waits for nothing. Every later write of
+   * the same turn (concurrent requests) joins one `BEGIN IMMEDIATE`
+   * transaction, each under a savepoint of its own (a unit that throws is
+   * rolled back alone and rejects alone), which commits once the turn's I/O
+   * callbacks have run (`setImmediate`), or sooner when a read, a
+   * transaction of its own or `close()` needs the connection. So a write is
+   * never acknowledged before its commit, a read never sees a write that is
+   * not committed, and concurrent posts share commits (each commit rewrites
+   * the pages it changed into the log, which under load was the largest cost
+   * of a post).
    */
   #write<T>(fn: () => T): Promise<T> {
+    if (!this.#group && !this.#wroteThisTurn) {
+      this.#wroteThisTurn = true;
+      setImmediate(() => this.#wroteThisTurn = false);
+      return this.#unit(() => this.#tx(fn));
+    }
     let group: Waiting[];
     try {
       group = this.#openGroup();
@@ -244,6 +253,9 @@ export class SqliteStore extends StoreViews implements types.Store {
       return Promise.reject(failure);
     }
   }
+
+  /** Whether a write already ran in this event-loop turn (see `#write`). */
+  #wroteThisTurn = false;
 
   /** The group of writes waiting for the open transaction's commit; opens one if none is open. */
   #openGroup(): Waiting[] {
