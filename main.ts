@@ -34,6 +34,7 @@ Commands:
   export        write a hub, a channel or a thread as JSON Lines
   backup        copy a live SQLite hub file consistently
   import        restore an export into an empty hub
+  build         bundle the hub into dist/hub/ (what deno task start runs)
 
 Run 'arc <command> --help' for a command's options and examples.
 
@@ -57,6 +58,7 @@ type Command = (args: string[], io: Io) => Promise<number>;
 /** Each command, loaded only when it runs (a hub never loads MCP code, an agent command never loads the hub). */
 const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import("./src/cli/serve.ts")).runServe,
+  build: async () => (await import("./src/cli/build.ts")).runBuild,
   ensure: async () => (await import("./src/cli/lifecycle.ts")).runEnsure,
   stop: async () => (await import("./src/cli/lifecycle.ts")).runStop,
   reset: async () => (await import("./src/cli/lifecycle.ts")).runReset,

@@ -597,8 +597,25 @@ Deno.test("the built hub: deno task build bundles it; it serves, shows the dashb
   try {
     const built = await task(["build"], dir);
     assertEquals(built.code, 0, built.stdout + built.stderr);
+    assertStringIncludes(built.stderr, "files in");
     const entry = `${dir}/dist/hub/main.js`;
-    assert(Deno.statSync(entry).isFile);
+    const first = Deno.statSync(entry).mtime?.getTime();
+    // Built again with no source changed: nothing is done.
+    const again = await task(["build"], dir);
+    assertEquals(again.code, 0, again.stdout + again.stderr);
+    assertStringIncludes(again.stderr, "is up to date");
+    assertEquals(Deno.statSync(entry).mtime?.getTime(), first);
+    // A source newer than the bundle: built afresh, in place.
+    const later = new Date(Date.now() + 2000);
+    Deno.utimeSync(`${dir}/src/protocol.ts`, later, later);
+    const rebuilt = await task(["build"], dir);
+    assertStringIncludes(rebuilt.stderr, "files in");
+    assert(Deno.statSync(entry).mtime!.getTime() > first!);
+    assertEquals(
+      [...Deno.readDirSync(`${dir}/dist`)].map((e) => e.name),
+      ["hub"],
+      "no build directory is left behind",
+    );
     // The bundle carries its packages: it runs from a directory without
     // deno.json, with no configuration file at all.
     const elsewhere = await Deno.makeTempDir({ prefix: "arc-built-" });
