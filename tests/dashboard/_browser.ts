@@ -187,6 +187,25 @@ export async function launchBrowser(): Promise<TestBrowser> {
   };
 }
 
+/**
+ * Collects a page's console errors and uncaught exceptions, in order, from
+ * now on. Requests Chromium aborted because the machine's network changed
+ * are left out: tests in other files add network interfaces (tests/_netns.ts,
+ * createLanPair), Chromium then fails the requests in flight with
+ * ERR_NETWORK_CHANGED and the page asks again; that is the test machine's
+ * doing, not the page's.
+ */
+export function pageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() !== "error") return;
+    if (message.text().includes("net::ERR_NETWORK_CHANGED")) return;
+    errors.push(message.text());
+  });
+  page.on("pageerror", (error) => errors.push(`uncaught: ${error.message}`));
+  return errors;
+}
+
 /** Options for {@linkcode openDashboard}. */
 export interface OpenOptions {
   /** @default { width: 1440, height: 900 } */
@@ -222,11 +241,7 @@ export async function openDashboard(
   // A ceiling, not a speed check: a 2-core machine running the whole suite
   // in parallel can take a while to bring the page's stream up.
   page.setDefaultTimeout(30_000);
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(message.text());
-  });
-  page.on("pageerror", (error) => errors.push(`uncaught: ${error.message}`));
+  const errors = pageErrors(page);
   const started = performance.now();
   await page.goto(`${hub.url}/${options.hash ?? ""}`);
   await page.waitForSelector("html[data-ready='1']");

@@ -13,6 +13,7 @@ import {
   browserOnlyTest,
   browserTest,
   openDashboard,
+  pageErrors,
   sel,
 } from "./_browser.ts";
 import { must, post } from "./_seed.ts";
@@ -616,9 +617,7 @@ browserTest(
     });
     await using _context = { [Symbol.asyncDispose]: () => context.close() };
     const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-    page.on("pageerror", (e) => errors.push(e.message));
+    const errors = pageErrors(page);
     // Record every main-thread task over 50 ms (a "long task").
     await page.addInitScript(() => {
       const longest: number[] = [];
