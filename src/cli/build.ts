@@ -80,15 +80,20 @@ export async function runBuild(args: string[], io: Io): Promise<number> {
     await Deno.remove(fresh, { recursive: true }).catch(() => {});
   }
   await Deno.remove(old, { recursive: true }).catch(() => {});
-  await deno(root, [
-    "cache",
-    "--quiet",
-    "--no-config",
-    join(target, "main.js"),
-  ], "deno cache");
-  const files = [...Deno.readDirSync(target)].length;
+  try {
+    await deno(root, [
+      "cache",
+      "--quiet",
+      "--no-config",
+      join(target, "main.js"),
+    ], "deno cache");
+  } catch (error) {
+    // Another build may be swapping its bundle in at this very moment; the
+    // bundle works uncached, only its first start holds more memory.
+    io.err(`arc build: warning: ${(error as Error).message}`);
+  }
   io.err(
-    `arc build: ${files} files in ${target} (${
+    `arc build: bundled into ${target} (${
       Math.round(performance.now() - started)
     } ms)`,
   );

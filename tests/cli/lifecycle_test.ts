@@ -597,7 +597,7 @@ Deno.test("the built hub: deno task build bundles it; it serves, shows the dashb
   try {
     const built = await task(["build"], dir);
     assertEquals(built.code, 0, built.stdout + built.stderr);
-    assertStringIncludes(built.stderr, "files in");
+    assertStringIncludes(built.stderr, "bundled into");
     const entry = `${dir}/dist/hub/main.js`;
     const first = Deno.statSync(entry).mtime?.getTime();
     // Built again with no source changed: nothing is done.
@@ -609,7 +609,7 @@ Deno.test("the built hub: deno task build bundles it; it serves, shows the dashb
     const later = new Date(Date.now() + 2000);
     Deno.utimeSync(`${dir}/src/protocol.ts`, later, later);
     const rebuilt = await task(["build"], dir);
-    assertStringIncludes(rebuilt.stderr, "files in");
+    assertStringIncludes(rebuilt.stderr, "bundled into");
     assert(Deno.statSync(entry).mtime!.getTime() > first!);
     assertEquals(
       [...Deno.readDirSync(`${dir}/dist`)].map((e) => e.name),
