@@ -303,7 +303,8 @@ export async function submitComposer() {
     } else {
       await post(text.startsWith("//") ? text.slice(1) : text);
     }
-    input.value = "";
+    // Keep what the operator typed meanwhile.
+    if (input.value === text) input.value = "";
   } catch (error) {
     toast(errorText(error), "error");
   } finally {

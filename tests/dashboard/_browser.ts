@@ -206,6 +206,21 @@ export function pageErrors(page: Page): string[] {
   return errors;
 }
 
+/**
+ * Types `text` into the composer, presses Enter and waits until the page has
+ * finished with it (the send button is enabled again), so the next step
+ * cannot land while the page still sends: a post the hub already shows to a
+ * reader may not have been answered to the page yet.
+ */
+export async function sendFromComposer(
+  page: Page,
+  text: string,
+): Promise<void> {
+  await page.fill(sel("composer-input"), text);
+  await page.press(sel("composer-input"), "Enter");
+  await page.waitForSelector(`${sel("composer-send")}:not([disabled])`);
+}
+
 /** Options for {@linkcode openDashboard}. */
 export interface OpenOptions {
   /** @default { width: 1440, height: 900 } */

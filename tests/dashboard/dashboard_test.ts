@@ -15,6 +15,7 @@ import {
   openDashboard,
   pageErrors,
   sel,
+  sendFromComposer,
 } from "./_browser.ts";
 import { must, post } from "./_seed.ts";
 
@@ -35,11 +36,6 @@ async function bodyOf(page: Page, id: number): Promise<string> {
     `${sel("message")}[data-id="${id}"] ${sel("message-body")}`,
   );
   return await body.textContent() ?? "";
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  await page.fill(sel("composer-input"), text);
-  await page.press(sel("composer-input"), "Enter");
 }
 
 async function session(hub: HubLike, agent_id: string, extra = {}) {
@@ -235,20 +231,20 @@ browserTest(
     await using dash = await openDashboard(browser, hub);
     const { page } = dash;
     const cursor = question.id;
-    await send(page, "hello agents");
+    await sendFromComposer(page, "hello agents");
     await page.waitForSelector(`${sel("message")}[data-from=operator]`);
     // Reply to the question from its row.
     const row = page.locator(`${sel("message")}[data-id="${question.id}"]`);
     await row.hover();
     await row.locator(sel("reply-button")).click();
     await page.waitForSelector(sel("reply-chip", ":visible"));
-    await send(page, "6969");
+    await sendFromComposer(page, "6969");
     // The thread view posts into the thread.
     await page.click(`${sel("thread-row")}[data-thread=deploy] button`);
     await page.waitForSelector(
       `${sel("view-title")}:has-text("thread deploy")`,
     );
-    await send(page, "deploying now");
+    await sendFromComposer(page, "deploying now");
     const events = await eventually(async () => {
       const reply = await must(
         hub,
@@ -296,7 +292,7 @@ browserTest(
       await page.isHidden(sel("inbox-count")),
       "opening the inbox clears it",
     );
-    await send(page, "/dm reviewer done, 10 more minutes");
+    await sendFromComposer(page, "/dm reviewer done, 10 more minutes");
     const inbox = await eventually(async () => {
       const rows = await must(hub, "GET", "/v1/inbox/reviewer");
       return rows.length ? rows : undefined;
@@ -309,7 +305,7 @@ browserTest(
     await eventually(async () => (await renderedIds(page)).length === 2, {
       what: "both DMs in the conversation",
     });
-    await send(page, "anything else?");
+    await sendFromComposer(page, "anything else?");
     await eventually(async () =>
       (await must(hub, "GET", "/v1/inbox/reviewer")).length === 2
     );
@@ -468,7 +464,7 @@ browserTest(
     await banner.waitFor({ state: "hidden" });
     assertEquals(await must(hub, "GET", "/v1/shutdown"), null);
     // Slash commands.
-    await send(page, "/quit 300");
+    await sendFromComposer(page, "/quit 300");
     await banner.waitFor({ state: "visible" });
     // The banner shortens the feed; the hub's notice, the newest message,
     // stays in view at the bottom.
@@ -484,7 +480,7 @@ browserTest(
       { what: "the feed to stay pinned under the banner" },
     );
     assertEquals((await must(hub, "GET", "/v1/shutdown")).delay_sec, 300);
-    await send(page, "/cancel");
+    await sendFromComposer(page, "/cancel");
     await banner.waitFor({ state: "hidden" });
     assertEquals(await must(hub, "GET", "/v1/shutdown"), null);
     // Armed and cancelled by someone else: the notices move the banner.
@@ -504,31 +500,31 @@ browserTest(
   async (hub, browser) => {
     await using dash = await openDashboard(browser, hub);
     const { page } = dash;
-    await send(page, "/create-channel ops");
+    await sendFromComposer(page, "/create-channel ops");
     await page.waitForSelector(`${sel("view-title")}:has-text("#ops")`);
     const channels = (await must(hub, "GET", "/v1/channels")).map((
       c: { name: string },
     ) => c.name);
     assert(channels.includes("ops"), "the channel was created");
-    await send(page, "posted in ops");
+    await sendFromComposer(page, "posted in ops");
     await eventually(async () =>
       (await must(hub, "GET", "/v1/messages?channel=ops")).length === 1
     );
-    await send(page, "/channel general");
+    await sendFromComposer(page, "/channel general");
     await page.waitForSelector(`${sel("view-title")}:has-text("#general")`);
-    await send(page, "/channels");
+    await sendFromComposer(page, "/channels");
     assertStringIncludes(await page.innerText(sel("note")), "#ops");
     // The + button and its dialog.
     await page.click(sel("channel-add"));
     await page.fill(sel("dialog-input"), "incidents");
     await page.click(sel("dialog-ok"));
     await page.waitForSelector(`${sel("view-title")}:has-text("#incidents")`);
-    await send(page, "/channel nope");
+    await sendFromComposer(page, "/channel nope");
     await page.waitForSelector(
       `${sel("toast")}[data-level=error]:has-text("no channel named nope")`,
     );
     // Names: by command and by the header button.
-    await send(page, "/nick Ops Lead");
+    await sendFromComposer(page, "/nick Ops Lead");
     await page.waitForSelector(`${sel("operator-name")}:has-text("Ops Lead")`);
     const name = async () =>
       (await must(hub, "GET", "/v1/agents")).find((a: { agent_id: string }) =>
@@ -547,7 +543,7 @@ browserTest(
       allow_remote: true,
     });
     assertEquals(refusal.status, 400);
-    await send(page, "/network on");
+    await sendFromComposer(page, "/network on");
     const toast = page.locator(`${sel("toast")}[data-level=error]`).filter({
       hasText: "Could not turn remote access on",
     });
@@ -563,16 +559,16 @@ browserTest(
       await page.getAttribute(sel("remote-toggle"), "aria-checked"),
       "false",
     );
-    await send(page, "/network off");
+    await sendFromComposer(page, "/network off");
     await page.waitForSelector(
       `${sel("toast")}[data-level=ok]:has-text("Remote access is off")`,
     );
-    await send(page, "/frobnicate");
+    await sendFromComposer(page, "/frobnicate");
     await page.waitForSelector(
       `${sel("toast")}:has-text("unknown command /frobnicate")`,
     );
     // "//" posts a line that starts with a slash.
-    await send(page, "//etc/hosts is fine");
+    await sendFromComposer(page, "//etc/hosts is fine");
     await eventually(async () =>
       (await must(hub, "GET", "/v1/messages?channel=incidents")).some((
         m: { body: string },

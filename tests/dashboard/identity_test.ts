@@ -8,7 +8,7 @@
 
 import { assert, assertEquals } from "../_assert.ts";
 import { eventually } from "../_util.ts";
-import { browserTest, openDashboard } from "./_browser.ts";
+import { browserTest, openDashboard, sendFromComposer } from "./_browser.ts";
 
 browserTest(
   "dashboard with strict identity - posts as the operator and never shows its secret",
@@ -25,8 +25,7 @@ browserTest(
     // Reconnecting registers again; the page must carry the current secret.
     await page.reload();
     await page.waitForSelector("[data-testid=connection][data-state=live]");
-    await page.fill("[data-testid=composer-input]", "hello from the operator");
-    await page.press("[data-testid=composer-input]", "Enter");
+    await sendFromComposer(page, "hello from the operator");
     const posted = await eventually(async () => {
       const r = await hub.api("GET", "/v1/messages?channel=general");
       return r.body.result.find((m: { from_agent: string; body: string }) =>
