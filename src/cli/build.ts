@@ -16,7 +16,7 @@
 import { fileURLToPath } from "node:url";
 import { join } from "../path.ts";
 import { parseCommand, switchFlags, UsageError } from "./args.ts";
-import { BUILT } from "./entry.ts";
+import { BUILT, SOURCE_ROOT } from "./entry.ts";
 import type { Io } from "./io.ts";
 
 const BUILD_HELP = `Usage: arc build [options]
@@ -46,7 +46,7 @@ export async function runBuild(args: string[], io: Io): Promise<number> {
       "arc build bundles the sources: run it from a checkout (deno task build), not from the bundle",
     );
   }
-  const root = fileURLToPath(new URL("../../", import.meta.url));
+  const root = fileURLToPath(SOURCE_ROOT);
   const target = join(root, "dist", "hub");
   const started = performance.now();
   if (!parsed.values.force) {

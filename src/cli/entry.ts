@@ -12,21 +12,26 @@
  * @module
  */
 
+import { fileURLToPath } from "node:url";
+
 /** Whether this code runs from the built bundle rather than the sources. */
 export const BUILT: boolean = !import.meta.url.endsWith(".ts");
+
+/** The project's root directory when this code runs from the sources. */
+export const SOURCE_ROOT: URL = new URL("../../", import.meta.url);
 
 /** The entry module: `main.ts`, or the bundle's `main.js`. */
 export const ENTRY: URL = BUILT
   ? new URL("./main.js", import.meta.url)
-  : new URL("../../main.ts", import.meta.url);
+  : new URL("main.ts", SOURCE_ROOT);
 
 /**
  * The `deno run` flags that give the entry what `deno.json` gives the
  * sources: the configuration itself, or, for the bundle, no configuration
  * and the request-abort behaviour it asks for (`unstable: no-legacy-abort`).
  */
-export function entryConfigFlags(toPath: (url: URL) => string): string[] {
+export function entryConfigFlags(): string[] {
   return BUILT
     ? ["--no-config", "--unstable-no-legacy-abort"]
-    : [`--config=${toPath(new URL("../../deno.json", import.meta.url))}`];
+    : [`--config=${fileURLToPath(new URL("deno.json", SOURCE_ROOT))}`];
 }

@@ -357,7 +357,7 @@ export async function runEnsure(args: string[], io: Io): Promise<number> {
     : [
       Deno.execPath(),
       "run",
-      ...entryConfigFlags(fileURLToPath),
+      ...entryConfigFlags(),
       "--no-prompt",
       ...HUB_RUN_FLAGS,
       ...hubPermissionFlags(config),

@@ -57,8 +57,7 @@ entries replaced, so running it again changes nothing.
 
 /** The command hooks run `arc` with, when `--command` is not given. */
 function defaultCommand(baseUrl: string): string {
-  const main = ENTRY;
-  if (main.protocol !== "file:") return Deno.execPath();
+  if (ENTRY.protocol !== "file:") return Deno.execPath();
   const hub = new URL(baseUrl);
   const net = `${hub.hostname}:${
     hub.port || (hub.protocol === "https:" ? 443 : 80)
@@ -67,7 +66,7 @@ function defaultCommand(baseUrl: string): string {
   return `deno run ${
     BUILT ? "--no-config " : ""
   }--allow-net=${net} --allow-read=.arc-hook --allow-write=.arc-hook --allow-env=ARC_URL,ARC_AGENT,ARC_TOKEN,ARC_SECRET ${
-    fileURLToPath(main)
+    fileURLToPath(ENTRY)
   }`;
 }
 

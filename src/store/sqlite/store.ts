@@ -297,42 +297,48 @@ export class SqliteStore extends StoreViews implements types.Store {
     } catch {
       // Cannot undo the unit alone: the whole transaction goes below.
     }
+    this.#takeGroup();
+    this.#abandon(
+      group,
+      failure instanceof StorageUnavailableError
+        ? failure
+        : new StorageUnavailableError(
+          "storage unavailable: the transaction this write shared was rolled back",
+          { cause: failure },
+        ),
+    );
+  }
+
+  /** Commits the open group, if any, and settles its writes. */
+  #flush(): void {
+    const group = this.#takeGroup();
+    if (!group) return;
+    try {
+      this.#run("COMMIT");
+    } catch (error) {
+      this.#abandon(group, translate(error));
+      return;
+    }
+    this.#committed(group.length);
+    for (const waiting of group) waiting.resolve();
+  }
+
+  /** Closes the open group's books: it is no longer open, here or for the thread. */
+  #takeGroup(): Waiting[] | undefined {
+    const group = this.#group;
     this.#group = undefined;
     if (SqliteStore.#groupOwner === this) SqliteStore.#groupOwner = undefined;
+    return group;
+  }
+
+  /** Rolls the group's transaction back (if SQLite has not) and rejects its writes. */
+  #abandon(group: Waiting[], error: unknown): void {
     try {
       if (this.#db.isTransaction) this.#run("ROLLBACK");
     } catch {
       // The connection has already given the transaction up.
     }
-    const lost = failure instanceof StorageUnavailableError
-      ? failure
-      : new StorageUnavailableError(
-        "storage unavailable: the transaction this write shared was rolled back",
-        { cause: failure },
-      );
-    for (const waiting of group) waiting.reject(lost);
-  }
-
-  /** Commits the open group, if any, and settles its writes. */
-  #flush(): void {
-    const group = this.#group;
-    if (!group) return;
-    this.#group = undefined;
-    if (SqliteStore.#groupOwner === this) SqliteStore.#groupOwner = undefined;
-    try {
-      this.#run("COMMIT");
-    } catch (error) {
-      try {
-        if (this.#db.isTransaction) this.#run("ROLLBACK");
-      } catch {
-        // The connection has already given the transaction up.
-      }
-      const lost = translate(error);
-      for (const waiting of group) waiting.reject(lost);
-      return;
-    }
-    this.#committed(group.length);
-    for (const waiting of group) waiting.resolve();
+    for (const waiting of group) waiting.reject(error);
   }
 
   #committed(units: number): void {
