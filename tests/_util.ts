@@ -122,7 +122,12 @@ export async function startHub(
   };
   const pumps = Promise.all([pump(process.stdout), pump(process.stderr)]);
   const status = process.status;
-  status.then((s) => rejectUrl(new Error(`hub exited (${s.code}):\n${log}`)));
+  // The exit can be seen before the last of the output is read: report it
+  // with everything the process wrote.
+  status.then(async (s) => {
+    await pumps;
+    rejectUrl(new Error(`hub exited (${s.code}):\n${log}`));
+  });
   const timer = setTimeout(
     () => rejectUrl(new Error(`hub did not start in 20 s:\n${log}`)),
     20_000,

@@ -110,7 +110,11 @@ export interface SessionOps {
   hasStaleSessions(cutoff: string): boolean;
   /** Marks active sessions last seen before `cutoff` inactive and returns them, by agent and creation time; each to one caller only. */
   expireSessions(cutoff: string): Session[];
-  /** Marks the agent's active sessions as seen at `at`. */
+  /**
+   * Marks the agent's active sessions as seen at `at`. A session already
+   * seen at `at` is left alone: timestamps are whole seconds, so most writes
+   * of a busy agent change nothing (no page to commit, no row version).
+   */
   touchAgent(agentId: string, at: string): void;
 }
 

@@ -197,6 +197,34 @@ pgTest(
 );
 
 pgTest(
+  "PostgresStore: a post within the second its sender was last seen writes no new version of the session row",
+  async () => {
+    await using schema = freshSchema();
+    const clock = new FakeClock();
+    await using store = await PostgresStore.open(schema.url, {
+      clock,
+      poolSize: 1,
+    });
+    await rules(store).createSession(newSession("a"), 120);
+    const version = async () =>
+      (await schema
+        .admin`SELECT xmin::text AS v, last_seen FROM sessions WHERE agent_id = 'a'`)[
+          0
+        ];
+    const post = () =>
+      rules(store).postMessage(newMessage({ from_agent: "a" }), null);
+    const first = await version();
+    await post();
+    assertEquals(await version(), first, "same second: the row is untouched");
+    clock.tick(1);
+    await post();
+    const moved = await version();
+    assert(moved?.["v"] !== first?.["v"], "a new second writes the row");
+    assert(String(moved?.["last_seen"]) !== String(first?.["last_seen"]));
+  },
+);
+
+pgTest(
   "PostgresStore.open() refuses a schema newer than it understands",
   async () => {
     await using schema = freshSchema();

@@ -353,6 +353,33 @@ Deno.test("SqliteStore: the first write of a turn commits alone, the later ones 
   assertEquals(after.units - before.units, 3, "the three that ran");
 });
 
+Deno.test("SqliteStore: a post within the second its sender was last seen leaves the session row alone; a later one moves last_seen", async () => {
+  await using db = await tempDb();
+  const clock = new FakeClock();
+  await using store = SqliteStore.open(db.path, { clock });
+  await rules(store).createSession(newSession("a"), 120);
+  const total = () =>
+    Number(
+      store.connection.prepare("SELECT total_changes() AS n").get()?.["n"],
+    );
+  const lastSeen = () =>
+    store.connection.prepare(
+      "SELECT last_seen FROM sessions WHERE agent_id = 'a' AND active = 1",
+    ).get()?.["last_seen"];
+  const post = () =>
+    rules(store).postMessage(newMessage({ from_agent: "a" }), null);
+  const seen = lastSeen();
+  let before = total();
+  await post();
+  assertEquals(total() - before, 1, "the message only, in the same second");
+  assertEquals(lastSeen(), seen);
+  clock.tick(1);
+  before = total();
+  await post();
+  assertEquals(total() - before, 2, "the message and the session");
+  assert(String(lastSeen()) > String(seen), "last_seen moved on");
+});
+
 Deno.test("SqliteStore: a write in a group waits for the group's commit, which comes at the end of the turn without a read", async () => {
   await using db = await tempDb();
   await using store = SqliteStore.open(db.path, { clock: new FakeClock() });

@@ -177,7 +177,7 @@ export class PgOps implements AsyncTxOps {
 
   async touchAgent(agentId: string, at: string): Promise<void> {
     await this.#q(
-      "UPDATE sessions SET last_seen = $1 WHERE agent_id = $2 AND active",
+      "UPDATE sessions SET last_seen = $1 WHERE agent_id = $2 AND active AND last_seen IS DISTINCT FROM $1",
       [at, agentId],
     );
   }

@@ -136,9 +136,10 @@ export class SqliteOps implements TxOps {
 
   touchAgent(agentId: string, at: string): void {
     this.#db.run(
-      "UPDATE sessions SET last_seen = ? WHERE agent_id = ? AND active = 1",
+      "UPDATE sessions SET last_seen = ? WHERE agent_id = ? AND active = 1 AND last_seen IS NOT ?",
       at,
       agentId,
+      at,
     );
   }
 
