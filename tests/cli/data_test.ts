@@ -5,7 +5,7 @@
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { SqliteStore } from "../../src/store/sqlite/store.ts";
-import { startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import {
   arc,
   assertSameContent,
@@ -17,7 +17,7 @@ import {
 import { hashSecret } from "../../src/hub/identity.ts";
 
 Deno.test("arc export then arc import gives a hub with identical content, ids and timestamps", async () => {
-  await using source = await startHub();
+  await using source = await inProcessHub();
   await seed(source);
   const vendor = await seedVendor(source);
   // A session's secret stays behind: only its hash is stored, and neither leaves.
@@ -96,7 +96,7 @@ Deno.test("arc export then arc import gives a hub with identical content, ids an
     );
     assertStringIncludes(imported.stdout, "4 lock_holders, 1 fences");
 
-    await using restored = await startHub({ dir: target });
+    await using restored = await inProcessHub({ dir: target });
     await assertSameContent(source, restored);
     const after = await content(restored);
     assertEquals(after[`receipts:${vendor.dm}`].acked, true);
@@ -152,7 +152,7 @@ Deno.test("arc export then arc import gives a hub with identical content, ids an
 });
 
 Deno.test("arc export --storage reads a hub file directly and matches the HTTP export", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await seed(hub);
   const viaHttp = await arc(["export", "--base-url", hub.url]);
   const direct = await arc(["export", "--storage", hub.storage]);
@@ -165,7 +165,7 @@ Deno.test("arc export --storage reads a hub file directly and matches the HTTP e
 });
 
 Deno.test("arc export --channel and --thread-id hold only that channel or thread", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await seed(hub);
   const ops = records(
     (await arc(["export", "--base-url", hub.url, "--channel", "ops"])).stdout,
@@ -230,7 +230,7 @@ Deno.test("arc export --channel and --thread-id hold only that channel or thread
       (await arc(["import", "--storage", `${work}/r/arc.sqlite3`, file])).code,
       0,
     );
-    await using restored = await startHub({ dir: `${work}/r` });
+    await using restored = await inProcessHub({ dir: `${work}/r` });
     const [left, right] = [await content(hub), await content(restored)];
     assertEquals(right["messages:ops"], left["messages:ops"]);
     assertEquals(
@@ -260,14 +260,14 @@ Deno.test("arc export --channel and --thread-id hold only that channel or thread
 });
 
 Deno.test("arc import refuses a hub that is not empty and leaves it untouched", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await seed(hub);
   const exported = await arc(["export", "--base-url", hub.url]);
   const work = await Deno.makeTempDir({ prefix: "arc-import-" });
   try {
     const file = `${work}/all.jsonl`;
     await Deno.writeTextFile(file, exported.stdout);
-    await using other = await startHub();
+    await using other = await inProcessHub();
     await other.api("POST", "/v1/messages", {
       from_agent: "someone",
       channel: "general",
@@ -288,7 +288,7 @@ Deno.test("arc import refuses a hub that is not empty and leaves it untouched", 
 });
 
 Deno.test("arc import refuses a cut-off or malformed export and writes nothing", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await seed(hub);
   const lines = (await arc(["export", "--base-url", hub.url])).stdout.trimEnd()
     .split("\n");
@@ -339,7 +339,7 @@ Deno.test("arc import refuses a cut-off or malformed export and writes nothing",
 });
 
 Deno.test("arc backup copies a hub under write load: the copy passes integrity_check and holds every acknowledged message", async () => {
-  await using hub = await startHub({ args: ["--rate-limit", "0"] });
+  await using hub = await inProcessHub({ args: ["--rate-limit", "0"] });
   const acknowledged: number[] = [];
   let stop = false;
   const writer = async (n: number) => {
@@ -390,7 +390,7 @@ Deno.test("arc backup copies a hub under write load: the copy passes integrity_c
       db.close();
     }
     // The copy serves as a hub of its own.
-    await using served = await startHub({
+    await using served = await inProcessHub({
       dir: `${hub.dir}/copy`,
       args: ["--storage", copy],
     });

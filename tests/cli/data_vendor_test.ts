@@ -10,7 +10,8 @@ import { rules } from "../store/_rules.ts";
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { SqliteStore } from "../../src/store/sqlite/store.ts";
-import { must, startHub } from "../_util.ts";
+import { must } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { arc, content, records, seed, seedVendor } from "./_data.ts";
 
 const VENDOR_TYPES = [
@@ -46,7 +47,7 @@ function tables(path: string): string[] {
 }
 
 Deno.test("a filtered export carries only the receipts and dependencies of its own messages and tasks", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await seed(hub);
   const vendor = await seedVendor(hub);
   // An edge from the plan thread to a task of another thread.
@@ -107,7 +108,7 @@ Deno.test("a filtered export carries only the receipts and dependencies of its o
       plan.map((r) => JSON.stringify(r)).join("\n") + "\n",
     );
     await importInto(`${work}/r`, file);
-    await using restored = await startHub({ dir: `${work}/r` });
+    await using restored = await inProcessHub({ dir: `${work}/r` });
     const [left, right] = [await content(hub), await content(restored)];
     assertEquals(right[`receipts:${vendor.dm}`], left[`receipts:${vendor.dm}`]);
     assertEquals(
@@ -178,7 +179,7 @@ Deno.test("a store whose vendor tables were never created exports, and its impor
     ) {
       assert(tables(target).includes(name), `${name} created`);
     }
-    await using restored = await startHub({ dir: `${work}/r` });
+    await using restored = await inProcessHub({ dir: `${work}/r` });
     const grant = await restored.api("POST", "/v1/locks", {
       agent_id: "lead",
       file_path: "a.ts",
@@ -191,7 +192,7 @@ Deno.test("a store whose vendor tables were never created exports, and its impor
 });
 
 Deno.test("the approvals audit trail leaves with a whole-hub export and comes back with who and when", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await seed(hub);
   const ask = (title: string) =>
     must(hub, "POST", "/v1/arcdeno/approvals", {
@@ -245,7 +246,7 @@ Deno.test("the approvals audit trail leaves with a whole-hub export and comes ba
     await Deno.writeTextFile(file, all.stdout);
     const imported = await importInto(`${work}/r`, file);
     assertStringIncludes(imported.stdout + imported.stderr, "3 approvals");
-    await using restored = await startHub({ dir: `${work}/r` });
+    await using restored = await inProcessHub({ dir: `${work}/r` });
     assertEquals(await list(restored), before);
     // A line with an unknown outcome is refused with its line number.
     const bad = all.stdout.split("\n").map((line) =>
@@ -269,7 +270,7 @@ Deno.test("the approvals audit trail leaves with a whole-hub export and comes ba
 });
 
 Deno.test("a version 1 export without vendor rows still imports", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await seed(hub);
   await seedVendor(hub);
   const lines = records((await arc(["export", "--base-url", hub.url])).stdout);
@@ -291,7 +292,7 @@ Deno.test("a version 1 export without vendor rows still imports", async () => {
     );
     const imported = await importInto(`${work}/r`, file);
     assertStringIncludes(imported.stdout, "42 messages");
-    await using restored = await startHub({ dir: `${work}/r` });
+    await using restored = await inProcessHub({ dir: `${work}/r` });
     const [left, right] = [await content(hub), await content(restored)];
     assertEquals(right["messages:plans"], left["messages:plans"]);
     assertEquals(right["tasks"], left["tasks"]);
@@ -307,7 +308,7 @@ Deno.test("a version 1 export without vendor rows still imports", async () => {
 });
 
 Deno.test("an imported hub's search index starts over and finds every imported message", async () => {
-  await using hub = await startHub();
+  await using hub = await inProcessHub();
   await seed(hub);
   await seedVendor(hub);
   const exported = await arc(["export", "--base-url", hub.url]);
@@ -319,7 +320,7 @@ Deno.test("an imported hub's search index starts over and finds every imported m
     await Deno.mkdir(dir);
     {
       // The empty target hub builds its (empty) index first.
-      await using empty = await startHub({ dir });
+      await using empty = await inProcessHub({ dir });
       const none = await empty.api(
         "GET",
         "/v1/arcdeno/search?agent_id=lead&q=note",
@@ -338,7 +339,7 @@ Deno.test("an imported hub's search index starts over and finds every imported m
     } finally {
       db.close();
     }
-    await using restored = await startHub({ dir });
+    await using restored = await inProcessHub({ dir });
     for (const [q, n] of [["note", 30], ["plan", 5], ["deploy", 2]] as const) {
       const [left, right] = await Promise.all(
         [hub, restored].map(async (h) =>
