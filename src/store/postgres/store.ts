@@ -598,6 +598,7 @@ export class PostgresStore extends StoreViews implements types.Store {
         `UPDATE sessions SET last_seen = $1 WHERE session_id IN (
            SELECT session_id FROM sessions WHERE active
              AND agent_id IN (SELECT jsonb_array_elements_text($2::text::jsonb))
+             AND last_seen IS DISTINCT FROM $1
            ORDER BY session_id FOR UPDATE)`,
         [this.#now(), JSON.stringify(agentIds)],
       );

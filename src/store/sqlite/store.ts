@@ -530,13 +530,7 @@ export class SqliteStore extends StoreViews implements types.Store {
       if (agentIds.length === 0) return;
       const now = this.#now();
       this.#tx(() => {
-        for (const agentId of agentIds) {
-          this.#run(
-            "UPDATE sessions SET last_seen = ? WHERE agent_id = ? AND active = 1",
-            now,
-            agentId,
-          );
-        }
+        for (const agentId of agentIds) this.#ops.touchAgent(agentId, now);
       });
     });
   }
