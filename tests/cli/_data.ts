@@ -7,7 +7,7 @@
  */
 
 import { assertEquals } from "../_assert.ts";
-import { MAIN, must, type TestHub } from "../_util.ts";
+import { type HubLike, MAIN, must } from "../_util.ts";
 import { type CommandRun, run } from "./_arc.ts";
 
 /** Runs `main.ts <args>` with read, write, net and env permissions. */
@@ -31,7 +31,7 @@ export function arc(
 }
 
 /** Fills a hub with channels, sessions, broadcasts, DMs, threads, tasks, claims and locks. */
-export async function seed(hub: TestHub): Promise<void> {
+export async function seed(hub: HubLike): Promise<void> {
   await must(hub, "POST", "/v1/channels", {
     name: "ops",
     created_by: "lead",
@@ -121,7 +121,7 @@ export async function seed(hub: TestHub): Promise<void> {
  * metadata and added afterwards). Returns the ids it made.
  */
 export async function seedVendor(
-  hub: TestHub,
+  hub: HubLike,
 ): Promise<{ dm: number; broadcast: number; tasks: number[] }> {
   await must(hub, "POST", "/v1/channels", { name: "plans" });
   const lock = (agent: string, path: string, mode: string) =>
@@ -192,7 +192,7 @@ export async function seedVendor(
 
 /** Everything the API shows of a hub's content (sessions aside). */
 // deno-lint-ignore no-explicit-any
-export async function content(hub: TestHub): Promise<Record<string, any>> {
+export async function content(hub: HubLike): Promise<Record<string, any>> {
   // deno-lint-ignore no-explicit-any
   const result: Record<string, any> = {};
   result["channels"] = await must(hub, "GET", "/v1/channels");
@@ -266,8 +266,8 @@ export async function content(hub: TestHub): Promise<Record<string, any>> {
 
 /** Asserts two hubs show the same content, key by key. */
 export async function assertSameContent(
-  a: TestHub,
-  b: TestHub,
+  a: HubLike,
+  b: HubLike,
 ): Promise<void> {
   const [left, right] = [await content(a), await content(b)];
   assertEquals(Object.keys(right).sort(), Object.keys(left).sort());
