@@ -247,6 +247,10 @@ const postProbe: fc.Arbitrary<Probe> = fc.constantFrom(...Object.keys(FIELDS))
     }))
   );
 
+/** Whether the hub reads this `timeout` as a wait longer than 0.2 s. */
+const longWait = (v: string) =>
+  Number(v) > 0.2 || /^\s*\+?inf(inity)?\s*$/i.test(v);
+
 const getProbe: fc.Arbitrary<Probe> = fc.constantFrom(...Object.keys(QUERIES))
   .chain((path) =>
     fc.array(
@@ -261,8 +265,9 @@ const getProbe: fc.Arbitrary<Probe> = fc.constantFrom(...Object.keys(QUERIES))
     ).map((pairs) => {
       const q = new URLSearchParams();
       for (const [k, v] of pairs) {
-        // Long-polls are exercised elsewhere; keep generated waits short.
-        q.append(k, k === "timeout" && Number(v) > 0.2 ? "0.1" : v);
+        // Long-polls are exercised elsewhere; keep generated waits short
+        // ("inf" reads as the longest wait, 60 s, as in the reference).
+        q.append(k, k === "timeout" && longWait(v) ? "0.1" : v);
       }
       return { method: "GET", path: `${path}?${q}` };
     })
