@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Browser, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { type HubLike, startHub, type TestHub } from "../_util.ts";
 import { type InProcessHub, inProcessHub } from "../_harness.ts";
 
@@ -140,8 +140,8 @@ export function browserOnlyTest(
 
 /**
  * The browser of this test file: launched once before its first test and
- * closed after its last (a launch costs about a second of CPU); each test
- * works in contexts of its own, which {@linkcode openDashboard} closes.
+ * closed after its last (a launch costs about a second of CPU). Dashboards
+ * open in tabs {@linkcode openDashboard} keeps for the next test.
  */
 let shared: Promise<TestBrowser> | undefined;
 let wanted = false;
@@ -242,17 +242,55 @@ export interface Dashboard extends AsyncDisposable {
   loadMs: number;
 }
 
-/** Opens the hub's dashboard in a fresh browser context and waits until it is ready. */
+/**
+ * Tabs kept between tests, per browser, in one context: a new context (and
+ * with it a new renderer process) per dashboard cost about twice the CPU of
+ * the page itself. Each hub listens on a port of its own, so each test's page
+ * has an origin of its own; its storage is cleared when the test ends, since a
+ * later hub may get the same port. Cookies, which ignore the port, the
+ * dashboard does not use.
+ */
+const tabs = new WeakMap<
+  Browser,
+  { context: Promise<BrowserContext>; idle: Page[] }
+>();
+
+async function takeTab(browser: Browser): Promise<Page> {
+  let pool = tabs.get(browser);
+  if (!pool) {
+    tabs.set(browser, pool = { context: browser.newContext(), idle: [] });
+  }
+  return pool.idle.pop() ?? await (await pool.context).newPage();
+}
+
+/**
+ * Leaves the page (so its scripts and streams stop), drops the listeners the
+ * test added, and keeps the tab for the next test.
+ */
+async function returnTab(browser: Browser, page: Page): Promise<void> {
+  try {
+    page.removeAllListeners();
+    // A later hub may get this port again, and with it this origin.
+    await page.evaluate(() => {
+      localStorage.clear();
+      sessionStorage.clear();
+    }).catch(() => {});
+    await page.goto("about:blank");
+    tabs.get(browser)?.idle.push(page);
+  } catch {
+    await page.close().catch(() => {});
+  }
+}
+
+/** Opens the hub's dashboard in a tab of its own and waits until it is ready. */
 export async function openDashboard(
   browser: Browser,
   hub: HubLike,
   options: OpenOptions = {},
 ): Promise<Dashboard> {
-  const context = await browser.newContext({
-    viewport: options.viewport ?? { width: 1440, height: 900 },
-    colorScheme: options.colorScheme ?? "dark",
-  });
-  const page = await context.newPage();
+  const page = await takeTab(browser);
+  await page.setViewportSize(options.viewport ?? { width: 1440, height: 900 });
+  await page.emulateMedia({ colorScheme: options.colorScheme ?? "dark" });
   // A ceiling, not a speed check: a 2-core machine running the whole suite
   // in parallel can take a while to bring the page's stream up.
   page.setDefaultTimeout(30_000);
@@ -269,7 +307,7 @@ export async function openDashboard(
     errors,
     loadMs,
     async [Symbol.asyncDispose]() {
-      await context.close().catch(() => {});
+      await returnTab(browser, page);
     },
   };
 }
