@@ -1,3 +1,4 @@
+import postgres from "postgres";
 import { assert, assertEquals } from "../_assert.ts";
 import {
   explainOpenError,
@@ -7,11 +8,13 @@ import { parseDatabaseUrl } from "../../src/database_url.ts";
 
 const target = parseDatabaseUrl("postgres://arc:s3cret@db.internal:6543/team");
 
-/** An error shaped as the driver's server errors are. */
+/** A server error, as the driver reports one. */
 function serverError(code: string, message: string): Error {
-  const error = new Error(message);
-  error.name = "PostgresError";
-  return Object.assign(error, { code });
+  // The driver builds its server errors from the fields the server sent.
+  const Server = postgres.PostgresError as unknown as new (
+    fields: { code: string; message: string },
+  ) => Error;
+  return new Server({ code, message });
 }
 
 /** An error shaped as the driver's socket errors are. */

@@ -182,14 +182,23 @@ export const LOSS_DRIVER: ReadonlySet<string> = new Set([
 ]);
 const LOSS_STATES = new Set(["57P01", "57P02", "57P03"]);
 
+/**
+ * The SQLSTATE of an error the server sent, or undefined for anything else
+ * (the driver's own errors, socket errors). Asked by class, not by name: the
+ * built hub is minified, which renames the driver's classes.
+ */
+export function sqlState(error: unknown): string | undefined {
+  return error instanceof postgres.PostgresError ? error.code : undefined;
+}
+
 /** Whether `error` says the connection to the server was lost or refused. */
 export function isConnectionLoss(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== "string") return false;
-  if ((error as Error).name === "PostgresError") {
-    return LOSS_STATES.has(code) || code.startsWith("08");
+  const state = sqlState(error);
+  if (state !== undefined) {
+    return LOSS_STATES.has(state) || state.startsWith("08");
   }
-  return LOSS_DRIVER.has(code);
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && LOSS_DRIVER.has(code);
 }
 
 // -- a driver fault the hub must survive ------------------------------
@@ -471,10 +480,10 @@ export function explainOpenError(
   }:${target.port}`;
   const url =
     "in the database URL (ARC_DATABASE_URL, --database-file or --database)";
-  const code = (error as { code?: unknown } | null)?.code;
+  const state = sqlState(error);
+  const code = state ?? (error as { code?: unknown } | null)?.code;
   if (typeof code !== "string") return undefined;
-  const server = (error as Error).name === "PostgresError";
-  if (server) {
+  if (state !== undefined) {
     switch (code) {
       case "28P01":
         return `${at}: the server refused the password for user '${target.user}'; check the user name and password ${url}`;

@@ -51,6 +51,7 @@ import {
   openPool,
   PgPool,
   probeServer,
+  sqlState,
 } from "./conn.ts";
 import { toChannel, toMessage, toSession } from "../rows.ts";
 import { THREAD_MESSAGES_SQL, threadFactsOf } from "../thread_facts.ts";
@@ -810,14 +811,6 @@ export class PostgresStore extends StoreViews implements types.Store {
 /** The `NOTIFY` channel of the Arc tables in `schema` (`public` when undefined). */
 export function notifyChannel(schema: string | undefined): string {
   return `arc_changes_${(hash32(schema ?? "public") >>> 0).toString(16)}`;
-}
-
-function sqlState(error: unknown): string | undefined {
-  if (
-    error instanceof Error && error.name === "PostgresError" &&
-    typeof (error as { code?: unknown }).code === "string"
-  ) return (error as unknown as { code: string }).code;
-  return undefined;
 }
 
 /** 32-bit FNV-1a as a signed int, for advisory lock spaces and channel names. */
