@@ -7,9 +7,41 @@
  */
 
 import { fileURLToPath } from "node:url";
+import { bundleIsFresh } from "../src/cli/build.ts";
 
 /** Path of `main.ts`. */
 export const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+
+/** The project's deno.json, so a child resolves imports from any directory. */
+export const CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
+
+const BUNDLE = fileURLToPath(new URL("../dist/hub/main.js", import.meta.url));
+
+/**
+ * True when the processes tests start run the built hub: `dist/hub/main.js`
+ * (what `deno task start` runs; `deno task test` builds it first) is newer
+ * than every source. A test file run on its own after an edit, with no
+ * build, runs the sources instead, so an edit is never tested stale.
+ */
+export const BUILT: boolean = await bundleIsFresh(
+  fileURLToPath(new URL("..", import.meta.url)),
+);
+
+/**
+ * What tests start as `arc`: the built hub when it is fresh, else `main.ts`.
+ * Pass {@linkcode ENTRY_FLAGS} before it.
+ */
+export const ENTRY: string = BUILT ? BUNDLE : MAIN;
+
+/**
+ * The `deno run` flags {@linkcode ENTRY} runs with, from any working
+ * directory: for the bundle no configuration and its one unstable setting,
+ * as `arc ensure` starts it; none for the sources (Deno finds the project's
+ * deno.json beside main.ts).
+ */
+export const ENTRY_FLAGS: readonly string[] = BUILT
+  ? ["--no-config", "--unstable-no-legacy-abort"]
+  : [];
 
 /** A parsed HTTP exchange. */
 export interface Reply {
@@ -67,7 +99,7 @@ export interface TestHub extends HubLike, AsyncDisposable {
   kill(): Promise<void>;
 }
 
-/** Starts `main.ts serve --port 0` with narrow permissions and waits for its startup line. */
+/** Starts `arc serve --port 0` ({@linkcode ENTRY}) with narrow permissions and waits for its startup line. */
 export async function startHub(
   options: StartHubOptions = {},
 ): Promise<TestHub> {
@@ -89,7 +121,8 @@ export async function startHub(
       ...dbArgs,
       `--allow-read=${dir}`,
       `--allow-write=${dir}`,
-      MAIN,
+      ...ENTRY_FLAGS,
+      ENTRY,
       "serve",
       "--port",
       "0",

@@ -49,13 +49,9 @@ export async function runBuild(args: string[], io: Io): Promise<number> {
   const root = fileURLToPath(SOURCE_ROOT);
   const target = join(root, "dist", "hub");
   const started = performance.now();
-  if (!parsed.values.force) {
-    const built = await mtime(join(target, "main.js"));
-    const newest = await newestSource(root);
-    if (built !== undefined && newest < built) {
-      io.err(`arc build: ${target} is up to date`);
-      return 0;
-    }
+  if (!parsed.values.force && await bundleIsFresh(root)) {
+    io.err(`arc build: ${target} is up to date`);
+    return 0;
   }
   const fresh = join(root, "dist", `.hub-${Deno.pid}`);
   const old = join(root, "dist", `.old-${Deno.pid}`);
@@ -98,6 +94,15 @@ export async function runBuild(args: string[], io: Io): Promise<number> {
     } ms)`,
   );
   return 0;
+}
+
+/**
+ * Whether `<root>/dist/hub/main.js` exists and is newer than every source it
+ * is built from.
+ */
+export async function bundleIsFresh(root: string): Promise<boolean> {
+  const built = await mtime(join(root, "dist", "hub", "main.js"));
+  return built !== undefined && await newestSource(root) < built;
 }
 
 /** Runs `deno <args>` in `cwd`; its output goes to ours. */

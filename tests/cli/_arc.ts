@@ -4,10 +4,7 @@
  * @module
  */
 
-import { MAIN } from "../_util.ts";
-
-/** The project's deno.json, so a child resolves imports from any directory. */
-export const CONFIG = MAIN.replace(/main\.ts$/, "deno.json");
+import { ENTRY, ENTRY_FLAGS } from "../_util.ts";
 
 /** Output of one command run. */
 export interface CommandRun {
@@ -46,14 +43,14 @@ export async function run(
   };
 }
 
-/** Runs `main.ts <args>` with full permissions. */
+/** Runs `arc <args>` ({@linkcode ENTRY}) with full permissions. */
 export function arc(
   args: string[],
   options: RunOptions = {},
 ): Promise<CommandRun> {
   return run(
     Deno.execPath(),
-    ["run", "-A", `--config=${CONFIG}`, MAIN, ...args],
+    ["run", "-A", ...ENTRY_FLAGS, ENTRY, ...args],
     options,
   );
 }
@@ -68,7 +65,8 @@ export function hookArgs(args: string[]): string[] {
     "--allow-net=127.0.0.1",
     "--allow-read=.arc-hook",
     "--allow-write=.arc-hook",
-    MAIN,
+    ...ENTRY_FLAGS,
+    ENTRY,
     "hook",
     ...args,
   ];

@@ -7,10 +7,10 @@
  */
 
 import { assertEquals } from "../_assert.ts";
-import { type HubLike, MAIN, must } from "../_util.ts";
+import { ENTRY, ENTRY_FLAGS, type HubLike, must } from "../_util.ts";
 import { type CommandRun, run } from "./_arc.ts";
 
-/** Runs `main.ts <args>` with read, write, net and env permissions. */
+/** Runs `arc <args>` ({@linkcode ENTRY}) with read, write, net and env permissions. */
 export function arc(
   args: string[],
   options: { env?: Record<string, string> } = {},
@@ -23,7 +23,8 @@ export function arc(
       "--allow-write",
       "--allow-net",
       "--allow-env",
-      MAIN,
+      ...ENTRY_FLAGS,
+      ENTRY,
       ...args,
     ],
     options,

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { MAIN, startHub } from "../_util.ts";
+import { ENTRY, startHub } from "../_util.ts";
 import { inProcessHub } from "../_harness.ts";
 import { arc as runArc, run as runCommand } from "./_arc.ts";
 
@@ -55,7 +55,7 @@ Deno.test("guard refuses a commit of a path another agent reserves by glob, and 
   );
   assertEquals(installed.code, 0, installed.stderr);
   const hook = await Deno.readTextFile(`${r.dir}/.git/hooks/pre-commit`);
-  assertStringIncludes(hook, MAIN);
+  assertStringIncludes(hook, ENTRY);
   assertStringIncludes(hook, "guard check --agent bob");
   const again = await arc(
     ["guard", "install", "--agent", "bob", "--base-url", hub.url],

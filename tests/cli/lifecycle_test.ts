@@ -1,10 +1,10 @@
 import { dirname } from "node:path";
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { MAIN } from "../_util.ts";
+import { CONFIG, MAIN } from "../_util.ts";
 import { createNetns, type Netns, netnsUnavailable } from "../_netns.ts";
 import { hubPermissionFlags } from "../../src/cli/permissions.ts";
 import { HUB_RUN_FLAGS, HUB_V8_FLAGS } from "../../src/cli/lifecycle.ts";
-import { CONFIG, run } from "./_arc.ts";
+import { run } from "./_arc.ts";
 
 /** Where and how a lifecycle command runs. */
 interface CliOptions {

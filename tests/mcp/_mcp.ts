@@ -9,10 +9,7 @@ import { Client } from "@modelcontextprotocol/sdk/client";
 // @ts-types="@modelcontextprotocol/sdk/client/stdio"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
-import { type HubLike, MAIN } from "../_util.ts";
-
-/** The entry point the tests launch, as an MCP host would. */
-export const ENTRY: string = MAIN;
+import { ENTRY, ENTRY_FLAGS, type HubLike } from "../_util.ts";
 
 /** The environment variables the server may read. */
 export const ENV_FLAG = "--allow-env=ARC_URL,ARC_AGENT,ARC_TOKEN";
@@ -74,6 +71,7 @@ export function mcpArgs(options: StartMcpOptions): string[] {
     "run",
     ...perms,
     ENV_FLAG,
+    ...ENTRY_FLAGS,
     ENTRY,
     "mcp",
     "--agent",

@@ -14,11 +14,10 @@ import {
   assertNotEquals,
   assertStringIncludes,
 } from "../_assert.ts";
-import { eventually, type HubLike, startHub } from "../_util.ts";
+import { ENTRY, eventually, type HubLike, startHub } from "../_util.ts";
 import { inProcessHub } from "../_harness.ts";
 import {
   BRIDGED,
-  ENTRY,
   freePort,
   INITIALIZE,
   LOCAL,

@@ -10,7 +10,7 @@ import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { inProcessHub } from "../_harness.ts";
 import { ALL_TOOLS, TOOL_GROUPS } from "../../src/mcp/profiles.ts";
 import { BRIDGED, startMcp } from "./_mcp.ts";
-import { MAIN } from "../_util.ts";
+import { ENTRY, ENTRY_FLAGS } from "../_util.ts";
 
 /** The default profile's budget for the tool list plus instructions. */
 const DEFAULT_BUDGET = 16_000;
@@ -63,7 +63,16 @@ Deno.test("arc mcp --tools - each profile lists its tools; the default stays und
 
 Deno.test("arc mcp --tools - an unknown profile is a usage error naming the profiles", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", MAIN, "mcp", "--agent", "x", "--tools", "everything"],
+    args: [
+      "run",
+      ...ENTRY_FLAGS,
+      ENTRY,
+      "mcp",
+      "--agent",
+      "x",
+      "--tools",
+      "everything",
+    ],
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -4,12 +4,12 @@
  * password-less database identity, and `arc stop` stops it.
  */
 import { assert, assertEquals } from "../_assert.ts";
-import { MAIN, request } from "../_util.ts";
+import { ENTRY, ENTRY_FLAGS, request } from "../_util.ts";
 import { freshSchema, passwordOf, pgTest, processArgs } from "./_pg.ts";
 
 async function arc(args: string[], env: Record<string, string> = {}) {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN, ...args],
+    args: ["run", "--allow-all", ...ENTRY_FLAGS, ENTRY, ...args],
     env,
     stdin: "null",
     stdout: "piped",

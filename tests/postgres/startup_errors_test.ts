@@ -4,7 +4,7 @@
  * password.
  */
 import { assert, assertEquals } from "../_assert.ts";
-import { MAIN } from "../_util.ts";
+import { ENTRY, ENTRY_FLAGS } from "../_util.ts";
 import { passwordOf, pgTest } from "./_pg.ts";
 import { freePort } from "./_server.ts";
 
@@ -19,7 +19,8 @@ async function serveOn(url: string): Promise<{ code: number; stderr: string }> {
         `--allow-net=127.0.0.1,${u.hostname}:${u.port || 5432}`,
         `--allow-read=${dir}`,
         `--allow-write=${dir}`,
-        MAIN,
+        ...ENTRY_FLAGS,
+        ENTRY,
         "serve",
         "--port",
         "0",
