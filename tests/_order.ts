@@ -20,6 +20,7 @@ import { join } from "../src/path.ts";
 export const LONGEST = [
   "tests/cli/lifecycle_test.ts", // 52 s
   "tests/dashboard/dashboard_test.ts", // 46 s
+  "tests/dashboard/features_test.ts", // 35 s
   "tests/postgres/restart_test.ts", // 22 s
   "tests/postgres/multi_hub_test.ts", // 20 s
   "tests/store/postgres_test.ts", // 17 s

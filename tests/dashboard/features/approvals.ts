@@ -7,10 +7,10 @@
  * @module
  */
 
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { browserTest, openDashboard, sel } from "./_browser.ts";
-import { spawnHook } from "../cli/_arc.ts";
-import { must } from "./_seed.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
+import { browserTest, openDashboard, sel } from "../_browser.ts";
+import { spawnHook } from "../../cli/_arc.ts";
+import { must } from "../_seed.ts";
 
 browserTest(
   "dashboard - a permission request waits in the approvals panel and Deny answers the hook",

@@ -3,10 +3,10 @@
  * page loads without the token, asks for it, refuses a wrong one, and works
  * with the right one, which it keeps for the tab only.
  */
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { must, request, startHub } from "../_util.ts";
-import { browserOnlyTest, sel } from "./_browser.ts";
-import { createLanPair, netnsUnavailable } from "../_netns.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
+import { must, request, startHub } from "../../_util.ts";
+import { browserOnlyTest, sel } from "../_browser.ts";
+import { createLanPair, netnsUnavailable } from "../../_netns.ts";
 
 const TOKEN = "dashboard-token-0123456789";
 

@@ -7,10 +7,10 @@
  * @module
  */
 
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { eventually } from "../_util.ts";
-import { browserClockTest, openDashboard, sel } from "./_browser.ts";
-import { must, post } from "./_seed.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
+import { eventually } from "../../_util.ts";
+import { browserClockTest, openDashboard, sel } from "../_browser.ts";
+import { must, post } from "../_seed.ts";
 
 browserClockTest(
   "dashboard - lists unacknowledged and overdue requests until acked",

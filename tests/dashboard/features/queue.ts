@@ -5,9 +5,9 @@
  * @module
  */
 
-import { assertEquals } from "../_assert.ts";
-import { browserTest, openDashboard, sel } from "./_browser.ts";
-import { must, post } from "./_seed.ts";
+import { assertEquals } from "../../_assert.ts";
+import { browserTest, openDashboard, sel } from "../_browser.ts";
+import { must, post } from "../_seed.ts";
 
 browserTest(
   "dashboard - the tasks panel shows the work queue's depth and who holds what",

@@ -6,9 +6,9 @@
  * @module
  */
 
-import { assert, assertEquals } from "../_assert.ts";
-import { eventually } from "../_util.ts";
-import { browserTest, openDashboard, sendFromComposer } from "./_browser.ts";
+import { assert, assertEquals } from "../../_assert.ts";
+import { eventually } from "../../_util.ts";
+import { browserTest, openDashboard, sendFromComposer } from "../_browser.ts";
 
 browserTest(
   "dashboard with strict identity - posts as the operator and never shows its secret",

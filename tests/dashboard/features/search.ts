@@ -4,9 +4,9 @@
  * @module
  */
 
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { browserTest, openDashboard, sel } from "./_browser.ts";
-import { post } from "./_seed.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
+import { browserTest, openDashboard, sel } from "../_browser.ts";
+import { post } from "../_seed.ts";
 
 browserTest(
   "dashboard - the search box finds a message, shows matches as text and opens it",
