@@ -3,7 +3,8 @@
  * started again (`pg_ctl stop -m fast`, then start): while it is down every
  * post answers 503 in the protocol envelope at once; once it accepts
  * connections, posts succeed within 5 s; every acknowledged post is there
- * afterwards; and a post on one hub wakes a long-poll on the other again.
+ * afterwards; a post on one hub wakes a long-poll on the other again; and
+ * the hubs still stop promptly.
  */
 import { assert, assertEquals } from "../_assert.ts";
 import { eventually, request, type TestHub } from "../_util.ts";
@@ -176,6 +177,12 @@ await privatePgTest(
         assert(/database unreachable/.test(hub.output()), hub.output());
         assert(/database reachable again/.test(hub.output()), hub.output());
       }
+      // Each stops within its 5 s shutdown allowance, though the pool the
+      // reconnect replaced may still be draining.
+      const stopping2 = performance.now();
+      assertEquals(await Promise.all(hubs.map((hub) => hub.stop())), [0, 0]);
+      const stopMs = performance.now() - stopping2;
+      assert(stopMs < 7000, `the hubs took ${stopMs} ms to stop`);
       // deno-lint-ignore no-console
       console.log(
         `restart figures: first 503 ${
@@ -186,7 +193,9 @@ await privatePgTest(
           slowestDown.toFixed(0)
         } ms, writes again ${
           recovery.toFixed(0)
-        } ms after the server accepted connections, ${acknowledged.size} posts acknowledged, none lost`,
+        } ms after the server accepted connections, ${acknowledged.size} posts acknowledged, none lost, hubs stopped in ${
+          stopMs.toFixed(0)
+        } ms`,
       );
     } finally {
       done = true;

@@ -353,13 +353,29 @@ export class PgPool {
     return this.#acquire(work, () => got, () => abandoned = true);
   }
 
-  /** Stops asking and closes every pool, waiting up to `timeoutSec` for work in flight. */
+  /**
+   * Stops asking and closes every pool, waiting up to `timeoutSec` for work
+   * in flight. A pool a reconnect replaced may still be draining (for up to
+   * `drainSec`, and ending a pool whose server went away can take all of
+   * it): it gets no longer than the current pool, so a hub stops within
+   * `timeoutSec` after an outage too.
+   */
   async end(timeoutSec: number): Promise<void> {
     this.#closed = true;
     this.#wake();
     await this.#recovering;
-    await this.#sql.end({ timeout: timeoutSec }).catch(() => {});
-    await Promise.all(this.#retired);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutSec * 1000);
+    });
+    await Promise.race([
+      Promise.all([
+        this.#sql.end({ timeout: timeoutSec }).catch(() => {}),
+        ...this.#retired,
+      ]),
+      deadline,
+    ]);
+    clearTimeout(timer);
   }
 
   /** Races `work` against the acquire timeout; a timeout with no answer from the pool at all means it is stuck. */
