@@ -8,6 +8,7 @@
  * @module
  */
 
+import { testImportsEveryFeature } from "../_features.ts";
 import "./features/approvals.ts";
 import "./features/identity.ts";
 import "./features/queue.ts";
@@ -15,23 +16,4 @@ import "./features/receipts.ts";
 import "./features/search.ts";
 import "./features/token.ts";
 
-Deno.test("features_test.ts imports every module under features/", async () => {
-  const source = await Deno.readTextFile(new URL(import.meta.url));
-  const imported = new Set(
-    [...source.matchAll(/^import "\.\/features\/([^"]+)";$/gm)].map((m) =>
-      m[1]
-    ),
-  );
-  const missing: string[] = [];
-  const dir = new URL("./features/", import.meta.url);
-  for await (const entry of Deno.readDir(dir)) {
-    if (
-      entry.isFile && entry.name.endsWith(".ts") && !imported.has(entry.name)
-    ) {
-      missing.push(entry.name);
-    }
-  }
-  if (missing.length > 0) {
-    throw new Error(`not imported here, so never run: ${missing.join(", ")}`);
-  }
-});
+testImportsEveryFeature(import.meta.url);

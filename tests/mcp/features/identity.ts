@@ -6,10 +6,10 @@
  * @module
  */
 
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { request } from "../_util.ts";
-import { inProcessHub } from "../_harness.ts";
-import { BRIDGED, LOCAL, startMcp } from "./_mcp.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
+import { request } from "../../_util.ts";
+import { inProcessHub } from "../../_harness.ts";
+import { BRIDGED, LOCAL, startMcp } from "../_mcp.ts";
 
 Deno.test("strict identity over MCP: alice's server works with no secret given, a server posing as alice is refused", async () => {
   await using hub = await inProcessHub({ args: ["--strict-identity"] });

@@ -5,11 +5,11 @@
  * @module
  */
 
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import type { HubLike } from "../_util.ts";
-import { inProcessHub } from "../_harness.ts";
-import { BRIDGED, startMcp } from "./_mcp.ts";
-import { ArcClient } from "../../src/client/mod.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
+import type { HubLike } from "../../_util.ts";
+import { inProcessHub } from "../../_harness.ts";
+import { BRIDGED, startMcp } from "../_mcp.ts";
+import { ArcClient } from "../../../src/client/mod.ts";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
 
 function digestOf(result: CallToolResult): string | undefined {

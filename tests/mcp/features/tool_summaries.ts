@@ -5,9 +5,13 @@
  * @module
  */
 
-import { assertEquals } from "../_assert.ts";
-import type { Message } from "../../src/client/types.ts";
-import { clip, describeMessages, listed } from "../../src/mcp/tools/_shared.ts";
+import { assertEquals } from "../../_assert.ts";
+import type { Message } from "../../../src/client/types.ts";
+import {
+  clip,
+  describeMessages,
+  listed,
+} from "../../../src/mcp/tools/_shared.ts";
 
 function message(id: number, fields: Partial<Message> = {}): Message {
   return {

@@ -1,6 +1,6 @@
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { inProcessHub } from "../_harness.ts";
-import { startMcp } from "./_mcp.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
+import { inProcessHub } from "../../_harness.ts";
+import { startMcp } from "../_mcp.ts";
 
 Deno.test("arc_lock takes a shared glob reservation, shows its fence, and names the holder of a conflicting one", async () => {
   await using hub = await inProcessHub();

@@ -3,10 +3,10 @@
  * agents take different tasks, each completes its own, and completing the
  * other's is refused.
  */
-import { assertEquals, assertStringIncludes } from "../_assert.ts";
-import { must } from "../_util.ts";
-import { inProcessHub } from "../_harness.ts";
-import { startMcp } from "./_mcp.ts";
+import { assertEquals, assertStringIncludes } from "../../_assert.ts";
+import { must } from "../../_util.ts";
+import { inProcessHub } from "../../_harness.ts";
+import { startMcp } from "../_mcp.ts";
 
 Deno.test("arc_next_task hands each agent its own task; completing another's is refused", async () => {
   await using hub = await inProcessHub();

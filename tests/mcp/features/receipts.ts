@@ -4,10 +4,10 @@
  * sees it leave `arc_unacked`, and `arc_dm` warns about an unknown recipient.
  */
 
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { eventually } from "../_util.ts";
-import { inProcessHub } from "../_harness.ts";
-import { BRIDGED, startMcp } from "./_mcp.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
+import { eventually } from "../../_util.ts";
+import { inProcessHub } from "../../_harness.ts";
+import { BRIDGED, startMcp } from "../_mcp.ts";
 
 Deno.test("arc mcp - receipts move from surfaced (a tool result showed it) to acked through the tools", async () => {
   await using hub = await inProcessHub();

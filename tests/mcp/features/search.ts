@@ -1,6 +1,6 @@
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { inProcessHub } from "../_harness.ts";
-import { startMcp } from "./_mcp.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
+import { inProcessHub } from "../../_harness.ts";
+import { startMcp } from "../_mcp.ts";
 
 Deno.test("arc mcp - arc_search returns the hits the agent may see, with filters", async () => {
   await using hub = await inProcessHub();

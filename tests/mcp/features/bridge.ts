@@ -7,9 +7,9 @@
  */
 
 import { pathToFileURL } from "node:url";
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { MAIN, startHub } from "../_util.ts";
-import { inProcessHub } from "../_harness.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
+import { MAIN, startHub } from "../../_util.ts";
+import { inProcessHub } from "../../_harness.ts";
 import {
   BRIDGED,
   freePort,
@@ -18,7 +18,7 @@ import {
   session,
   startMcp,
   startProxy,
-} from "./_mcp.ts";
+} from "../_mcp.ts";
 
 interface InfoModule {
   specifier: string;
@@ -55,7 +55,7 @@ Deno.test("arc mcp bridge - main.ts and the bridge load no npm package and no hu
   };
   const modules = new Map(info.modules.map((m) => [m.specifier, m]));
   const src = (path: string) =>
-    new URL(`../../src/${path}`, import.meta.url).href;
+    new URL(`../../../src/${path}`, import.meta.url).href;
   const entry = closure(modules, pathToFileURL(MAIN).href);
   const mcp = closure(modules, src("cli/mcp.ts"));
   assert(entry.dynamic.has(src("cli/mcp.ts")), "main.ts imports cli/mcp.ts");

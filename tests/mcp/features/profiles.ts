@@ -6,11 +6,11 @@
  * @module
  */
 
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { inProcessHub } from "../_harness.ts";
-import { ALL_TOOLS, TOOL_GROUPS } from "../../src/mcp/profiles.ts";
-import { BRIDGED, startMcp } from "./_mcp.ts";
-import { ENTRY, ENTRY_FLAGS } from "../_util.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
+import { inProcessHub } from "../../_harness.ts";
+import { ALL_TOOLS, TOOL_GROUPS } from "../../../src/mcp/profiles.ts";
+import { BRIDGED, startMcp } from "../_mcp.ts";
+import { ENTRY, ENTRY_FLAGS } from "../../_util.ts";
 
 /** The default profile's budget for the tool list plus instructions. */
 const DEFAULT_BUDGET = 16_000;

@@ -4,10 +4,10 @@
  * without a decision it returns expired.
  */
 
-import { assertEquals, assertStringIncludes } from "../_assert.ts";
-import { eventually, must } from "../_util.ts";
-import { inProcessHub } from "../_harness.ts";
-import { startMcp } from "./_mcp.ts";
+import { assertEquals, assertStringIncludes } from "../../_assert.ts";
+import { eventually, must } from "../../_util.ts";
+import { inProcessHub } from "../../_harness.ts";
+import { startMcp } from "../_mcp.ts";
 
 Deno.test("arc mcp - arc_request_approval blocks until the operator allows, and reports expiry", async () => {
   await using hub = await inProcessHub();
