@@ -1,6 +1,6 @@
 /**
  * The search behaviours every backend must show, run against a real hub
- * process by `tests/http/search_test.ts` (SQLite) and
+ * process by `tests/http/features/search.ts` (SQLite) and
  * `tests/postgres/search_test.ts` (PostgreSQL).
  *
  * @module

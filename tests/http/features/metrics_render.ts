@@ -1,5 +1,5 @@
-import { assert } from "../_assert.ts";
-import { Metrics } from "../../src/http/metrics.ts";
+import { assert } from "../../_assert.ts";
+import { Metrics } from "../../../src/http/metrics.ts";
 
 Deno.test("Metrics.render() reports the process's resident memory and heap", () => {
   const text = new Metrics().render({

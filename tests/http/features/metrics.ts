@@ -1,5 +1,5 @@
-import { assert, assertEquals } from "../_assert.ts";
-import { inProcessHub } from "../_harness.ts";
+import { assert, assertEquals } from "../../_assert.ts";
+import { inProcessHub } from "../../_harness.ts";
 
 /** Parses the Prometheus text format strictly enough to catch malformed output. */
 function parse(text: string): Map<string, number> {

@@ -3,9 +3,9 @@ import {
   assertEquals,
   assertRejects,
   assertStringIncludes,
-} from "../_assert.ts";
-import { readJsonObject } from "../../src/http/body.ts";
-import { ValidationError } from "../../src/errors.ts";
+} from "../../_assert.ts";
+import { readJsonObject } from "../../../src/http/body.ts";
+import { ValidationError } from "../../../src/errors.ts";
 
 function post(body: BodyInit, headers: Record<string, string> = {}): Request {
   return new Request("http://hub/v1/messages", {

@@ -1,6 +1,6 @@
-import { assert, assertEquals } from "../_assert.ts";
-import { eventually } from "../_util.ts";
-import { inProcessHub } from "../_harness.ts";
+import { assert, assertEquals } from "../../_assert.ts";
+import { eventually } from "../../_util.ts";
+import { inProcessHub } from "../../_harness.ts";
 
 Deno.test("presence expiry releases claims and locks with recovery notices, while long-polling keeps an agent alive", async () => {
   await using hub = await inProcessHub({ args: ["--presence-ttl", "5"] });

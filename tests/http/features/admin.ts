@@ -1,6 +1,6 @@
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { eventually, startHub } from "../_util.ts";
-import { inProcessHub } from "../_harness.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
+import { eventually, startHub } from "../../_util.ts";
+import { inProcessHub } from "../../_harness.ts";
 
 Deno.test("/v1/shutdown arms, reports, cancels and fires with notices", async () => {
   await using hub = await startHub({ keepDir: true });

@@ -5,10 +5,16 @@
  * SQLite file and on one PostgreSQL database.
  */
 
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { eventually, type HubLike, must, request, startHub } from "../_util.ts";
-import { inProcessHub } from "../_harness.ts";
-import { pgTest, withPgHubs } from "../postgres/_pg.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
+import {
+  eventually,
+  type HubLike,
+  must,
+  request,
+  startHub,
+} from "../../_util.ts";
+import { inProcessHub } from "../../_harness.ts";
+import { pgTest, withPgHubs } from "../../postgres/_pg.ts";
 
 const ASK = {
   agent_id: "worker",

@@ -5,10 +5,10 @@
  * the unknown/expired recipient flag.
  */
 
-import { assert, assertEquals } from "../_assert.ts";
-import { eventually, type HubLike, openStream, startHub } from "../_util.ts";
-import { inProcessHub } from "../_harness.ts";
-import { relayCall } from "../relay/_spool.ts";
+import { assert, assertEquals } from "../../_assert.ts";
+import { eventually, type HubLike, openStream, startHub } from "../../_util.ts";
+import { inProcessHub } from "../../_harness.ts";
+import { relayCall } from "../../relay/_spool.ts";
 
 async function dm(hub: HubLike, from: string, to: string, body: string) {
   const r = await hub.api("POST", "/v1/messages", {

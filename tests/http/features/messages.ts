@@ -1,6 +1,6 @@
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { openStream, request, startHub } from "../_util.ts";
-import { inProcessHub } from "../_harness.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
+import { openStream, request, startHub } from "../../_util.ts";
+import { inProcessHub } from "../../_harness.ts";
 
 Deno.test("POST /v1/messages validates and normalises a post", async () => {
   await using hub = await inProcessHub({ args: ["--max-attachments", "2"] });

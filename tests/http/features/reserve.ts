@@ -1,6 +1,6 @@
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { eventually, type HubLike, request, startHub } from "../_util.ts";
-import { inProcessHub } from "../_harness.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
+import { eventually, type HubLike, request, startHub } from "../../_util.ts";
+import { inProcessHub } from "../../_harness.ts";
 
 function lock(
   hub: HubLike,

@@ -3,7 +3,7 @@
  * `{ok: false, error}` response: a Request in, the Response checked, no
  * socket.
  */
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
 import {
   ConflictError,
   ForbiddenError,
@@ -13,8 +13,8 @@ import {
   StorageUnavailableError,
   UnauthorizedError,
   ValidationError,
-} from "../../src/errors.ts";
-import { respondToError } from "../../src/http/errors.ts";
+} from "../../../src/errors.ts";
+import { respondToError } from "../../../src/http/errors.ts";
 
 const REQUEST = new Request("http://127.0.0.1:6969/v1/claims?x=1", {
   method: "POST",

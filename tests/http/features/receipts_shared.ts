@@ -4,9 +4,9 @@
  * receipts once our hub hands them over.
  */
 
-import { assertEquals } from "../_assert.ts";
-import { eventually, request, startHub } from "../_util.ts";
-import { freePort } from "../mcp/_mcp.ts";
+import { assertEquals } from "../../_assert.ts";
+import { eventually, request, startHub } from "../../_util.ts";
+import { freePort } from "../../mcp/_mcp.ts";
 
 const REFERENCE = "/tmp/ref/arc.py";
 const referenceAvailable = await (async () => {

@@ -3,8 +3,8 @@
  * closed after `--idle-timeout`, while long-polls, streams and ordinary
  * clients keep working.
  */
-import { assert, assertEquals } from "../_assert.ts";
-import { must, openStream, startHub } from "../_util.ts";
+import { assert, assertEquals } from "../../_assert.ts";
+import { must, openStream, startHub } from "../../_util.ts";
 
 /** Resolves with the milliseconds until the hub closes `conn`, or rejects after `limitMs`. */
 function closedWithin(conn: Deno.Conn, limitMs: number): Promise<number> {

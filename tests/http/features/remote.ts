@@ -3,9 +3,9 @@
  * pair plays another machine on the LAN. Needs root and `ip netns`; the test
  * is skipped, saying why, where that is impossible.
  */
-import { assertEquals, assertStringIncludes } from "../_assert.ts";
-import { startHub } from "../_util.ts";
-import { createLanPair, netnsUnavailable, sh } from "../_netns.ts";
+import { assertEquals, assertStringIncludes } from "../../_assert.ts";
+import { startHub } from "../../_util.ts";
+import { createLanPair, netnsUnavailable, sh } from "../../_netns.ts";
 
 let skip = await netnsUnavailable();
 if (!skip && !(await sh(["sh", "-c", "command -v curl"], true)).trim()) {

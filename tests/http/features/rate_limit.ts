@@ -5,11 +5,11 @@
  * posting allowed again after the wait, the limit off with `--rate-limit 0`,
  * and the same 429 through the file relay and the client library.
  */
-import { ArcClient, ArcError } from "../../src/client/mod.ts";
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { startHub } from "../_util.ts";
-import { inProcessHub } from "../_harness.ts";
-import { relayCall } from "../relay/_spool.ts";
+import { ArcClient, ArcError } from "../../../src/client/mod.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
+import { startHub } from "../../_util.ts";
+import { inProcessHub } from "../../_harness.ts";
+import { relayCall } from "../../relay/_spool.ts";
 
 const post = (from: string, body: string) => ({
   from_agent: from,

@@ -4,8 +4,8 @@
  * @module
  */
 
-import { assert, assertEquals } from "../_assert.ts";
-import { inProcessHub } from "../_harness.ts";
+import { assert, assertEquals } from "../../_assert.ts";
+import { inProcessHub } from "../../_harness.ts";
 
 Deno.test("receipts: surfaced sits between delivered and acked, only for the recipient's own messages", async () => {
   await using hub = await inProcessHub();

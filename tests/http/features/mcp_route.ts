@@ -16,11 +16,11 @@ import {
   assertEquals,
   assertRejects,
   assertStringIncludes,
-} from "../_assert.ts";
-import { eventually, type HubLike, request } from "../_util.ts";
-import { inProcessHub } from "../_harness.ts";
-import { ALL_TOOLS, TOOL_GROUPS } from "../../src/mcp/profiles.ts";
-import { INITIALIZE } from "../mcp/_mcp.ts";
+} from "../../_assert.ts";
+import { eventually, type HubLike, request } from "../../_util.ts";
+import { inProcessHub } from "../../_harness.ts";
+import { ALL_TOOLS, TOOL_GROUPS } from "../../../src/mcp/profiles.ts";
+import { INITIALIZE } from "../../mcp/_mcp.ts";
 
 async function connect(
   hub: HubLike,

@@ -1,5 +1,5 @@
-import { assert, assertEquals } from "../_assert.ts";
-import { inProcessHub } from "../_harness.ts";
+import { assert, assertEquals } from "../../_assert.ts";
+import { inProcessHub } from "../../_harness.ts";
 
 Deno.test("POST /v1/sessions creates, collides with 409 and replaces", async () => {
   await using hub = await inProcessHub();

@@ -10,9 +10,9 @@ import {
   assertEquals,
   assertNotEquals,
   assertStringIncludes,
-} from "../_assert.ts";
-import { request } from "../_util.ts";
-import { inProcessHub } from "../_harness.ts";
+} from "../../_assert.ts";
+import { request } from "../../_util.ts";
+import { inProcessHub } from "../../_harness.ts";
 
 const SECRET_HEADER = "X-Arcdeno-Secret";
 

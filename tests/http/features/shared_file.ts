@@ -1,5 +1,5 @@
-import { assert, assertEquals } from "../_assert.ts";
-import { openStream, request, startHub } from "../_util.ts";
+import { assert, assertEquals } from "../../_assert.ts";
+import { openStream, request, startHub } from "../../_util.ts";
 
 Deno.test("serve: a restart keeps all data and the instance id", async () => {
   const dir = await Deno.makeTempDir({ prefix: "arc-restart-" });

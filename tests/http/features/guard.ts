@@ -1,5 +1,5 @@
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { startHub } from "../_util.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
+import { startHub } from "../../_util.ts";
 
 /** Sends one raw HTTP/1.1 request, so any Host header can be set. */
 async function raw(

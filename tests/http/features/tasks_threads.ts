@@ -1,6 +1,6 @@
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import type { HubLike } from "../_util.ts";
-import { inProcessHub } from "../_harness.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
+import type { HubLike } from "../../_util.ts";
+import { inProcessHub } from "../../_harness.ts";
 
 /** The wire timestamp form: whole seconds, UTC, trailing `Z`. */
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;

@@ -4,9 +4,9 @@
  * that expires and comes back with one notice, the 409 for a completion by
  * an agent that lost its task, and session generations.
  */
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { type HubLike, must, request } from "../_util.ts";
-import { inProcessHub } from "../_harness.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
+import { type HubLike, must, request } from "../../_util.ts";
+import { inProcessHub } from "../../_harness.ts";
 
 async function post(
   hub: HubLike,

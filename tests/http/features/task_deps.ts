@@ -3,11 +3,11 @@
  * ready list, the "task is ready" notice, refusals, and one notice with two
  * hubs on one SQLite file.
  */
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { type HubLike, startHub, type TestHub } from "../_util.ts";
-import { inProcessHub } from "../_harness.ts";
-import { ArcClient, ArcError } from "../../src/client/mod.ts";
-import { pgTest, withPgHubs } from "../postgres/_pg.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
+import { type HubLike, startHub, type TestHub } from "../../_util.ts";
+import { inProcessHub } from "../../_harness.ts";
+import { ArcClient, ArcError } from "../../../src/client/mod.ts";
+import { pgTest, withPgHubs } from "../../postgres/_pg.ts";
 
 async function postTask(
   hub: HubLike,

@@ -1,7 +1,7 @@
-import { assert, assertEquals } from "../_assert.ts";
-import { eventually, type HubLike, startHub } from "../_util.ts";
-import { inProcessHub } from "../_harness.ts";
-import { search, searchCases } from "./_search_cases.ts";
+import { assert, assertEquals } from "../../_assert.ts";
+import { eventually, type HubLike, startHub } from "../../_util.ts";
+import { inProcessHub } from "../../_harness.ts";
+import { search, searchCases } from "../_search_cases.ts";
 
 searchCases("search (sqlite)", (name, fn) =>
   Deno.test(name, async () => {
