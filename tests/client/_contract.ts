@@ -1,6 +1,6 @@
 /**
  * One contract suite for {@linkcode ArcClient}, run against every transport
- * (HTTP in `client_test.ts`, the file relay in `relay_test.ts`) with a real
+ * (HTTP in `features/client.ts`, the file relay in `features/relay.ts`) with a real
  * hub process behind it.
  *
  * @module

@@ -1,6 +1,6 @@
 /**
  * The search part of the {@linkcode Store} contract, run by
- * `tests/store/sqlite_test.ts` and `tests/store/postgres_test.ts`: bounded
+ * `tests/store/features/sqlite.ts` and `tests/store/postgres_test.ts`: bounded
  * index steps, visibility, filters and time ranges on every backend.
  *
  * @module
