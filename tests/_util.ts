@@ -99,6 +99,34 @@ export interface TestHub extends HubLike, AsyncDisposable {
   kill(): Promise<void>;
 }
 
+/**
+ * The `deno` arguments of `arc serve --port 0` ({@linkcode ENTRY}) on
+ * `<dir>/arc.sqlite3`, reading and writing `dir` only, reaching `allowNet`,
+ * with `perms` (more permission flags) and `args` (more serve flags).
+ */
+export function serveArgs(
+  dir: string,
+  allowNet: string,
+  perms: string[],
+  args: string[],
+): string[] {
+  return [
+    "run",
+    `--allow-net=${allowNet}`,
+    ...perms,
+    `--allow-read=${dir}`,
+    `--allow-write=${dir}`,
+    ...ENTRY_FLAGS,
+    ENTRY,
+    "serve",
+    "--port",
+    "0",
+    "--storage",
+    `${dir}/arc.sqlite3`,
+    ...args,
+  ];
+}
+
 /** Starts `arc serve --port 0` ({@linkcode ENTRY}) with narrow permissions and waits for its startup line. */
 export async function startHub(
   options: StartHubOptions = {},
@@ -115,23 +143,11 @@ export async function startHub(
     env["ARC_DATABASE_URL"] = options.database;
   }
   const command = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      `--allow-net=${allowNet}`,
-      ...dbArgs,
-      `--allow-read=${dir}`,
-      `--allow-write=${dir}`,
-      ...ENTRY_FLAGS,
-      ENTRY,
-      "serve",
-      "--port",
-      "0",
-      "--storage",
-      storage,
+    args: serveArgs(dir, allowNet, dbArgs, [
       "--spool-dir",
       `${dir}/spool`,
       ...(options.args ?? []),
-    ],
+    ]),
     stdout: "piped",
     stderr: "piped",
     stdin: "null",

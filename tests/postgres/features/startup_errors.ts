@@ -4,7 +4,7 @@
  * password.
  */
 import { assert, assertEquals } from "../../_assert.ts";
-import { ENTRY, ENTRY_FLAGS } from "../../_util.ts";
+import { serveArgs } from "../../_util.ts";
 import { passwordOf, pgTest } from "../_pg.ts";
 import { freePort } from "../_server.ts";
 
@@ -14,22 +14,11 @@ async function serveOn(url: string): Promise<{ code: number; stderr: string }> {
   try {
     const u = new URL(url);
     const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        `--allow-net=127.0.0.1,${u.hostname}:${u.port || 5432}`,
-        `--allow-read=${dir}`,
-        `--allow-write=${dir}`,
-        ...ENTRY_FLAGS,
-        ENTRY,
-        "serve",
-        "--port",
-        "0",
-        "--storage",
-        `${dir}/arc.sqlite3`,
+      args: serveArgs(dir, `127.0.0.1,${u.hostname}:${u.port || 5432}`, [], [
         "--no-relay",
         "--database",
         url,
-      ],
+      ]),
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
