@@ -1,6 +1,8 @@
 /**
- * The store contract and the multi-connection guarantees against a real
- * PostgreSQL server (`ARC_TEST_PG_URL`); each test has a schema of its own.
+ * What only the PostgreSQL store has to guarantee (several connections and
+ * stores on one schema, the server's errors, migrations) against a real
+ * server (`ARC_TEST_PG_URL`); each test has a schema of its own. The store
+ * contract suites run on PostgreSQL in `postgres_contract_test.ts`.
  */
 import { rules } from "./_rules.ts";
 import {
@@ -18,47 +20,14 @@ import {
 import { parseDatabaseUrl } from "../../src/database_url.ts";
 import { MIGRATIONS } from "../../src/store/postgres/schema.ts";
 import type { Store } from "../../src/store/types.ts";
-import { freshSchema, PG_URL, pgTest, SchemaPool } from "../postgres/_pg.ts";
+import { freshSchema, PG_URL, pgTest } from "../postgres/_pg.ts";
 import {
   FakeClock,
   newClaim,
   newLock,
   newMessage,
   newSession,
-  storeContract,
-  type StoreOpener,
 } from "./contract.ts";
-import { identityContract } from "./identity_contract.ts";
-import { receiptsContract } from "./receipts_contract.ts";
-import { approvalsContract } from "./approvals_contract.ts";
-import { searchContract } from "./search_contract.ts";
-import { exportContract } from "./export_contract.ts";
-import { exportVendorContract } from "./export_vendor_contract.ts";
-import { reserveContract } from "./reserve_contract.ts";
-import { taskDepsContract } from "./task_deps_contract.ts";
-import { retentionContract } from "./retention_contract.ts";
-
-/**
- * The contract suites open their stores on migrated schemas that are emptied
- * between tests rather than migrated afresh for each (see SchemaPool).
- */
-const schemas = new SchemaPool();
-const openPostgres: StoreOpener = (clock) => schemas.open(clock);
-
-if (PG_URL) {
-  storeContract("PostgresStore", openPostgres);
-  identityContract("PostgresStore", openPostgres);
-  receiptsContract("PostgresStore", openPostgres);
-  approvalsContract("PostgresStore", openPostgres);
-  taskDepsContract("PostgresStore", openPostgres);
-  retentionContract("PostgresStore", openPostgres);
-  reserveContract("PostgresStore", openPostgres);
-  searchContract("PostgresStore", openPostgres);
-  exportContract("PostgresStore", openPostgres);
-  exportVendorContract("PostgresStore", openPostgres);
-} else {
-  pgTest("PostgresStore contract suite", () => Promise.resolve());
-}
 
 /** Opens `n` stores on one schema, as `n` hubs would. */
 async function openMany(
@@ -655,14 +624,5 @@ pgTest(
       await a!.close();
       await b!.close();
     }
-  },
-);
-
-// Registered last, so it runs after every contract test (tests in a file run
-// in the order they are registered).
-pgTest(
-  "PostgresStore: (last) drop the schemas the contract suites shared",
-  async () => {
-    await schemas.drop();
   },
 );
