@@ -10,6 +10,7 @@
 
 import { testImportsEveryFeature } from "../_features.ts";
 import "./features/approvals.ts";
+import "./features/dashboard.ts";
 import "./features/identity.ts";
 import "./features/queue.ts";
 import "./features/receipts.ts";

@@ -7,8 +7,8 @@
  */
 
 import type { Page } from "playwright-core";
-import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { eventually, type HubLike, startHub } from "../_util.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
+import { eventually, type HubLike, startHub } from "../../_util.ts";
 import {
   browserOnlyTest,
   browserTest,
@@ -16,8 +16,8 @@ import {
   pageErrors,
   sel,
   sendFromComposer,
-} from "./_browser.ts";
-import { must, post } from "./_seed.ts";
+} from "../_browser.ts";
+import { must, post } from "../_seed.ts";
 
 /** The message rows' ids, in page order. */
 function renderedIds(page: Page): Promise<number[]> {
