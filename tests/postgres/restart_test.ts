@@ -94,7 +94,14 @@ await privatePgTest(
             ),
           ),
         { timeoutMs: 20_000, what: "posts succeeding after the restart" },
-      );
+      ).catch((error) => {
+        // Say why: a hub that died says so in its log.
+        throw new Error(
+          `${(error as Error).message}\n${
+            hubs.map((hub, h) => `hub ${h}:\n${hub.output()}`).join("\n")
+          }`,
+        );
+      });
       done = true;
       await Promise.all(posters);
 

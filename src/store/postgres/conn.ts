@@ -212,13 +212,43 @@ let faultGuard = false;
  * connection closes first the timer writes to a socket that is gone
  * (porsager/postgres#1154, #1208; unfixed upstream). It happens when a
  * transaction's last statement (a rollback) follows a lost connection.
+ *
+ * Told by where it is thrown: the top frame is in the driver's code, which
+ * is the package's `connection.js` when the hub runs from the sources and
+ * the bundle chunk holding the driver (see {@linkcode DRIVER_SCRIPT}) in
+ * the built hub, whose function names are minified.
  */
 export function isDriverWriteFault(error: unknown): boolean {
-  return error instanceof TypeError &&
-    /\(reading 'write'\)/.test(error.message) &&
-    /postgres[\\/].*connection\.js/.test(error.stack ?? "") &&
-    /nextWrite/.test(error.stack ?? "");
+  if (
+    !(error instanceof TypeError) ||
+    !/\(reading 'write'\)/.test(error.message)
+  ) return false;
+  const script = topFrameScript(error.stack ?? "");
+  return script !== undefined &&
+    (script === DRIVER_SCRIPT ||
+      /postgres[\\/][^\\/]+[\\/]src[\\/]connection\.js$/.test(script));
 }
+
+/** The script of the first frame of a V8 stack, without line and column. */
+function topFrameScript(stack: string): string | undefined {
+  const frame = stack.split("\n").find((line) => /^\s+at /.test(line));
+  return frame?.match(/\(?([a-z]+:[^\s()]+?):\d+:\d+\)?$/)?.[1];
+}
+
+/**
+ * The script the driver's code runs from, as this process loaded it: a file
+ * of the package when the hub runs from the sources, the chunk holding the
+ * driver in the built hub. Found by letting one of the driver's own
+ * functions throw.
+ */
+export const DRIVER_SCRIPT: string | undefined = (() => {
+  try {
+    (postgres.toCamel as (name: unknown) => string)(null);
+  } catch (error) {
+    return topFrameScript((error as Error).stack ?? "");
+  }
+  return undefined;
+})();
 
 /**
  * Calls `listener` when the driver fault of {@linkcode isDriverWriteFault}

@@ -8,6 +8,7 @@ import postgres from "postgres";
 import { assert } from "../../_assert.ts";
 import { eventually } from "../../_util.ts";
 import {
+  DRIVER_SCRIPT,
   isDriverWriteFault,
   onDriverWriteFault,
 } from "../../../src/store/postgres/conn.ts";
@@ -63,4 +64,18 @@ Deno.test("isDriverWriteFault() knows only the driver's null-socket write", () =
     `${other.message}\n    at write (file:///app/src/hub/hub.ts:1:1)`;
   assert(!isDriverWriteFault(other));
   assert(!isDriverWriteFault(new Error("reading 'write'")));
+  // The built hub is one minified bundle: the driver's functions lose their
+  // names and its files become one chunk (the script DRIVER_SCRIPT names).
+  assert(DRIVER_SCRIPT !== undefined);
+  const bundled = new TypeError(
+    "Cannot read properties of null (reading 'write')",
+  );
+  bundled.stack =
+    `${bundled.message}\n    at Immediate.qt (${DRIVER_SCRIPT}:90:15909)\n    at Immediate.callback (ext:deno_node/internal/timers.mjs:4:3069)`;
+  assert(isDriverWriteFault(bundled), bundled.stack);
+  // Thrown by our code, with the driver only further down the stack.
+  const ours = new TypeError(bundled.message);
+  ours.stack =
+    `${ours.message}\n    at write (file:///app/src/hub/hub.ts:1:1)\n    at Immediate.qt (${DRIVER_SCRIPT}:90:15909)`;
+  assert(!isDriverWriteFault(ours));
 });
