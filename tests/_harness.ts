@@ -29,7 +29,7 @@ import { SqliteStore } from "../src/store/sqlite/store.ts";
 import { RelayServer } from "../src/relay/server.ts";
 import { inProcessDispatch } from "../src/relay/dispatch.ts";
 import type { Clock } from "../src/time.ts";
-import { exchange, type HubLike, type Reply } from "./_util.ts";
+import { exchange, type HubLike, hubStorage, type Reply } from "./_util.ts";
 
 /**
  * A clock that stands still until the test moves it with
@@ -100,7 +100,7 @@ export async function inProcessHub(
   options: InProcessHubOptions = {},
 ): Promise<InProcessHub> {
   const dir = options.dir ?? await Deno.makeTempDir({ prefix: "arc-test-" });
-  const storage = `${dir}/arc.sqlite3`;
+  const storage = hubStorage(dir);
   const clock = options.clock ?? new TestClock();
   let log = "";
   const write = (line: string) => log += `${line}\n`;

@@ -99,9 +99,14 @@ export interface TestHub extends HubLike, AsyncDisposable {
   kill(): Promise<void>;
 }
 
+/** The SQLite file of a test hub whose directory is `dir`. */
+export function hubStorage(dir: string): string {
+  return `${dir}/arc.sqlite3`;
+}
+
 /**
  * The `deno` arguments of `arc serve --port 0` ({@linkcode ENTRY}) on
- * `<dir>/arc.sqlite3`, reading and writing `dir` only, reaching `allowNet`,
+ * {@linkcode hubStorage}`(dir)`, reading and writing `dir` only, reaching `allowNet`,
  * with `perms` (more permission flags) and `args` (more serve flags).
  */
 export function serveArgs(
@@ -122,7 +127,7 @@ export function serveArgs(
     "--port",
     "0",
     "--storage",
-    `${dir}/arc.sqlite3`,
+    hubStorage(dir),
     ...args,
   ];
 }
@@ -132,7 +137,7 @@ export async function startHub(
   options: StartHubOptions = {},
 ): Promise<TestHub> {
   const dir = options.dir ?? await Deno.makeTempDir({ prefix: "arc-test-" });
-  const storage = `${dir}/arc.sqlite3`;
+  const storage = hubStorage(dir);
   let allowNet = options.allowNet ?? "127.0.0.1";
   const dbArgs: string[] = [];
   const env: Record<string, string> = {};
