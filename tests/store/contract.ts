@@ -14,8 +14,14 @@ import {
   assertEquals,
   assertNotEquals,
   assertRejects,
+  assertStringIncludes,
 } from "../_assert.ts";
-import { ConflictError, ValidationError } from "../../src/errors.ts";
+import {
+  ConflictError,
+  IdExhaustedError,
+  ValidationError,
+} from "../../src/errors.ts";
+import { MAX_MESSAGE_ID } from "../../src/protocol.ts";
 import { type Clock, toIso } from "../../src/time.ts";
 import type {
   Claim,
@@ -143,12 +149,41 @@ function byPath(locks: readonly Lock[]): string[] {
   return locks.map((l) => l.file_path).sort();
 }
 
-async function allBroadcasts(store: Store, sinceId = 0): Promise<Message[]> {
+/** Every broadcast after `sinceId`, oldest first (up to 1,000). */
+export async function allBroadcasts(
+  store: Store,
+  sinceId = 0,
+): Promise<Message[]> {
   return await store.messages.list({
     visibility: { kind: "broadcast" },
     sinceId,
     limit: 1000,
   });
+}
+
+/**
+ * With the next id set to 2^53 − 1 by the caller (each backend keeps its
+ * sequence its own way): a post gets that id, and every later post, a task
+ * too, fails with {@linkcode IdExhaustedError} and inserts nothing.
+ */
+export async function assertMintsLastIdThenRefuses(
+  store: Store,
+): Promise<void> {
+  const last = await rules(store).postMessage(
+    newMessage({ from_agent: "a" }),
+    null,
+  );
+  assertEquals(last.message.id, MAX_MESSAGE_ID);
+  for (const kind of ["chat", "task"]) {
+    const error = await assertRejects(() =>
+      rules(store).postMessage(newMessage({ from_agent: "a", kind }), null)
+    );
+    assert(error instanceof IdExhaustedError, `got ${error}`);
+    assertStringIncludes(error.message, String(MAX_MESSAGE_ID));
+  }
+  assertEquals(await allBroadcasts(store), [last.message]);
+  assertEquals(await store.tasks.list({}), []);
+  assertEquals(await store.messages.latestVisibleId("a"), MAX_MESSAGE_ID);
 }
 
 /** Registers one contract test: `fn` runs against a fresh store. */

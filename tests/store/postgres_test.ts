@@ -19,9 +19,10 @@ import {
 } from "../../src/store/postgres/store.ts";
 import { parseDatabaseUrl } from "../../src/database_url.ts";
 import { MIGRATIONS } from "../../src/store/postgres/schema.ts";
-import type { Store } from "../../src/store/types.ts";
 import { freshSchema, PG_URL, pgTest } from "../postgres/_pg.ts";
 import {
+  allBroadcasts,
+  assertMintsLastIdThenRefuses,
   FakeClock,
   newClaim,
   newLock,
@@ -41,14 +42,6 @@ async function openMany(
     stores.push(await PostgresStore.open(url, { clock, poolSize }));
   }
   return stores;
-}
-
-async function broadcasts(store: Store) {
-  return await store.messages.list({
-    visibility: { kind: "broadcast" },
-    sinceId: 0,
-    limit: 1000,
-  });
 }
 
 Deno.test("parseDatabaseUrl() keeps the password out of the label and errors", () => {
@@ -156,7 +149,7 @@ pgTest(
       poolSize: 1,
     });
     assertEquals(await again.birthMarker(), birth);
-    assertEquals(await broadcasts(again), [posted.message]);
+    assertEquals(await allBroadcasts(again), [posted.message]);
     const next = await rules(again).postMessage(
       newMessage({ from_agent: "a" }),
       null,
@@ -244,21 +237,7 @@ pgTest(
     await schema.admin.unsafe(
       `SELECT setval('arc_message_id_seq', ${MAX_MESSAGE_ID - 1})`,
     );
-    const last = await rules(store).postMessage(
-      newMessage({ from_agent: "a" }),
-      null,
-    );
-    assertEquals(last.message.id, MAX_MESSAGE_ID);
-    for (const kind of ["chat", "task"]) {
-      const error = await assertRejects(() =>
-        rules(store).postMessage(newMessage({ from_agent: "a", kind }), null)
-      );
-      assert(error instanceof IdExhaustedError, `got ${error}`);
-      assertStringIncludes(error.message, String(MAX_MESSAGE_ID));
-    }
-    assertEquals(await broadcasts(store), [last.message]);
-    assertEquals(await store.tasks.list({}), []);
-    assertEquals(await store.messages.latestVisibleId("a"), MAX_MESSAGE_ID);
+    await assertMintsLastIdThenRefuses(store);
   },
 );
 
@@ -463,7 +442,7 @@ pgTest(
       );
       assertEquals(sweeps.flatMap((r) => r.expired).length, 3);
       assertEquals(sweeps.flatMap((r) => r.posted).length, 6);
-      assertEquals((await broadcasts(stores[2]!)).length, 6);
+      assertEquals((await allBroadcasts(stores[2]!)).length, 6);
     } finally {
       for (const store of stores) await store.close();
     }
@@ -513,7 +492,7 @@ pgTest(
       );
       done = true;
       await reading;
-      const all = (await broadcasts(reader)).map((m) => m.id);
+      const all = (await allBroadcasts(reader)).map((m) => m.id);
       assertEquals(seen.length, all.length, "the cursor missed no row");
       assertEquals(seen, all);
     } finally {

@@ -13,9 +13,10 @@ import {
 } from "../../../src/errors.ts";
 import { MAX_MESSAGE_ID } from "../../../src/protocol.ts";
 import { SqliteStore } from "../../../src/store/sqlite/store.ts";
-import type { Store } from "../../../src/store/types.ts";
 import type { RaceOrder, RaceReport } from "../_claim_race_worker.ts";
 import {
+  allBroadcasts,
+  assertMintsLastIdThenRefuses,
   FakeClock,
   newClaim,
   newLock,
@@ -87,14 +88,6 @@ function setSequence(path: string, seq: number): void {
   } finally {
     db.close();
   }
-}
-
-async function broadcasts(store: Store) {
-  return await store.messages.list({
-    visibility: { kind: "broadcast" },
-    sinceId: 0,
-    limit: 1000,
-  });
 }
 
 Deno.test("SqliteStore.open() reports WAL mode and the storage path", async () => {
@@ -237,7 +230,7 @@ Deno.test("SqliteStore.open() on an existing file keeps its data and birth marke
   assertEquals((await again.channels.get("ops"))?.metadata, { topic: "x" });
   assertEquals((await again.channels.list()).length, 3);
   assertEquals(await again.sessions.active("a"), session);
-  assertEquals(await broadcasts(again), [posted.message]);
+  assertEquals(await allBroadcasts(again), [posted.message]);
   assertEquals((await again.tasks.get(posted.message.id))?.status, "open");
   assertEquals(await again.leases.claims({ activeOnly: true }), [claim.row]);
   assertEquals(await again.leases.locks({ activeOnly: true }), [lock.row]);
@@ -252,21 +245,7 @@ Deno.test("SqliteStore.postMessage() mints id 2^53 − 1 and then throws IdExhau
   await using db = await tempDb();
   await using store = SqliteStore.open(db.path, { clock: new FakeClock() });
   setSequence(db.path, MAX_MESSAGE_ID - 1);
-  const last = await rules(store).postMessage(
-    newMessage({ from_agent: "a" }),
-    null,
-  );
-  assertEquals(last.message.id, MAX_MESSAGE_ID);
-  for (const kind of ["chat", "task"]) {
-    const error = await assertRejects(() =>
-      rules(store).postMessage(newMessage({ from_agent: "a", kind }), null)
-    );
-    assert(error instanceof IdExhaustedError, `got ${error}`);
-    assertStringIncludes(error.message, String(MAX_MESSAGE_ID));
-  }
-  assertEquals(await broadcasts(store), [last.message]);
-  assertEquals(await store.tasks.list({}), []);
-  assertEquals(await store.messages.latestVisibleId("a"), MAX_MESSAGE_ID);
+  await assertMintsLastIdThenRefuses(store);
 });
 
 Deno.test("SqliteStore.completeTask() rolls back the whole unit when the rollup notice cannot get an id", async () => {
@@ -287,7 +266,7 @@ Deno.test("SqliteStore.completeTask() rolls back the whole unit when the rollup 
   assert(error instanceof IdExhaustedError, `got ${error}`);
   assertEquals((await store.tasks.get(child.message.id))?.status, "open");
   assertEquals((await store.tasks.get(parent.message.id))?.status, "open");
-  assertEquals((await broadcasts(store)).length, 2);
+  assertEquals((await allBroadcasts(store)).length, 2);
 });
 
 Deno.test("SqliteStore.recoverExpired() rolls back the whole sweep when a notice cannot get an id", async () => {
@@ -327,7 +306,7 @@ Deno.test("SqliteStore: the first write of a turn commits alone, the later ones 
   // A read in the same turn commits the group before it reads: what it sees
   // is on disk, visible to another connection.
   const bodies = ["first", "second", "fourth"];
-  assertEquals((await broadcasts(store)).map((m) => m.body), bodies);
+  assertEquals((await allBroadcasts(store)).map((m) => m.body), bodies);
   const other = new DatabaseSync(db.path);
   try {
     const rows = other.prepare("SELECT body FROM messages ORDER BY id").all();
@@ -442,7 +421,7 @@ Deno.test("SqliteStore.recoverExpired() on two connections to one file recovers 
   ]);
   assertEquals(ra.expired.length + rb.expired.length, 1);
   assertEquals(ra.posted.length + rb.posted.length, 1);
-  assertEquals((await broadcasts(a)).length, 1);
+  assertEquals((await allBroadcasts(a)).length, 1);
 });
 
 Deno.test("SqliteStore.listThreads() folds in messages another process wrote after its last listing", async () => {
