@@ -40,6 +40,7 @@
 
 import { parseArgs } from "node:util";
 import { HUB_RUN_FLAGS } from "../src/cli/lifecycle.ts";
+import { entryConfigFlags } from "../src/cli/entry.ts";
 import { cpuMs, round, sleep, table } from "./_util.ts";
 
 const { values } = parseArgs({
@@ -244,7 +245,7 @@ try {
   }
   for (const hub of hubs) {
     const entry = hub === "built"
-      ? ["--no-config", "--unstable-no-legacy-abort", "dist/hub/main.js"]
+      ? [...entryConfigFlags(true), "dist/hub/main.js"]
       : ["main.ts"];
     const name = hub === "built" ? "ours" : "ours-src";
     servers.push(

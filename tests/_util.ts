@@ -8,6 +8,7 @@
 
 import { fileURLToPath } from "node:url";
 import { bundleIsFresh } from "../src/cli/build.ts";
+import { entryConfigFlags } from "../src/cli/entry.ts";
 
 /** Path of `main.ts`. */
 export const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
@@ -40,7 +41,7 @@ export const ENTRY: string = BUILT ? BUNDLE : MAIN;
  * deno.json beside main.ts).
  */
 export const ENTRY_FLAGS: readonly string[] = BUILT
-  ? ["--no-config", "--unstable-no-legacy-abort"]
+  ? entryConfigFlags(true)
   : [];
 
 /** A parsed HTTP exchange. */

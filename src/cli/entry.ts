@@ -29,9 +29,11 @@ export const ENTRY: URL = BUILT
  * The `deno run` flags that give the entry what `deno.json` gives the
  * sources: the configuration itself, or, for the bundle, no configuration
  * and the request-abort behaviour it asks for (`unstable: no-legacy-abort`).
+ *
+ * @param built for the bundle rather than the sources @default {@linkcode BUILT}
  */
-export function entryConfigFlags(): string[] {
-  return BUILT
+export function entryConfigFlags(built: boolean = BUILT): string[] {
+  return built
     ? ["--no-config", "--unstable-no-legacy-abort"]
     : [`--config=${fileURLToPath(new URL("deno.json", SOURCE_ROOT))}`];
 }
