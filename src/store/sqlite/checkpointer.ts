@@ -25,6 +25,11 @@ export interface CheckpointerOptions {
   idleMs?: number;
   /** Told when a worker starts (`true`) or has ended (`false`); for tests. */
   onWorker?: (running: boolean) => void;
+  /**
+   * Milliseconds on a clock that only moves forward, which times the
+   * one-second window of `busyCommits`; for tests. @default performance.now
+   */
+  now?: () => number;
 }
 
 /**
@@ -81,6 +86,7 @@ export function startCheckpointer(
 ): Checkpointer {
   const busy = options.busyCommits ?? 50;
   const idleMs = options.idleMs ?? 10_000;
+  const clock = options.now ?? (() => performance.now());
   /** Ends the running worker; undefined while none runs. */
   let retire: (() => void) | undefined;
   let windowStart = 0;
@@ -107,7 +113,7 @@ export function startCheckpointer(
     committed() {
       commits++;
       if (retire || stopped) return;
-      const now = performance.now();
+      const now = clock();
       if (now - windowStart > 1000) {
         windowStart = now;
         commits = 1;
