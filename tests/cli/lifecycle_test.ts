@@ -1,6 +1,6 @@
 import { dirname } from "node:path";
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import { BUILT, CONFIG, MAIN } from "../_util.ts";
+import { BUILT, ENTRY, ENTRY_FLAGS, MAIN } from "../_util.ts";
 import { createNetns, type Netns, netnsUnavailable } from "../_netns.ts";
 import { hubPermissionFlags } from "../../src/cli/permissions.ts";
 import { HUB_RUN_FLAGS, HUB_V8_FLAGS } from "../../src/cli/lifecycle.ts";
@@ -31,13 +31,17 @@ async function deno(args: string[], options: CliOptions) {
   return { ...out, json };
 }
 
-/** Runs `main.ts` with full permissions (as `deno task ensure` does) and parses a JSON answer. */
+/**
+ * Runs `arc` ({@linkcode ENTRY}: the bundle `deno task ensure` runs when it is
+ * up to date, else `main.ts`) with full permissions, as `deno task ensure`
+ * does, and parses a JSON answer.
+ */
 function arc(
   args: string[],
   cwd: string,
   options: Omit<CliOptions, "cwd"> = {},
 ) {
-  return deno(["run", "-A", `--config=${CONFIG}`, MAIN, ...args], {
+  return deno(["run", "-A", ...ENTRY_FLAGS, ENTRY, ...args], {
     ...options,
     cwd,
   });
@@ -295,10 +299,10 @@ Deno.test("local-mode permissions: no storage outside the allowed directory, no 
     const out = await new Deno.Command(Deno.execPath(), {
       args: [
         "run",
-        `--config=${CONFIG}`,
+        ...ENTRY_FLAGS,
         "--no-prompt",
         ...flags,
-        MAIN,
+        ENTRY,
         "serve",
         "--storage",
         storage,
