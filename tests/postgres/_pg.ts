@@ -68,11 +68,7 @@ function schemaUrl(base: string, name: string): string {
 export function freshSchema(base: string = PG_URL ?? ""): TestSchema {
   const name = schemaName();
   const url = schemaUrl(base, name);
-  const admin = postgres(base, {
-    max: 2,
-    onnotice: () => {},
-    connection: { search_path: name },
-  });
+  const admin = schemaAdmin(base, name);
   return {
     url,
     name,
@@ -87,65 +83,105 @@ export function freshSchema(base: string = PG_URL ?? ""): TestSchema {
   };
 }
 
+/** Migrated, emptied schemas that {@linkcode recycledSchema} hands on within this file. */
+const spareSchemas: string[] = [];
+/** Every schema {@linkcode recycledSchema} made in this file. */
+const recycledNames = new Set<string>();
+
 /**
- * Migrated schemas handed from test to test within one file. A fresh schema
- * costs a migration (about 0.4 s of server work) and a DROP; a used one is
- * emptied instead (every table deleted and the message id sequence
- * restarted, a few tens of ms) and opened again, which re-runs the
- * idempotent part of the migration (search functions, builtin channels
- * stamped with the new test's clock). So each test still starts from the
- * state a fresh schema has. A schema that cannot be emptied is not handed
- * out again. Register a last test that calls {@linkcode SchemaPool.drop}.
+ * A schema for a test that migrates it through a store or hub and changes
+ * rows only: one an earlier test of this file emptied, when there is one,
+ * else a fresh name. A fresh schema costs its migration and a DROP (about
+ * 0.15 s of CPU between the server and the client); a used one is emptied
+ * instead (every row but the schema version, sequences restarted), so the
+ * next test still starts from the state a fresh schema has, with the
+ * idempotent part of the migration run again when it opens. On dispose the
+ * schema is emptied and handed on (not when it cannot be emptied); all of
+ * them are dropped after the file's last test. Tests that change the
+ * schema itself (its version, tables or indexes) or need it not to exist
+ * take {@linkcode freshSchema}.
  */
-export class SchemaPool {
-  readonly #idle: string[] = [];
-  readonly #all: string[] = [];
+export function recycledSchema(base: string = PG_URL ?? ""): TestSchema {
+  let name = spareSchemas.pop();
+  if (!name) recycledNames.add(name = schemaName());
+  const admin = schemaAdmin(base, name);
+  return {
+    url: schemaUrl(base, name),
+    name,
+    admin,
+    async [Symbol.asyncDispose]() {
+      try {
+        await emptySchema(admin, name);
+        spareSchemas.push(name);
+      } finally {
+        await admin.end({ timeout: 5 });
+      }
+    },
+  };
+}
 
-  /** Opens a store on an empty migrated schema; `cleanup` closes it and returns the schema. */
-  async open(
-    clock: Clock,
-  ): Promise<{ store: PostgresStore; cleanup(): Promise<void> }> {
-    const base = PG_URL ?? "";
-    let name = this.#idle.pop();
-    if (!name) this.#all.push(name = schemaName());
-    const store = await PostgresStore.open(schemaUrl(base, name), {
-      clock,
-      poolSize: 2,
-    });
-    return {
-      store,
-      cleanup: async () => {
-        try {
-          await emptySchema(store.connection, name);
-        } catch {
-          // The test closed the store itself: empty it on a connection of
-          // our own.
-          const sql = postgres(base, { max: 1, onnotice: () => {} });
-          try {
-            await emptySchema(sql, name);
-          } finally {
-            await sql.end({ timeout: 5 });
-          }
-        } finally {
-          await store.close();
-        }
-        this.#idle.push(name);
-      },
-    };
-  }
-
-  /** Drops every schema this pool made. */
-  async drop(): Promise<void> {
-    const sql = postgres(PG_URL ?? "", { max: 1, onnotice: () => {} });
+if (PG_URL) {
+  Deno.test.afterAll(async () => {
+    if (!recycledNames.size) return;
+    const sql = postgres(PG_URL, { max: 1, onnotice: () => {} });
     try {
-      for (const name of this.#all.splice(0)) {
+      for (const name of recycledNames) {
         await sql.unsafe(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
       }
-      this.#idle.length = 0;
     } finally {
+      recycledNames.clear();
+      spareSchemas.length = 0;
       await sql.end({ timeout: 5 });
     }
-  }
+  });
+}
+
+/** An admin client on the test server with `search_path` set to schema `name`. */
+function schemaAdmin(base: string, name: string): postgres.Sql {
+  return postgres(base, {
+    max: 2,
+    onnotice: () => {},
+    connection: { search_path: name },
+  });
+}
+
+/**
+ * Opens a store ({@linkcode PostgresStore}, pool of 2, on `clock`) on a
+ * schema of its own from the same spares as {@linkcode recycledSchema};
+ * `cleanup` empties the schema through the store's own connection (or one of
+ * its own when the test closed the store), closes the store and hands the
+ * schema on.
+ */
+export async function openRecycledStore(
+  clock: Clock,
+): Promise<{ store: PostgresStore; cleanup(): Promise<void> }> {
+  const base = PG_URL ?? "";
+  let name = spareSchemas.pop();
+  if (!name) recycledNames.add(name = schemaName());
+  const store = await PostgresStore.open(schemaUrl(base, name), {
+    clock,
+    poolSize: 2,
+  });
+  return {
+    store,
+    cleanup: async () => {
+      try {
+        await emptySchema(store.connection, name);
+      } catch {
+        // The test closed the store itself: empty it on a connection of
+        // our own.
+        const sql = postgres(base, { max: 1, onnotice: () => {} });
+        try {
+          await emptySchema(sql, name);
+        } finally {
+          await sql.end({ timeout: 5 });
+        }
+      } finally {
+        await store.close();
+      }
+      spareSchemas.push(name);
+    },
+  };
 }
 
 /** Deletes every row but the schema version and restarts the message ids. */
@@ -197,15 +233,16 @@ export async function stopAll(hubs: readonly TestHub[]): Promise<void> {
 }
 
 /**
- * Runs `fn` with `n` hubs on one fresh schema (started with `args`), then
- * stops them and drops the schema.
+ * Runs `fn` with `n` hubs on one schema of their own
+ * ({@linkcode recycledSchema}, started with `args`), then stops them and
+ * empties the schema.
  */
 export async function withPgHubs(
   n: number,
   fn: (hubs: TestHub[], schema: TestSchema) => Promise<void>,
   options: { args?: string[] } = {},
 ): Promise<void> {
-  await using schema = freshSchema();
+  await using schema = recycledSchema();
   const hubs = await startPgHubs(n, schema.url, options.args ?? []);
   try {
     await fn(hubs, schema);

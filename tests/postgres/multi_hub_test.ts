@@ -8,23 +8,24 @@ import { assert, assertEquals } from "../_assert.ts";
 import { eventually, openStream, request, type TestHub } from "../_util.ts";
 import { notifyChannel } from "../../src/store/postgres/store.ts";
 import {
-  freshSchema,
   generalMessages,
   passwordOf,
   pgTest,
   processArgs,
+  recycledSchema,
   startPgHubs,
   stopAll,
+  type TestSchema,
 } from "./_pg.ts";
 
-/** Runs `fn` with three hubs on a fresh schema, started at the same time. */
+/** Runs `fn` with three hubs on a schema of their own ({@linkcode recycledSchema}), started at the same time. */
 async function withHubs(
   fn: (
     hubs: TestHub[],
-    schema: ReturnType<typeof freshSchema>,
+    schema: TestSchema,
   ) => Promise<void>,
 ): Promise<void> {
-  await using schema = freshSchema();
+  await using schema = recycledSchema();
   const hubs = await startPgHubs(3, schema.url);
   try {
     await fn(hubs, schema);

@@ -1,11 +1,11 @@
 import { assertEquals, assertStringIncludes } from "../_assert.ts";
 import { startHub } from "../_util.ts";
 import { search, searchCases } from "../http/_search_cases.ts";
-import { freshSchema, pgTest, withPgHubs } from "./_pg.ts";
+import { freshSchema, pgTest, recycledSchema, withPgHubs } from "./_pg.ts";
 
 searchCases("search (postgres)", (name, fn) =>
   pgTest(name, async () => {
-    await using schema = freshSchema();
+    await using schema = recycledSchema();
     await using hub = await startHub({ database: schema.url });
     await fn(hub);
   }));
@@ -39,7 +39,7 @@ pgTest(
 pgTest(
   "search (postgres): a message too large for one tsvector is still stored and found by its head",
   async () => {
-    await using schema = freshSchema();
+    await using schema = recycledSchema();
     await using hub = await startHub({ database: schema.url });
     let n = 0;
     const words = (chars: number) => {

@@ -3,7 +3,7 @@
  * (`ARC_TEST_PG_URL`). A file of its own beside `postgres_test.ts` (what only
  * the PostgreSQL store guarantees), so that the two run side by side.
  */
-import { PG_URL, pgTest, SchemaPool } from "../postgres/_pg.ts";
+import { openRecycledStore, PG_URL, pgTest } from "../postgres/_pg.ts";
 import { storeContract, type StoreOpener } from "./contract.ts";
 import { identityContract } from "./identity_contract.ts";
 import { receiptsContract } from "./receipts_contract.ts";
@@ -17,10 +17,9 @@ import { retentionContract } from "./retention_contract.ts";
 
 /**
  * The contract suites open their stores on migrated schemas that are emptied
- * between tests rather than migrated afresh for each (see SchemaPool).
+ * between tests rather than migrated afresh for each (see openRecycledStore).
  */
-const schemas = new SchemaPool();
-const openPostgres: StoreOpener = (clock) => schemas.open(clock);
+const openPostgres: StoreOpener = (clock) => openRecycledStore(clock);
 
 if (PG_URL) {
   storeContract("PostgresStore", openPostgres);
@@ -36,12 +35,3 @@ if (PG_URL) {
 } else {
   pgTest("PostgresStore contract suite", () => Promise.resolve());
 }
-
-// Registered last, so it runs after every contract test (tests in a file run
-// in the order they are registered).
-pgTest(
-  "PostgresStore: (last) drop the schemas the contract suites shared",
-  async () => {
-    await schemas.drop();
-  },
-);

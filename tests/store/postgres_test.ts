@@ -19,7 +19,12 @@ import {
 } from "../../src/store/postgres/store.ts";
 import { parseDatabaseUrl } from "../../src/database_url.ts";
 import { MIGRATIONS } from "../../src/store/postgres/schema.ts";
-import { freshSchema, PG_URL, pgTest } from "../postgres/_pg.ts";
+import {
+  freshSchema,
+  PG_URL,
+  pgTest,
+  recycledSchema,
+} from "../postgres/_pg.ts";
 import {
   allBroadcasts,
   assertMintsLastIdThenRefuses,
@@ -82,7 +87,7 @@ Deno.test("parseDatabaseUrl() keeps the password out of the label and errors", (
 });
 
 pgTest("PostgresStore.open() reports the password-less identity", async () => {
-  await using schema = freshSchema();
+  await using schema = recycledSchema();
   await using store = await PostgresStore.open(schema.url, {
     clock: new FakeClock(),
     poolSize: 1,
@@ -161,7 +166,7 @@ pgTest(
 pgTest(
   "PostgresStore: a post within the second its sender was last seen writes no new version of the session row",
   async () => {
-    await using schema = freshSchema();
+    await using schema = recycledSchema();
     const clock = new FakeClock();
     await using store = await PostgresStore.open(schema.url, {
       clock,
@@ -229,7 +234,7 @@ pgTest(
 pgTest(
   "PostgresStore.postMessage() mints id 2^53 − 1 and then throws IdExhaustedError, inserting nothing",
   async () => {
-    await using schema = freshSchema();
+    await using schema = recycledSchema();
     await using store = await PostgresStore.open(schema.url, {
       clock: new FakeClock(),
       poolSize: 1,
@@ -244,7 +249,7 @@ pgTest(
 pgTest(
   "PostgresStore.recoverExpired() rolls back the whole sweep when a notice cannot get an id",
   async () => {
-    await using schema = freshSchema();
+    await using schema = recycledSchema();
     const clock = new FakeClock();
     await using store = await PostgresStore.open(schema.url, {
       clock,
@@ -266,7 +271,7 @@ pgTest(
 pgTest(
   "PostgresStore.acquireClaim() throws StorageUnavailableError while another session blocks the table",
   async () => {
-    await using schema = freshSchema();
+    await using schema = recycledSchema();
     await using store = await PostgresStore.open(schema.url, {
       clock: new FakeClock(),
       poolSize: 2,
@@ -297,7 +302,7 @@ pgTest(
 pgTest(
   "PostgresStore.acquireClaim()/acquireLock() on several stores at once: exactly one winner per key",
   async () => {
-    await using schema = freshSchema();
+    await using schema = recycledSchema();
     const clock = new FakeClock();
     const stores = await openMany(schema.url, clock, 3, 4);
     try {
@@ -330,7 +335,7 @@ pgTest(
 pgTest(
   "PostgresStore.createSession() racing on several stores: one session wins, the rest conflict",
   async () => {
-    await using schema = freshSchema();
+    await using schema = recycledSchema();
     const clock = new FakeClock();
     const stores = await openMany(schema.url, clock, 3, 2);
     try {
@@ -358,7 +363,7 @@ pgTest(
 pgTest(
   "PostgresStore.completeTask() of siblings on several stores at once rolls the parent up exactly once",
   async () => {
-    await using schema = freshSchema();
+    await using schema = recycledSchema();
     const clock = new FakeClock();
     const stores = await openMany(schema.url, clock, 3, 3);
     try {
@@ -392,7 +397,7 @@ pgTest(
 pgTest(
   "PostgresStore.postMessage() of task_results racing on several stores completes the request once",
   async () => {
-    await using schema = freshSchema();
+    await using schema = recycledSchema();
     const clock = new FakeClock();
     const stores = await openMany(schema.url, clock, 3, 3);
     try {
@@ -425,7 +430,7 @@ pgTest(
 pgTest(
   "PostgresStore.recoverExpired() on several stores at once posts each notice once",
   async () => {
-    await using schema = freshSchema();
+    await using schema = recycledSchema();
     const clock = new FakeClock();
     const stores = await openMany(schema.url, clock, 3, 2);
     try {
@@ -452,7 +457,7 @@ pgTest(
 pgTest(
   "PostgresStore ids become visible in id order while several stores post at once",
   async () => {
-    await using schema = freshSchema();
+    await using schema = recycledSchema();
     const clock = new FakeClock();
     const writers = await openMany(schema.url, clock, 3, 4);
     await using reader = await PostgresStore.open(schema.url, {
@@ -504,7 +509,7 @@ pgTest(
 pgTest(
   "PostgresStore.watchChanges() hears other stores' posts, not its own, and recovers a terminated listen connection",
   async () => {
-    await using schema = freshSchema();
+    await using schema = recycledSchema();
     const clock = new FakeClock();
     await using a = await PostgresStore.open(schema.url, {
       clock,
@@ -561,7 +566,7 @@ pgTest(
 pgTest(
   "PostgresStore.listThreads() folds in messages another store wrote after its last listing",
   async () => {
-    await using schema = freshSchema();
+    await using schema = recycledSchema();
     const clock = new FakeClock();
     const [a, b] = await openMany(schema.url, clock, 2, 1);
     try {

@@ -5,10 +5,10 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
 import { openStream, type TestHub } from "../../_util.ts";
-import { freshSchema, passwordOf, pgTest, startPgHubs } from "../_pg.ts";
+import { passwordOf, pgTest, recycledSchema, startPgHubs } from "../_pg.ts";
 
 async function withHub(fn: (hub: TestHub) => Promise<void>): Promise<void> {
-  await using schema = freshSchema();
+  await using schema = recycledSchema();
   const [hub] = await startPgHubs(1, schema.url);
   try {
     await fn(hub!);
