@@ -7,7 +7,7 @@
  */
 
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { type HubLike, startHub, type TestHub } from "../_util.ts";
+import type { HubLike } from "../_util.ts";
 import { type InProcessHub, inProcessHub } from "../_harness.ts";
 
 /**
@@ -128,20 +128,16 @@ function hubBrowserTest<H extends AsyncDisposable>(
 }
 
 /**
- * One test with a fresh hub process (`arc serve`) and the file's browser;
- * ignored where the browser cannot run ({@linkcode BROWSER_UNAVAILABLE}).
+ * One test with a fresh hub in the test process (`../_harness.ts`, serving
+ * real HTTP on a port of its own, on a clock the test may move, e.g. past a
+ * deadline) and the file's browser; ignored where the browser cannot run
+ * ({@linkcode BROWSER_UNAVAILABLE}). The page is what these tests are about:
+ * a hub process per test cost about a third of the file's CPU, and the hub
+ * process itself is tested elsewhere.
  */
-export const browserTest: HubBrowserTest<TestHub> = hubBrowserTest((args) =>
-  startHub({ args })
-);
-
-/**
- * Like {@linkcode browserTest}, on a hub in the test process
- * (`../_harness.ts`) whose clock the test moves, e.g. past a deadline.
- */
-export const browserClockTest: HubBrowserTest<InProcessHub> = hubBrowserTest(
-  (args) => inProcessHub({ args }),
-);
+export const browserTest: HubBrowserTest<InProcessHub> = hubBrowserTest((
+  args,
+) => inProcessHub({ args }));
 
 /**
  * One test with the file's browser that starts its own hubs; ignored where

@@ -1,6 +1,6 @@
 /**
- * The dashboard's approvals panel in a real headless Chromium against a real
- * hub process and a real `arc hook --approve` process: a Claude Code
+ * The dashboard's approvals panel in a real headless Chromium against a hub
+ * serving real HTTP and a real `arc hook --approve` process: a Claude Code
  * PermissionRequest shows up with the agent, the command and its waiting
  * time, and a click on Deny reaches the hook, which prints the decision.
  *

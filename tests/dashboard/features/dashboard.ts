@@ -1,7 +1,9 @@
 /**
  * The operator dashboard in a real headless Chromium (the system package,
- * driven by playwright-core) against a real hub process. Skipped, with the
- * reason printed, when the browser or the permissions it needs are missing.
+ * driven by playwright-core) against a hub serving real HTTP, in the test
+ * process (hub processes where the test is about them: a restart). Skipped,
+ * with the reason printed, when the browser or the permissions it needs are
+ * missing.
  *
  * @module
  */
@@ -717,6 +719,8 @@ browserTest(
     assert(longest < 2000, `the main thread froze for ${longest} ms`);
     assertEquals(errors, []);
   },
+  // The seeding posts 1,200 messages at one instant of the hub's clock.
+  { args: ["--rate-limit", "0"] },
 );
 
 browserOnlyTest(

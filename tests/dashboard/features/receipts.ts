@@ -9,10 +9,10 @@
 
 import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
 import { eventually } from "../../_util.ts";
-import { browserClockTest, openDashboard, sel } from "../_browser.ts";
+import { browserTest, openDashboard, sel } from "../_browser.ts";
 import { must, post } from "../_seed.ts";
 
-browserClockTest(
+browserTest(
   "dashboard - lists unacknowledged and overdue requests until acked",
   async (hub, browser) => {
     await must(hub, "POST", "/v1/sessions", { agent_id: "worker" });
@@ -69,7 +69,7 @@ browserClockTest(
   },
 );
 
-browserClockTest(
+browserTest(
   "dashboard - shows surfaced receipts and agent status from hooks",
   async (hub, browser) => {
     await must(hub, "POST", "/v1/sessions", { agent_id: "worker" });
