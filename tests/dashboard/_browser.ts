@@ -11,17 +11,17 @@ import type { HubLike } from "../_util.ts";
 import { type InProcessHub, inProcessHub } from "../_harness.ts";
 
 /**
- * The browser the tests drive, the first of these that is installed:
+ * The browsers the tests can drive, in the order they are preferred:
  * Debian's `chromium-headless-shell` (the same engine without the desktop
- * browser around it: about 30 % less browser CPU for the dashboard tests here) and its
- * `chromium`.
+ * browser around it; the dashboard tests spend about 30 % less browser CPU
+ * on it) and its `chromium`.
  */
 export const CHROMIUM_CANDIDATES = [
   "/usr/bin/chromium-headless-shell",
   "/usr/bin/chromium",
 ] as const;
 
-/** The browser the tests launch ({@linkcode CHROMIUM_CANDIDATES}), or the last candidate when none is installed. */
+/** The first of {@linkcode CHROMIUM_CANDIDATES} that is installed, else the last. */
 export const CHROMIUM: string = await firstFile(CHROMIUM_CANDIDATES);
 
 async function firstFile(paths: readonly string[]): Promise<string> {
@@ -54,7 +54,9 @@ export async function browserUnavailable(): Promise<string | undefined> {
     const info = await Deno.stat(CHROMIUM);
     if (!info.isFile) return `${CHROMIUM} is not a file`;
   } catch {
-    return `${CHROMIUM} is missing (install it with: apt-get install -y chromium-headless-shell)`;
+    return `no browser: none of ${
+      CHROMIUM_CANDIDATES.join(", ")
+    } is installed (install one with: apt-get install -y chromium-headless-shell)`;
   }
   for (const kind of ["homedir", "osRelease"] as const) {
     const { state } = await Deno.permissions.query({ name: "sys", kind });
@@ -110,34 +112,24 @@ export interface BrowserTestOptions {
   args?: string[];
 }
 
-/** A test with a fresh hub (made by `start` from `arc serve` flags) and the file's browser. */
-type HubBrowserTest<H> = (
-  name: string,
-  fn: (hub: H, browser: Browser) => Promise<void>,
-  options?: BrowserTestOptions,
-) => void;
-
-function hubBrowserTest<H extends AsyncDisposable>(
-  start: (args: string[]) => Promise<H>,
-): HubBrowserTest<H> {
-  return (name, fn, options = {}) =>
-    registerBrowserTest(name, options.unavailable, async () => {
-      await using hub = await start(options.args ?? []);
-      await fn(hub, await sharedBrowser());
-    });
-}
-
 /**
  * One test with a fresh hub in the test process (`../_harness.ts`, serving
  * real HTTP on a port of its own, on a clock the test may move, e.g. past a
  * deadline) and the file's browser; ignored where the browser cannot run
  * ({@linkcode BROWSER_UNAVAILABLE}). The page is what these tests are about:
- * a hub process per test cost about a third of the file's CPU, and the hub
- * process itself is tested elsewhere.
+ * a hub process per test cost about a sixth of the file's CPU, and the hub
+ * process is tested elsewhere.
  */
-export const browserTest: HubBrowserTest<InProcessHub> = hubBrowserTest((
-  args,
-) => inProcessHub({ args }));
+export function browserTest(
+  name: string,
+  fn: (hub: InProcessHub, browser: Browser) => Promise<void>,
+  options: BrowserTestOptions = {},
+): void {
+  registerBrowserTest(name, options.unavailable, async () => {
+    await using hub = await inProcessHub({ args: options.args ?? [] });
+    await fn(hub, await sharedBrowser());
+  });
+}
 
 /**
  * One test with the file's browser that starts its own hubs; ignored where

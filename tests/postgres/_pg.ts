@@ -101,9 +101,9 @@ const recycledNames = new Set<string>();
  * schema itself (its version, tables or indexes) or need it not to exist
  * take {@linkcode freshSchema}.
  */
-export function recycledSchema(base: string = PG_URL ?? ""): TestSchema {
-  let name = spareSchemas.pop();
-  if (!name) recycledNames.add(name = schemaName());
+export function recycledSchema(): TestSchema {
+  const base = PG_URL ?? "";
+  const name = takeSpare();
   const admin = schemaAdmin(base, name);
   return {
     url: schemaUrl(base, name),
@@ -136,6 +136,15 @@ if (PG_URL) {
   });
 }
 
+/** A spare schema's name, or a new one (then dropped after the file's last test). */
+function takeSpare(): string {
+  const spare = spareSchemas.pop();
+  if (spare) return spare;
+  const name = schemaName();
+  recycledNames.add(name);
+  return name;
+}
+
 /** An admin client on the test server with `search_path` set to schema `name`. */
 function schemaAdmin(base: string, name: string): postgres.Sql {
   return postgres(base, {
@@ -156,8 +165,7 @@ export async function openRecycledStore(
   clock: Clock,
 ): Promise<{ store: PostgresStore; cleanup(): Promise<void> }> {
   const base = PG_URL ?? "";
-  let name = spareSchemas.pop();
-  if (!name) recycledNames.add(name = schemaName());
+  const name = takeSpare();
   const store = await PostgresStore.open(schemaUrl(base, name), {
     clock,
     poolSize: 2,
