@@ -1,7 +1,8 @@
 /**
  * In-process test hub: the real {@linkcode Hub} on a real SQLite file in a
- * temporary directory, with the real Hono app around it, on a clock the test
- * moves. Requests go through `app.request(...)` (no socket, no process), so
+ * temporary directory (or on PostgreSQL, with `--database URL` among its
+ * flags), opened as `arc serve` opens it, with the real Hono app around it,
+ * on a clock the test moves. Requests go through `app.request(...)` (no socket, no process), so
  * expiry, TTL and presence tests advance time instead of sleeping.
  *
  * ```ts
@@ -23,9 +24,8 @@ import type { Hono } from "hono";
 import { type ArcEnv, closeApp, createApp } from "../src/http/app.ts";
 import { type RunningHub, serveHub } from "../src/http/server.ts";
 import { Hub } from "../src/hub/hub.ts";
-import { parseServeFlags } from "../src/cli/serve.ts";
+import { openStore, parseServeFlags } from "../src/cli/serve.ts";
 import { resolveConfig } from "../src/config.ts";
-import { SqliteStore } from "../src/store/sqlite/store.ts";
 import { RelayServer } from "../src/relay/server.ts";
 import { inProcessDispatch } from "../src/relay/dispatch.ts";
 import type { Clock } from "../src/time.ts";
@@ -114,10 +114,7 @@ export async function inProcessHub(
     "0",
   ]);
   const config = resolveConfig(flags);
-  const store = SqliteStore.open(config.storagePath, {
-    durability: config.durability,
-    clock,
-  });
+  const store = await openStore(config, { clock });
   let hub: Hub;
   try {
     hub = await Hub.create(config, store, { log: write, clock });

@@ -6,7 +6,11 @@
  */
 
 import { dirname, join } from "../path.ts";
-import { type HubOptions, resolveConfig } from "../config.ts";
+import {
+  type HubOptions,
+  resolveConfig,
+  type ResolvedConfig,
+} from "../config.ts";
 import { Hub } from "../hub/hub.ts";
 import { createApp } from "../http/app.ts";
 import { Metrics } from "../http/metrics.ts";
@@ -20,7 +24,8 @@ import {
 import { inProcessDispatch } from "../relay/dispatch.ts";
 import { RelayServer, SpoolConflictError } from "../relay/server.ts";
 import { SqliteStore } from "../store/sqlite/store.ts";
-import { toIso } from "../time.ts";
+import { type Clock, toIso } from "../time.ts";
+import type { Store } from "../store/types.ts";
 import { intFlag, parseFlags, textFlags, UsageError } from "./args.ts";
 import type { Io } from "./io.ts";
 import { Notifications } from "../hub/notify.ts";
@@ -253,6 +258,37 @@ export async function runServe(args: string[], io: Io): Promise<number> {
   }
 }
 
+/**
+ * Opens the store a configuration names: PostgreSQL when it has a database
+ * (the driver loads only then), else its SQLite file, with its durability
+ * and, for SQLite, a checkpointer every 500 ms under load.
+ *
+ * @param config the resolved configuration
+ * @param options `log` for database connection trouble; `clock` for the
+ *   store's time (@default the system clock)
+ * @throws {StorageUnavailableError} when the database cannot be reached or opened
+ */
+export async function openStore(
+  config: ResolvedConfig,
+  options: { log?: (line: string) => void; clock?: Clock } = {},
+): Promise<Store> {
+  const clock = options.clock ? { clock: options.clock } : {};
+  return config.database
+    ? await (await import("../store/postgres/store.ts")).PostgresStore.open(
+      config.database,
+      {
+        ...clock,
+        ...(options.log ? { log: options.log } : {}),
+        durability: config.durability,
+      },
+    )
+    : SqliteStore.open(config.storagePath, {
+      ...clock,
+      durability: config.durability,
+      checkpointMs: 500,
+    });
+}
+
 async function serve(
   options: ServeFlags,
   out: (line: string) => void,
@@ -268,18 +304,7 @@ async function serve(
       "warning: --database puts the database password in the process list; prefer ARC_DATABASE_URL or --database-file",
     );
   }
-  const store = config.database
-    ? await (await import("../store/postgres/store.ts")).PostgresStore.open(
-      config.database,
-      {
-        log: warn,
-        durability: config.durability,
-      },
-    )
-    : SqliteStore.open(config.storagePath, {
-      durability: config.durability,
-      checkpointMs: 500,
-    });
+  const store = await openStore(config, { log: warn });
   const hub = await Hub.create(config, store, { log });
   // `arc stop` trusts a pidfile only when the hub at its URL reports its pid.
   hub.runtimeInfo["pid"] = Deno.pid;
