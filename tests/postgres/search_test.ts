@@ -1,12 +1,13 @@
 import { assertEquals, assertStringIncludes } from "../_assert.ts";
 import { startHub } from "../_util.ts";
+import { inProcessHub } from "../_harness.ts";
 import { search, searchCases } from "../http/_search_cases.ts";
 import { freshSchema, pgTest, recycledSchema, withPgHubs } from "./_pg.ts";
 
 searchCases("search (postgres)", (name, fn) =>
   pgTest(name, async () => {
     await using schema = recycledSchema();
-    await using hub = await startHub({ database: schema.url });
+    await using hub = await inProcessHub({ args: ["--database", schema.url] });
     await fn(hub);
   }));
 
@@ -40,7 +41,7 @@ pgTest(
   "search (postgres): a message too large for one tsvector is still stored and found by its head",
   async () => {
     await using schema = recycledSchema();
-    await using hub = await startHub({ database: schema.url });
+    await using hub = await inProcessHub({ args: ["--database", schema.url] });
     let n = 0;
     const words = (chars: number) => {
       let text = "";

@@ -1,26 +1,31 @@
 /**
- * A hub process on PostgreSQL passes a representative HTTP subset: hub-info,
- * sessions, messages and visibility, long-poll, SSE, claims and locks,
- * tasks with rollup and RPC completion, threads.
+ * A hub on PostgreSQL passes a representative HTTP subset: hub-info (from a
+ * hub process), sessions, messages and visibility, long-poll, SSE, claims and
+ * locks, tasks with rollup and RPC completion, threads (from a hub in the test
+ * process, on the same store a process opens).
  */
 import { assert, assertEquals, assertStringIncludes } from "../../_assert.ts";
-import { openStream, type TestHub } from "../../_util.ts";
+import { openStream } from "../../_util.ts";
+import { type InProcessHub, inProcessHub } from "../../_harness.ts";
 import { passwordOf, pgTest, recycledSchema, startPgHubs } from "../_pg.ts";
 
-async function withHub(fn: (hub: TestHub) => Promise<void>): Promise<void> {
+/** Runs `fn` with a PostgreSQL hub in the test process, on a schema of its own. */
+async function withHub(
+  fn: (hub: InProcessHub) => Promise<void>,
+): Promise<void> {
   await using schema = recycledSchema();
-  const [hub] = await startPgHubs(1, schema.url);
-  try {
-    await fn(hub!);
-  } finally {
-    await hub![Symbol.asyncDispose]();
-  }
+  await using hub = await inProcessHub({ args: ["--database", schema.url] });
+  await fn(hub);
 }
 
 pgTest(
   "postgres hub: hub-info names the backend and the database without its password",
-  (url) =>
-    withHub(async (hub) => {
+  async (url) => {
+    // A process: its permissions and its startup line are what is checked.
+    await using schema = recycledSchema();
+    const [started] = await startPgHubs(1, schema.url);
+    await using hub = started!;
+    {
       const info = (await hub.api("GET", "/v1/hub-info")).body.result;
       assertEquals(info.arcdeno.backend, "postgres");
       const u = new URL(url);
@@ -39,7 +44,8 @@ pgTest(
         assert(!hub.output().includes(secret), "no password in the log");
       }
       assertStringIncludes(hub.output(), `storage=${info.storage_path}`);
-    }),
+    }
+  },
 );
 
 pgTest(
