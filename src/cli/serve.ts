@@ -24,7 +24,7 @@ import {
 import { inProcessDispatch } from "../relay/dispatch.ts";
 import { RelayServer, SpoolConflictError } from "../relay/server.ts";
 import { SqliteStore } from "../store/sqlite/store.ts";
-import { type Clock, toIso } from "../time.ts";
+import { type Clock, systemClock, toIso } from "../time.ts";
 import type { Store } from "../store/types.ts";
 import { intFlag, parseFlags, textFlags, UsageError } from "./args.ts";
 import type { Io } from "./io.ts";
@@ -272,18 +272,18 @@ export async function openStore(
   config: ResolvedConfig,
   options: { log?: (line: string) => void; clock?: Clock } = {},
 ): Promise<Store> {
-  const clock = options.clock ? { clock: options.clock } : {};
+  const clock = options.clock ?? systemClock;
   return config.database
     ? await (await import("../store/postgres/store.ts")).PostgresStore.open(
       config.database,
       {
-        ...clock,
+        clock,
         ...(options.log ? { log: options.log } : {}),
         durability: config.durability,
       },
     )
     : SqliteStore.open(config.storagePath, {
-      ...clock,
+      clock,
       durability: config.durability,
       checkpointMs: 500,
     });
