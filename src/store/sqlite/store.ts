@@ -216,46 +216,60 @@ export class SqliteStore extends StoreViews implements types.Store {
   /**
    * Runs `fn` as a write and settles once its commit is done (group commit).
    *
-   * The first write of an event-loop turn runs in a transaction of its own
-   * and commits at once: a lone client waits for nothing. Every later write of
-   * the same turn (concurrent requests) joins one `BEGIN IMMEDIATE`
-   * transaction, each under a savepoint of its own (a unit that throws is
-   * rolled back alone and rejects alone), which commits once the turn's I/O
+   * A write that comes alone commits at once, in a transaction of its own: a
+   * lone client waits for nothing. When writes come together, they join one
+   * `BEGIN IMMEDIATE` transaction, which commits once the turn's I/O
    * callbacks have run (`setImmediate`), or sooner when a read, a
-   * transaction of its own or `close()` needs the connection. So a write is
-   * never acknowledged before its commit, a read never sees a write that is
-   * not committed, and concurrent posts share commits (each commit rewrites
-   * the pages it changed into the log, which under load was the largest cost
-   * of a post).
+   * transaction of its own or `close()` needs the connection. Writes come
+   * together when one is not the first of its event-loop turn, or when the
+   * last turn that wrote had more than one write (under steady concurrent
+   * load the first write of a turn would otherwise commit alone, and the
+   * rest in a second commit). The group's first write runs right after
+   * `BEGIN`, so if it throws the whole transaction is rolled back; each
+   * later one runs under a savepoint of its own, so a unit that throws is
+   * rolled back alone and rejects alone. A write is never acknowledged
+   * before its commit, and a read never sees a write that is not committed;
+   * concurrent posts share commits (each commit rewrites the pages it
+   * changed into the log, which under load was the largest cost of a post).
    */
   #write<T>(fn: () => T): Promise<T> {
-    if (!this.#group && !this.#wroteThisTurn) {
-      this.#wroteThisTurn = true;
-      setImmediate(() => this.#wroteThisTurn = false);
-      return this.#unit(() => this.#tx(fn));
+    const alone = this.#turnWrites === 0 && !this.#crowded && !this.#group;
+    if (this.#turnWrites++ === 0) {
+      setImmediate(() => {
+        this.#crowded = this.#turnWrites > 1;
+        this.#turnWrites = 0;
+      });
     }
+    if (alone) return this.#unit(() => this.#tx(fn));
+    const first = !this.#group;
     let group: Waiting[];
     try {
       group = this.#openGroup();
-      this.#run("SAVEPOINT arc_unit");
+      if (!first) this.#run("SAVEPOINT arc_unit");
     } catch (error) {
       return Promise.reject(translate(error));
     }
     try {
       const value = fn();
-      this.#run("RELEASE arc_unit");
+      if (!first) this.#run("RELEASE arc_unit");
       return new Promise<T>((resolve, reject) => {
         group.push({ resolve: () => resolve(value), reject });
       });
     } catch (error) {
       const failure = translate(error);
-      this.#undoUnit(group, failure);
+      if (first) {
+        // Nothing else is in the transaction yet: undo all of it.
+        this.#takeGroup();
+        this.#abandon([], failure);
+      } else this.#undoUnit(group, failure);
       return Promise.reject(failure);
     }
   }
 
-  /** Whether a write already ran in this event-loop turn (see `#write`). */
-  #wroteThisTurn = false;
+  /** Writes so far in this event-loop turn (see `#write`). */
+  #turnWrites = 0;
+  /** Whether the last turn with writes had more than one (see `#write`). */
+  #crowded = false;
 
   /** The group of writes waiting for the open transaction's commit; opens one if none is open. */
   #openGroup(): Waiting[] {

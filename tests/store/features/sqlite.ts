@@ -13,6 +13,7 @@ import {
 } from "../../../src/errors.ts";
 import { MAX_MESSAGE_ID } from "../../../src/protocol.ts";
 import { SqliteStore } from "../../../src/store/sqlite/store.ts";
+import { tx, type Unit } from "../../../src/store/unit.ts";
 import type { RaceOrder, RaceReport } from "../_claim_race_worker.ts";
 import {
   allBroadcasts,
@@ -333,6 +334,72 @@ Deno.test("SqliteStore: the first write of a turn commits alone, the later ones 
     "the first alone, the others together",
   );
   assertEquals(after.units - before.units, 3, "the three that ran");
+});
+
+Deno.test("SqliteStore: after a turn with several writes the next turn's first write joins the group too; after a turn with one, a write commits alone again", async () => {
+  await using db = await tempDb();
+  await using store = SqliteStore.open(db.path, { clock: new FakeClock() });
+  const other = new DatabaseSync(db.path);
+  const stored = () =>
+    Number(other.prepare("SELECT COUNT(*) AS n FROM messages").get()?.["n"]);
+  const post = (body: string) =>
+    rules(store).postMessage(newMessage({ from_agent: "a", body }), null);
+  try {
+    let before = store.commitStats.commits;
+    await Promise.all([post("1"), post("2")]);
+    assertEquals(store.commitStats.commits - before, 2, "a quiet start");
+    before = store.commitStats.commits;
+    await Promise.all([post("3"), post("4")]);
+    assertEquals(store.commitStats.commits - before, 1, "a crowded turn");
+    // One write after a crowded turn still waits for the end of its turn.
+    let pending = post("5");
+    assertEquals(stored(), 4, "not committed yet");
+    await pending;
+    assertEquals(stored(), 5);
+    // That turn had one write: the next one commits before it returns.
+    pending = post("6");
+    assertEquals(stored(), 6, "committed alone, at once");
+    await pending;
+  } finally {
+    other.close();
+  }
+});
+
+Deno.test("SqliteStore: when the first write of a group fails after writing, the transaction is undone whole and the next write of the turn still commits", async () => {
+  await using db = await tempDb();
+  await using store = SqliteStore.open(db.path, { clock: new FakeClock() });
+  const post = (body: string) =>
+    rules(store).postMessage(newMessage({ from_agent: "a", body }), null);
+  // A crowded turn first, so that the next turn's first write opens a group.
+  await Promise.all([post("1"), post("2")]);
+  const before = store.commitStats;
+  // The first unit inserts a message, then throws: nothing of it may stay.
+  function* insertThenFail(): Unit<never> {
+    yield* tx.insertMessages([{
+      input: newMessage({ from_agent: "a", body: "undone" }),
+      ts: "2026-01-01T00:00:00Z",
+      task: null,
+    }]);
+    throw new Error("the unit failed after its insert");
+  }
+  const outcomes = await Promise.allSettled([
+    store.run(insertThenFail),
+    post("after"),
+  ]);
+  assertEquals(outcomes.map((o) => o.status), ["rejected", "fulfilled"]);
+  assertStringIncludes(
+    String((outcomes[0] as PromiseRejectedResult).reason),
+    "after its insert",
+  );
+  assertEquals((await allBroadcasts(store)).map((m) => m.body), [
+    "1",
+    "2",
+    "after",
+  ]);
+  assertEquals(store.connection.isTransaction, false);
+  const after = store.commitStats;
+  assertEquals(after.commits - before.commits, 1);
+  assertEquals(after.units - before.units, 1);
 });
 
 Deno.test("SqliteStore: a post within the second its sender was last seen leaves the session row alone; a later one moves last_seen", async () => {
