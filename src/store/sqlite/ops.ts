@@ -135,12 +135,32 @@ export class SqliteOps implements TxOps {
   }
 
   touchAgent(agentId: string, at: string): void {
+    // Timestamps are whole seconds: an agent touched in this second already
+    // has it, unless that write was rolled back (see forgetTouches).
+    if (at !== this.#touchedAt) {
+      this.#touched.clear();
+      this.#touchedAt = at;
+    } else if (this.#touched.has(agentId)) return;
     this.#db.run(
       "UPDATE sessions SET last_seen = ? WHERE agent_id = ? AND active = 1 AND last_seen IS NOT ?",
       at,
       agentId,
       at,
     );
+    this.#touched.add(agentId);
+  }
+
+  /** The second of the touches in {@linkcode #touched}. */
+  #touchedAt = "";
+  /** Agents touched in that second, whose touch need not run again. */
+  #touched = new Set<string>();
+
+  /**
+   * Forgets the touches remembered this second; the store calls it whenever
+   * it rolls back, which may have undone one of them.
+   */
+  forgetTouches(): void {
+    this.#touched.clear();
   }
 
   // -- leases ---------------------------------------------------------

@@ -209,6 +209,7 @@ export class SqliteStore extends StoreViews implements types.Store {
       return result;
     } catch (error) {
       if (this.#db.isTransaction) this.#run("ROLLBACK");
+      this.#opsOnce?.forgetTouches();
       throw error;
     }
   }
@@ -306,6 +307,7 @@ export class SqliteStore extends StoreViews implements types.Store {
       if (this.#db.isTransaction) {
         this.#run("ROLLBACK TO arc_unit");
         this.#run("RELEASE arc_unit");
+        this.#opsOnce?.forgetTouches();
         return;
       }
     } catch {
@@ -352,6 +354,7 @@ export class SqliteStore extends StoreViews implements types.Store {
     } catch {
       // The connection has already given the transaction up.
     }
+    this.#opsOnce?.forgetTouches();
     for (const waiting of group) waiting.reject(error);
   }
 

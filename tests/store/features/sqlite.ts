@@ -14,6 +14,7 @@ import {
 import { MAX_MESSAGE_ID } from "../../../src/protocol.ts";
 import { SqliteStore } from "../../../src/store/sqlite/store.ts";
 import { tx, type Unit } from "../../../src/store/unit.ts";
+import { toIso } from "../../../src/time.ts";
 import type { RaceOrder, RaceReport } from "../_claim_race_worker.ts";
 import {
   allBroadcasts,
@@ -427,6 +428,29 @@ Deno.test("SqliteStore: a post within the second its sender was last seen leaves
   await post();
   assertEquals(total() - before, 2, "the message and the session");
   assert(String(lastSeen()) > String(seen), "last_seen moved on");
+});
+
+Deno.test("SqliteStore: a touch that was rolled back runs again in the same second", async () => {
+  await using db = await tempDb();
+  const clock = new FakeClock();
+  await using store = SqliteStore.open(db.path, { clock });
+  await rules(store).createSession(newSession("a"), 120);
+  const lastSeen = () =>
+    store.connection.prepare(
+      "SELECT last_seen FROM sessions WHERE agent_id = 'a' AND active = 1",
+    ).get()?.["last_seen"];
+  const registered = lastSeen();
+  clock.tick(1);
+  const now = toIso(clock.now());
+  function* touchThenFail(): Unit<never> {
+    yield* tx.touchAgent("a", now);
+    throw new Error("the unit failed after its touch");
+  }
+  const error = await assertRejects(() => store.run(touchThenFail));
+  assertStringIncludes(String(error), "after its touch");
+  assertEquals(lastSeen(), registered, "the touch was undone");
+  await rules(store).postMessage(newMessage({ from_agent: "a" }), null);
+  assertEquals(lastSeen(), now, "the post touched the session again");
 });
 
 Deno.test("SqliteStore: a write in a group waits for the group's commit, which comes at the end of the turn without a read", async () => {
