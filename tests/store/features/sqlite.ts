@@ -403,6 +403,13 @@ Deno.test("SqliteStore: when the first write of a group fails after writing, the
   assertEquals(after.units - before.units, 1);
 });
 
+/** The `last_seen` of an agent's active session, read on the store's connection. */
+function lastSeenOf(store: SqliteStore, agentId: string): unknown {
+  return store.connection.prepare(
+    "SELECT last_seen FROM sessions WHERE agent_id = ? AND active = 1",
+  ).get(agentId)?.["last_seen"];
+}
+
 Deno.test("SqliteStore: a post within the second its sender was last seen leaves the session row alone; a later one moves last_seen", async () => {
   await using db = await tempDb();
   const clock = new FakeClock();
@@ -412,10 +419,7 @@ Deno.test("SqliteStore: a post within the second its sender was last seen leaves
     Number(
       store.connection.prepare("SELECT total_changes() AS n").get()?.["n"],
     );
-  const lastSeen = () =>
-    store.connection.prepare(
-      "SELECT last_seen FROM sessions WHERE agent_id = 'a' AND active = 1",
-    ).get()?.["last_seen"];
+  const lastSeen = () => lastSeenOf(store, "a");
   const post = () =>
     rules(store).postMessage(newMessage({ from_agent: "a" }), null);
   const seen = lastSeen();
@@ -435,10 +439,7 @@ Deno.test("SqliteStore: a touch that was rolled back runs again in the same seco
   const clock = new FakeClock();
   await using store = SqliteStore.open(db.path, { clock });
   await rules(store).createSession(newSession("a"), 120);
-  const lastSeen = () =>
-    store.connection.prepare(
-      "SELECT last_seen FROM sessions WHERE agent_id = 'a' AND active = 1",
-    ).get()?.["last_seen"];
+  const lastSeen = () => lastSeenOf(store, "a");
   const registered = lastSeen();
   clock.tick(1);
   const now = toIso(clock.now());
