@@ -51,7 +51,7 @@ start_ours() {
   local dir=$OUT/hubs/$1
   rm -rf "$dir" && mkdir -p "$dir"
   # The V8 flag every launch of ours uses (arc ensure, deno task start, compile).
-  deno run -A --v8-flags=--max-semi-space-size=1,--max-opt=2 main.ts serve --port 0 --storage "$dir/arc.sqlite3" \
+  deno run -A --v8-flags=--max-semi-space-size=1,--max-opt=2,--no-concurrent-recompilation main.ts serve --port 0 --storage "$dir/arc.sqlite3" \
     --spool-dir "$dir/spool" --presence-ttl 3600 --quiet --rate-limit 0 >"$dir/hub.log" 2>&1 &
   OURS_PID=$!
   STARTED+=("$OURS_PID")

@@ -35,13 +35,16 @@ export const LOG_NAME = "arc.log";
 
 /**
  * V8 flags a started hub runs with. A young generation of 1 MB semi-spaces
- * (V8's default grows to 16 MB) keeps a hub under load about 40 MB smaller,
- * and optimizing no further than Maglev (`--max-opt=2`: TurboFan, whose code
- * and work memory a busy hub otherwise pages in, never runs) another 3 to 7
- * MB, both at no measured cost in CPU per post or throughput
- * (docs/PERFORMANCE.md, "Memory").
+ * (V8's default grows to 16 MB) keeps a hub under load about 40 MB smaller;
+ * optimizing no further than Maglev (`--max-opt=2`: TurboFan, whose code and
+ * work memory a busy hub otherwise pages in, never runs) another 3 to 7 MB;
+ * and compiling on the main thread (`--no-concurrent-recompilation`: no
+ * compiler thread with its own `malloc` arena) another 4 to 10 MB. None of
+ * the three had a measured cost in CPU per post, throughput or wake-up
+ * latency (docs/PERFORMANCE.md, "Memory").
  */
-export const HUB_V8_FLAGS = "--v8-flags=--max-semi-space-size=1,--max-opt=2";
+export const HUB_V8_FLAGS =
+  "--v8-flags=--max-semi-space-size=1,--max-opt=2,--no-concurrent-recompilation";
 
 /**
  * Every `deno run` flag a started hub gets besides its permissions: the V8
