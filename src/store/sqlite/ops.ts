@@ -44,6 +44,12 @@ export interface SqliteSql {
     sql: string,
     ...params: Param[]
   ): { lastInsertRowid: number | bigint; changes: number | bigint };
+  /**
+   * How many statements that may change data have completed on this
+   * connection so far (anything but a SELECT counts). A statement that fails
+   * is not counted: SQLite undoes whatever it had changed.
+   */
+  readonly writes: number;
 }
 
 /**
@@ -55,23 +61,54 @@ const CACHED_STATEMENTS = 256;
 
 /** The statements of one connection, prepared once and cached. */
 export function sqliteSql(db: DatabaseSync): SqliteSql {
-  const statements = new Map<string, StatementSync>();
+  const statements = new Map<string, Prepared>();
+  let writes = 0;
   const stmt = (sql: string) => {
     let s = statements.get(sql);
     if (!s) {
       if (statements.size >= CACHED_STATEMENTS) {
         statements.delete(statements.keys().next().value!);
       }
-      statements.set(sql, s = db.prepare(sql));
+      statements.set(
+        sql,
+        s = { statement: db.prepare(sql), writes: !READ_ONLY.test(sql) },
+      );
     }
     return s;
   };
   return {
-    get: (sql, ...params) => stmt(sql).get(...params) as rows.Row | undefined,
-    all: (sql, ...params) => stmt(sql).all(...params) as rows.Row[],
-    run: (sql, ...params) => stmt(sql).run(...params),
+    get: (sql, ...params) => {
+      const s = stmt(sql);
+      const row = s.statement.get(...params) as rows.Row | undefined;
+      if (s.writes) writes++;
+      return row;
+    },
+    all: (sql, ...params) => {
+      const s = stmt(sql);
+      const all = s.statement.all(...params) as rows.Row[];
+      if (s.writes) writes++;
+      return all;
+    },
+    run: (sql, ...params) => {
+      const s = stmt(sql);
+      const result = s.statement.run(...params);
+      if (s.writes) writes++;
+      return result;
+    },
+    get writes() {
+      return writes;
+    },
   };
 }
+
+/** A prepared statement, and whether it may change data. */
+interface Prepared {
+  statement: StatementSync;
+  writes: boolean;
+}
+
+/** Statements that cannot change data (a `WITH` may end in a write, so it counts as one). */
+const READ_ONLY = /^\s*SELECT\b/i;
 
 /** SQLite implementation of the unit primitives. */
 export class SqliteOps implements TxOps {

@@ -80,7 +80,11 @@ export interface SqliteStoreOptions {
 
 /** A write that ran and waits for its group's commit. */
 interface Waiting {
-  resolve: () => void;
+  /** The write, to run again if its group is rolled back and replayed. */
+  run: () => unknown;
+  /** What its latest run returned. */
+  value: unknown;
+  resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
 
@@ -226,12 +230,14 @@ export class SqliteStore extends StoreViews implements types.Store {
    * last turn that wrote had more than one write (under steady concurrent
    * load the first write of a turn would otherwise commit alone, and the
    * rest in a second commit). The group's first write runs right after
-   * `BEGIN`, so if it throws the whole transaction is rolled back; each
-   * later one runs under a savepoint of its own, so a unit that throws is
-   * rolled back alone and rejects alone. A write is never acknowledged
-   * before its commit, and a read never sees a write that is not committed;
-   * concurrent posts share commits (each commit rewrites the pages it
-   * changed into the log, which under load was the largest cost of a post).
+   * `BEGIN`, so if it throws the whole transaction is rolled back. A later
+   * one that throws before it wrote anything rejects alone (SQLite has undone
+   * its failed statement); one that throws after writing has its group
+   * rolled back and the group's other writes run again (see `#replay`). A
+   * write is never acknowledged before its commit, and a read never sees a
+   * write that is not committed; concurrent posts share commits (each commit
+   * rewrites the pages it changed into the log, which under load was the
+   * largest cost of a post).
    */
   #write<T>(fn: () => T): Promise<T> {
     const alone = this.#turnWrites === 0 && !this.#crowded && !this.#group;
@@ -246,25 +252,32 @@ export class SqliteStore extends StoreViews implements types.Store {
     let group: Waiting[];
     try {
       group = this.#openGroup();
-      if (!first) this.#run("SAVEPOINT arc_unit");
     } catch (error) {
       return Promise.reject(translate(error));
     }
+    const writes = this.#sql.writes;
+    let value: T;
     try {
-      const value = fn();
-      if (!first) this.#run("RELEASE arc_unit");
-      return new Promise<T>((resolve, reject) => {
-        group.push({ resolve: () => resolve(value), reject });
-      });
+      value = fn();
     } catch (error) {
       const failure = translate(error);
       if (first) {
         // Nothing else is in the transaction yet: undo all of it.
         this.#takeGroup();
         this.#abandon([], failure);
-      } else this.#undoUnit(group, failure);
+      } else if (this.#sql.writes !== writes || !this.#db.isTransaction) {
+        this.#replay(group);
+      }
       return Promise.reject(failure);
     }
+    return new Promise<T>((resolve, reject) => {
+      group.push({
+        run: fn,
+        value,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
+    });
   }
 
   /** Writes so far in this event-loop turn (see `#write`). */
@@ -298,31 +311,50 @@ export class SqliteStore extends StoreViews implements types.Store {
   }
 
   /**
-   * Rolls back the unit that just failed. If SQLite already ended the whole
-   * transaction (it does after some I/O and memory errors), the group's
-   * earlier writes are gone too, and their callers hear it.
+   * Undoes a write that failed after changing something, which has no
+   * savepoint of its own (taking one for every write cost more than the
+   * rare failure): rolls the group's transaction back (if SQLite has not
+   * already) and runs the group's earlier writes again in a new one, each
+   * under a savepoint now. Units may be run again, as on PostgreSQL: they
+   * read inside the unit whatever they decide on, and nobody has seen their
+   * results, which are settled only by the commit. A write that fails this
+   * time rejects alone; if the storage fails, the whole group does.
    */
-  #undoUnit(group: Waiting[], failure: unknown): void {
+  #replay(group: Waiting[]): void {
+    const units = group.splice(0);
+    let next = 0;
     try {
-      if (this.#db.isTransaction) {
-        this.#run("ROLLBACK TO arc_unit");
+      if (this.#db.isTransaction) this.#run("ROLLBACK");
+      this.#opsOnce?.forgetTouches();
+      this.#run("BEGIN IMMEDIATE");
+      for (; next < units.length; next++) {
+        const waiting = units[next]!;
+        this.#run("SAVEPOINT arc_unit");
+        try {
+          waiting.value = waiting.run();
+        } catch (error) {
+          this.#run("ROLLBACK TO arc_unit");
+          this.#run("RELEASE arc_unit");
+          this.#opsOnce?.forgetTouches();
+          waiting.reject(translate(error));
+          continue;
+        }
         this.#run("RELEASE arc_unit");
-        this.#opsOnce?.forgetTouches();
-        return;
+        group.push(waiting);
       }
-    } catch {
-      // Cannot undo the unit alone: the whole transaction goes below.
+    } catch (error) {
+      const failure = translate(error);
+      this.#takeGroup();
+      this.#abandon(
+        [...group, ...units.slice(next)],
+        failure instanceof StorageUnavailableError
+          ? failure
+          : new StorageUnavailableError(
+            "storage unavailable: the transaction this write shared was rolled back",
+            { cause: failure },
+          ),
+      );
     }
-    this.#takeGroup();
-    this.#abandon(
-      group,
-      failure instanceof StorageUnavailableError
-        ? failure
-        : new StorageUnavailableError(
-          "storage unavailable: the transaction this write shared was rolled back",
-          { cause: failure },
-        ),
-    );
   }
 
   /** Commits the open group, if any, and settles its writes. */
@@ -336,7 +368,7 @@ export class SqliteStore extends StoreViews implements types.Store {
       return;
     }
     this.#committed(group.length);
-    for (const waiting of group) waiting.resolve();
+    for (const waiting of group) waiting.resolve(waiting.value);
   }
 
   /** Closes the open group's books: it is no longer open, here or for the thread. */

@@ -403,6 +403,75 @@ Deno.test("SqliteStore: when the first write of a group fails after writing, the
   assertEquals(after.units - before.units, 1);
 });
 
+Deno.test("SqliteStore: a later write of a group that fails before writing rejects alone; one that fails after writing has the group rolled back and its other writes run again", async () => {
+  await using db = await tempDb();
+  await using store = SqliteStore.open(db.path, { clock: new FakeClock() });
+  const row = (body: string) => ({
+    input: newMessage({ from_agent: "a", body }),
+    ts: "2026-01-01T00:00:00Z",
+    task: null,
+  });
+  let runs = 0;
+  function* counted(): Unit<number> {
+    runs++;
+    const [message] = yield* tx.insertMessages([row("grouped")]);
+    return message!.id;
+  }
+  // deno-lint-ignore require-yield
+  function* failEarly(): Unit<never> {
+    throw new Error("the unit failed before writing");
+  }
+  function* insertThenFail(): Unit<never> {
+    yield* tx.insertMessages([row("undone")]);
+    throw new Error("the unit failed after its insert");
+  }
+  const before = store.commitStats;
+  // In one turn: the first write commits alone, the rest form one group.
+  const lead = rules(store).postMessage(
+    newMessage({ from_agent: "a", body: "lead" }),
+    null,
+  );
+  const grouped = store.run(counted);
+  const early = store.run(failEarly);
+  assertEquals(runs, 1, "a unit that wrote nothing is undone without a replay");
+  const late = store.run(insertThenFail);
+  assertEquals(runs, 2, "the group was rolled back and its write ran again");
+  const tail = rules(store).postMessage(
+    newMessage({ from_agent: "a", body: "tail" }),
+    null,
+  );
+  const outcomes = await Promise.allSettled([lead, grouped, early, late, tail]);
+  assertEquals(outcomes.map((o) => o.status), [
+    "fulfilled",
+    "fulfilled",
+    "rejected",
+    "rejected",
+    "fulfilled",
+  ]);
+  assertStringIncludes(
+    String((outcomes[2] as PromiseRejectedResult).reason),
+    "before writing",
+  );
+  assertStringIncludes(
+    String((outcomes[3] as PromiseRejectedResult).reason),
+    "after its insert",
+  );
+  const other = new DatabaseSync(db.path);
+  try {
+    const stored = other.prepare("SELECT id, body FROM messages ORDER BY id")
+      .all().map((r) => [r["id"], r["body"]]);
+    const id = (outcomes[1] as PromiseFulfilledResult<number>).value;
+    assertEquals(stored.map(([, body]) => body), ["lead", "grouped", "tail"]);
+    assertEquals(stored[1]![0], id, "the id the replayed run returned");
+  } finally {
+    other.close();
+  }
+  const after = store.commitStats;
+  assertEquals(after.commits - before.commits, 2, "the lead, then the group");
+  assertEquals(after.units - before.units, 3);
+  assertEquals(store.connection.isTransaction, false);
+});
+
 /** The `last_seen` of an agent's active session, read on the store's connection. */
 function lastSeenOf(store: SqliteStore, agentId: string): unknown {
   return store.connection.prepare(
