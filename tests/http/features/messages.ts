@@ -399,6 +399,44 @@ Deno.test("HTTP wire rules: envelopes, bad bodies and unknown routes", async () 
   );
   assertEquals(badUtf8.status, 400);
   assertEquals(badUtf8.body.error, "request body must be valid UTF-8");
+  // A 4-byte character cut short: a lenient decoder makes it one U+FFFD of
+  // the same byte length.
+  const cutShort = await hub.api(
+    "POST",
+    "/v1/messages",
+    new Uint8Array([
+      ...new TextEncoder().encode('{"from_agent":"a","body":"'),
+      0xf0,
+      0x9f,
+      0x98,
+      ...new TextEncoder().encode('"}'),
+    ]),
+  );
+  assertEquals(cutShort.status, 400);
+  assertEquals(cutShort.body.error, "request body must be valid UTF-8");
+  const replacement = await hub.api("POST", "/v1/messages", {
+    from_agent: "a",
+    body: "a real \uFFFD stays",
+  });
+  assertEquals(replacement.status, 201);
+  assertEquals(replacement.body.result.body, "a real \uFFFD stays");
+  const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
+  const tooDeep = await hub.api(
+    "POST",
+    "/v1/messages",
+    `{"from_agent":"a","body":"x","metadata":{"k":${nested(64)}}}`,
+  );
+  assertEquals(tooDeep.status, 400);
+  assertStringIncludes(tooDeep.body.error, "nested too deeply");
+  // Many brackets side by side, none of them deep: accepted.
+  const wide = await hub.api(
+    "POST",
+    "/v1/messages",
+    `{"from_agent":"a","body":"x","metadata":{"k":[${
+      Array(80).fill(nested(2)).join(",")
+    }]}}`,
+  );
+  assertEquals(wide.status, 201, JSON.stringify(wide.body));
   const unknown = await hub.api("GET", "/v1/nope");
   assertEquals(unknown.status, 404);
   assertEquals(unknown.body.ok, false);
