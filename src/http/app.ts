@@ -10,6 +10,7 @@
 import { Hono } from "hono";
 import type { Hub } from "../hub/hub.ts";
 import { NotFoundError } from "../errors.ts";
+import { CachingRouter } from "./router.ts";
 import { type ArcEnv, routeContext } from "./context.ts";
 import { respondToError } from "./errors.ts";
 import { accessGuard } from "./guard.ts";
@@ -64,7 +65,7 @@ export interface AppOptions {
 export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
   const ctx = routeContext(hub, options);
   const answered = { instanceId: hub.instanceId, log: ctx.log };
-  const app = new Hono<ArcEnv>()
+  const app = new Hono<ArcEnv>({ router: new CachingRouter() })
     .onError((error, c) => respondToError(error, c.req.raw, answered))
     .notFound((c) => {
       const { method, url } = c.req.raw;

@@ -123,7 +123,27 @@ function isIpLiteral(name: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(name) || name.includes(":");
 }
 
+/**
+ * The last `Host` judged and the policy it was judged under: a hub's clients
+ * send the same one request after request.
+ */
+let lastJudged:
+  | { host: string; policy: GuardPolicy; allowed: boolean }
+  | undefined;
+
 function hostAllowed(hostHeader: string, policy: GuardPolicy): boolean {
+  const last = lastJudged;
+  if (
+    last?.host === hostHeader &&
+    last.policy.listenHost === policy.listenHost &&
+    last.policy.allowedHosts === policy.allowedHosts
+  ) return last.allowed;
+  const allowed = judgeHost(hostHeader, policy);
+  lastJudged = { host: hostHeader, policy, allowed };
+  return allowed;
+}
+
+function judgeHost(hostHeader: string, policy: GuardPolicy): boolean {
   const name = hostname(hostHeader);
   if (isLoopbackHost(name)) return true;
   if (policy.allowedHosts.some((h) => h.toLowerCase() === name)) return true;

@@ -110,6 +110,10 @@ interface Prepared {
 /** Statements that cannot change data (a `WITH` may end in a write, so it counts as one). */
 const READ_ONLY = /^\s*SELECT\b/i;
 
+/** A message's insert (one string, so the statement cache finds it without building it anew). */
+const INSERT_MESSAGE =
+  `INSERT INTO messages (${rows.NEW_MESSAGE_ROW.columns}) VALUES (${rows.NEW_MESSAGE_ROW.slots})`;
+
 /** SQLite implementation of the unit primitives. */
 export class SqliteOps implements TxOps {
   #db: SqliteSql;
@@ -276,8 +280,7 @@ export class SqliteOps implements TxOps {
   insertMessages(batch: readonly NewRow[]): types.Message[] {
     return batch.map(({ input, ts, task }) => {
       const result = this.#db.run(
-        `INSERT INTO messages (${rows.NEW_MESSAGE_ROW.columns})
-         VALUES (${rows.NEW_MESSAGE_ROW.slots})`,
+        INSERT_MESSAGE,
         ...rows.NEW_MESSAGE_ROW.params({ ...input, ts }),
       );
       const id = Number(result.lastInsertRowid);
