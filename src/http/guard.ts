@@ -49,7 +49,7 @@ export interface GuardPolicy {
 export function accessGuard(hub: Hub): MiddlewareHandler<ArcEnv> {
   return async (c, next) => {
     if (c.env?.relayAgentDir === undefined) {
-      checkAccess(c.req.raw, c.env?.remoteAddr, {
+      checkAccess(c.req.raw, () => c.env?.remoteAddr, {
         listenHost: hub.config.host,
         allowRemote: hub.config.allowRemote,
         allowedHosts: hub.config.allowedHosts,
@@ -63,7 +63,7 @@ export function accessGuard(hub: Hub): MiddlewareHandler<ArcEnv> {
 /** Throws `ForbiddenError`/`UnauthorizedError` when a request must be refused. */
 export function checkAccess(
   req: Request,
-  peer: Deno.Addr | undefined,
+  peerOf: () => Deno.Addr | undefined,
   policy: GuardPolicy,
 ): void {
   const host = req.headers.get("host");
@@ -83,6 +83,10 @@ export function checkAccess(
       "refused: cross-site browser requests are not accepted",
     );
   }
+  // A hub listening on loopback is reached from loopback only: its peers
+  // need no look (reading a peer's address costs a call into Deno).
+  if (listensOnLoopback(policy.listenHost)) return;
+  const peer = peerOf();
   const remote = peer?.transport === "tcp" && !isLoopbackHost(peer.hostname);
   if (!remote) return;
   if (!policy.allowRemote) {
@@ -103,6 +107,16 @@ export function checkAccess(
       );
     }
   }
+}
+
+/** The last listen address asked about, and whether it is a loopback one. */
+let lastListen: { host: string; loopback: boolean } | undefined;
+
+function listensOnLoopback(listenHost: string): boolean {
+  if (lastListen?.host !== listenHost) {
+    lastListen = { host: listenHost, loopback: isLoopbackHost(listenHost) };
+  }
+  return lastListen.loopback;
 }
 
 /** The dashboard's static page: the same bytes for everyone, no data in it. */

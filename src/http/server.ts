@@ -37,7 +37,13 @@ export interface RunningHub extends AsyncDisposable {
 export function serveHub(hub: Hub, options: ServeOptions = {}): RunningHub {
   const app = options.app ?? createApp(hub, options);
   const handler = (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) =>
-    app.fetch(req, { remoteAddr: info.remoteAddr });
+    app.fetch(req, {
+      // Read only when asked: the guard needs it only on a hub that listens
+      // beyond loopback.
+      get remoteAddr() {
+        return info.remoteAddr;
+      },
+    });
   const { host, port: wanted, idleTimeoutSec } = hub.config;
   const server = idleTimeoutSec > 0
     ? serveWithIdleTimeout({
