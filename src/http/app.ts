@@ -1,8 +1,9 @@
 /**
- * The Hono application, assembled: the access guard, the `X-Arc-Instance`
- * header and request metrics, `/mcp`, strict identity, then every area's
- * route module (`./routes/`). Errors thrown anywhere, and routes that do not
- * exist, are answered by one function, {@linkcode respondToError}.
+ * The Hono application, assembled: `/mcp` and every area's route module
+ * (`./routes/`), each handler wrapped in the gate (`./gate.ts`: the access
+ * guard, strict identity, the `X-Arc-Instance` header and request metrics).
+ * Errors thrown anywhere, and routes that do not exist, are answered by one
+ * function, {@linkcode respondToError}.
  *
  * @module
  */
@@ -13,9 +14,8 @@ import { NotFoundError } from "../errors.ts";
 import { CachingRouter } from "./router.ts";
 import { type ArcEnv, routeContext } from "./context.ts";
 import { respondToError } from "./errors.ts";
-import { accessGuard } from "./guard.ts";
-import { identityGuard } from "./identity.ts";
-import { type Metrics, stampAndCount } from "./metrics.ts";
+import { gate } from "./gate.ts";
+import type { Metrics } from "./metrics.ts";
 import { ROUTE_MODULES } from "./routes/mod.ts";
 
 export type { ArcEnv };
@@ -65,40 +65,41 @@ export interface AppOptions {
 export function createApp(hub: Hub, options: AppOptions = {}): Hono<ArcEnv> {
   const ctx = routeContext(hub, options);
   const answered = { instanceId: hub.instanceId, log: ctx.log };
+  const through = gate(hub, ctx, answered);
+  const notFound = through("/*", (c) => {
+    const { method, url } = c.req.raw;
+    throw new NotFoundError(`not found: ${method} ${new URL(url).pathname}`);
+  });
   const app = new Hono<ArcEnv>({ router: new CachingRouter() })
     .onError((error, c) => respondToError(error, c.req.raw, answered))
-    .notFound((c) => {
-      const { method, url } = c.req.raw;
-      const missing = new NotFoundError(
-        `not found: ${method} ${new URL(url).pathname}`,
-      );
-      return respondToError(missing, c.req.raw, answered);
-    });
-  app.use(accessGuard(hub));
-  app.use(stampAndCount(ctx.metrics, hub.instanceId));
+    .notFound((c) => notFound(c, async () => {}) as Promise<Response>);
 
   // MCP over Streamable HTTP. Its tool calls come back in through this app
   // (strict identity included); the SDK loads on the first request.
   let mcp: Promise<McpEndpoint> | undefined;
   const loadMcp = options.mcp;
   if (loadMcp) {
-    app.all("/mcp", async (c) => {
-      mcp ??= loadMcp({
-        fetch: async (input, init) => await app.fetch(new Request(input, init)),
-        log: ctx.log,
-        idleMs: hub.config.mcpIdleSec * 1000,
-        now: () => hub.clock.now(),
-        maxRequestBytes: hub.config.maxRequestBytes,
-      });
-      return await (await mcp).handle(c.req.raw);
-    });
+    app.all(
+      "/mcp",
+      through("/mcp", async (c) => {
+        mcp ??= loadMcp({
+          fetch: async (input, init) =>
+            await app.fetch(new Request(input, init)),
+          log: ctx.log,
+          idleMs: hub.config.mcpIdleSec * 1000,
+          now: () => hub.clock.now(),
+          maxRequestBytes: hub.config.maxRequestBytes,
+        });
+        return await (await mcp).handle(c.req.raw);
+      }, { identity: false }),
+    );
   }
   closers.set(app, async () => await (await mcp)?.close());
 
-  app.use(identityGuard(ctx.identity, {
-    maxRequestBytes: hub.config.maxRequestBytes,
-    token: () => hub.config.token,
-  }));
-  for (const routes of ROUTE_MODULES) app.route("/", routes(ctx));
+  for (const routes of ROUTE_MODULES) {
+    for (const { method, path, handler } of routes(ctx).routes) {
+      app.on(method, path, through(path, handler));
+    }
+  }
   return app;
 }

@@ -21,12 +21,10 @@
  * @module
  */
 
-import type { MiddlewareHandler } from "hono";
 import { isLoopbackHost } from "../config.ts";
 import { ForbiddenError, UnauthorizedError } from "../errors.ts";
 import type { Hub } from "../hub/hub.ts";
 import { constantTimeEqual } from "../hub/identity.ts";
-import type { ArcEnv } from "./context.ts";
 
 export { constantTimeEqual };
 
@@ -42,21 +40,13 @@ export interface GuardPolicy {
   token: string | undefined;
 }
 
-/**
- * The middleware: checks every request that crossed a socket against the
- * hub's current policy (relay requests are dispatched in-process and skip it).
- */
-export function accessGuard(hub: Hub): MiddlewareHandler<ArcEnv> {
-  return async (c, next) => {
-    if (c.env?.relayAgentDir === undefined) {
-      checkAccess(c.req.raw, () => c.env?.remoteAddr, {
-        listenHost: hub.config.host,
-        allowRemote: hub.config.allowRemote,
-        allowedHosts: hub.config.allowedHosts,
-        token: hub.config.token,
-      });
-    }
-    await next();
+/** The hub's current access policy (remote access and the token can change while it runs). */
+export function policyOf(hub: Hub): GuardPolicy {
+  return {
+    listenHost: hub.config.host,
+    allowRemote: hub.config.allowRemote,
+    allowedHosts: hub.config.allowedHosts,
+    token: hub.config.token,
   };
 }
 

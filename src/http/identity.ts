@@ -24,7 +24,7 @@
  * @module
  */
 
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import type { Credential, Identity } from "../hub/identity.ts";
 import { isObject, Query, toStr } from "../hub/params.ts";
 import type { JsonObject } from "../protocol.ts";
@@ -62,20 +62,21 @@ export function credentialOf(
   return {};
 }
 
-/** The middleware: refuses (403) a request that acts as an agent it cannot prove it is. */
-export function identityGuard(
+/**
+ * Refuses (403) a request that acts as an agent it cannot prove it is; does
+ * nothing unless strict identity is on.
+ */
+export async function authorizeActing(
+  c: Context<ArcEnv>,
   identity: Identity,
-  options: { maxRequestBytes: number; token: () => string | undefined },
-): MiddlewareHandler<ArcEnv> {
-  return async (c, next) => {
-    if (!identity.strict) return await next();
-    const agents = await actingAgents(c, identity, options.maxRequestBytes);
-    const credential = credentialOf(c, options.token());
-    for (const agentId of agents) {
-      await identity.authorize(agentId, credential);
-    }
-    await next();
-  };
+  options: { maxRequestBytes: number; token: string | undefined },
+): Promise<void> {
+  if (!identity.strict) return;
+  const agents = await actingAgents(c, identity, options.maxRequestBytes);
+  const credential = credentialOf(c, options.token);
+  for (const agentId of agents) {
+    await identity.authorize(agentId, credential);
+  }
 }
 
 async function actingAgents(

@@ -7,8 +7,6 @@
  * @module
  */
 
-import type { MiddlewareHandler } from "hono";
-
 /** Latency buckets, in seconds. */
 const BUCKETS = [
   0.001,
@@ -245,28 +243,4 @@ export class Metrics {
     }
     return out.join("\n") + "\n";
   }
-}
-
-/**
- * The middleware: stamps every answer (streams included) with the hub's
- * `X-Arc-Instance` header, then counts and times it in `metrics`.
- */
-export function stampAndCount(
-  metrics: Metrics,
-  instanceId: string,
-): MiddlewareHandler {
-  return async (c, next) => {
-    const started = performance.now();
-    await next();
-    c.res.headers.set("X-Arc-Instance", instanceId);
-    metrics.request(
-      c.req.routePath,
-      c.req.method,
-      c.res.status,
-      (performance.now() - started) / 1000,
-    );
-    if (c.res.status === 201 && c.req.routePath === "/v1/messages") {
-      metrics.posted.inc();
-    }
-  };
 }
