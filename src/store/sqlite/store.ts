@@ -242,9 +242,12 @@ export class SqliteStore extends StoreViews implements types.Store {
   #write<T>(fn: () => T): Promise<T> {
     const alone = this.#turnWrites === 0 && !this.#crowded && !this.#group;
     if (this.#turnWrites++ === 0) {
+      // The end of the turn: one callback counts its writes and commits the
+      // group its writes formed (a group opens only in a turn with writes).
       setImmediate(() => {
         this.#crowded = this.#turnWrites > 1;
         this.#turnWrites = 0;
+        this.#flush();
       });
     }
     if (alone) return this.#unit(() => this.#tx(fn));
@@ -293,7 +296,6 @@ export class SqliteStore extends StoreViews implements types.Store {
     const group: Waiting[] = [];
     this.#group = group;
     SqliteStore.#groupOwner = this;
-    setImmediate(() => this.#flush());
     return group;
   }
 
