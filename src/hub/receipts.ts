@@ -141,8 +141,12 @@ export class Receipts {
    * whether its recipient is unknown or expired (undefined when live or not
    * a direct message). Never rejects: the post is already committed.
    */
-  async posted(message: Message): Promise<RecipientNotice | undefined> {
-    if (!needsReceipts(message)) return undefined;
+  posted(message: Message): Promise<RecipientNotice | undefined> | undefined {
+    // Most posts wait for no receipt: they get no promise to wait on either.
+    return needsReceipts(message) ? this.#tracked(message) : undefined;
+  }
+
+  async #tracked(message: Message): Promise<RecipientNotice | undefined> {
     try {
       const t = tracked(message);
       await this.#store.run(() => units.track(t));
