@@ -52,7 +52,7 @@ export function gate(
       let res: Response;
       try {
         if (c.env?.relayAgentDir === undefined) {
-          checkAccess(c.req.raw, () => c.env?.remoteAddr, policyOf(hub));
+          checkAccess(c.req.raw, c.env?.remoteAddr, policyOf(hub));
         }
         if (checkIdentity && identity.strict) {
           await authorizeActing(c, identity, {

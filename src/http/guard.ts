@@ -53,7 +53,7 @@ export function policyOf(hub: Hub): GuardPolicy {
 /** Throws `ForbiddenError`/`UnauthorizedError` when a request must be refused. */
 export function checkAccess(
   req: Request,
-  peerOf: () => Deno.Addr | undefined,
+  peer: Deno.Addr | undefined,
   policy: GuardPolicy,
 ): void {
   const host = req.headers.get("host");
@@ -73,10 +73,8 @@ export function checkAccess(
       "refused: cross-site browser requests are not accepted",
     );
   }
-  // A hub listening on loopback is reached from loopback only: its peers
-  // need no look (reading a peer's address costs a call into Deno).
+  // A hub listening on loopback is reached from loopback only.
   if (listensOnLoopback(policy.listenHost)) return;
-  const peer = peerOf();
   const remote = peer?.transport === "tcp" && !isLoopbackHost(peer.hostname);
   if (!remote) return;
   if (!policy.allowRemote) {

@@ -37,13 +37,10 @@ export interface RunningHub extends AsyncDisposable {
 export function serveHub(hub: Hub, options: ServeOptions = {}): RunningHub {
   const app = options.app ?? createApp(hub, options);
   const handler = (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) =>
-    app.fetch(req, {
-      // Read only when asked: the guard needs it only on a hub that listens
-      // beyond loopback.
-      get remoteAddr() {
-        return info.remoteAddr;
-      },
-    });
+    // The peer's address is read here, for every request: handing over a
+    // getter instead (reading it only when the guard needs it) made the
+    // JavaScript heap grow by about 200 bytes per request, never freed.
+    app.fetch(req, { remoteAddr: info.remoteAddr });
   const { host, port: wanted, idleTimeoutSec } = hub.config;
   const server = idleTimeoutSec > 0
     ? serveWithIdleTimeout({
