@@ -1,6 +1,7 @@
 /**
- * Helpers shared by the load benchmarks (`load.ts`, `peers.ts`,
- * `read_cost.ts`): timing and statistics, hand-written HTTP/1.1 over
+ * Helpers shared by the benchmarks (`load.ts`, `peers.ts`, `read_cost.ts`,
+ * `memory.ts`, `cpu_ab.ts`): timing and statistics, servers started and
+ * stopped for a run, hand-written HTTP/1.1 over
  * `Deno.connect` (so no connection pool can share a socket), long-poll and
  * stream clients, and the hub's process figures from `/proc`.
  *
@@ -518,6 +519,103 @@ export async function findPid(port: number): Promise<number | undefined> {
     return m ? Number(m[1]) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** A server under measurement, started by {@linkcode startServer}. */
+export interface Server {
+  name: string;
+  url: string;
+  pid: number;
+  child: Deno.ChildProcess;
+  log: () => string;
+}
+
+/**
+ * Starts `cmd args` in `cwd`; the URL comes from the first group of `ready`
+ * matched in its output, or is `ready` itself. Resolves once the server
+ * answers `GET /v1/hub-info`.
+ */
+export async function startServer(
+  name: string,
+  cmd: string,
+  args: string[],
+  ready: RegExp | string,
+  cwd: string,
+): Promise<Server> {
+  const child = new Deno.Command(cmd, {
+    args,
+    cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let log = "";
+  const decoder = new TextDecoder();
+  let found: (url: string) => void;
+  const urlPromise = new Promise<string>((resolve) => (found = resolve));
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) {
+      log += decoder.decode(chunk, { stream: true });
+      const m = typeof ready === "string" ? null : ready.exec(log);
+      if (m) found(m[1]!);
+    }
+  };
+  void pump(child.stdout);
+  void pump(child.stderr);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const url = typeof ready === "string" ? ready : await Promise.race([
+    urlPromise,
+    child.status.then((s) => {
+      throw new Error(`${name} exited (${s.code}):\n${log}`);
+    }),
+    new Promise<never>((_, reject) =>
+      timer = setTimeout(
+        () => reject(new Error(`${name} did not start in 30 s:\n${log}`)),
+        30_000,
+      )
+    ),
+  ]).finally(() => clearTimeout(timer));
+  const server = { name, url, pid: child.pid, child, log: () => log };
+  // Ready means answering, not just listening.
+  for (let i = 0; i < 300; i++) {
+    try {
+      const res = await fetch(`${url}/v1/hub-info`);
+      await res.body?.cancel();
+      if (res.ok) return server;
+    } catch { /* not up yet */ }
+    await sleep(100);
+  }
+  throw new Error(`${name} did not answer at ${url}:\n${log}`);
+}
+
+/** Stops a server started by {@linkcode startServer} and waits for it to exit. */
+export async function stopServer(server: Server): Promise<void> {
+  try {
+    server.child.kill("SIGTERM");
+  } catch { /* already gone */ }
+  await server.child.status;
+}
+
+/** Posts one broadcast as `bench-<i % 8>` to `general`; throws unless it is stored. */
+export async function postOne(
+  url: string,
+  i: number,
+  client: Deno.HttpClient,
+): Promise<void> {
+  const res = await fetch(`${url}/v1/messages`, {
+    client,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      from_agent: `bench-${i % 8}`,
+      channel: "general",
+      body: `memory bench message ${i}`,
+    }),
+  });
+  const text = await res.text();
+  if (res.status !== 201 && res.status !== 200) {
+    throw new Error(`POST /v1/messages: HTTP ${res.status}: ${text}`);
   }
 }
 

@@ -41,7 +41,16 @@
 import { parseArgs } from "node:util";
 import { HUB_RUN_FLAGS } from "../src/cli/lifecycle.ts";
 import { entryConfigFlags } from "../src/cli/entry.ts";
-import { cpuMs, round, sleep, table } from "./_util.ts";
+import {
+  cpuMs,
+  postOne,
+  round,
+  type Server,
+  sleep,
+  startServer,
+  stopServer,
+  table,
+} from "./_util.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -82,15 +91,6 @@ if (!hubs.length || hubs.some((h) => h !== "built" && h !== "sources")) {
   );
 }
 
-/** A server under measurement. */
-interface Server {
-  name: string;
-  url: string;
-  pid: number;
-  child: Deno.ChildProcess;
-  log: () => string;
-}
-
 interface Figures {
   name: string;
   idle_mb: number | null;
@@ -119,66 +119,6 @@ async function rssMb(pid: number): Promise<number | null> {
   }
 }
 
-/** Starts `cmd args`; the URL comes from a line matching `ready` or is given. */
-async function start(
-  name: string,
-  cmd: string,
-  args: string[],
-  ready: RegExp | string,
-): Promise<Server> {
-  const child = new Deno.Command(cmd, {
-    args,
-    cwd: root,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let log = "";
-  const decoder = new TextDecoder();
-  let found: (url: string) => void;
-  const urlPromise = new Promise<string>((resolve) => (found = resolve));
-  const pump = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) {
-      log += decoder.decode(chunk, { stream: true });
-      const m = typeof ready === "string" ? null : ready.exec(log);
-      if (m) found(m[1]!);
-    }
-  };
-  void pump(child.stdout);
-  void pump(child.stderr);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const url = typeof ready === "string" ? ready : await Promise.race([
-    urlPromise,
-    child.status.then((s) => {
-      throw new Error(`${name} exited (${s.code}):\n${log}`);
-    }),
-    new Promise<never>((_, reject) =>
-      timer = setTimeout(
-        () => reject(new Error(`${name} did not start in 30 s:\n${log}`)),
-        30_000,
-      )
-    ),
-  ]).finally(() => clearTimeout(timer));
-  const server = { name, url, pid: child.pid, child, log: () => log };
-  // Ready means answering, not just listening.
-  for (let i = 0; i < 300; i++) {
-    try {
-      const res = await fetch(`${url}/v1/hub-info`);
-      await res.body?.cancel();
-      if (res.ok) return server;
-    } catch { /* not up yet */ }
-    await sleep(100);
-  }
-  throw new Error(`${name} did not answer at ${url}:\n${log}`);
-}
-
-async function stop(server: Server): Promise<void> {
-  try {
-    server.child.kill("SIGTERM");
-  } catch { /* already gone */ }
-  await server.child.status;
-}
-
 async function post(
   url: string,
   n: number,
@@ -187,23 +127,7 @@ async function post(
 ): Promise<void> {
   let next = 0;
   const one = async () => {
-    while (next < n) {
-      const i = offset + next++;
-      const res = await fetch(`${url}/v1/messages`, {
-        client,
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          from_agent: `bench-${i % 8}`,
-          channel: "general",
-          body: `memory bench message ${i}`,
-        }),
-      });
-      const text = await res.text();
-      if (res.status !== 201 && res.status !== 200) {
-        throw new Error(`POST /v1/messages: HTTP ${res.status}: ${text}`);
-      }
-    }
+    while (next < n) await postOne(url, offset + next++, client);
   };
   await Promise.all(Array.from({ length: Math.max(1, clients) }, one));
 }
@@ -224,15 +148,21 @@ const servers: Server[] = [];
 const pools = new Map<string, Deno.HttpClient>();
 try {
   servers.push(
-    await start("floor", Deno.execPath(), [
-      "run",
-      "--allow-net=127.0.0.1",
-      `--allow-read=${dir}`,
-      `--allow-write=${dir}`,
-      "bench/floor_server.ts",
-      "--stack",
-      `${dir}/floor.sqlite3`,
-    ], /listening on (http:\/\/\S+)/),
+    await startServer(
+      "floor",
+      Deno.execPath(),
+      [
+        "run",
+        "--allow-net=127.0.0.1",
+        `--allow-read=${dir}`,
+        `--allow-write=${dir}`,
+        "bench/floor_server.ts",
+        "--stack",
+        `${dir}/floor.sqlite3`,
+      ],
+      /listening on (http:\/\/\S+)/,
+      root,
+    ),
   );
   if (hubs.includes("built")) {
     const built = await new Deno.Command(Deno.execPath(), {
@@ -249,42 +179,54 @@ try {
       : ["main.ts"];
     const name = hub === "built" ? "ours" : "ours-src";
     servers.push(
-      await start(name, Deno.execPath(), [
-        "run",
-        ...hubFlags,
-        "--allow-net=127.0.0.1",
-        `--allow-read=${dir}`,
-        `--allow-write=${dir}`,
-        ...entry,
-        "serve",
-        "--port",
-        "0",
-        "--storage",
-        `${dir}/${name}/arc.sqlite3`,
-        "--spool-dir",
-        `${dir}/${name}/spool`,
-        "--presence-ttl",
-        "3600",
-        "--rate-limit",
-        "0",
-        "--quiet",
-      ], /arc listening on (http:\/\/\S+)/),
+      await startServer(
+        name,
+        Deno.execPath(),
+        [
+          "run",
+          ...hubFlags,
+          "--allow-net=127.0.0.1",
+          `--allow-read=${dir}`,
+          `--allow-write=${dir}`,
+          ...entry,
+          "serve",
+          "--port",
+          "0",
+          "--storage",
+          `${dir}/${name}/arc.sqlite3`,
+          "--spool-dir",
+          `${dir}/${name}/spool`,
+          "--presence-ttl",
+          "3600",
+          "--rate-limit",
+          "0",
+          "--quiet",
+        ],
+        /arc listening on (http:\/\/\S+)/,
+        root,
+      ),
     );
   }
   if (values.reference) {
     const port = freePort();
     await Deno.mkdir(`${dir}/ref`);
     servers.push(
-      await start("reference", "python3", [
-        values.reference,
-        "--port",
-        String(port),
-        "--storage",
-        `${dir}/ref/arc.sqlite3`,
-        "--spool-dir",
-        `${dir}/ref/spool`,
-        "--quiet",
-      ], `http://127.0.0.1:${port}`),
+      await startServer(
+        "reference",
+        "python3",
+        [
+          values.reference,
+          "--port",
+          String(port),
+          "--storage",
+          `${dir}/ref/arc.sqlite3`,
+          "--spool-dir",
+          `${dir}/ref/spool`,
+          "--quiet",
+        ],
+        `http://127.0.0.1:${port}`,
+        root,
+      ),
     );
   }
 
@@ -431,6 +373,6 @@ try {
   }
 } finally {
   for (const client of pools.values()) client.close();
-  await Promise.all(servers.map(stop));
+  await Promise.all(servers.map(stopServer));
   await Deno.remove(dir, { recursive: true }).catch(() => {});
 }
