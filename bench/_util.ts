@@ -589,6 +589,39 @@ export async function startServer(
   throw new Error(`${name} did not answer at ${url}:\n${log}`);
 }
 
+/**
+ * Starts our hub as a benchmark runs it: `deno run flags entry serve` in
+ * `cwd` on port 0, storage and spool under `dir/name` (which must exist), the
+ * network on loopback only, rate limit off, presence kept for an hour.
+ */
+export function startBenchHub(
+  name: string,
+  flags: readonly string[],
+  entry: readonly string[],
+  dir: string,
+  cwd: string,
+): Promise<Server> {
+  return startServer(
+    name,
+    Deno.execPath(),
+    [
+      "run",
+      ...flags,
+      "--allow-net=127.0.0.1",
+      `--allow-read=${dir}`,
+      `--allow-write=${dir}`,
+      ...entry,
+      "serve",
+      ...["--port", "0", "--quiet"],
+      ...["--storage", `${dir}/${name}/arc.sqlite3`],
+      ...["--spool-dir", `${dir}/${name}/spool`],
+      ...["--presence-ttl", "3600", "--rate-limit", "0"],
+    ],
+    /arc listening on (http:\/\/\S+)/,
+    cwd,
+  );
+}
+
 /** Stops a server started by {@linkcode startServer} and waits for it to exit. */
 export async function stopServer(server: Server): Promise<void> {
   try {

@@ -34,7 +34,7 @@ import {
   postOne,
   round,
   type Server,
-  startServer,
+  startBenchHub,
   stopServer,
   table,
 } from "./_util.ts";
@@ -83,32 +83,7 @@ try {
   for (const [name, checkout] of checkouts) {
     await Deno.mkdir(`${dir}/${name}`);
     hubs.push(
-      await startServer(
-        name,
-        Deno.execPath(),
-        [
-          "run",
-          ...HUB_RUN_FLAGS,
-          "--allow-net=127.0.0.1",
-          `--allow-read=${dir}`,
-          `--allow-write=${dir}`,
-          "main.ts",
-          "serve",
-          "--port",
-          "0",
-          "--storage",
-          `${dir}/${name}/arc.sqlite3`,
-          "--spool-dir",
-          `${dir}/${name}/spool`,
-          "--presence-ttl",
-          "3600",
-          "--rate-limit",
-          "0",
-          "--quiet",
-        ],
-        /arc listening on (http:\/\/\S+)/,
-        checkout!,
-      ),
+      await startBenchHub(name, HUB_RUN_FLAGS, ["main.ts"], dir, checkout!),
     );
   }
 
@@ -152,7 +127,8 @@ try {
     rounds: figures.map((f) => ({ a: round(f.a, 4), b: round(f.b, 4) })),
     median_a_ms_per_post: round(a, 4),
     median_b_ms_per_post: round(b, 4),
-    b_over_a: round(b / a, 3),
+    // Null when A took too little CPU to measure (a run of few posts).
+    b_over_a: a > 0 ? round(b / a, 3) : null,
     rounds_b_lower: figures.filter((f) => f.b < f.a).length,
   };
   if (values.json) console.log(JSON.stringify(result));

@@ -47,6 +47,7 @@ import {
   round,
   type Server,
   sleep,
+  startBenchHub,
   startServer,
   stopServer,
   table,
@@ -178,34 +179,8 @@ try {
       ? [...entryConfigFlags(true), "dist/hub/main.js"]
       : ["main.ts"];
     const name = hub === "built" ? "ours" : "ours-src";
-    servers.push(
-      await startServer(
-        name,
-        Deno.execPath(),
-        [
-          "run",
-          ...hubFlags,
-          "--allow-net=127.0.0.1",
-          `--allow-read=${dir}`,
-          `--allow-write=${dir}`,
-          ...entry,
-          "serve",
-          "--port",
-          "0",
-          "--storage",
-          `${dir}/${name}/arc.sqlite3`,
-          "--spool-dir",
-          `${dir}/${name}/spool`,
-          "--presence-ttl",
-          "3600",
-          "--rate-limit",
-          "0",
-          "--quiet",
-        ],
-        /arc listening on (http:\/\/\S+)/,
-        root,
-      ),
-    );
+    await Deno.mkdir(`${dir}/${name}`);
+    servers.push(await startBenchHub(name, hubFlags, entry, dir, root));
   }
   if (values.reference) {
     const port = freePort();

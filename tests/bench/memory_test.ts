@@ -1,31 +1,13 @@
 import { assert, assertEquals } from "../_assert.ts";
-
-const BENCH = new URL("../../bench/memory.ts", import.meta.url).pathname;
+import { runBench } from "./_run.ts";
 
 Deno.test("bench/memory.ts measures the floor, our built hub and our hub from the sources in one run", async () => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      BENCH,
-      "--posts",
-      "40",
-      "--clients",
-      "2",
-      "--warmup",
-      "1",
-      "--settle-ms",
-      "0",
-      "--rest-ms",
-      "0",
-      "--json",
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  assert(out.success, `the bench failed:\n${stderr}`);
-  const result = JSON.parse(new TextDecoder().decode(out.stdout));
+  const out = await runBench("memory.ts", [
+    ...["--posts", "40", "--clients", "2", "--warmup", "1"],
+    ...["--settle-ms", "0", "--rest-ms", "0", "--json"],
+  ]);
+  assert(out.success, `the bench failed:\n${out.stderr}`);
+  const result = JSON.parse(out.stdout);
   assertEquals(
     result.servers.map((s: { name: string }) => s.name),
     ["floor", "ours", "ours-src"],
