@@ -1,18 +1,7 @@
-/** Runs a benchmark script with `-A` and returns its exit status and output. */
-export async function runBench(
-  script: string,
-  args: string[],
-): Promise<{ success: boolean; stdout: string; stderr: string }> {
+import { type CommandRun, run } from "../cli/_arc.ts";
+
+/** Runs a benchmark script with `-A` to its end and collects its output. */
+export function runBench(script: string, args: string[]): Promise<CommandRun> {
   const path = new URL(`../../bench/${script}`, import.meta.url).pathname;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", path, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return {
-    success: out.success,
-    stdout: text.decode(out.stdout),
-    stderr: text.decode(out.stderr),
-  };
+  return run(Deno.execPath(), ["run", "-A", path, ...args]);
 }

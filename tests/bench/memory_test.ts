@@ -6,7 +6,7 @@ Deno.test("bench/memory.ts measures the floor, our built hub and our hub from th
     ...["--posts", "40", "--clients", "2", "--warmup", "1"],
     ...["--settle-ms", "0", "--rest-ms", "0", "--json"],
   ]);
-  assert(out.success, `the bench failed:\n${out.stderr}`);
+  assert(out.code === 0, `the bench failed:\n${out.stderr}`);
   const result = JSON.parse(out.stdout);
   assertEquals(
     result.servers.map((s: { name: string }) => s.name),
