@@ -590,8 +590,7 @@ export class Hub implements AsyncDisposable {
     const input = normalizeMessage(body, this.limits);
     if (TASK_KINDS.has(input.kind)) checkTaskMetadata(input.metadata);
     if (
-      input.to_agent === null && !this.#knownChannels.has(input.channel) &&
-      !(await this.#channelExists(input.channel))
+      input.to_agent === null && !(await this.#channelExists(input.channel))
     ) {
       throw new ValidationError(
         `channel does not exist: ${input.channel} (create it with POST /v1/channels)`,
@@ -603,8 +602,7 @@ export class Hub implements AsyncDisposable {
     this.notifier.publish([message, ...(posted ?? [])]);
     if (finishedRoot) this.onTreeFinished(finishedRoot);
     this.statuses.touch(message.from_agent);
-    const waiting = this.receipts.posted(message);
-    const notice = waiting && await waiting;
+    const notice = await this.receipts.posted(message);
     return notice ? { ...message, [VENDOR]: notice } : message;
   }
 

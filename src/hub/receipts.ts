@@ -141,12 +141,8 @@ export class Receipts {
    * whether its recipient is unknown or expired (undefined when live or not
    * a direct message). Never rejects: the post is already committed.
    */
-  posted(message: Message): Promise<RecipientNotice | undefined> | undefined {
-    // Most posts wait for no receipt: they get no promise to wait on either.
-    return needsReceipts(message) ? this.#tracked(message) : undefined;
-  }
-
-  async #tracked(message: Message): Promise<RecipientNotice | undefined> {
+  async posted(message: Message): Promise<RecipientNotice | undefined> {
+    if (!needsReceipts(message)) return undefined;
     try {
       const t = tracked(message);
       await this.#store.run(() => units.track(t));
