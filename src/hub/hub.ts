@@ -45,6 +45,7 @@ import { checkTaskMetadata } from "./units/task_deps.ts";
 import { getThread } from "./units/threads.ts";
 import { summarizeThreads } from "./threads.ts";
 import { anyStale, recoverExpired } from "./units/sessions.ts";
+import { anyExpiredApproval } from "./units/approvals.ts";
 import {
   announceExpiries,
   anyExpiredHandout,
@@ -296,16 +297,26 @@ export class Hub implements AsyncDisposable {
   async sweep(): Promise<void> {
     if (this.#closed) return;
     await this.#touches.flush();
-    await this.#announceExpiries();
-    await this.approvals.expire().catch((e) =>
-      this.#log(`expiring approvals failed: ${e}`)
-    );
+    const ttl = this.config.presenceTtlSec;
+    // One cheap read first: most sweeps (one runs before every read of the
+    // live agents) find nothing due and need no write lock.
+    const due = await this.store.read(function* () {
+      return {
+        handouts: yield* anyExpiredHandout(),
+        approvals: yield* anyExpiredApproval(),
+        sessions: yield* anyStale(ttl),
+      };
+    });
+    if (due.handouts) await this.#announceExpiries();
+    if (due.approvals) {
+      await this.approvals.expire().catch((e) =>
+        this.#log(`expiring approvals failed: ${e}`)
+      );
+    }
     await this.#checkStalls().catch((e) =>
       this.#log(`checking for stalled agents failed: ${e}`)
     );
-    const ttl = this.config.presenceTtlSec;
-    // A cheap read first: most sweeps find nothing and need no write lock.
-    if (!(await this.store.read(() => anyStale(ttl)))) return;
+    if (!due.sessions) return;
     const recovery = await this.store.run(() => recoverExpired(ttl));
     const lines = [
       ...recovery.expired.map((s) =>
@@ -369,7 +380,6 @@ export class Hub implements AsyncDisposable {
 
   /** Puts handed-out tasks whose lease expired back in the work queue with one notice each (`arcdeno:work_queue`). */
   async #announceExpiries(): Promise<void> {
-    if (!(await this.store.read(() => anyExpiredHandout()))) return;
     const posted = await this.store.run(() => announceExpiries());
     for (const m of posted) this.#log(`queue lease expired: ${m.body}`);
     this.notifier.publish(posted);

@@ -35,17 +35,32 @@ function tables(text: string, int: string): string[] {
   ];
 }
 
-/** The vendor tables on SQLite. */
-export const QUEUE_SQLITE_SCHEMA: readonly string[] = tables(
-  "TEXT",
-  "INTEGER",
-);
+/**
+ * The sweep's indexes: live claims past their expiry, and the handout each
+ * one belongs to. They change no table, so PostgreSQL makes them on every
+ * open ({@linkcode QUEUE_POSTGRES_INDEXES}) rather than in a numbered
+ * migration, and a hub without them still reads the same database.
+ */
+const SWEEP_INDEXES: readonly string[] = [
+  `CREATE INDEX IF NOT EXISTS arcdeno_c_due ON claims (released_at, expires_at)`,
+  `CREATE INDEX IF NOT EXISTS arcdeno_qh_claim
+    ON arcdeno_queue_handouts (claim_key)`,
+];
 
-/** The same tables on PostgreSQL. */
+/** The vendor tables and their indexes on SQLite. */
+export const QUEUE_SQLITE_SCHEMA: readonly string[] = [
+  ...tables("TEXT", "INTEGER"),
+  ...SWEEP_INDEXES,
+];
+
+/** The same tables on PostgreSQL (schema migration 7). */
 export const QUEUE_POSTGRES_SCHEMA: readonly string[] = tables(
   `text COLLATE "C"`,
   "bigint",
 );
+
+/** The sweep's indexes on PostgreSQL, made on every open (idempotent). */
+export const QUEUE_POSTGRES_INDEXES: readonly string[] = SWEEP_INDEXES;
 
 /** An open task the queue may hand out, with what its message says. */
 export interface QueueCandidate {
@@ -97,16 +112,33 @@ export function candidatesSql(p: (n: number) => string): string {
     ORDER BY t.task_id LIMIT ${p(4)}`;
 }
 
-/** Handouts whose claim (the same grant: holder and claim time) expired before `now`, on open tasks, not yet announced. */
+/**
+ * Handouts whose claim (the same grant: holder and claim time) expired before
+ * `now`, on open tasks, not yet announced. The search starts from live claims
+ * past their expiry (index `arcdeno_c_due`), which are few, so it costs the
+ * same however many tasks are open or were ever handed out.
+ */
+function expiredFrom(p: (n: number) => string): string {
+  // CROSS JOIN holds SQLite to this order, which its planner would otherwise
+  // start from the open tasks; PostgreSQL plans it as an inner join.
+  return `FROM claims c
+    CROSS JOIN arcdeno_queue_handouts h
+    CROSS JOIN tasks t
+    WHERE c.released_at IS NULL AND c.expires_at < ${p(1)}
+      AND h.claim_key = c.claim_key AND h.agent_id = c.owner_agent_id
+      AND h.claimed_at = c.claimed_at AND h.noticed_at IS NULL
+      AND t.task_id = h.task_id AND t.status = 'open'`;
+}
+
+/** The expired handouts (see `expiredFrom`) by task id, at most the second parameter of them. */
 export function expiredSql(p: (n: number) => string): string {
-  return `SELECT h.*, c.expires_at, t.channel, t.thread_id
-    FROM arcdeno_queue_handouts h
-    JOIN claims c ON c.claim_key = h.claim_key AND c.owner_agent_id = h.agent_id
-      AND c.claimed_at = h.claimed_at
-    JOIN tasks t ON t.task_id = h.task_id
-    WHERE h.noticed_at IS NULL AND c.released_at IS NULL
-      AND c.expires_at < ${p(1)} AND t.status = 'open'
+  return `SELECT h.*, c.expires_at, t.channel, t.thread_id ${expiredFrom(p)}
     ORDER BY h.task_id LIMIT ${p(2)}`;
+}
+
+/** One row when any handout expired unannounced (see `expiredFrom`). */
+export function anyExpiredSql(p: (n: number) => string): string {
+  return `SELECT 1 ${expiredFrom(p)} LIMIT 1`;
 }
 
 /** Live claims the queue handed out, on open tasks. */

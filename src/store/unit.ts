@@ -257,6 +257,8 @@ export interface QueueOps {
   recordHandout(handout: QueueHandout): void;
   /** The handout recorded for a task; null when the queue never handed it out. */
   queueHandout(taskId: number): QueueHandout | null;
+  /** Whether any handout's claim expired before `now`, not yet announced (a cheap read for the sweep). */
+  hasExpiredHandouts(now: string): boolean;
   /** Handouts whose claim expired before `now`, not yet announced, at most `limit`. */
   expiredHandouts(now: string, limit: number): QueueExpiry[];
   /** Records that a handout's expiry was announced. */
@@ -276,6 +278,8 @@ export interface ApprovalOps {
   approval(id: string): Approval | null;
   /** Decides a pending approval; null when it is not pending (decided or expired before). */
   decideApproval(id: string, decision: ApprovalDecision): Approval | null;
+  /** Whether any pending approval is due at `now` (a cheap read for the sweep). */
+  hasExpiredApprovals(now: string): boolean;
   /** Marks pending approvals due at `now` expired and returns them; each to one caller only. */
   expireApprovals(now: string): Approval[];
   /** Approvals, newest first. */
@@ -407,6 +411,7 @@ const OP_NAMES: Record<keyof TxOps, true> = {
   queueCandidates: true,
   recordHandout: true,
   queueHandout: true,
+  hasExpiredHandouts: true,
   expiredHandouts: true,
   markHandoutNoticed: true,
   queueHolders: true,
@@ -415,6 +420,7 @@ const OP_NAMES: Record<keyof TxOps, true> = {
   insertApproval: true,
   approval: true,
   decideApproval: true,
+  hasExpiredApprovals: true,
   expireApprovals: true,
   listApprovals: true,
   closedThreadsBefore: true,

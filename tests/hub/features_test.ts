@@ -15,5 +15,6 @@ import "./features/notify.ts";
 import "./features/params.ts";
 import "./features/rate_limit.ts";
 import "./features/search.ts";
+import "./features/sweep.ts";
 
 testImportsEveryFeature(import.meta.url);

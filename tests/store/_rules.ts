@@ -36,6 +36,7 @@ import {
 import type { SecretEntry } from "../../src/store/identity.ts";
 import * as receiptUnits from "../../src/hub/units/receipts.ts";
 import * as approvalUnits from "../../src/hub/units/approvals.ts";
+import * as queueUnits from "../../src/hub/units/queue.ts";
 import * as retentionUnits from "../../src/hub/units/retention.ts";
 import type {
   ApprovalDecision,
@@ -82,7 +83,8 @@ export function rules(store: Store) {
       store.run(() => refreshClaim(key, owner, ttlSec)),
     releaseClaim: (key: string, owner: string) =>
       store.run(() => releaseClaim(key, owner)),
-    completeTask: (taskId: number) => store.run(() => completeTask(taskId)),
+    completeTask: (taskId: number, completer: string | null = null) =>
+      store.run(() => completeTask(taskId, completer)),
     addTaskDependencies: (taskId: number, deps: number[]) =>
       store.run(() => addDependencies(taskId, deps)),
     getTaskDependencies: (taskId: number) =>
@@ -101,6 +103,20 @@ export function rules(store: Store) {
       records: AsyncIterable<ExportRecord>,
       onProgress?: (counts: RowCounts) => void,
     ) => importRecords(store, records, onProgress),
+    queue: {
+      next: (agentId: string, ttlSec: number) =>
+        store.run(() =>
+          queueUnits.nextTask({
+            agent_id: agentId,
+            capabilities: null,
+            channel: null,
+            thread_id: null,
+            ttl_sec: ttlSec,
+          })
+        ),
+      due: () => store.read(() => queueUnits.anyExpiredHandout()),
+      announce: () => store.run(() => queueUnits.announceExpiries()),
+    },
     retention: {
       cutoff: (days: number) =>
         store.read(() => retentionUnits.retentionCutoff(days)),
@@ -137,6 +153,7 @@ export function rules(store: Store) {
       decide: (id: string, d: Omit<ApprovalDecision, "at">) =>
         store.run(() => approvalUnits.decideApproval(id, d)),
       expire: () => store.run(() => approvalUnits.expireApprovals()),
+      due: () => store.read(() => approvalUnits.anyExpiredApproval()),
       get: (id: string) => store.read(() => approvalUnits.getApproval(id)),
       list: (filter: ApprovalFilter) =>
         store.read(() => approvalUnits.listApprovals(filter)),

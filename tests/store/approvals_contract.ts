@@ -86,7 +86,9 @@ export function approvalsContract(name: string, open: StoreOpener): void {
       const r = rules(store).approvals;
       await r.create(request("ap_3"), 30);
       await r.create(request("ap_4", "other"), 300);
+      assertEquals(await r.due(), false);
       clock.tick(31);
+      assertEquals(await r.due(), true);
       const now = clock.iso();
       assertEquals(
         (await r.list({ status: "pending", now, limit: 10 })).map((a) => a.id),
@@ -105,9 +107,12 @@ export function approvalsContract(name: string, open: StoreOpener): void {
       assertEquals(late.decided, false);
       assertEquals(late.approval?.status, "expired");
       assertEquals(late.approval?.decided_at, late.approval?.expires_at);
+      assertEquals(await r.due(), false);
       assertEquals((await r.expire()).map((a) => a.id), []);
       clock.tick(300);
+      assertEquals(await r.due(), true);
       assertEquals((await r.expire()).map((a) => a.id), ["ap_4"]);
+      assertEquals(await r.due(), false);
       assertEquals(
         (await r.list({ agentId: "other", now: clock.iso(), limit: 10 })).map((
           a,

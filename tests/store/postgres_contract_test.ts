@@ -8,6 +8,7 @@ import { storeContract, type StoreOpener } from "./contract.ts";
 import { identityContract } from "./identity_contract.ts";
 import { receiptsContract } from "./receipts_contract.ts";
 import { approvalsContract } from "./approvals_contract.ts";
+import { queueContract } from "./queue_contract.ts";
 import { searchContract } from "./search_contract.ts";
 import { exportContract } from "./export_contract.ts";
 import { exportVendorContract } from "./export_vendor_contract.ts";
@@ -26,6 +27,7 @@ if (PG_URL) {
   identityContract("PostgresStore", openPostgres);
   receiptsContract("PostgresStore", openPostgres);
   approvalsContract("PostgresStore", openPostgres);
+  queueContract("PostgresStore", openPostgres);
   taskDepsContract("PostgresStore", openPostgres);
   retentionContract("PostgresStore", openPostgres);
   reserveContract("PostgresStore", openPostgres);

@@ -71,6 +71,11 @@ export function* decideApproval(
   return { approval: row, decided: true, posted };
 }
 
+/** Whether any pending request's time ran out (a cheap read for the sweep). */
+export function* anyExpiredApproval(): Unit<boolean> {
+  return yield* tx.hasExpiredApprovals(toIso(yield* tx.now()));
+}
+
 /** Expires requests whose time ran out; returns them. */
 export function* expireApprovals(): Unit<Approval[]> {
   return yield* tx.expireApprovals(toIso(yield* tx.now()));

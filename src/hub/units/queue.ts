@@ -230,8 +230,7 @@ function expiryNotice(
 
 /** Whether any handed-out task's lease expired unannounced (a cheap read for the sweep). */
 export function* anyExpiredHandout(): Unit<boolean> {
-  const now = toIso(yield* tx.now());
-  return (yield* tx.expiredHandouts(now, 1)).length > 0;
+  return yield* tx.hasExpiredHandouts(toIso(yield* tx.now()));
 }
 
 /** Announces handed-out tasks whose lease expired, once each; returns the notices. */

@@ -698,6 +698,11 @@ export class PgOps implements AsyncTxOps {
     return row ? queue.toHandout(row) : null;
   }
 
+  async hasExpiredHandouts(now: string): Promise<boolean> {
+    return (await this.#one(queue.anyExpiredSql((n) => `$${n}`), [now])) !==
+      undefined;
+  }
+
   async expiredHandouts(
     now: string,
     limit: number,
@@ -777,6 +782,14 @@ export class PgOps implements AsyncTxOps {
       [d.status, d.at, d.by, d.note, d.choice, id],
     );
     return row ? approvals.APPROVAL_ROW.read(row) : null;
+  }
+
+  async hasExpiredApprovals(now: string): Promise<boolean> {
+    return (await this.#one(
+      `SELECT 1 FROM arcdeno_approvals
+       WHERE status = 'pending' AND expires_at <= $1 LIMIT 1`,
+      [now],
+    )) !== undefined;
   }
 
   async expireApprovals(now: string): Promise<approvals.Approval[]> {

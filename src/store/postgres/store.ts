@@ -62,6 +62,7 @@ import {
   redact,
 } from "../../database_url.ts";
 import { SEARCH_POSTGRES_SCHEMA, searchStatement, toHits } from "./search.ts";
+import { QUEUE_POSTGRES_INDEXES } from "../queue.ts";
 import type {
   SearchHit,
   SearchIndexProgress,
@@ -274,6 +275,9 @@ export class PostgresStore extends StoreViews implements types.Store {
         );
       }
       for (const statement of SEARCH_POSTGRES_SCHEMA) {
+        await tx.unsafe(statement);
+      }
+      for (const statement of QUEUE_POSTGRES_INDEXES) {
         await tx.unsafe(statement);
       }
       for (const name of BUILTIN_CHANNELS) {

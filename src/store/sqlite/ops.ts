@@ -700,6 +700,10 @@ export class SqliteOps implements TxOps {
     return row ? queue.toHandout(row) : null;
   }
 
+  hasExpiredHandouts(now: string): boolean {
+    return this.#db.get(queue.anyExpiredSql((n) => `?${n}`), now) !== undefined;
+  }
+
   expiredHandouts(now: string, limit: number): queue.QueueExpiry[] {
     return this.#db.all(queue.expiredSql((n) => `?${n}`), now, limit).map(
       queue.toExpiry,
@@ -775,6 +779,14 @@ export class SqliteOps implements TxOps {
       id,
     );
     return row ? approvals.APPROVAL_ROW.read(row) : null;
+  }
+
+  hasExpiredApprovals(now: string): boolean {
+    return this.#db.get(
+      `SELECT 1 FROM arcdeno_approvals
+       WHERE status = 'pending' AND expires_at <= ? LIMIT 1`,
+      now,
+    ) !== undefined;
   }
 
   expireApprovals(now: string): approvals.Approval[] {

@@ -31,6 +31,7 @@ import {
 import { identityContract } from "../identity_contract.ts";
 import { receiptsContract } from "../receipts_contract.ts";
 import { approvalsContract } from "../approvals_contract.ts";
+import { queueContract } from "../queue_contract.ts";
 import { searchContract } from "../search_contract.ts";
 import { reserveContract } from "../reserve_contract.ts";
 import { taskDepsContract } from "../task_deps_contract.ts";
@@ -55,6 +56,7 @@ storeContract("SqliteStore", openSqlite);
 identityContract("SqliteStore", openSqlite);
 receiptsContract("SqliteStore", openSqlite);
 approvalsContract("SqliteStore", openSqlite);
+queueContract("SqliteStore", openSqlite);
 taskDepsContract("SqliteStore", openSqlite);
 retentionContract("SqliteStore", openSqlite);
 reserveContract("SqliteStore", openSqlite);
