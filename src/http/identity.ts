@@ -63,15 +63,15 @@ export function credentialOf(
 }
 
 /**
- * Refuses (403) a request that acts as an agent it cannot prove it is; does
- * nothing unless strict identity is on.
+ * Refuses (403) a request that acts as an agent it cannot prove it is. The
+ * gate calls it only while strict identity is on (without it every agent is
+ * allowed, `Identity.authorize`), so it does not look again.
  */
 export async function authorizeActing(
   c: Context<ArcEnv>,
   identity: Identity,
   options: { maxRequestBytes: number; token: string | undefined },
 ): Promise<void> {
-  if (!identity.strict) return;
   const agents = await actingAgents(c, identity, options.maxRequestBytes);
   const credential = credentialOf(c, options.token);
   for (const agentId of agents) {
